@@ -1,0 +1,64 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev assets lint format migrate seed check-deploy clean
+
+# Set up everything (virtualenv, packages, front-end assets, database, demo data)
+# and serve the portal in its embedded mode: SQLite, eager Celery, console e-mail.
+run: install assets
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  ECHRI Exchange is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite. Uses PostgreSQL, Redis and Chromium when DATABASE_URL, REDIS_URL
+# and a chromium binary are there; REQUIRE_SERVICES=1 makes their absence a failure.
+test: install-dev assets
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files make the installs run again only when the declarations change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+assets: node_modules/.installed
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,262 @@
+import uuid
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role, StateStatus
+from portal.countries import validate_country_code
+
+
+class State(models.Model):
+    """A government taking part in the exchange: a subscribing state of the Code of
+    Conduct, an observer state that reads what is shared with the wider community, or a
+    state whose access is suspended (its users cannot sign in and see nothing).
+
+    Identified by its ISO 3166-1 alpha-2 code (``XK`` for Kosovo), which is also the
+    prefix of the references of the notices it publishes.
+    """
+
+    code = models.CharField(
+        _("code"),
+        primary_key=True,
+        max_length=2,
+        validators=[validate_country_code],
+        help_text=_("ISO 3166-1 alpha-2 code, upper case (XK for Kosovo)."),
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=StateStatus.choices, default=StateStatus.SUBSCRIBING
+    )
+    founding = models.BooleanField(
+        _("founding member"),
+        default=False,
+        help_text=_("One of the four states that launched the initiative in December 2021."),
+    )
+    joined = models.DateField(_("joined"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == StateStatus.SUSPENDED
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, admin: "User") -> "UserQuerySet":
+        """The users a state admin may change: those of their own state, themselves included
+        (the services refuse changes to oneself). Nobody else manages anyone here; platform
+        staff use the Django admin."""
+        if not (admin.is_authenticated and admin.is_state_admin):
+            return self.none()
+        return self.filter(state_id=admin.state_id)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: an official of one state with one role in it, or a member of
+    the secretariat (platform staff), who has no state and sees no restricted content.
+
+    Accounts exist only through invitations (or, for a state's first admin, through the
+    platform staff). Users are deactivated, never deleted, so the audit log keeps its
+    references.
+    """
+
+    state = models.ForeignKey(
+        State,
+        verbose_name=_("state"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty to follow your browser's language."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Platform staff have no state; everyone with a state is a state's official.
+            models.CheckConstraint(
+                condition=models.Q(state__isnull=True, is_staff=True)
+                | models.Q(state__isnull=False, is_staff=False),
+                name="user_state_xor_staff",
+                violation_error_message=_(
+                    "A user belongs to a state, or is platform staff without a state."
+                ),
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("Another user already has this e-mail address."),
+            ),
+        ]
+
+    @property
+    def is_platform_staff(self) -> bool:
+        return self.is_staff and self.state_id is None
+
+    @property
+    def is_state_admin(self) -> bool:
+        return self.state_id is not None and self.role == Role.STATE_ADMIN
+
+    @property
+    def can_contribute(self) -> bool:
+        """Officers and admins post and change their state's items; viewers only read."""
+        return self.state_id is not None and self.role in {Role.STATE_ADMIN, Role.OFFICER}
+
+    @property
+    def may_sign_in(self) -> bool:
+        """Active, and not of a suspended state. Checked on every request by the
+        authentication backend, so a suspension ends existing sessions too."""
+        return self.is_active and (self.state is None or not self.state.is_suspended)
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.state_id is not None and self.role in settings.MFA_REQUIRED_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def manageable_by(self, admin: User) -> "InvitationQuerySet":
+        if not (admin.is_authenticated and admin.is_state_admin):
+            return self.none()
+        return self.filter(state_id=admin.state_id)
+
+
+class Invitation(models.Model):
+    """An offer, sent by e-mail, to join the portal as a user of one state with one role.
+
+    The link carries a signed token naming the invitation; it works once, until
+    ``expires_at``, and not after the invitation is revoked or the state suspended.
+    """
+
+    TOKEN_SALT = "accounts.invitation"  # noqa: S105 (a salt, not a secret)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("e-mail address"))
+    state = models.ForeignKey(
+        State, verbose_name=_("state"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account created"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open invitation per address, whichever state sent it.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.state_id}, {self.get_role_display()})"
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(str(self.pk), salt=self.TOKEN_SALT)
+
+    @classmethod
+    def id_from_token(cls, token: str) -> uuid.UUID | None:
+        """The invitation id a token names, or None if it was not signed by us."""
+        try:
+            return uuid.UUID(signing.loads(token, salt=cls.TOKEN_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Revoked"),
+            "expired": _("Expired"),
+            "pending": _("Pending"),
+        }[self.status]

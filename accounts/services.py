@@ -1,0 +1,325 @@
+"""The only place that changes states' users and invitations.
+
+Every function takes the acting user as ``by=``, checks that they may act, changes
+state in one transaction, writes the audit row in that same transaction, and queues
+any e-mail to leave after commit. Input problems raise ``ValidationError`` (keyed by
+field where there is one); forbidden acts raise ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.choices import Role
+from accounts.models import Invitation, State, User
+from portal import audit, mail
+
+_OPEN_INVITATION = _lazy("An invitation to this address is still open; resend or revoke it.")
+
+
+def _check_manages_state(by: User, state: State) -> None:
+    """A state admin manages their own state; platform staff may act for any state."""
+    if by is None or by.is_platform_staff:
+        return
+    if not (by.is_active and by.is_state_admin and by.state_id == state.pk):
+        raise PermissionDenied(_("Only an admin of this state can do that."))
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip()
+    validate_email(email)
+    local, _at, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose one of the roles offered.")})
+
+
+def invitation_url(invitation: Invitation) -> str:
+    """The absolute link that accepts ``invitation`` (e-mails have no request to go by)."""
+    return settings.SITE_URL + reverse("accounts:invitation-accept", args=[invitation.token])
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    message = mail.render(
+        "accounts/emails/invitation",
+        [invitation.email],
+        {"invitation": invitation, "accept_url": invitation_url(invitation)},
+    )
+    mail.send_after_commit(message)
+
+
+def validate_invitation(*, email: str, role: str, state: State | None, by: User | None) -> str:
+    """Check that ``by`` may invite ``email`` into ``state`` with ``role``; return the
+    normalised address. Raises ValidationError keyed by field, or PermissionDenied."""
+    if state is None:
+        raise ValidationError({"state": _("Choose the state the new user belongs to.")})
+    _check_manages_state(by, state)
+    if state.is_suspended:
+        raise ValidationError(
+            {"state": _("%(state)s is suspended: nobody can be invited.") % {"state": state}}
+        )
+    try:
+        email = normalize_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    _check_role(role)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Someone already has an account with this address.")})
+    open_invitation = Invitation.objects.pending().filter(
+        email__iexact=email, expires_at__gt=timezone.now()
+    )
+    if open_invitation.exists():
+        raise ValidationError({"email": _OPEN_INVITATION})
+    return email
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    email: str,
+    role: str,
+    by: User | None,
+    state: State | None = None,
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Invite ``email`` to join ``state`` (the admin's own state when not given) with
+    ``role``, and e-mail them the link after commit. ``by=None`` is the platform itself
+    (a management command)."""
+    state = state or (by.state if by is not None else None)
+    email = validate_invitation(email=email, role=role, state=state, by=by)
+    now = timezone.now()
+    # An expired invitation must not block a fresh one: close it.
+    Invitation.objects.pending().filter(email__iexact=email, expires_at__lte=now).update(
+        revoked_at=now
+    )
+    invitation = Invitation(
+        email=email,
+        state=state,
+        role=role,
+        invited_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    try:
+        with transaction.atomic():
+            invitation.save(force_insert=True)
+    except IntegrityError:  # a concurrent invitation to the same address won the race
+        raise ValidationError({"email": _OPEN_INVITATION}) from None
+    audit.record(
+        audit.Action.INVITATION_SENT,
+        request=request,
+        actor=by,
+        state=state,
+        target=invitation,
+        details={"email": email, "role": role},
+    )
+    _send_invitation(invitation)
+    return invitation
+
+
+def _locked_open(invitation: Invitation) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("state").get(pk=invitation.pk)
+    )
+    if invitation.status in {"accepted", "revoked"}:
+        raise ValidationError(
+            _("This invitation has already been %(status)s.")
+            % {"status": invitation.get_status_display().lower()}
+        )
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(
+    invitation: Invitation, *, by: User | None, request: HttpRequest | None = None
+) -> Invitation:
+    """Send the link again and give it a full validity period from now."""
+    invitation = _locked_open(invitation)
+    _check_manages_state(by, invitation.state)
+    if invitation.state.is_suspended:
+        raise ValidationError(_("%(state)s is suspended.") % {"state": invitation.state})
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+    invitation.save(update_fields=["expires_at"])
+    audit.record(
+        audit.Action.INVITATION_RESENT,
+        request=request,
+        actor=by,
+        state=invitation.state,
+        target=invitation,
+    )
+    _send_invitation(invitation)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(
+    invitation: Invitation, *, by: User | None, request: HttpRequest | None = None
+) -> Invitation:
+    invitation = _locked_open(invitation)
+    _check_manages_state(by, invitation.state)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        audit.Action.INVITATION_REVOKED,
+        request=request,
+        actor=by,
+        state=invitation.state,
+        target=invitation,
+    )
+    return invitation
+
+
+def check_invitation_usable(invitation: Invitation) -> None:
+    """Raise ValidationError saying why the link cannot be used, if it cannot."""
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been used."), code="used")
+    if invitation.revoked_at:
+        raise ValidationError(_("This invitation has been withdrawn."), code="revoked")
+    if invitation.is_expired:
+        raise ValidationError(
+            _("This invitation has expired. Ask your state's admin to send a new one."),
+            code="expired",
+        )
+    if invitation.state.is_suspended:
+        raise ValidationError(
+            _("%(state)s's access to the portal is suspended.") % {"state": invitation.state},
+            code="suspended",
+        )
+
+
+@transaction.atomic
+def accept_invitation(
+    invitation: Invitation,
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Create the invitee's account and close the invitation, once.
+
+    The invitation row is locked, so two submissions of the same link cannot both
+    create an account: the second finds it accepted.
+    """
+    invitation = (
+        Invitation.objects.select_for_update().select_related("state").get(pk=invitation.pk)
+    )
+    check_invitation_usable(invitation)
+    # User names are compared without case at sign-in, so they are stored in lower case.
+    username = (username or "").strip().lower()
+    user = User(
+        username=username,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        state=invitation.state,
+        role=invitation.role,
+    )
+    errors: dict[str, list] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit.record(
+        audit.Action.INVITATION_ACCEPTED,
+        request=request,
+        actor=user,
+        target=invitation,
+        details={"role": user.role},
+    )
+    return user
+
+
+def _locked_member(user: User, by: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.state_id is None:
+        raise PermissionDenied(_("Platform staff are managed in the administration site."))
+    _check_manages_state(by, user.state)
+    if by is not None and user.pk == by.pk:
+        raise ValidationError(_("You cannot change your own account here; ask another admin."))
+    return user
+
+
+@transaction.atomic
+def change_role(user: User, *, role: str, by: User, request: HttpRequest | None = None) -> User:
+    _check_role(role)
+    user = _locked_member(user, by)
+    if user.role == role:
+        return user
+    previous = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit.record(
+        audit.Action.ROLE_CHANGED,
+        request=request,
+        actor=by,
+        state=user.state,
+        target=user,
+        details={"from": previous, "to": role},
+    )
+    return user
+
+
+@transaction.atomic
+def set_active(user: User, *, active: bool, by: User, request: HttpRequest | None = None) -> User:
+    """Deactivate or reactivate a user. A deactivated user's sessions stop working at
+    their next request (see PortalAuthenticationBackend)."""
+    user = _locked_member(user, by)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = audit.Action.USER_REACTIVATED if active else audit.Action.USER_DEACTIVATED
+    audit.record(action, request=request, actor=by, state=user.state, target=user)
+    return user
+
+
+@transaction.atomic
+def update_profile(user: User, *, request: HttpRequest | None = None, **fields) -> User:
+    """Change one's own name, language or time zone."""
+    allowed = {"first_name", "last_name", "language", "time_zone"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    user.full_clean(exclude=["password"])
+    if changed:
+        user.save(update_fields=changed)
+        audit.record(
+            audit.Action.PROFILE_CHANGED,
+            request=request,
+            actor=user,
+            target=user,
+            details={"fields": sorted(changed)},
+        )
+    return user

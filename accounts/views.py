@@ -1,0 +1,213 @@
+from allauth.account.utils import perform_login
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import AcceptInvitationForm, InvitationForm, ProfileForm, RoleForm
+from accounts.models import Invitation, User
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, next to the fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _require_state_admin(request) -> None:
+    if not request.user.is_state_admin:
+        raise PermissionDenied(_("Only your state's admins manage its users."))
+
+
+@login_required
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=user.pk))
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            services.update_profile(user, request=request, **fields)
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(instance=user)
+    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return render(request, "accounts/profile.html", {"form": form, "has_totp": has_totp})
+
+
+@login_required
+def members(request):
+    _require_state_admin(request)
+    users = User.objects.manageable_by(request.user).order_by("-is_active", "username")
+    invitations = (
+        Invitation.objects.manageable_by(request.user).pending().select_related("invited_by")
+    )
+    return render(
+        request,
+        "accounts/members.html",
+        {"members": users, "invitations": invitations, "invite_form": InvitationForm()},
+    )
+
+
+@login_required
+def invite(request):
+    _require_state_admin(request)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_user(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("accounts:members")
+    return render(
+        request,
+        "accounts/invite.html",
+        {"form": form, "ttl_days": settings.INVITATION_TTL_DAYS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = get_object_or_404(
+        User.objects.manageable_by(request.user).select_related("state"), pk=pk
+    )
+    form = RoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(
+                member, role=form.cleaned_data["role"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s's role has been changed.") % {"name": member.display_name}
+            )
+            return redirect("accounts:member-detail", pk=member.pk)
+    return render(
+        request,
+        "accounts/member_detail.html",
+        {"member": member, "form": form, "is_self": member.pk == request.user.pk},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_set_active(request, pk: int, active: bool):
+    member = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
+    try:
+        services.set_active(member, active=active, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = (
+            _("%(name)s can sign in again.")
+            if active
+            else _("%(name)s has been deactivated and signed out.")
+        )
+        messages.success(request, text % {"name": member.display_name})
+    return redirect("accounts:member-detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def invitation_action(request, pk, action: str):
+    invitation = get_object_or_404(Invitation.objects.manageable_by(request.user), pk=pk)
+    act = {"resend": services.resend_invitation, "revoke": services.revoke_invitation}[action]
+    try:
+        act(invitation, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = (
+            _("The invitation to %(email)s has been sent again.")
+            if action == "resend"
+            else _("The invitation to %(email)s has been revoked.")
+        )
+        messages.success(request, text % {"email": invitation.email})
+    return redirect("accounts:members")
+
+
+def accept_invitation(request, token: str):
+    invitation_id = Invitation.id_from_token(token)
+    invitation = (
+        Invitation.objects.select_related("state").filter(pk=invitation_id).first()
+        if invitation_id
+        else None
+    )
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"reason": _("This invitation link is not valid.")},
+            status=404,
+        )
+    try:
+        services.check_invitation_usable(invitation)
+    except ValidationError as error:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"reason": " ".join(error.messages)},
+            status=410,
+        )
+    if request.user.is_authenticated:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {
+                "reason": _("You are signed in as %(user)s. Sign out, then open the link again.")
+                % {"user": request.user.username},
+                "signed_in": True,
+            },
+            status=409,
+        )
+
+    initial = {"username": invitation.email.split("@", 1)[0].lower()}
+    form = AcceptInvitationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.accept_invitation(
+                invitation,
+                username=data["username"],
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Welcome to %(site)s. Your account is ready.") % {"site": settings.SITE_NAME},
+            )
+            return perform_login(request, user, redirect_url=reverse("portal:dashboard"))
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+app_patterns = (
+    [path("", views.dashboard, name="dashboard")],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(app_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

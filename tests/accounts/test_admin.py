@@ -1,0 +1,101 @@
+import pytest
+from django.core import mail
+
+from accounts.choices import Role, StateStatus
+from accounts.models import Invitation, State
+from portal.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def test_staff_invite_a_states_first_admin(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/accounts/invitation/add/",
+            {"email": "admin@gov.ee", "state": "EE", "role": Role.STATE_ADMIN},
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.state_id, invitation.role, invitation.invited_by) == (
+        "EE",
+        Role.STATE_ADMIN,
+        staff_user,
+    )
+    assert mail.outbox[0].to == ["admin@gov.ee"]
+
+
+def test_admin_form_explains_a_refused_invitation(staff_client, dk_officer):
+    response = staff_client.post(
+        "/admin/accounts/invitation/add/",
+        {"email": dk_officer.email, "state": "DK", "role": Role.OFFICER},
+    )
+    assert response.status_code == 200
+    assert "already has an account" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_staff_create_and_suspend_a_state_with_audit(staff_client):
+    staff_client.post(
+        "/admin/accounts/state/add/",
+        {
+            "code": "CL",
+            "name": "Chile",
+            "status": StateStatus.OBSERVER,
+            "joined": "2026-01-15",
+        },
+    )
+    chile = State.objects.get(pk="CL")
+    assert chile.status == StateStatus.OBSERVER
+    staff_client.post(
+        "/admin/accounts/state/CL/change/",
+        {
+            "name": "Chile",
+            "status": StateStatus.SUSPENDED,
+            "joined": "2026-01-15",
+        },
+    )
+    chile.refresh_from_db()
+    assert chile.is_suspended
+    assert list(AuditEntry.objects.filter(state=chile).values_list("action", flat=True)) == [
+        "state.changed",
+        "state.created",
+    ]
+
+
+def test_admin_refuses_an_invalid_state_code(staff_client):
+    response = staff_client.post(
+        "/admin/accounts/state/add/",
+        {
+            "code": "QQ",
+            "name": "Nowhere",
+            "status": StateStatus.SUBSCRIBING,
+        },
+    )
+    assert "not an ISO 3166-1 alpha-2 country code" in response.content.decode()
+    assert not State.objects.filter(pk="QQ").exists()
+
+
+def test_users_and_states_are_never_deleted_in_the_admin(staff_client, dk_viewer):
+    assert (
+        staff_client.post(
+            f"/admin/accounts/user/{dk_viewer.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert staff_client.post("/admin/accounts/state/DK/delete/", {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["dk_admin", "dk_officer"])
+def test_state_users_cannot_open_the_admin(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

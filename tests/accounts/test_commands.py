@@ -1,0 +1,89 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from accounts.choices import Role
+from accounts.models import Invitation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_state_admin_invites_the_first_admin(
+    seeded_states, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("create_state_admin", "ee", "Kadri.Tamm@MFA.ee")
+    invitation = Invitation.objects.get()
+    assert (invitation.state_id, invitation.role, invitation.email) == (
+        "EE",
+        Role.STATE_ADMIN,
+        "Kadri.Tamm@mfa.ee",
+    )
+    assert invitation.invited_by is None
+    assert "Invited Kadri.Tamm@mfa.ee as admin of Estonia" in output
+    assert output.strip().splitlines()[-1].endswith(f"/accounts/invitation/{invitation.token}/")
+    assert mail.outbox[0].to == ["Kadri.Tamm@mfa.ee"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ZZ", "a@example.org"), "No state has the code 'ZZ'"),
+        (("EE", "not-an-address"), "valid e-mail"),
+        (("EE", "dk-admin@example.org"), "already has an account"),
+    ],
+)
+def test_create_state_admin_refuses_bad_input_and_changes_nothing(dk_admin, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("create_state_admin", *args)
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+def test_create_state_admin_refuses_a_suspended_state(suspended_state):
+    with pytest.raises(CommandError, match="suspended"):
+        run("create_state_admin", "PE", "someone@example.org")
+
+
+def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states, settings):
+    settings.DEBUG = True
+    first = run("seed_demo")
+    assert "72 user(s) created" in first
+    officer = User.objects.get(username="dk-officer")
+    assert (officer.state_id, officer.role, officer.time_zone) == (
+        "DK",
+        Role.OFFICER,
+        "Europe/Copenhagen",
+    )
+    assert officer.check_password("demo")
+    assert EmailAddress.objects.get(user=officer).verified
+    assert User.objects.get(username="xk-viewer").role == Role.VIEWER
+    assert User.objects.get(username="us-admin").role == Role.STATE_ADMIN
+
+    second = run("seed_demo")
+    assert "0 user(s) created, 72 already there" in second
+    assert User.objects.count() == 72
+
+
+def test_seed_demo_takes_another_password(seeded_states, settings):
+    settings.DEBUG = True
+    run("seed_demo", "--password", "another demo pass")
+    assert User.objects.get(username="no-viewer").check_password("another demo pass")
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(seeded_states, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run("seed_demo")
+    assert not User.objects.exists()
+    run("seed_demo", "--force")
+    assert User.objects.count() == 72

@@ -1,0 +1,271 @@
+"""Personas, factories and the real services the suite talks to.
+
+Which services a run uses is printed in the header: PostgreSQL when DATABASE_URL names
+it, a real Celery worker on Redis when CELERY_BROKER_URL or REDIS_URL is set, Chromium
+when it is installed. With REQUIRE_SERVICES=1 a missing one fails the run instead of
+falling back (SQLite, eager tasks) or skipping (browser tests).
+"""
+
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.cache import cache
+
+from accounts.choices import Role, StateStatus
+from portal.celery import app as celery_app
+from tests.factories import PASSWORD, StateFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _database_vendor() -> str:
+    return settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+
+
+def _broker() -> str | None:
+    return None if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+
+
+def pytest_report_header(config):
+    broker = _broker()
+    return [
+        f"database: {_database_vendor()}",
+        f"celery: {'real worker on ' + broker if broker else 'eager (no broker configured)'}",
+        f"browser: {chromium_path() or 'no chromium found: browser tests skip'}",
+        f"REQUIRE_SERVICES={'1' if REQUIRE_SERVICES else '0'}",
+    ]
+
+
+def pytest_configure(config):
+    if not REQUIRE_SERVICES:
+        return
+    missing = []
+    if _database_vendor() != "postgresql":
+        missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if not _broker() or not _broker().startswith("redis"):
+        missing.append("Redis (set REDIS_URL or CELERY_BROKER_URL=redis://...)")
+    if not chromium_path():
+        missing.append("Chromium (install the chromium package)")
+    if missing:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing))
+
+
+def require_or_skip(reason: str):
+    """Fail under REQUIRE_SERVICES=1, skip otherwise."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+# --- Test-wide settings ---------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Run tasks eagerly, in-process, unless the test asked for the real worker."""
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+# --- Seed data and personas -------------------------------------------------------------------
+
+_seed_migration = importlib.import_module("accounts.migrations.0002_seed_states")
+
+
+@pytest.fixture
+def seeded_states(db):
+    """The states the data migration creates (transactional tests empty the tables)."""
+    _seed_migration.seed(django_apps, None)
+
+
+@pytest.fixture
+def observer_state(seeded_states):
+    return StateFactory(code="CL", name="Chile", status=StateStatus.OBSERVER)
+
+
+@pytest.fixture
+def suspended_state(seeded_states):
+    return StateFactory(code="PE", name="Peru", status=StateStatus.SUSPENDED)
+
+
+def _persona(username: str, state_code: str | None, role: str = Role.VIEWER, **extra):
+    return UserFactory(
+        username=username,
+        state_id=state_code,
+        role=role,
+        first_name=extra.pop("first_name", "Test"),
+        last_name=extra.pop("last_name", username),
+        **extra,
+    )
+
+
+@pytest.fixture
+def dk_admin(seeded_states):
+    return _persona("dk-admin", "DK", Role.STATE_ADMIN)
+
+
+@pytest.fixture
+def dk_officer(seeded_states):
+    return _persona("dk-officer", "DK", Role.OFFICER, first_name="Mette", last_name="Jensen")
+
+
+@pytest.fixture
+def dk_viewer(seeded_states):
+    return _persona("dk-viewer", "DK", Role.VIEWER)
+
+
+@pytest.fixture
+def no_admin(seeded_states):
+    return _persona("no-admin", "NO", Role.STATE_ADMIN)
+
+
+@pytest.fixture
+def no_viewer(seeded_states):
+    return _persona("no-viewer", "NO", Role.VIEWER, first_name="Ola", last_name="Nordmann")
+
+
+@pytest.fixture
+def fr_viewer(seeded_states):
+    return _persona("fr-viewer", "FR", Role.VIEWER)
+
+
+@pytest.fixture
+def staff_user(seeded_states):
+    return _persona("secretariat", None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def observer_user(observer_state):
+    return _persona("cl-viewer", "CL", Role.VIEWER)
+
+
+@pytest.fixture
+def suspended_user(suspended_state):
+    return _persona("pe-officer", "PE", Role.OFFICER)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- A real Celery worker -------------------------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        require_or_skip("a separate worker process cannot share an in-memory SQLite test database")
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured Redis, reading the test database.
+
+    E-mail it sends lands as files in ``celery_worker_process.mail_dir``.
+    """
+    if not _broker():
+        require_or_skip("no Celery broker configured (set REDIS_URL)")
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "EMAIL_URL": f"filemail://{mail_dir}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    celery_app.control.purge()  # nothing left over from an earlier run
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--queues=default,email",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_worker(process, log_path)
+        process.mail_dir = mail_dir
+        process.log_path = log_path
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_for_worker(process, log_path, timeout: float = 60) -> None:
+    from portal.tasks import ping
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited:\n{log_path.read_text()}")
+        try:
+            if ping.apply_async(expires=5).get(timeout=2) == "pong":
+                return
+        except Exception:  # not consuming yet
+            time.sleep(0.3)
+    raise RuntimeError(f"the Celery worker did not answer in {timeout}s:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """Use in a ``django_db(transaction=True)`` test: tasks go through Redis to the worker."""
+    assert not celery_app.conf.task_always_eager
+    return celery_worker_process

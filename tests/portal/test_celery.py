@@ -1,0 +1,46 @@
+import pytest
+
+from accounts import services
+from accounts.choices import Role
+from portal.celery import app as celery_app
+from portal.tasks import ping
+
+
+def test_celery_is_configured_for_safe_redelivery():
+    conf = celery_app.conf
+    assert conf.accept_content == ["json"]
+    assert conf.task_serializer == "json"
+    assert conf.result_serializer == "json"
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.task_routes["portal.tasks.send_email"] == {"queue": "email"}
+
+
+def test_ping_runs_eagerly_in_the_embedded_mode():
+    assert ping.delay().get(timeout=1) == "pong"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_answers_ping(celery_worker):
+    result = ping.delay()
+    assert result.get(timeout=10) == "pong"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_mail_leaves_through_the_worker_after_commit(celery_worker, dk_admin):
+    services.invite_user(email="new.officer@um.dk", role=Role.OFFICER, by=dk_admin)
+    mail_dir = celery_worker.mail_dir
+    import time
+
+    deadline = time.monotonic() + 15
+    files = []
+    while time.monotonic() < deadline and not files:
+        files = [p for p in mail_dir.iterdir() if "new.officer@um.dk" in p.read_text()]
+        time.sleep(0.2)
+    assert files, celery_worker.log_path.read_text()[-3000:]
+    text = files[0].read_text()
+    assert "/accounts/invitation/" in text
+    assert "Denmark" in text
