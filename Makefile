@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev assets lint format migrate seed check-deploy clean
+.PHONY: run test install install-dev assets lint format migrate seed messages clean
 
 # Set up everything (virtualenv, packages, front-end assets, database, demo data)
 # and serve the portal in its embedded mode: SQLite, eager Celery, console e-mail.
@@ -62,3 +62,10 @@ seed: migrate
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+
+# Refresh the French catalogue from the code and templates, then compile it (needs
+# GNU gettext). Both the .po and the compiled .mo are committed, so that `make run`
+# works without gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*"
+	$(BIN)/python manage.py compilemessages -l fr --ignore ".venv/*" --ignore "node_modules/*"

@@ -136,11 +136,10 @@ def _locked_open(invitation: Invitation) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update().select_related("state").get(pk=invitation.pk)
     )
-    if invitation.status in {"accepted", "revoked"}:
-        raise ValidationError(
-            _("This invitation has already been %(status)s.")
-            % {"status": invitation.get_status_display().lower()}
-        )
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been accepted."))
+    if invitation.revoked_at:
+        raise ValidationError(_("This invitation has been revoked."))
     return invitation
 
 
@@ -189,7 +188,7 @@ def check_invitation_usable(invitation: Invitation) -> None:
     if invitation.accepted_at:
         raise ValidationError(_("This invitation has already been used."), code="used")
     if invitation.revoked_at:
-        raise ValidationError(_("This invitation has been withdrawn."), code="revoked")
+        raise ValidationError(_("This invitation has been revoked."), code="revoked")
     if invitation.is_expired:
         raise ValidationError(
             _("This invitation has expired. Ask your state's admin to send a new one."),

@@ -62,3 +62,15 @@ def test_role_and_state_cannot_be_changed_on_the_profile(client, dk_viewer):
     save_profile(client, role="state_admin", state="NO", is_staff="on")
     dk_viewer.refresh_from_db()
     assert (dk_viewer.role, dk_viewer.state_id, dk_viewer.is_staff) == ("viewer", "DK", False)
+
+
+def test_the_portals_own_pages_are_translated(client, dk_admin):
+    dk_admin.language = "fr"
+    dk_admin.save()
+    client.force_login(dk_admin)
+    page = client.get("/").content.decode()
+    assert "Bienvenue, Test dk-admin — Denmark" in page
+    assert "Tableau de bord" in page
+    assert "24 États partagent par l'échange." in page
+    members = client.get("/accounts/members/").content.decode()
+    assert "Inviter quelqu" in members
