@@ -167,6 +167,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the previous or next 30-second period too (RFC 6238 allows for
+# clock drift); a code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 # Roles that must have an authenticator app before they can use the portal.
 MFA_REQUIRED_ROLES = env.words("MFA_REQUIRED_ROLES", [] if DEBUG else ["state_admin", "officer"])
 _unknown_roles = set(MFA_REQUIRED_ROLES) - {"state_admin", "officer", "viewer"}

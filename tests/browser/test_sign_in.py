@@ -42,6 +42,7 @@ def test_a_suspended_states_user_cannot_sign_in(
 
 def test_keyboard_users_can_skip_to_the_content_and_sign_out(page, sign_in, dk_viewer, password):
     sign_in(page, "dk-viewer", password)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
