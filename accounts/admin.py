@@ -46,6 +46,42 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit log keeps references to users
 
+    def save_model(self, request, obj, form, change):
+        """Audit what staff change here as the state-admin pages audit their changes."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(
+                audit.Action.USER_CREATED,
+                request=request,
+                state=obj.state,
+                target=obj,
+                details={"role": obj.role},
+            )
+            return
+        changed = set(form.changed_data)
+        if "role" in changed:
+            audit.record(
+                audit.Action.ROLE_CHANGED,
+                request=request,
+                state=obj.state,
+                target=obj,
+                details={"from": form.initial.get("role"), "to": obj.role},
+            )
+        if "is_active" in changed:
+            action = (
+                audit.Action.USER_REACTIVATED if obj.is_active else audit.Action.USER_DEACTIVATED
+            )
+            audit.record(action, request=request, state=obj.state, target=obj)
+        rest = sorted(changed - {"role", "is_active", "password"})
+        if rest:
+            audit.record(
+                audit.Action.USER_CHANGED,
+                request=request,
+                state=obj.state,
+                target=obj,
+                details={"fields": rest},
+            )
+
 
 class InvitationAdminForm(forms.ModelForm):
     class Meta:

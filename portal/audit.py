@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     INVITATION_RESENT = "invitation.resent"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
     ROLE_CHANGED = "user.role_changed"
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"

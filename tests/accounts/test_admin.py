@@ -99,3 +99,30 @@ def test_state_users_cannot_open_the_admin(client, persona, request):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_changes_to_a_user_are_audited(staff_client, staff_user, dk_viewer):
+    response = staff_client.get(f"/admin/accounts/user/{dk_viewer.pk}/change/")
+    data = {
+        key: value
+        for key, value in response.context["adminform"].form.initial.items()
+        if value is not None and key not in {"groups", "user_permissions", "password"}
+    }
+    data.update(
+        role=Role.OFFICER,
+        is_active="",
+        date_joined_0=dk_viewer.date_joined.strftime("%Y-%m-%d"),
+        date_joined_1=dk_viewer.date_joined.strftime("%H:%M:%S"),
+        state="DK",
+        time_zone="UTC",
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    result = staff_client.post(f"/admin/accounts/user/{dk_viewer.pk}/change/", data)
+    assert result.status_code == 302, result.context["adminform"].form.errors
+    dk_viewer.refresh_from_db()
+    assert (dk_viewer.role, dk_viewer.is_active) == (Role.OFFICER, False)
+    rows = AuditEntry.objects.filter(object_id=str(dk_viewer.pk))
+    assert {"user.role_changed", "user.deactivated"} <= set(rows.values_list("action", flat=True))
+    assert rows.get(action="user.role_changed").details == {"from": "viewer", "to": "officer"}
+    assert {row.actor for row in rows} == {staff_user}
