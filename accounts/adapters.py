@@ -11,7 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
@@ -77,9 +77,15 @@ class AccountAdapter(DefaultAccountAdapter):
         mail.send_after_commit(self.render_mail(template_prefix, email, context))
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"echri-exchange:mfa:" + settings.MFA_ENCRYPTION_KEY.encode()).digest()
+def _fernet_for(key: str) -> Fernet:
+    digest = hashlib.sha256(b"echri-exchange:mfa:" + key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with MFA_ENCRYPTION_KEY; decrypts with it or any of its fallbacks."""
+    keys = [settings.MFA_ENCRYPTION_KEY, *settings.MFA_ENCRYPTION_KEY_FALLBACKS]
+    return MultiFernet([_fernet_for(key) for key in keys])
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -1,12 +1,23 @@
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Invitation, State, User
 from portal import audit
+
+# E-mail addresses change only through their owner's own, verified flow; groups and
+# permissions are not used by the portal; authenticators get the admin below.
+for model in (EmailAddress, EmailConfirmation, Group, Authenticator):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(State)
@@ -32,47 +43,59 @@ class StateAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Platform staff look after accounts here. Accounts are created by invitation, not
+    here; role and activation changes go through the same services (and audit) as the
+    state admins' pages; what decides a user's reach (state, staff and superuser flags,
+    permissions, e-mail address) is read-only."""
+
     list_display = ["username", "email", "state", "role", "is_active", "is_staff", "last_login"]
     list_filter = ["state", "role", "is_active", "is_staff"]
     list_select_related = ["state"]
+    search_fields = ["username", "email", "first_name", "last_name"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        (_("Portal"), {"fields": ["state", "role", "language", "time_zone"]}),
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Portal"), {"fields": ["state", "role", "is_active", "language", "time_zone"]}),
+        (_("Platform"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {"fields": ["username", "email", "state", "role", "password1", "password2"]}),
+    LOCKED = [
+        "email",
+        "state",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_staff:
+            return [*self.LOCKED, "role"]  # staff have no state role
+        return self.LOCKED
+
+    def has_add_permission(self, request):
+        return False  # invitations create accounts (see Invitations)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit log keeps references to users
 
     def save_model(self, request, obj, form, change):
-        """Audit what staff change here as the state-admin pages audit their changes."""
+        stored = User.objects.get(pk=obj.pk)
+        wanted_role, wanted_active = obj.role, obj.is_active
+        obj.role, obj.is_active = stored.role, stored.is_active  # the services change these
         super().save_model(request, obj, form, change)
-        if not change:
-            audit.record(
-                audit.Action.USER_CREATED,
-                request=request,
-                state=obj.state,
-                target=obj,
-                details={"role": obj.role},
+        try:
+            if wanted_role != stored.role:
+                services.change_role(obj, role=wanted_role, by=request.user, request=request)
+            if wanted_active != stored.is_active:
+                services.set_active(obj, active=wanted_active, by=request.user, request=request)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(
+                request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
             )
-            return
-        changed = set(form.changed_data)
-        if "role" in changed:
-            audit.record(
-                audit.Action.ROLE_CHANGED,
-                request=request,
-                state=obj.state,
-                target=obj,
-                details={"from": form.initial.get("role"), "to": obj.role},
-            )
-        if "is_active" in changed:
-            action = (
-                audit.Action.USER_REACTIVATED if obj.is_active else audit.Action.USER_DEACTIVATED
-            )
-            audit.record(action, request=request, state=obj.state, target=obj)
-        rest = sorted(changed - {"role", "is_active", "password"})
+        rest = sorted(set(form.changed_data) - {"role", "is_active"})
         if rest:
             audit.record(
                 audit.Action.USER_CHANGED,
@@ -81,6 +104,19 @@ class UserAdmin(DjangoUserAdmin):
                 target=obj,
                 details={"fields": rest},
             )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            audit.record(
+                audit.Action.PASSWORD_CHANGED,
+                request=request,
+                state=user.state,
+                target=user,
+                details={"by_staff": True},
+            )
+        return response
 
 
 class InvitationAdminForm(forms.ModelForm):
@@ -150,5 +186,49 @@ class InvitationAdmin(admin.ModelAdmin):
             # Only a concurrent invitation to the same address gets here (the form
             # checked everything else); say so rather than fail the request.
             self.message_user(request, " ".join(error.messages), messages.ERROR)
+            obj.not_sent = True
             return
         obj.pk = invitation.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "not_sent", False):
+            return HttpResponseRedirect(reverse("admin:accounts_invitation_changelist"))
+        return super().response_add(request, obj, post_url_continue)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Staff can remove a user's authenticator (a lost phone); the user then has to set
+    up a new one at their next request if their role requires MFA. Secrets are never
+    shown or copied here."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self._audit_removal(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for authenticator in queryset.select_related("user"):
+            self._audit_removal(request, authenticator)
+        super().delete_queryset(request, queryset)
+
+    def _audit_removal(self, request, authenticator):
+        audit.record(
+            audit.Action.MFA_DISABLED,
+            request=request,
+            state=authenticator.user.state,
+            target=authenticator.user,
+            details={"type": authenticator.type, "by_staff": True},
+        )

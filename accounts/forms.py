@@ -1,17 +1,19 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import User, UsernameValidator
 
 
 class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("User name or e-mail address")
+        self.fields["login"].max_length = 254
+        self.fields["login"].validators.append(MaxLengthValidator(254))
         self.fields["login"].widget.attrs.update(placeholder="", autocomplete="username")
         self.fields["password"].widget.attrs.update(placeholder="")
 
@@ -41,8 +43,8 @@ class AcceptInvitationForm(forms.Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text=_("What you will sign in with. Letters, digits and @ . + - _ only."),
+        validators=[UsernameValidator()],
+        help_text=_("What you will sign in with. Letters, digits and . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
@@ -58,12 +60,6 @@ class AcceptInvitationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip().lower()
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This user name is taken; choose another."))
-        return username
 
     def clean(self):
         cleaned = super().clean()

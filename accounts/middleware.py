@@ -1,7 +1,6 @@
 import zoneinfo
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -53,8 +52,6 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not settings.MFA_REQUIRED_ROLES:
-            return None
         user = request.user
         if not (user.is_authenticated and user.mfa_required):
             return None

@@ -4,11 +4,12 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core import signing
+from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, StateStatus
@@ -65,18 +66,34 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+def managed_state_id(admin) -> str | None:
+    """The state whose users and invitations ``admin`` manages on the portal's pages:
+    their own, if they are an active state admin; otherwise none. (Platform staff
+    manage accounts in the Django admin.)"""
+    if admin.is_authenticated and admin.is_active and admin.is_state_admin:
+        return admin.state_id
+    return None
+
+
 class UserQuerySet(models.QuerySet):
     def manageable_by(self, admin: "User") -> "UserQuerySet":
-        """The users a state admin may change: those of their own state, themselves included
-        (the services refuse changes to oneself). Nobody else manages anyone here; platform
-        staff use the Django admin."""
-        if not (admin.is_authenticated and admin.is_state_admin):
-            return self.none()
-        return self.filter(state_id=admin.state_id)
+        """The users of the admin's state, the admin included (the services refuse changes
+        to oneself)."""
+        state_id = managed_state_id(admin)
+        return self.filter(state_id=state_id) if state_id else self.none()
 
 
 class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
+
+
+@deconstructible
+class UsernameValidator(validators.RegexValidator):
+    # No "@": a user name must never pass for someone's e-mail address (sign-in accepts
+    # either, and the audit log shows user names).
+    regex = r"^[\w.+-]+\Z"
+    message = _("Enter a user name of letters, digits and . + - _ only.")
+    flags = 0
 
 
 class User(AbstractUser):
@@ -88,6 +105,13 @@ class User(AbstractUser):
     references.
     """
 
+    username = models.CharField(
+        _("user name"),
+        max_length=150,
+        unique=True,
+        validators=[UsernameValidator()],
+        error_messages={"unique": _("This user name is taken; choose another.")},
+    )
     state = models.ForeignKey(
         State,
         verbose_name=_("state"),
@@ -144,11 +168,6 @@ class User(AbstractUser):
         return self.state_id is not None and self.role == Role.STATE_ADMIN
 
     @property
-    def can_contribute(self) -> bool:
-        """Officers and admins post and change their state's items; viewers only read."""
-        return self.state_id is not None and self.role in {Role.STATE_ADMIN, Role.OFFICER}
-
-    @property
     def may_sign_in(self) -> bool:
         """Active, and not of a suspended state. Checked on every request by the
         authentication backend, so a suspension ends existing sessions too."""
@@ -156,6 +175,9 @@ class User(AbstractUser):
 
     @property
     def mfa_required(self) -> bool:
+        """Whether settings.MFA_REQUIRED_ROLES covers this user ("staff" names platform staff)."""
+        if self.is_staff:
+            return "staff" in settings.MFA_REQUIRED_ROLES
         return self.state_id is not None and self.role in settings.MFA_REQUIRED_ROLES
 
     @property
@@ -165,12 +187,16 @@ class User(AbstractUser):
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> "InvitationQuerySet":
+        """Neither accepted nor revoked: open, or expired and waiting to be resent."""
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
+    def open(self) -> "InvitationQuerySet":
+        """Pending and not expired: the link works."""
+        return self.pending().filter(expires_at__gt=timezone.now())
+
     def manageable_by(self, admin: User) -> "InvitationQuerySet":
-        if not (admin.is_authenticated and admin.is_state_admin):
-            return self.none()
-        return self.filter(state_id=admin.state_id)
+        state_id = managed_state_id(admin)
+        return self.filter(state_id=state_id) if state_id else self.none()
 
 
 class Invitation(models.Model):
@@ -245,18 +271,11 @@ class Invitation(models.Model):
 
     @property
     def status(self) -> str:
+        """accepted, revoked, expired or open: the one reading of the three dates."""
         if self.accepted_at:
             return "accepted"
         if self.revoked_at:
             return "revoked"
         if self.is_expired:
             return "expired"
-        return "pending"
-
-    def get_status_display(self) -> str:
-        return {
-            "accepted": _("Accepted"),
-            "revoked": _("Revoked"),
-            "expired": _("Expired"),
-            "pending": _("Pending"),
-        }[self.status]
+        return "open"

@@ -29,12 +29,35 @@ from portal import audit, mail
 _OPEN_INVITATION = _lazy("An invitation to this address is still open; resend or revoke it.")
 
 
-def _check_manages_state(by: User, state: State) -> None:
-    """A state admin manages their own state; platform staff may act for any state."""
+def _check_manages_state(by: User | None, state: State) -> None:
+    """A state admin manages their own state; platform staff may act for any state;
+    ``by=None`` is the platform itself (a management command)."""
     if by is None or by.is_platform_staff:
         return
     if not (by.is_active and by.is_state_admin and by.state_id == state.pk):
         raise PermissionDenied(_("Only an admin of this state can do that."))
+
+
+def _locked(*users: User | None) -> dict[int, User]:
+    """Re-read ``users`` and lock their rows until the transaction ends, in primary-key
+    order so that two admins acting on each other cannot deadlock. The rights checked
+    afterwards are then those the users have now, not those loaded at the start of
+    the request: two admins cannot demote each other and leave a state without one."""
+    pks = {user.pk for user in users if user is not None}
+    rows = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("state")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def _email_in_use(email: str) -> bool:
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -78,12 +101,9 @@ def validate_invitation(*, email: str, role: str, state: State | None, by: User 
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
     _check_role(role)
-    if User.objects.filter(email__iexact=email).exists():
+    if _email_in_use(email):
         raise ValidationError({"email": _("Someone already has an account with this address.")})
-    open_invitation = Invitation.objects.pending().filter(
-        email__iexact=email, expires_at__gt=timezone.now()
-    )
-    if open_invitation.exists():
+    if Invitation.objects.open().filter(email__iexact=email).exists():
         raise ValidationError({"email": _OPEN_INVITATION})
     return email
 
@@ -100,6 +120,8 @@ def invite_user(
     """Invite ``email`` to join ``state`` (the admin's own state when not given) with
     ``role``, and e-mail them the link after commit. ``by=None`` is the platform itself
     (a management command)."""
+    if by is not None:
+        by = _locked(by)[by.pk]
     state = state or (by.state if by is not None else None)
     email = validate_invitation(email=email, role=role, state=state, by=by)
     now = timezone.now()
@@ -132,14 +154,22 @@ def invite_user(
     return invitation
 
 
-def _locked_open(invitation: Invitation) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update().select_related("state").get(pk=invitation.pk)
-    )
+def _refuse_if_answered(invitation: Invitation) -> None:
     if invitation.accepted_at:
-        raise ValidationError(_("This invitation has already been accepted."))
+        raise ValidationError(_("This invitation has already been used."), code="used")
     if invitation.revoked_at:
-        raise ValidationError(_("This invitation has been revoked."))
+        raise ValidationError(_("This invitation has been revoked."), code="revoked")
+
+
+def _locked_pending(invitation: Invitation, by: User | None) -> Invitation:
+    """Lock the invitation, check it is still pending and that ``by`` manages its state."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("state")
+        .get(pk=invitation.pk)
+    )
+    _refuse_if_answered(invitation)
+    _check_manages_state(_locked(by).get(by.pk) if by else None, invitation.state)
     return invitation
 
 
@@ -148,8 +178,7 @@ def resend_invitation(
     invitation: Invitation, *, by: User | None, request: HttpRequest | None = None
 ) -> Invitation:
     """Send the link again and give it a full validity period from now."""
-    invitation = _locked_open(invitation)
-    _check_manages_state(by, invitation.state)
+    invitation = _locked_pending(invitation, by)
     if invitation.state.is_suspended:
         raise ValidationError(_("%(state)s is suspended.") % {"state": invitation.state})
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
@@ -169,8 +198,7 @@ def resend_invitation(
 def revoke_invitation(
     invitation: Invitation, *, by: User | None, request: HttpRequest | None = None
 ) -> Invitation:
-    invitation = _locked_open(invitation)
-    _check_manages_state(by, invitation.state)
+    invitation = _locked_pending(invitation, by)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit.record(
@@ -185,10 +213,7 @@ def revoke_invitation(
 
 def check_invitation_usable(invitation: Invitation) -> None:
     """Raise ValidationError saying why the link cannot be used, if it cannot."""
-    if invitation.accepted_at:
-        raise ValidationError(_("This invitation has already been used."), code="used")
-    if invitation.revoked_at:
-        raise ValidationError(_("This invitation has been revoked."), code="revoked")
+    _refuse_if_answered(invitation)
     if invitation.is_expired:
         raise ValidationError(
             _("This invitation has expired. Ask your state's admin to send a new one."),
@@ -217,9 +242,13 @@ def accept_invitation(
     create an account: the second finds it accepted.
     """
     invitation = (
-        Invitation.objects.select_for_update().select_related("state").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("state")
+        .get(pk=invitation.pk)
     )
     check_invitation_usable(invitation)
+    if _email_in_use(invitation.email):  # taken since the invitation was sent
+        raise ValidationError(_("Someone already has an account with this address."))
     # User names are compared without case at sign-in, so they are stored in lower case.
     username = (username or "").strip().lower()
     user = User(
@@ -235,6 +264,8 @@ def accept_invitation(
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This user name is taken; choose another.")]
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -242,8 +273,12 @@ def accept_invitation(
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
-    user.save()
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    except IntegrityError:  # the same name or address was taken a moment ago
+        raise ValidationError({"username": _("This user name is taken; choose another.")}) from None
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
@@ -258,13 +293,18 @@ def accept_invitation(
 
 
 def _locked_member(user: User, by: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.state_id is None:
-        raise PermissionDenied(_("Platform staff are managed in the administration site."))
-    _check_manages_state(by, user.state)
-    if by is not None and user.pk == by.pk:
+    """Lock ``user`` and the acting admin, then check that the admin may change the user."""
+    rows = _locked(user, by)
+    member, actor = rows[user.pk], (rows.get(by.pk) if by else None)
+    if member.state_id is None:
+        # Platform staff are looked after by other staff, in the administration site.
+        if not (actor is None or actor.is_platform_staff):
+            raise PermissionDenied(_("Platform staff are managed in the administration site."))
+    else:
+        _check_manages_state(actor, member.state)
+    if by is not None and member.pk == by.pk:
         raise ValidationError(_("You cannot change your own account here; ask another admin."))
-    return user
+    return member
 
 
 @transaction.atomic

@@ -55,3 +55,50 @@ def audit_mfa_reset(sender, request, user, authenticator, **kwargs):
         audit.record(
             audit.Action.MFA_RECOVERY_CODES_REGENERATED, request=request, actor=user, target=user
         )
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="audit_mfa_failed")
+def audit_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    audit.record(
+        audit.Action.MFA_FAILED,
+        request=request,
+        actor=user,
+        details={"type": authenticator.type, "reauthentication": bool(reauthentication)},
+    )
+
+
+# The e-mail address is both a sign-in name and the password-reset channel.
+@receiver(account_signals.email_added, dispatch_uid="audit_email_added")
+def audit_email_added(sender, request, user, email_address, **kwargs):
+    audit.record(
+        audit.Action.EMAIL_ADDED,
+        request=request,
+        actor=user,
+        target=user,
+        details={"email": email_address.email},
+    )
+
+
+@receiver(account_signals.email_changed, dispatch_uid="audit_email_changed")
+def audit_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
+    audit.record(
+        audit.Action.EMAIL_CHANGED,
+        request=request,
+        actor=user,
+        target=user,
+        details={
+            "from": from_email_address.email if from_email_address else "",
+            "to": to_email_address.email,
+        },
+    )
+
+
+@receiver(account_signals.email_confirmed, dispatch_uid="audit_email_confirmed")
+def audit_email_confirmed(sender, request, email_address, **kwargs):
+    audit.record(
+        audit.Action.EMAIL_CONFIRMED,
+        request=request,
+        actor=email_address.user,
+        target=email_address.user,
+        details={"email": email_address.email},
+    )

@@ -29,8 +29,12 @@ class Action(models.TextChoices):
     PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105 (an action name)
     PASSWORD_RESET = "auth.password_reset"  # noqa: S105 (an action name)
     MFA_ENABLED = "mfa.enabled"
+    MFA_FAILED = "mfa.failed"
     MFA_DISABLED = "mfa.disabled"
     MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
+    EMAIL_ADDED = "email.added"
+    EMAIL_CHANGED = "email.changed"
+    EMAIL_CONFIRMED = "email.confirmed"
     INVITATION_SENT = "invitation.sent"
     INVITATION_RESENT = "invitation.resent"
     INVITATION_REVOKED = "invitation.revoked"

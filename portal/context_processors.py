@@ -1,7 +1,7 @@
 from django.conf import settings
 
 # Which navigation entry a page belongs to, by URL namespace or allauth URL-name prefix.
-_MEMBER_PAGES = {"members", "invite", "member-detail", "invitation-resend", "invitation-revoke"}
+_MEMBER_PAGES = {"members", "invite", "member-detail"}
 
 
 def _nav_section(request) -> str:

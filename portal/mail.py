@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 # What e-mail templates call "the site" when no request is at hand (tasks, commands).
 SITE = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=settings.SITE_NAME)
@@ -15,7 +16,12 @@ SITE = SimpleNamespace(domain=urlsplit(settings.SITE_URL).netloc, name=settings.
 
 def render(template_prefix: str, to: list[str], context: dict) -> EmailMultiAlternatives:
     """Render ``<prefix>_subject.txt``, ``<prefix>_body.txt`` and ``<prefix>_body.html``."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "LANGUAGE_CODE": translation.get_language(),
+        **context,
+    }
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}",

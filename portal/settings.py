@@ -18,6 +18,7 @@ from portal import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env.boolean("DEBUG", True)
+DEBUG_EXPLICIT = env.raw("DEBUG") is not None
 
 # The development key is public (it is in this file): it is accepted only with DEBUG on.
 DEVELOPMENT_SECRET_KEY = "django-insecure-echri-exchange-development-key-do-not-use-in-production"  # noqa: S105
@@ -31,9 +32,17 @@ if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is too short or too simple (50+ random characters).")
 SECRET_KEY_FALLBACKS = env.words("SECRET_KEY_FALLBACKS")
 
-ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the portal's host names when DEBUG is off.")
+if DEBUG and not DEBUG_EXPLICIT and set(ALLOWED_HOSTS) - set(LOCAL_HOSTS):
+    # DEBUG defaults to on for the embedded mode; a deployment that forgot DEBUG=0 would
+    # otherwise serve debug pages under the public development key.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS names a public host but DEBUG is not set: set DEBUG=0 for a "
+        "deployment (or DEBUG=1 to debug on purpose)."
+    )
 
 # The address people use to reach the portal; links in e-mails sent from tasks and
 # commands (which have no request) are built from it.
@@ -162,7 +171,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Failed logins: at most 10 a minute from one address and 5 in 15 minutes for one
 # account, after which the account's form answers "too many attempts" until it cools.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
-ALLAUTH_TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Behind a TLS-terminating proxy every request comes from the proxy; the client's own
+# address (for rate limits and the audit log) is then the last X-Forwarded-For entry.
+BEHIND_TLS_PROXY = env.boolean("BEHIND_TLS_PROXY", False)
+ALLAUTH_TRUSTED_PROXY_COUNT = env.integer(
+    "TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0
+)
 
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -170,19 +184,29 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Accept the code of the previous or next 30-second period too (RFC 6238 allows for
 # clock drift); a code is still accepted only once.
 MFA_TOTP_TOLERANCE = 1
-# Roles that must have an authenticator app before they can use the portal.
-MFA_REQUIRED_ROLES = env.words("MFA_REQUIRED_ROLES", [] if DEBUG else ["state_admin", "officer"])
-_unknown_roles = set(MFA_REQUIRED_ROLES) - {"state_admin", "officer", "viewer"}
+# Who must have an authenticator app before using the portal: state roles, and
+# "staff" for platform staff.
+MFA_REQUIRED_ROLES = env.words(
+    "MFA_REQUIRED_ROLES", [] if DEBUG else ["state_admin", "officer", "staff"]
+)
+_unknown_roles = set(MFA_REQUIRED_ROLES) - {"state_admin", "officer", "viewer", "staff"}
 if _unknown_roles:
     raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown roles {sorted(_unknown_roles)}.")
-# TOTP secrets and recovery-code seeds are encrypted at rest with this key.
+# TOTP secrets and recovery-code seeds are encrypted at rest with the first key; the
+# fallbacks still decrypt what older keys encrypted, so keys can be rotated. Without a
+# key of its own this follows SECRET_KEY and SECRET_KEY_FALLBACKS.
 MFA_ENCRYPTION_KEY = env.string("MFA_ENCRYPTION_KEY") or SECRET_KEY
+MFA_ENCRYPTION_KEY_FALLBACKS = (
+    env.words("MFA_ENCRYPTION_KEY_FALLBACKS")
+    if env.raw("MFA_ENCRYPTION_KEY")
+    else SECRET_KEY_FALLBACKS
+)
 
 INVITATION_TTL_DAYS = env.integer("INVITATION_TTL_DAYS", 7, minimum=1)
 
 # --- Security headers and cookies ---------------------------------------------------------
 
-if env.boolean("BEHIND_TLS_PROXY", False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,10 @@ app_patterns = (
     [path("", views.dashboard, name="dashboard")],
     "portal",
 )
+
+# The admin has no sign-in form of its own: it sends people to the portal's, which
+# applies MFA and the failed-attempt limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include(app_patterns)),

@@ -138,7 +138,9 @@ def test_an_invitation_to_a_suspended_state_cannot_be_used(client, invitation_ur
         ({"password": "short"}, "password", "too short"),
         ({"password": NEW_PASSWORD, "again": NEW_PASSWORD + "x"}, "password_again", "differ"),
         ({"username": "dk-admin"}, "username", "taken"),
-        ({"username": "has spaces!"}, "username", "Enter a valid username"),
+        ({"username": "has spaces!"}, "username", "letters, digits"),
+        ({"username": "dk-admin@example.org"}, "username", "letters, digits"),
+        ({"username": "DK-ADMIN"}, "username", "taken"),
     ],
 )
 def test_bad_account_details_are_refused_field_by_field(
@@ -190,7 +192,7 @@ def test_an_expired_invitation_does_not_block_a_new_one(dk_admin, settings):
         fresh = services.invite_user(email="late@example.org", role=Role.OFFICER, by=dk_admin)
     old.refresh_from_db()
     assert old.revoked_at is not None
-    assert fresh.status == "pending"
+    assert fresh.status == "open"
 
 
 @pytest.mark.parametrize("persona", ["dk_officer", "dk_viewer", "staff_user"])
@@ -241,7 +243,7 @@ def test_another_states_invitation_is_not_found(client, dk_admin, no_admin):
     assert client.post(f"/accounts/invitations/{invitation.pk}/revoke/").status_code == 404
     assert client.post(f"/accounts/invitations/{invitation.pk}/resend/").status_code == 404
     invitation.refresh_from_db()
-    assert invitation.status == "pending"
+    assert invitation.status == "open"
 
 
 def test_members_page_lists_open_invitations(client, dk_admin, no_admin):
@@ -251,3 +253,39 @@ def test_members_page_lists_open_invitations(client, dk_admin, no_admin):
     page = client.get("/accounts/members/").content.decode()
     assert "mine@example.org" in page
     assert "theirs@example.org" not in page
+
+
+def test_an_address_taken_after_the_invitation_was_sent_is_refused(
+    client, invitation_url, dk_viewer
+):
+    EmailAddress.objects.create(user=dk_viewer, email="ingrid@um.dk", verified=False)
+    response = accept(client, invitation_url)
+    assert response.status_code == 400
+    assert "already has an account" in response.content.decode()
+    assert not User.objects.filter(username="ingrid").exists()
+
+
+def test_the_subject_of_the_invitation_is_plain_text(
+    dk_admin, staff_user, seeded_states, django_capture_on_commit_callbacks
+):
+    from accounts.models import State
+
+    state = State.objects.create(code="CI", name="Côte d'Ivoire")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_user(
+            email="x@example.org", role=Role.STATE_ADMIN, by=staff_user, state=state
+        )
+    assert "Côte d'Ivoire" in mail.outbox[0].subject
+
+
+def test_an_admin_demoted_meanwhile_can_no_longer_act(dk_admin, dk_viewer):
+    from django.core.exceptions import PermissionDenied
+
+    stale = User.objects.get(pk=dk_admin.pk)  # loaded at the start of a request
+    User.objects.filter(pk=dk_admin.pk).update(role=Role.VIEWER)  # another admin acted
+    with pytest.raises(PermissionDenied):
+        services.change_role(dk_viewer, role=Role.STATE_ADMIN, by=stale)
+    with pytest.raises(PermissionDenied):
+        services.invite_user(email="y@example.org", role=Role.VIEWER, by=stale)
+    dk_viewer.refresh_from_db()
+    assert dk_viewer.role == Role.VIEWER

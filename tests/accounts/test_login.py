@@ -127,3 +127,9 @@ def test_pages_carry_security_headers(client, dk_officer):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_absurdly_long_login_is_refused_cleanly(client, seeded_states):
+    response = client.post(LOGIN, {"login": "x" * 100_000, "password": "whatever"})
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()

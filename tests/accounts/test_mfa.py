@@ -127,3 +127,24 @@ def test_an_unreadable_secret_never_accepts_a_code():
     adapter = MFAAdapter()
     garbage = adapter.decrypt("not-a-fernet-token")
     assert len(garbage) == 32 and garbage != adapter.decrypt("not-a-fernet-token")
+
+
+def test_a_wrong_code_at_sign_in_is_audited(client, activate_totp, dk_viewer, password):
+    client.post("/accounts/login/", {"login": "dk-viewer", "password": password})
+    activate_totp(client, password)
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": "dk-viewer", "password": password})
+    client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    entry = AuditEntry.objects.get(action="mfa.failed")
+    assert (entry.actor, entry.details["type"]) == (dk_viewer, "totp")
+
+
+def test_secrets_survive_a_key_rotation(settings):
+    settings.MFA_ENCRYPTION_KEY = "old key " * 8
+    settings.MFA_ENCRYPTION_KEY_FALLBACKS = []
+    stored = MFAAdapter().encrypt("JBSWY3DPEHPK3PXP")
+    settings.MFA_ENCRYPTION_KEY = "new key " * 8
+    settings.MFA_ENCRYPTION_KEY_FALLBACKS = ["old key " * 8]
+    assert MFAAdapter().decrypt(stored) == "JBSWY3DPEHPK3PXP"
+    settings.MFA_ENCRYPTION_KEY_FALLBACKS = []
+    assert MFAAdapter().decrypt(stored) != "JBSWY3DPEHPK3PXP"  # fails closed

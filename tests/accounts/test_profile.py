@@ -74,3 +74,25 @@ def test_the_portals_own_pages_are_translated(client, dk_admin):
     assert "24 États partagent par l'échange." in page
     members = client.get("/accounts/members/").content.decode()
     assert "Inviter quelqu" in members
+
+
+def test_changing_the_email_address_is_verified_and_audited(
+    client, dk_officer, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    client.force_login(dk_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/email/", {"action_add": "", "email": "mette@um.dk"})
+    assert AuditEntry.objects.get(action="email.added").details == {"email": "mette@um.dk"}
+    dk_officer.refresh_from_db()
+    assert dk_officer.email != "mette@um.dk"  # not until confirmed
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link.group(1))
+    dk_officer.refresh_from_db()
+    assert dk_officer.email == "mette@um.dk"
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"email.confirmed", "email.changed"} <= actions

@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Rules axe rates "moderate" that still break how screen-reader users find their way.
+BLOCKING_RULES = {"heading-order", "page-has-heading-one", "landmark-one-main", "region"}
 
 
 def pytest_collection_modifyitems(items):
@@ -56,11 +58,16 @@ def axe():
 
 @pytest.fixture
 def check_a11y(axe):
-    """Call with a page: fails on any serious or critical axe-core violation."""
+    """Call with a page: fails on any serious or critical axe-core violation, and on the
+    structural rules in BLOCKING_RULES."""
 
     def check(page):
         results = axe.run(page)
-        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        blocking = [
+            v
+            for v in results.response["violations"]
+            if v["impact"] in BLOCKING_IMPACTS or v["id"] in BLOCKING_RULES
+        ]
         if blocking:
             report = "\n".join(
                 f"{v['id']} ({v['impact']}): {v['help']} -> "

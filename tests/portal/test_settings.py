@@ -42,6 +42,7 @@ print(json.dumps({
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
     "SECRET_KEY": settings.SECRET_KEY,
+    "TRUSTED_PROXY_COUNT": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
 }))
 """
 
@@ -94,7 +95,7 @@ def test_production_variables_are_used():
     assert loaded["EAGER"] is False
     assert loaded["BROKER"] == "redis://redis.example.org:6379/0"
     assert loaded["EMAIL_HOST"] == "mail.example.org"
-    assert loaded["MFA_REQUIRED_ROLES"] == ["state_admin", "officer"]
+    assert loaded["MFA_REQUIRED_ROLES"] == ["state_admin", "officer", "staff"]
     assert loaded["SESSION_COOKIE_SECURE"] is True
     assert loaded["SECURE_HSTS_SECONDS"] >= 31_536_000
 
@@ -110,6 +111,17 @@ def test_secret_can_come_from_a_file(tmp_path):
     env = {**PRODUCTION, "SECRET_KEY_FILE": str(key_file)}
     del env["SECRET_KEY"]
     assert load_settings(**env)["SECRET_KEY"] == STRONG_KEY
+
+
+def test_a_public_host_without_an_explicit_debug_is_refused():
+    env = {k: v for k, v in PRODUCTION.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    assert "DEBUG is not set" in refusal(**env)
+    assert load_settings(**env, DEBUG="1")["DEBUG"] is True  # on purpose is allowed
+
+
+def test_behind_a_proxy_the_client_address_comes_from_forwarded_for():
+    loaded = load_settings(**PRODUCTION, BEHIND_TLS_PROXY="1")
+    assert loaded["TRUSTED_PROXY_COUNT"] == 1
 
 
 def test_debug_off_refuses_a_missing_secret_key():
@@ -156,6 +168,13 @@ def test_check_deploy_passes_with_production_variables():
     result = run_python("", PRODUCTION, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_mfa_is_not_required_of_admins():
+    env = {**PRODUCTION, "MFA_REQUIRED_ROLES": "officer"}
+    result = run_python("", env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "portal.W002" in result.stdout + result.stderr
 
 
 def test_check_deploy_warns_about_a_per_process_cache():
