@@ -12,15 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import AcceptInvitationForm, InvitationForm, ProfileForm, RoleForm
 from accounts.models import Invitation, User
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from portal.forms import apply_errors
 
 
 def _require_state_admin(request) -> None:
@@ -71,7 +63,7 @@ def invite(request):
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -98,7 +90,7 @@ def member_detail(request, pk: int):
                 member, role=form.cleaned_data["role"], by=request.user, request=request
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s's role has been changed.") % {"name": member.display_name}
@@ -198,7 +190,7 @@ def accept_invitation(request, token: str):
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

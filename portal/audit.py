@@ -47,6 +47,18 @@ class Action(models.TextChoices):
     PROFILE_CHANGED = "user.profile_changed"
     STATE_CREATED = "state.created"
     STATE_CHANGED = "state.changed"
+    NOTICE_DRAFTED = "notice.drafted"
+    NOTICE_DRAFT_UPDATED = "notice.draft_updated"
+    NOTICE_DRAFT_DELETED = "notice.draft_deleted"
+    NOTICE_PUBLISHED = "notice.published"
+    NOTICE_AMENDED = "notice.amended"
+    NOTICE_WITHDRAWN = "notice.withdrawn"
+    NOTICE_ACKNOWLEDGED = "notice.acknowledged"
+    NOTICE_COMMENTED = "notice.commented"
+    NOTICE_VIEWED = "notice.viewed"
+    ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_REMOVED = "attachment.removed"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -10,6 +10,8 @@ def _nav_section(request) -> str:
         return ""
     if match.namespace == "portal":
         return "dashboard"
+    if match.namespace == "sharing":
+        return "notices"
     if match.namespace == "accounts":
         return "members" if match.url_name in _MEMBER_PAGES else "account"
     if (match.url_name or "").startswith(("account_", "mfa_")):

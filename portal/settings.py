@@ -237,8 +237,13 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
 WHITENOISE_AUTOREFRESH = DEBUG  # development: serve from the finders, no collectstatic
+# Attachments live outside STATIC_ROOT and any URL the web server knows: they are
+# served only by the download view, which checks visibility and audits.
+PRIVATE_MEDIA_ROOT = Path(env.string("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "attachments")))
+ATTACHMENT_MAX_BYTES = env.integer("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": {"BACKEND": "portal.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -12,8 +12,14 @@ from accounts.choices import StateStatus
 from accounts.models import Invitation, State, User
 from portal.celery import app as celery_app
 from portal.tasks import ping
+from sharing.choices import NoticeStatus
+from sharing.models import Notice
+from sharing.querysets import reading_state
 
 logger = logging.getLogger(__name__)
+
+
+DASHBOARD_LIST_SIZE = 8
 
 
 @login_required
@@ -22,6 +28,22 @@ def dashboard(request):
     context = {
         "states": State.objects.exclude(status=StateStatus.SUSPENDED),
     }
+    state = reading_state(user)
+    if state is not None:
+        visible = Notice.objects.visible_to(user).select_related("author_state")
+        context["awaiting"] = list(
+            visible.awaiting_acknowledgement(state).order_by("-published_at")[:DASHBOARD_LIST_SIZE]
+        )
+        context["latest"] = list(
+            visible.exclude(status=NoticeStatus.DRAFT).order_by("-published_at")[
+                :DASHBOARD_LIST_SIZE
+            ]
+        )
+        context["drafts"] = list(
+            visible.filter(status=NoticeStatus.DRAFT, author_state=state).order_by("-updated_at")[
+                :DASHBOARD_LIST_SIZE
+            ]
+        )
     if user.is_state_admin:
         context["member_count"] = User.objects.manageable_by(user).filter(is_active=True).count()
         context["open_invitations"] = Invitation.objects.manageable_by(user).open().count()

@@ -79,6 +79,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Attachments go to a folder of the test's own, never the project's var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none.
     cache.clear()
@@ -103,10 +109,15 @@ def _celery_mode(request):
 _seed_migration = importlib.import_module("accounts.migrations.0002_seed_states")
 
 
+_seed_categories = importlib.import_module("sharing.migrations.0002_seed_categories")
+
+
 @pytest.fixture
 def seeded_states(db):
-    """The states the data migration creates (transactional tests empty the tables)."""
+    """The states and technology categories the data migrations create (transactional
+    tests empty the tables)."""
     _seed_migration.seed(django_apps, None)
+    _seed_categories.seed(django_apps, None)
 
 
 @pytest.fixture

@@ -57,6 +57,6 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     for n in range(extra):
         State.objects.create(code=f"{chr(65 + n)}Q", name=f"Observer {n}", status="observer")
     client.force_login(dk_admin)
-    # session, user, states, member count, invitation count
-    with django_assert_num_queries(5):
+    # session, user, three notice lists, member count, invitation count, states
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.demo import seed_users
+from sharing.demo import seed_notices
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the embedded mode with demo data: <cc>-admin, <cc>-officer and <cc>-viewer "
+        "for every state (e.g. dk-officer), and a handful of notices. Idempotent: what "
+        "exists is left as it is."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo", help="password of new demo users")
+        parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
+
+    def handle(self, *args, password: str, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a real deployment, where demo accounts with "
+                "known passwords must not exist. Use --force if you really mean it."
+            )
+        if not password:
+            raise CommandError("--password must not be empty.")
+        with transaction.atomic():
+            created, existing = seed_users(password)
+            notices = seed_notices()
+        self.stdout.write(
+            f"Demo data: {created} user(s) created, {existing} already there; "
+            f"{notices} demo notice(s) added.\n"
+            f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
+            f"in lower case); new ones have the password {password!r}.\n"
+            f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway)."
+        )

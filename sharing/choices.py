@@ -1,0 +1,97 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    THREAT = "threat", _("Threat observed")
+    RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+    END_USER_ALERT = "end_user_alert", _("End-user of concern")
+    TECHNOLOGY_ALERT = "technology_alert", _("Technology alert")
+    DIVERSION_ALERT = "diversion_alert", _("Diversion alert")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class TLP(models.TextChoices):
+    """FIRST Traffic Light Protocol 2.0 markings, in order of increasing restriction."""
+
+    CLEAR = "clear", "TLP:CLEAR"
+    GREEN = "green", "TLP:GREEN"
+    AMBER = "amber", "TLP:AMBER"
+    AMBER_STRICT = "amber+strict", "TLP:AMBER+STRICT"
+    RED = "red", "TLP:RED"
+
+
+# What each marking allows, in the words of FIRST's TLP 2.0 definitions.
+TLP_DEFINITIONS = {
+    TLP.CLEAR: _("Recipients can spread this to the world, there is no limit on disclosure."),
+    TLP.GREEN: _("Limited disclosure, recipients can spread this within their community."),
+    TLP.AMBER: _(
+        "Limited disclosure, recipients can only spread this on a need-to-know basis within "
+        "their organization and its clients."
+    ),
+    TLP.AMBER_STRICT: _(
+        "Limited disclosure, recipients can only spread this on a need-to-know basis within "
+        "their organization only."
+    ),
+    TLP.RED: _("For the eyes and ears of individual recipients only, no further disclosure."),
+}
+
+# Markings whose content never leaves the portal in e-mails or webhooks, and whose
+# every view is audited.
+RESTRICTED_TLP = {TLP.AMBER, TLP.AMBER_STRICT, TLP.RED}
+
+
+class Audience(models.TextChoices):
+    SELECTED = "selected", _("Selected states")
+    SUBSCRIBING = "subscribing", _("All subscribing states")
+    COMMUNITY = "community", _("The community (subscribing and observer states)")
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AckLevel(models.TextChoices):
+    """How far a recipient state has gone with a notice; each level includes the ones
+    before it, so a state only ever moves up."""
+
+    RECEIVED = "received", _("Received")
+    ASSESSED = "assessed", _("Assessed")
+    ACTION_TAKEN = "action_taken", _("Action taken")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return cls.values.index(level)
+
+
+class EntityKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    INDIVIDUAL = "individual", _("Individual")
+    BROKER = "broker", _("Broker or intermediary")
+    OTHER = "other", _("Other")
+
+
+class ChangeKind(models.TextChoices):
+    INITIAL = "initial", _("First publication")
+    MATERIAL = "material", _("Material change")
+    MINOR = "minor", _("Minor correction")
+
+
+class EventKind(models.TextChoices):
+    """What the outbox announces (the notifications issue delivers them)."""
+
+    NOTICE_PUBLISHED = "notice.published", _("Notice published")
+    NOTICE_AMENDED = "notice.amended", _("Notice amended")
+    NOTICE_CORRECTED = "notice.corrected", _("Notice corrected (minor)")
+    NOTICE_WITHDRAWN = "notice.withdrawn", _("Notice withdrawn")
+    NOTICE_ACKNOWLEDGED = "notice.acknowledged", _("Notice acknowledged")
+    NOTICE_COMMENTED = "notice.commented", _("Comment posted")

@@ -1,0 +1,216 @@
+"""Forms turn what people type into the values ``sharing.services`` takes; the services
+decide what is valid (their errors come back onto these forms, next to the fields)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import StateStatus
+from accounts.models import State
+from portal.countries import country_names
+from sharing import validators
+from sharing.choices import TLP, AckLevel, Audience, EntityKind, NoticeKind, Severity
+from sharing.models import TechnologyCategory
+from sharing.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
+
+
+class ListField(forms.CharField):
+    """Several short items typed in one box, separated by commas or new lines."""
+
+    def to_python(self, value):
+        return validators.split_list(super().to_python(value))
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+TLP_HELP = _(
+    "CLEAR: no limit. GREEN: within the community. AMBER: within the recipient "
+    "organisations, need to know. AMBER+STRICT: within the recipient organisation only. "
+    "RED: named recipients only (needs selected states)."
+)
+
+
+class NoticeForm(forms.Form):
+    # No pre-selected kind, severity or marking: each is a decision, and a default TLP
+    # would invite over-sharing.
+    kind = forms.ChoiceField(label=_("Kind of notice"), choices=[("", "—"), *NoticeKind.choices])
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text, a few sentences: what recipients see in lists and e-mails."),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Technology categories"),
+        queryset=TechnologyCategory.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    control_codes = ListField(
+        label=_("Control-list codes"),
+        required=False,
+        help_text=_("Separated by commas, e.g. 4A005, 5A001.j, ML21.a"),
+    )
+    countries_of_concern = ListField(
+        label=_("Countries of concern"),
+        required=False,
+        help_text=_("ISO 3166-1 alpha-2 codes separated by commas, e.g. AE, MM (XK for Kosovo)."),
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices])
+    tlp = forms.ChoiceField(
+        label=_("TLP marking"), choices=[("", "—"), *TLP.choices], help_text=TLP_HELP
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=Audience.choices, widget=forms.RadioSelect
+    )
+    recipient_states = forms.ModelMultipleChoiceField(
+        label=_("Recipient states"),
+        queryset=State.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for a selected audience."),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attach files"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
+    )
+
+    def __init__(self, *args, author_state: State, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_states"].queryset = State.objects.exclude(
+            pk=author_state.pk
+        ).exclude(status=StateStatus.SUSPENDED)
+
+    def content(self) -> dict:
+        """The cleaned values, in the shape ``services.clean_content`` takes."""
+        data = dict(self.cleaned_data)
+        data.pop("attachments", None)
+        return data
+
+
+class EntityForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    aliases = ListField(label=_("Aliases"), required=False, help_text=_("Separated by commas."))
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=lambda: [
+            ("", "—"),
+            *((code, f"{name} ({code})") for code, name in country_names().items()),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=EntityKind.choices, initial=EntityKind.COMPANY
+    )
+    identifiers = ListField(
+        label=_("Identifiers"),
+        required=False,
+        help_text=_("Registration numbers, LEI, addresses… separated by commas."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not cleaned.get("name"):
+            return cleaned
+        try:
+            cleaned.update(validators.clean_entity(cleaned))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
+EntityFormSet = forms.formset_factory(EntityForm, extra=2, can_delete=True, max_num=50)
+
+
+def entities_from(formset) -> list[dict]:
+    return [
+        {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
+        for form in formset.forms
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class AmendForm(NoticeForm):
+    change_note = forms.CharField(
+        label=_("What changed"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the version history to everyone who can read the notice."),
+    )
+    material = forms.TypedChoiceField(
+        label=_("Kind of change"),
+        choices=[
+            (
+                "true",
+                _("Material change: recipient states are told and asked to acknowledge again"),
+            ),
+            ("false", _("Minor correction: no announcement, no new acknowledgement")),
+        ],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+
+    def content(self) -> dict:
+        data = super().content()
+        data.pop("change_note", None)
+        data.pop("material", None)
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the notice, which stays readable under a withdrawal banner."),
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    level = forms.ChoiceField(label=_("Where your state stands"), choices=AckLevel.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,87 @@
+"""Who may read what: the one visibility rule of DESIGN.md section 4.
+
+Every read path (pages, the API, search, feeds, notifications, e-mails, attachment
+downloads) goes through ``visible_to``; nothing filters notices by hand. What cannot
+be seen does not exist for the reader: views answer 404.
+"""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.choices import Role, StateStatus
+from sharing.choices import Audience, NoticeStatus
+
+
+def reading_state(user):
+    """The state on whose behalf ``user`` reads, or None if they read nothing: anonymous,
+    deactivated, platform staff (they manage accounts, not content), or of a suspended
+    state."""
+    if not (user.is_authenticated and user.is_active) or user.state_id is None:
+        return None
+    state = user.state
+    return None if state.is_suspended else state
+
+
+def audience_filter(state) -> Q:
+    """Published notices whose audience reaches ``state`` (other than as author)."""
+    Recipients = apps.get_model("sharing", "Notice").recipient_states.through
+    reach = Q(audience=Audience.SELECTED) & Exists(
+        Recipients.objects.filter(notice_id=OuterRef("pk"), state_id=state.pk)
+    )
+    if state.status == StateStatus.SUBSCRIBING:
+        reach |= Q(audience__in=[Audience.SUBSCRIBING, Audience.COMMUNITY])
+    elif state.status == StateStatus.OBSERVER:
+        reach |= Q(audience=Audience.COMMUNITY)
+    return ~Q(status=NoticeStatus.DRAFT) & reach
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NoticeQuerySet":
+        """Notices ``user`` may read. The author state sees its own notices (drafts only
+        to its officers and admins); other states see published and withdrawn notices
+        whose audience reaches them."""
+        state = reading_state(user)
+        if state is None:
+            return self.none()
+        own = Q(author_state_id=state.pk)
+        if user.role == Role.VIEWER:
+            own &= ~Q(status=NoticeStatus.DRAFT)
+        return self.filter(own | audience_filter(state))
+
+    def awaiting_acknowledgement(self, state) -> "NoticeQuerySet":
+        """Published notices from other states that ``state`` has not acknowledged at
+        the version they ask about. Combine with visible_to(user): what a state can
+        see of others' published notices is exactly what it is asked to acknowledge."""
+        Acknowledgement = apps.get_model("sharing", "Acknowledgement")
+        answered = Acknowledgement.objects.filter(
+            notice_id=OuterRef("pk"), state_id=state.pk, version__gte=OuterRef("ack_version")
+        )
+        return (
+            self.filter(status=NoticeStatus.PUBLISHED)
+            .exclude(author_state_id=state.pk)
+            .exclude(Exists(answered))
+        )
+
+    def for_list(self) -> "NoticeQuerySet":
+        """What a list of notices shows, fetched in a fixed number of queries."""
+        return self.select_related("author_state").prefetch_related("categories")
+
+
+def recipient_states(notice):
+    """The states, other than the author, that ``notice``'s audience reaches now: those
+    asked to acknowledge it. Suspended states are left out (they read nothing)."""
+    State = apps.get_model("accounts", "State")
+    states = State.objects.exclude(pk=notice.author_state_id).exclude(status=StateStatus.SUSPENDED)
+    if notice.audience == Audience.SELECTED:
+        return states.filter(notices_received=notice)
+    if notice.audience == Audience.SUBSCRIBING:
+        return states.filter(status=StateStatus.SUBSCRIBING)
+    return states.filter(status__in=[StateStatus.SUBSCRIBING, StateStatus.OBSERVER])
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AttachmentQuerySet":
+        """Attachments of the notices ``user`` may read."""
+        Notice = apps.get_model("sharing", "Notice")
+        return self.filter(notice__in=Notice.objects.visible_to(user).values("pk"))

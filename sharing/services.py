@@ -1,0 +1,752 @@
+"""The only place that changes notices and what hangs off them.
+
+Views, the API, management commands and tasks all call these functions. Each one takes
+the acting user as ``by=``, checks that they may act (``PermissionDenied`` if they may
+not, ``ValidationError`` keyed by field for bad input), locks the notice, changes it in
+one transaction, and in that same transaction writes the audit row and, for acts that
+others are told about, the outbox ``Event``. Nothing slow happens inside.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import State, User
+from portal import audit
+from portal.markdown import render_markdown
+from sharing import validators
+from sharing.attachments import inspect_upload
+from sharing.choices import (
+    TLP,
+    AckLevel,
+    Audience,
+    ChangeKind,
+    EventKind,
+    NoticeKind,
+    NoticeStatus,
+    Severity,
+)
+from sharing.models import (
+    Acknowledgement,
+    Attachment,
+    Comment,
+    CountryOfConcern,
+    Event,
+    Notice,
+    NoticeEntity,
+    NoticeRevision,
+    TechnologyCategory,
+)
+from sharing.querysets import reading_state, recipient_states
+
+MAX_TITLE = 200
+MAX_SUMMARY = 1000
+MAX_BODY = 100_000
+MAX_NOTE = 2000
+MAX_COMMENT = 5000
+
+# The fields a draft or an amendment sets; everything else is the services' business.
+CONTENT_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "categories",
+    "control_codes",
+    "countries_of_concern",
+    "entities",
+    "severity",
+    "tlp",
+    "audience",
+    "recipient_states",
+    "valid_until",
+)
+
+
+# --- Who may do what ------------------------------------------------------------------
+
+
+def check_can_author(by: User) -> State:
+    """Officers and admins of a state that may read post notices; viewers only read."""
+    state = reading_state(by)
+    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Only officers and admins of a state can do this."))
+    return state
+
+
+def check_can_edit(notice: Notice, by: User) -> None:
+    """Only the author state's officers and admins change a notice."""
+    state = check_can_author(by)
+    if notice.author_state_id != state.pk:
+        raise PermissionDenied(_("Only the author state's officers and admins can do this."))
+
+
+def can_edit(notice: Notice, by: User) -> bool:
+    try:
+        check_can_edit(notice, by)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_can_acknowledge(notice: Notice, by: User) -> State:
+    """Any user of a state the notice is addressed to (the author state excluded)
+    acknowledges a published notice for their state."""
+    state = reading_state(by)
+    if state is None or not notice.is_published:
+        raise PermissionDenied(_("Only published notices can be acknowledged."))
+    if not recipient_states(notice).filter(pk=state.pk).exists():
+        raise PermissionDenied(_("Only the states the notice is addressed to acknowledge it."))
+    return state
+
+
+def can_acknowledge(notice: Notice, by: User) -> bool:
+    try:
+        check_can_acknowledge(notice, by)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_can_comment(notice: Notice, by: User) -> State:
+    """Officers and admins of any state that can read a published notice discuss it."""
+    state = check_can_author(by)
+    if not notice.is_published:
+        raise PermissionDenied(_("Only published notices can be discussed."))
+    return state
+
+
+def can_comment(notice: Notice, by: User) -> bool:
+    try:
+        check_can_comment(notice, by)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _check_visible(notice: Notice, by: User) -> None:
+    # Callers fetch through visible_to already; this repeats it inside the transaction
+    # (NetBox's habit), so a service called from anywhere cannot act on a notice its
+    # user cannot read.
+    if not Notice.objects.visible_to(by).filter(pk=notice.pk).exists():
+        raise PermissionDenied(_("This notice is not shared with your state."))
+
+
+# --- Validating content -----------------------------------------------------------------
+
+
+def _text(value, field: str, limit: int, *, required: bool, errors: dict) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Must be text.")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > limit:
+        errors[field] = _("At most %(n)d characters (it has %(m)d).") % {
+            "n": limit,
+            "m": len(value),
+        }
+    return value
+
+
+def _choice(value, field: str, choices, errors: dict) -> str:
+    if value not in choices.values:
+        errors[field] = _("Choose one of the values offered.")
+    return value
+
+
+def _categories(values, errors: dict) -> list[TechnologyCategory]:
+    values = list(values or [])
+    if not values:
+        errors["categories"] = _("Choose at least one technology category.")
+        return []
+    slugs = [v.slug if isinstance(v, TechnologyCategory) else v for v in values]
+    if not all(isinstance(s, str) for s in slugs):
+        errors["categories"] = _("Unknown technology category.")
+        return []
+    found = list(TechnologyCategory.objects.filter(slug__in=slugs))
+    unknown = sorted(set(slugs) - {c.slug for c in found})
+    if unknown:
+        errors["categories"] = _("Unknown technology category: %(slugs)s.") % {
+            "slugs": ", ".join(unknown)
+        }
+    return found
+
+
+def _recipients(values, audience: str, author: State, errors: dict) -> list[State]:
+    values = list(values or [])
+    if audience != Audience.SELECTED:
+        return []  # the audience is every subscribing (or community) state
+    codes = [v.pk if isinstance(v, State) else v for v in values]
+    if not codes:
+        errors["recipient_states"] = _("Choose the states to share this notice with.")
+        return []
+    if not all(isinstance(c, str) for c in codes):
+        errors["recipient_states"] = _("Give recipient states by their codes.")
+        return []
+    found = list(State.objects.filter(pk__in=codes).exclude(pk=author.pk))
+    found = [state for state in found if not state.is_suspended]
+    wrong = sorted(set(codes) - {s.pk for s in found})
+    if wrong:
+        errors["recipient_states"] = _(
+            "These cannot receive the notice: %(codes)s (unknown, suspended, or your own state)."
+        ) % {"codes": ", ".join(str(c) for c in wrong)}
+    return found
+
+
+def _date(value, errors: dict) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            errors["valid_until"] = _("Give a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, datetime.date):
+        errors["valid_until"] = _("Give a date as YYYY-MM-DD.")
+        return None
+    if value < timezone.localdate():
+        errors["valid_until"] = _("The date is in the past.")
+    return value
+
+
+def clean_content(data: dict, *, author: State) -> dict:
+    """Check every content field of a notice and return them normalised.
+
+    Raises one ValidationError naming every field that is wrong, so a form can show all
+    the mistakes at once. Unknown keys are refused rather than ignored.
+    """
+    unknown = set(data) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
+    errors: dict = {}
+    cleaned = {
+        "kind": _choice(data.get("kind"), "kind", NoticeKind, errors),
+        "title": _text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
+        "summary": _text(data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors),
+        "body": _text(data.get("body"), "body", MAX_BODY, required=False, errors=errors),
+        "severity": _choice(data.get("severity"), "severity", Severity, errors),
+        "tlp": _choice(data.get("tlp"), "tlp", TLP, errors),
+        "audience": _choice(data.get("audience"), "audience", Audience, errors),
+        "categories": _categories(data.get("categories"), errors),
+        "valid_until": _date(data.get("valid_until"), errors),
+    }
+    for field, clean in (
+        ("control_codes", validators.clean_control_codes),
+        ("countries_of_concern", validators.clean_countries),
+        ("entities", validators.clean_entities),
+    ):
+        try:
+            cleaned[field] = clean(data.get(field) or [])
+        except ValidationError as error:
+            errors[field] = error.messages
+    cleaned["recipient_states"] = _recipients(
+        data.get("recipient_states"), cleaned["audience"], author, errors
+    )
+    if cleaned["tlp"] == TLP.RED and cleaned["audience"] != Audience.SELECTED:
+        errors.setdefault("audience", _("TLP:RED can only be shared with selected states."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def content_of(notice: Notice) -> dict:
+    """A notice's current content in the shape ``clean_content`` takes and returns."""
+    return {
+        "kind": notice.kind,
+        "title": notice.title,
+        "summary": notice.summary,
+        "body": notice.body,
+        "categories": list(notice.categories.all()),
+        "control_codes": list(notice.control_codes),
+        "countries_of_concern": list(notice.countries_of_concern),
+        "entities": [entity.as_dict() for entity in notice.entities.all()],
+        "severity": notice.severity,
+        "tlp": notice.tlp,
+        "audience": notice.audience,
+        "recipient_states": list(notice.recipient_states.all()),
+        "valid_until": notice.valid_until,
+    }
+
+
+def _apply(notice: Notice, cleaned: dict) -> None:
+    """Write cleaned content onto a saved notice, its entities and its relations."""
+    for field in (
+        "kind",
+        "title",
+        "summary",
+        "body",
+        "control_codes",
+        "severity",
+        "tlp",
+        "audience",
+        "valid_until",
+    ):
+        setattr(notice, field, cleaned[field])
+    notice.body_html = render_markdown(notice.body)
+    notice.save()
+    notice.concern_countries.all().delete()
+    CountryOfConcern.objects.bulk_create(
+        CountryOfConcern(notice=notice, position=position, code=code)
+        for position, code in enumerate(cleaned["countries_of_concern"])
+    )
+    notice.categories.set(cleaned["categories"])
+    notice.recipient_states.set(cleaned["recipient_states"])
+    notice.entities.all().delete()
+    NoticeEntity.objects.bulk_create(
+        NoticeEntity(notice=notice, position=position, **entity)
+        for position, entity in enumerate(cleaned["entities"])
+    )
+
+
+def _comparable(content: dict) -> dict:
+    """Content as plain JSON: what a revision stores and what amendments compare."""
+    return {
+        **content,
+        "categories": sorted(c.slug for c in content["categories"]),
+        "recipient_states": sorted(s.pk for s in content["recipient_states"]),
+        "valid_until": content["valid_until"].isoformat() if content["valid_until"] else None,
+    }
+
+
+def _snapshot(notice: Notice) -> dict:
+    content = _comparable(content_of(notice))
+    content["attachments"] = [
+        {"id": str(a.pk), "filename": a.filename, "sha256": a.sha256, "version": a.version}
+        for a in notice.attachments.all()
+    ]
+    return content
+
+
+def _locked(notice: Notice) -> Notice:
+    return (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("author_state")
+        .get(pk=notice.pk)
+    )
+
+
+def _event(kind: str, notice: Notice, by: User, **payload) -> Event:
+    return Event.objects.create(
+        kind=kind,
+        notice=notice,
+        actor=by,
+        state=by.state,
+        payload={"version": notice.version, **payload},
+    )
+
+
+# --- Drafts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_draft(
+    *, by: User, request: HttpRequest | None = None, attachments=(), **content
+) -> Notice:
+    """A new draft of ``by``'s state, seen only by its officers and admins."""
+    state = check_can_author(by)
+    cleaned = clean_content(content, author=state)
+    notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
+    _apply(notice, cleaned)
+    for upload in attachments:
+        _attach(notice, upload, by=by, request=request)
+    audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
+    return notice
+
+
+@transaction.atomic
+def update_draft(
+    notice: Notice, *, by: User, request: HttpRequest | None = None, attachments=(), **content
+) -> Notice:
+    """Change a draft; fields not given keep their value."""
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("Only a draft can be edited; amend a published notice."))
+    cleaned = clean_content({**content_of(notice), **content}, author=notice.author_state)
+    _apply(notice, cleaned)
+    for upload in attachments:
+        _attach(notice, upload, by=by, request=request)
+    audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
+    return notice
+
+
+@transaction.atomic
+def delete_draft(notice: Notice, *, by: User, request: HttpRequest | None = None) -> None:
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("A published notice is never deleted; withdraw it instead."))
+    files = [a.file.name for a in notice.attachments.all()]
+    audit.record(
+        audit.Action.NOTICE_DRAFT_DELETED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"title": notice.title},
+    )
+    notice.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+# --- Attachments -------------------------------------------------------------------------
+
+
+def _attach(notice: Notice, upload, *, by: User, request: HttpRequest | None) -> Attachment:
+    try:
+        info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}) from None
+    attachment = Attachment(
+        notice=notice,
+        filename=info.filename,
+        content_type=info.content_type,
+        extension=info.extension,
+        size=info.size,
+        sha256=info.sha256,
+        version=notice.version,
+        uploaded_by=by,
+    )
+    attachment.file.save(info.filename, upload, save=False)
+    attachment.save()
+    audit.record(
+        audit.Action.ATTACHMENT_ADDED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={"notice": str(notice.pk), "sha256": info.sha256, "size": info.size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def add_attachment(
+    notice: Notice, upload, *, by: User, request: HttpRequest | None = None
+) -> Attachment:
+    """Attach a file to a draft (amendments attach through ``amend_notice``)."""
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("Files are added to a published notice by amending it."))
+    return _attach(notice, upload, by=by, request=request)
+
+
+@transaction.atomic
+def remove_attachment(
+    attachment: Attachment, *, by: User, request: HttpRequest | None = None
+) -> None:
+    """Remove a file from a draft. Files of published versions stay, like the versions."""
+    notice = _locked(attachment.notice)
+    check_can_edit(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("Files of a published notice are kept with its versions."))
+    name = attachment.file.name
+    audit.record(
+        audit.Action.ATTACHMENT_REMOVED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={"notice": str(notice.pk)},
+    )
+    attachment.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def record_download(attachment: Attachment, *, by: User, request: HttpRequest | None) -> None:
+    audit.record(
+        audit.Action.ATTACHMENT_DOWNLOADED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={"notice": str(attachment.notice_id)},
+    )
+
+
+def record_view(notice: Notice, *, by: User, request: HttpRequest | None) -> None:
+    """Audit a reading of an AMBER, AMBER+STRICT or RED notice (DESIGN.md section 4)."""
+    if notice.is_restricted:
+        audit.record(
+            audit.Action.NOTICE_VIEWED,
+            request=request,
+            actor=by,
+            target=notice,
+            details={"tlp": notice.tlp, "version": notice.version},
+        )
+
+
+# --- Publishing and after -------------------------------------------------------------------
+
+
+def _next_reference(state: State, year: int) -> str:
+    """The state's next reference for ``year``, e.g. DK-2026-0007.
+
+    One upsert on the (state, year) counter row: the row stays locked until the
+    publishing transaction ends, so concurrent publications in one state queue up and
+    get consecutive numbers, and a rolled-back publication gives its number back.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sharing_referencecounter (state_id, year, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (state_id, year) DO UPDATE "
+            "SET last = sharing_referencecounter.last + 1 RETURNING last",
+            [state.pk, year],
+        )
+        number = cursor.fetchone()[0]
+    return f"{state.pk}-{year}-{number:04d}"
+
+
+@transaction.atomic
+def publish_notice(notice: Notice, *, by: User, request: HttpRequest | None = None) -> Notice:
+    """Publish a draft to its audience: give it its reference, store version 1 and
+    announce it."""
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("This notice has already been published."))
+    # Re-check: a recipient may have been suspended since the draft was saved.
+    clean_content(content_of(notice), author=notice.author_state)
+    now = timezone.now()
+    notice.reference = _next_reference(notice.author_state, now.year)
+    notice.status = NoticeStatus.PUBLISHED
+    notice.published_at = now
+    notice.ack_version = notice.version
+    notice.save()
+    NoticeRevision.objects.create(
+        notice=notice,
+        version=notice.version,
+        change_kind=ChangeKind.INITIAL,
+        snapshot=_snapshot(notice),
+        created_by=by,
+        created_at=now,
+    )
+    audit.record(
+        audit.Action.NOTICE_PUBLISHED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"reference": notice.reference, "tlp": notice.tlp, "audience": notice.audience},
+    )
+    _event(EventKind.NOTICE_PUBLISHED, notice, by)
+    return notice
+
+
+@transaction.atomic
+def amend_notice(
+    notice: Notice,
+    *,
+    by: User,
+    change_note: str,
+    material: bool,
+    request: HttpRequest | None = None,
+    attachments=(),
+    **content,
+) -> Notice:
+    """Publish a new version of a published notice.
+
+    A material change asks every recipient state to acknowledge again and is
+    announced; a minor correction is neither. Both are kept as revisions with their
+    change note.
+    """
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if notice.is_withdrawn:
+        raise ValidationError(_("A withdrawn notice cannot be amended."))
+    if not notice.is_published:
+        raise ValidationError(_("Only a published notice can be amended; edit the draft."))
+    errors = {}
+    note = _text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+    if not isinstance(material, bool):
+        errors["material"] = _("Say whether the change is material or a minor correction.")
+    current = content_of(notice)
+    try:
+        cleaned = clean_content({**current, **content}, author=notice.author_state)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if _comparable(cleaned) == _comparable(current) and not attachments:
+        raise ValidationError(_("Nothing has changed; change the notice before amending it."))
+    notice.version += 1
+    if material:
+        notice.ack_version = notice.version
+    _apply(notice, cleaned)
+    for upload in attachments:
+        _attach(notice, upload, by=by, request=request)
+    kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
+    NoticeRevision.objects.create(
+        notice=notice,
+        version=notice.version,
+        change_kind=kind,
+        change_note=note,
+        snapshot=_snapshot(notice),
+        created_by=by,
+    )
+    audit.record(
+        audit.Action.NOTICE_AMENDED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"version": notice.version, "change": kind},
+    )
+    _event(
+        EventKind.NOTICE_AMENDED if material else EventKind.NOTICE_CORRECTED,
+        notice,
+        by,
+        change_note=note,
+        material=material,
+    )
+    return notice
+
+
+@transaction.atomic
+def withdraw_notice(
+    notice: Notice, *, by: User, reason: str, request: HttpRequest | None = None
+) -> Notice:
+    """Withdraw a published notice. It stays readable, under a banner with the reason."""
+    notice = _locked(notice)
+    check_can_edit(notice, by)
+    if not notice.is_published:
+        raise ValidationError(_("Only a published notice can be withdrawn."))
+    errors = {}
+    reason = _text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    notice.status = NoticeStatus.WITHDRAWN
+    notice.withdrawn_at = timezone.now()
+    notice.withdrawn_reason = reason
+    notice.save()
+    audit.record(
+        audit.Action.NOTICE_WITHDRAWN,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"reason": reason},
+    )
+    _event(EventKind.NOTICE_WITHDRAWN, notice, by, reason=reason)
+    return notice
+
+
+@dataclass
+class AckResult:
+    acknowledgement: Acknowledgement
+    created: bool
+    changed: bool
+
+
+@transaction.atomic
+def acknowledge(
+    notice: Notice,
+    *,
+    by: User,
+    level: str = AckLevel.RECEIVED,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AckResult:
+    """Acknowledge the notice's current version for ``by``'s state.
+
+    One acknowledgement per state and version: a repeat changes nothing, a higher level
+    replaces a lower one, a lower level than the state already reached is refused.
+    """
+    notice = _locked(notice)
+    _check_visible(notice, by)
+    state = check_can_acknowledge(notice, by)
+    errors = {}
+    if level not in AckLevel.values:
+        errors["level"] = _("Choose received, assessed or action taken.")
+    note = _text(note, "note", MAX_NOTE, required=False, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    existing = Acknowledgement.objects.filter(
+        notice=notice, state=state, version=notice.version
+    ).first()
+    if existing is not None:
+        if AckLevel.rank(level) < AckLevel.rank(existing.level):
+            raise ValidationError(
+                {
+                    "level": _("Your state has already acknowledged this version as “%(level)s”.")
+                    % {"level": existing.get_level_display()}
+                }
+            )
+        if AckLevel.rank(level) == AckLevel.rank(existing.level) and not note:
+            return AckResult(existing, created=False, changed=False)
+        existing.level, existing.by, existing.acknowledged_at = level, by, timezone.now()
+        existing.note = note or existing.note
+        existing.save()
+        ack, created = existing, False
+    else:
+        ack = Acknowledgement.objects.create(
+            notice=notice, state=state, version=notice.version, level=level, note=note, by=by
+        )
+        created = True
+    audit.record(
+        audit.Action.NOTICE_ACKNOWLEDGED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"version": notice.version, "level": level},
+    )
+    _event(EventKind.NOTICE_ACKNOWLEDGED, notice, by, level=level)
+    return AckResult(ack, created=created, changed=True)
+
+
+@transaction.atomic
+def add_comment(
+    notice: Notice, *, by: User, body: str, request: HttpRequest | None = None
+) -> Comment:
+    notice = _locked(notice)
+    _check_visible(notice, by)
+    state = check_can_comment(notice, by)
+    errors = {}
+    body = _text(body, "body", MAX_COMMENT, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    comment = Comment.objects.create(notice=notice, author=by, state=state, body=body)
+    audit.record(
+        audit.Action.NOTICE_COMMENTED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"comment": comment.pk},
+    )
+    _event(EventKind.NOTICE_COMMENTED, notice, by, comment=comment.pk)
+    return comment
+
+
+# --- Reading helpers (no state change) -------------------------------------------------------
+
+
+@dataclass
+class AckRow:
+    state: State
+    acknowledgement: Acknowledgement | None  # the state's latest, on any version
+    current: bool  # it covers the version recipients were last asked to acknowledge
+
+
+def acknowledgement_overview(notice: Notice) -> list[AckRow]:
+    """For each state asked to acknowledge ``notice``: its latest acknowledgement and
+    whether that covers the version it was last asked about. Uses the notice's
+    prefetched acknowledgements when there are."""
+    latest: dict[str, Acknowledgement] = {}
+    for ack in sorted(notice.acknowledgements.all(), key=lambda a: -a.version):
+        latest.setdefault(ack.state_id, ack)
+    rows = []
+    for state in recipient_states(notice).order_by("name"):
+        ack = latest.get(state.pk)
+        current = ack is not None and ack.version >= notice.ack_version
+        rows.append(AckRow(state, ack, current))
+    return rows

@@ -1,0 +1,402 @@
+"""Pages for threat and risk notices. Every notice is fetched through
+``Notice.objects.visible_to(request.user)`` (404 when invisible); every change is a
+call to ``sharing.services`` (403 when the role may not, form errors when the input is
+wrong)."""
+
+import difflib
+import itertools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import apply_errors
+from sharing import services
+from sharing.filters import NoticeFilterSet
+from sharing.forms import (
+    AcknowledgeForm,
+    AmendForm,
+    CommentForm,
+    EntityFormSet,
+    NoticeForm,
+    WithdrawForm,
+    entities_from,
+)
+from sharing.models import Acknowledgement, Attachment, Comment, Notice, NoticeRevision
+from sharing.querysets import recipient_states
+
+PAGE_SIZE = 25
+
+
+def _visible(request, pk) -> Notice:
+    return get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def notice_list(request):
+    notices = Notice.objects.visible_to(request.user).for_list()
+    filterset = NoticeFilterSet(request.GET or None, queryset=notices)
+    # A filter value that is not valid shows its error and no results, never everything.
+    results = filterset.qs if not filterset.is_bound or filterset.is_valid() else notices.none()
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_create = _can_author(request.user)
+    return render(
+        request,
+        "sharing/notice_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": can_create,
+        },
+    )
+
+
+def _can_author(user) -> bool:
+    try:
+        services.check_can_author(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _detail_queryset(user):
+    return (
+        Notice.objects.visible_to(user)
+        .select_related("author_state", "created_by")
+        .prefetch_related(
+            "categories",
+            "recipient_states",
+            "entities",
+            "concern_countries",
+            "attachments",
+            Prefetch("revisions", queryset=NoticeRevision.objects.select_related("created_by")),
+            Prefetch(
+                "acknowledgements",
+                queryset=Acknowledgement.objects.select_related("state", "by"),
+            ),
+            Prefetch("comments", queryset=Comment.objects.select_related("author", "state")),
+        )
+    )
+
+
+def _version_diffs(revisions: list[NoticeRevision]) -> dict[int, list[tuple[str, str]]]:
+    """For each version after the first: the changed lines of title, summary and body
+    against the version before, as (sign, line) pairs."""
+    ordered = sorted(revisions, key=lambda r: r.version)
+    diffs = {}
+    for before, after in itertools.pairwise(ordered):
+        lines = []
+        for field in ("title", "summary", "body"):
+            old = (before.snapshot.get(field) or "").splitlines()
+            new = (after.snapshot.get(field) or "").splitlines()
+            for line in difflib.unified_diff(old, new, lineterm="", n=1):
+                if line.startswith(("---", "+++")):
+                    continue
+                sign = line[:1] if line[:1] in "+-@" else " "
+                text = line[1:] if sign != "@" else field
+                lines.append((sign, text))
+        diffs[after.version] = lines
+    return diffs
+
+
+@login_required
+def notice_detail(request, pk):
+    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    user = request.user
+    services.record_view(notice, by=user, request=request)
+    ack_rows = [] if notice.is_draft else services.acknowledgement_overview(notice)
+    own_row = next((row for row in ack_rows if row.state.pk == user.state_id), None)
+    is_author_state = notice.author_state_id == user.state_id
+    can_edit = services.can_edit(notice, user)
+    revisions = list(notice.revisions.all())
+    diffs = _version_diffs(revisions)
+    for revision in revisions:
+        revision.diff = diffs.get(revision.version)
+    context = {
+        "notice": notice,
+        "revisions": revisions,
+        "is_author_state": is_author_state,
+        "ack_rows": ack_rows if is_author_state else [],
+        "pending_states": [row.state for row in ack_rows if not row.current],
+        "own_ack": own_row,
+        "can_edit": can_edit,
+        "can_acknowledge": own_row is not None and notice.is_published,
+        "can_comment": notice.is_published and services.can_comment(notice, user),
+        "ack_form": AcknowledgeForm(
+            initial={"level": own_row.acknowledgement.level}
+            if own_row and own_row.acknowledgement and own_row.current
+            else None
+        ),
+        "comment_form": CommentForm(),
+    }
+    return render(request, "sharing/notice_detail.html", context)
+
+
+def _notice_form_page(request, *, notice=None, form_class=NoticeForm, template, save):
+    """The create, edit and amend pages: a notice form, an entity formset, and ``save``
+    (a service call) that turns the cleaned values into a notice."""
+    author_state = notice.author_state if notice else request.user.state
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, author_state=author_state)
+        formset = EntityFormSet(request.POST, prefix="entities")
+        if form.is_valid() and formset.is_valid():
+            content = form.content()
+            content["entities"] = entities_from(formset)
+            try:
+                saved = save(form, content)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("sharing:notice-detail", pk=saved.pk)
+    else:
+        initial = services.content_of(notice) if notice else {}
+        form = form_class(initial=initial, author_state=author_state)
+        formset = EntityFormSet(
+            prefix="entities", initial=initial.get("entities") if notice else None
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        template,
+        {"form": form, "formset": formset, "notice": notice},
+        status=status,
+    )
+
+
+@login_required
+def notice_create(request):
+    services.check_can_author(request.user)
+
+    def save(form, content):
+        notice = services.create_draft(
+            by=request.user,
+            request=request,
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Draft saved. Only your state's officers and admins see it."))
+        return notice
+
+    return _notice_form_page(request, template="sharing/notice_form.html", save=save)
+
+
+@login_required
+def notice_edit(request, pk):
+    notice = _visible(request, pk)
+    services.check_can_edit(notice, request.user)
+    if not notice.is_draft:
+        return redirect("sharing:notice-amend", pk=notice.pk)
+
+    def save(form, content):
+        saved = services.update_draft(
+            notice,
+            by=request.user,
+            request=request,
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Draft saved."))
+        return saved
+
+    return _notice_form_page(request, notice=notice, template="sharing/notice_form.html", save=save)
+
+
+@login_required
+def notice_amend(request, pk):
+    notice = _visible(request, pk)
+    services.check_can_edit(notice, request.user)
+    if not notice.is_published:
+        messages.error(request, _("Only a published notice can be amended."))
+        return redirect("sharing:notice-detail", pk=notice.pk)
+
+    def save(form, content):
+        saved = services.amend_notice(
+            notice,
+            by=request.user,
+            request=request,
+            change_note=form.cleaned_data["change_note"],
+            material=form.cleaned_data["material"],
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
+        return saved
+
+    return _notice_form_page(
+        request,
+        notice=notice,
+        form_class=AmendForm,
+        template="sharing/notice_amend.html",
+        save=save,
+    )
+
+
+@login_required
+def notice_publish(request, pk):
+    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    services.check_can_edit(notice, request.user)
+    if not notice.is_draft:
+        return redirect("sharing:notice-detail", pk=notice.pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            services.publish_notice(notice, by=request.user, request=request)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, _("Published. The recipient states are being told."))
+            return redirect("sharing:notice-detail", pk=notice.pk)
+    else:
+        try:
+            services.clean_content(services.content_of(notice), author=notice.author_state)
+        except ValidationError as error:
+            problems = error.messages
+    return render(
+        request,
+        "sharing/notice_publish.html",
+        {
+            "notice": notice,
+            "recipients": recipient_states(notice),
+            "problems": problems,
+        },
+        status=400 if problems and request.method == "POST" else 200,
+    )
+
+
+@login_required
+def notice_withdraw(request, pk):
+    notice = _visible(request, pk)
+    services.check_can_edit(notice, request.user)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_notice(
+                notice, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The notice has been withdrawn."))
+            return redirect("sharing:notice-detail", pk=notice.pk)
+    return render(
+        request,
+        "sharing/notice_withdraw.html",
+        {"notice": notice, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def notice_delete(request, pk):
+    notice = _visible(request, pk)
+    services.check_can_edit(notice, request.user)
+    if request.method == "POST":
+        try:
+            services.delete_draft(notice, by=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("sharing:notice-detail", pk=notice.pk)
+        messages.success(request, _("The draft has been deleted."))
+        return redirect("sharing:notice-list")
+    if not notice.is_draft:
+        return redirect("sharing:notice-detail", pk=notice.pk)
+    return render(request, "sharing/notice_delete.html", {"notice": notice})
+
+
+@login_required
+@require_POST
+def notice_acknowledge(request, pk):
+    notice = _visible(request, pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where your state stands."))
+        return redirect("sharing:notice-detail", pk=notice.pk)
+    try:
+        result = services.acknowledge(
+            notice,
+            by=request.user,
+            level=form.cleaned_data["level"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if result.changed:
+            messages.success(
+                request,
+                _("Acknowledged for %(state)s: %(level)s.")
+                % {
+                    "state": request.user.state.name,
+                    "level": result.acknowledgement.get_level_display(),
+                },
+            )
+        else:
+            messages.info(request, _("Your state had already acknowledged this version."))
+    return redirect(f"{notice.get_absolute_url()}#acknowledgement")
+
+
+@login_required
+@require_POST
+def notice_comment(request, pk):
+    notice = _visible(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                notice, by=request.user, body=form.cleaned_data["body"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Comment posted."))
+    else:
+        messages.error(request, " ".join(form.errors.get("body", [])))
+    return redirect(f"{notice.get_absolute_url()}#discussion")
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user).select_related("notice"), pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    services.record_download(attachment, by=request.user, request=request)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user).select_related("notice"), pk=pk
+    )
+    notice = attachment.notice
+    try:
+        services.remove_attachment(attachment, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s has been removed.") % {"name": attachment.filename})
+    return redirect("sharing:notice-edit", pk=notice.pk)

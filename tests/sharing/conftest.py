@@ -1,0 +1,57 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sharing import services
+
+# A minimal but valid PDF: what officials attach most.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def pdf(name="assessment.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def notice_content(**overrides) -> dict:
+    content = {
+        "kind": "end_user_alert",
+        "title": "Spyware reseller approaching licensing authorities",
+        "summary": "A reseller of intrusion software is seeking licences for onward sale.",
+        "body": "## Background\n\nThe company was seen at **two** trade fairs.",
+        "categories": ["intrusion-software"],
+        "control_codes": ["4A005", "4D004"],
+        "countries_of_concern": ["AE"],
+        "entities": [
+            {
+                "name": "Nimbus Intercept Ltd",
+                "aliases": ["Nimbus"],
+                "country": "CY",
+                "kind": "company",
+                "identifiers": ["HE 123456"],
+                "notes": "Shell company.",
+            },
+        ],
+        "severity": "high",
+        "tlp": "amber",
+        "audience": "subscribing",
+        "recipient_states": [],
+        "valid_until": None,
+    }
+    content.update(overrides)
+    return content
+
+
+@pytest.fixture
+def make_notice(dk_officer):
+    """make_notice(by=..., publish=True, **content overrides) -> Notice, via the services."""
+
+    def make(*, by=None, publish=True, **overrides):
+        by = by or dk_officer
+        notice = services.create_draft(by=by, **notice_content(**overrides))
+        if publish:
+            notice = services.publish_notice(notice, by=by)
+        return notice
+
+    return make

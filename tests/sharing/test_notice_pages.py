@@ -1,0 +1,376 @@
+"""The notice pages: forms that show every mistake next to its field, tampered input
+that changes nothing, and pages whose query count does not grow with the data."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from portal.models import AuditEntry
+from sharing import services
+from sharing.models import Attachment, Notice
+from tests.sharing.conftest import PDF_BYTES, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "kind": "end_user_alert",
+        "title": "Surveillance integrator seeks licences",
+        "summary": "An integrator of IP surveillance systems is applying in several states.",
+        "body": "Details in the attached assessment.",
+        "categories": ["ip-network-surveillance", "data-analytics"],
+        "control_codes": "5A001.j, 5D001.e",
+        "countries_of_concern": "MM, AE",
+        "severity": "high",
+        "tlp": "amber",
+        "audience": "selected",
+        "recipient_states": ["NO", "FI"],
+        "valid_until": "",
+        "entities-TOTAL_FORMS": "2",
+        "entities-INITIAL_FORMS": "0",
+        "entities-MIN_NUM_FORMS": "0",
+        "entities-MAX_NUM_FORMS": "50",
+        "entities-0-name": "Orbis Analytics FZE",
+        "entities-0-aliases": "Orbis, OA FZE",
+        "entities-0-country": "AE",
+        "entities-0-kind": "company",
+        "entities-0-identifiers": "Licence 7781",
+        "entities-0-notes": "",
+        "entities-1-name": "K. Ruslanov",
+        "entities-1-aliases": "",
+        "entities-1-country": "",
+        "entities-1-kind": "individual",
+        "entities-1-identifiers": "",
+        "entities-1-notes": "Broker.",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def officer_client(client, dk_officer):
+    client.force_login(dk_officer)
+    return client
+
+
+def test_an_officer_drafts_a_notice_with_entities_and_a_file(officer_client):
+    data = form_data(attachments=pdf("Orbis assessment.pdf"))
+    response = officer_client.post("/notices/new/", data)
+    notice = Notice.objects.get()
+    assert response["Location"] == notice.get_absolute_url()
+    assert notice.status == "draft"
+    assert [e.name for e in notice.entities.all()] == ["Orbis Analytics FZE", "K. Ruslanov"]
+    assert notice.entities.first().aliases == ["Orbis", "OA FZE"]
+    assert sorted(s.pk for s in notice.recipient_states.all()) == ["FI", "NO"]
+    assert notice.control_codes == ["5A001.j", "5D001.e"]
+    assert notice.countries_of_concern == ["MM", "AE"]
+    attachment = notice.attachments.get()
+    assert (attachment.filename, attachment.content_type) == (
+        "Orbis assessment.pdf",
+        "application/pdf",
+    )
+    page = officer_client.get(notice.get_absolute_url()).content.decode()
+    assert "Orbis Analytics FZE" in page and "TLP:AMBER" in page and "Publish…" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"kind": "gossip"}, "kind"),
+        ({"categories": []}, "categories"),
+        ({"categories": ["invented"]}, "categories"),
+        ({"control_codes": "4A005, bogus"}, "control_codes"),
+        ({"countries_of_concern": "AE, Atlantis"}, "countries_of_concern"),
+        ({"severity": ""}, "severity"),
+        ({"tlp": "purple"}, "tlp"),
+        ({"audience": "selected", "recipient_states": []}, "recipient_states"),
+        ({"tlp": "red", "audience": "community", "recipient_states": []}, "audience"),
+        ({"valid_until": "31/02/2027"}, "valid_until"),
+        ({"valid_until": "2001-01-01"}, "valid_until"),
+        # A tampered form: another state's own list, the author's own state, a suspended one.
+        ({"recipient_states": ["DK"]}, "recipient_states"),
+        ({"recipient_states": ["ZZ"]}, "recipient_states"),
+    ],
+)
+def test_every_bad_value_gets_a_field_error_and_nothing_is_saved(officer_client, overrides, field):
+    response = officer_client.post("/notices/new/", form_data(**overrides))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"entities-0-name": ""}, "name"),
+        ({"entities-0-country": "QQ"}, "country"),
+        ({"entities-0-kind": "alien"}, "kind"),
+    ],
+)
+def test_a_bad_entity_gets_an_error_in_its_own_row(officer_client, overrides, field):
+    response = officer_client.post("/notices/new/", form_data(**overrides))
+    assert response.status_code == 400
+    assert field in response.context["formset"].forms[0].errors
+    assert not Notice.objects.exists()
+
+
+def test_a_disguised_executable_is_refused(officer_client):
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    response = officer_client.post("/notices/new/", form_data(attachments=fake))
+    assert response.status_code == 400
+    assert "attachments" in response.context["form"].errors
+    assert not Notice.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_another_states_notice_cannot_be_edited_by_tampering_with_the_url(
+    client, make_notice, no_admin
+):
+    notice = make_notice(publish=False)
+    client.force_login(no_admin)
+    assert client.post(f"/notices/{notice.pk}/edit/", form_data(title="Hijack")).status_code == 404
+    published = make_notice(audience="subscribing")
+    response = client.post(
+        f"/notices/{published.pk}/amend/",
+        form_data(
+            title="Hijack",
+            change_note="x",
+            material="true",
+            audience="subscribing",
+            recipient_states=[],
+        ),
+    )
+    assert response.status_code == 403
+    notice.refresh_from_db()
+    published.refresh_from_db()
+    assert "Hijack" not in (notice.title + published.title)
+
+
+def test_publish_asks_for_confirmation_then_publishes(officer_client, make_notice):
+    notice = make_notice(publish=False, audience="selected", recipient_states=["NO", "FI"])
+    page = officer_client.get(f"/notices/{notice.pk}/publish/").content.decode()
+    assert "Finland" in page and "Norway" in page
+    notice.refresh_from_db()
+    assert notice.is_draft
+    officer_client.post(f"/notices/{notice.pk}/publish/")
+    notice.refresh_from_db()
+    assert notice.is_published and notice.reference
+
+
+def test_amend_page_publishes_a_new_version_with_its_note(officer_client, make_notice):
+    notice = make_notice()
+    data = form_data(
+        title="Updated title",
+        change_note="Second broker identified.",
+        material="true",
+        audience="subscribing",
+        recipient_states=[],
+    )
+    response = officer_client.post(f"/notices/{notice.pk}/amend/", data)
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.version, notice.title) == (2, "Updated title")
+    page = officer_client.get(notice.get_absolute_url()).content.decode()
+    assert "Second broker identified." in page
+    assert "Version 2" in page and "Version 1" in page
+    assert "Updated title" in page and "<del>" in page  # the diff between versions
+
+
+def test_amend_without_a_note_shows_the_error(officer_client, make_notice):
+    notice = make_notice()
+    data = form_data(
+        title="Changed",
+        change_note="",
+        material="true",
+        audience="subscribing",
+        recipient_states=[],
+    )
+    response = officer_client.post(f"/notices/{notice.pk}/amend/", data)
+    assert response.status_code == 400
+    assert "change_note" in response.context["form"].errors
+
+
+def test_withdraw_needs_a_reason_and_leaves_a_banner(officer_client, make_notice):
+    notice = make_notice()
+    assert officer_client.post(f"/notices/{notice.pk}/withdraw/", {"reason": ""}).status_code == 400
+    officer_client.post(f"/notices/{notice.pk}/withdraw/", {"reason": "Company dissolved."})
+    page = officer_client.get(notice.get_absolute_url()).content.decode()
+    assert "Withdrawn" in page and "Company dissolved." in page
+    assert "Amend…" not in page
+
+
+def test_reading_an_amber_notice_is_audited_a_clear_one_is_not(
+    officer_client, make_notice, dk_officer
+):
+    amber = make_notice(tlp="amber")
+    clear = make_notice(tlp="clear")
+    officer_client.get(amber.get_absolute_url())
+    officer_client.get(clear.get_absolute_url())
+    viewed = AuditEntry.objects.filter(action="notice.viewed")
+    assert [entry.object_id for entry in viewed] == [str(amber.pk)]
+
+
+def test_the_recipient_state_sees_its_own_acknowledgement_and_the_author_sees_all(
+    client, make_notice, no_viewer, dk_officer
+):
+    notice = make_notice(audience="selected", recipient_states=["NO", "FI"])
+    services.acknowledge(notice, by=no_viewer, level="assessed")
+    client.force_login(dk_officer)
+    author_page = client.get(notice.get_absolute_url())
+    rows = {row.state.pk: row for row in author_page.context["ack_rows"]}
+    assert rows["NO"].acknowledgement.level == "assessed" and rows["FI"].acknowledgement is None
+    assert "No response" in author_page.content.decode()
+    client.force_login(no_viewer)
+    reader_page = client.get(notice.get_absolute_url())
+    assert reader_page.context["ack_rows"] == []  # other states' answers are the author's
+    assert "Norway: Assessed" in reader_page.content.decode()
+
+
+def test_download_is_an_audited_attachment_with_nosniff(client, make_notice, no_viewer):
+    notice = make_notice(publish=False)
+    services.add_attachment(notice, pdf("Report.docx"), by=notice.created_by)
+    notice = services.publish_notice(notice, by=notice.created_by)
+    attachment = notice.attachments.get()
+    client.force_login(no_viewer)
+    response = client.get(f"/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="Report.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    entry = AuditEntry.objects.get(action="attachment.downloaded")
+    assert (entry.actor, entry.object_id) == (no_viewer, str(attachment.pk))
+
+
+def test_attachments_have_no_public_url(make_notice):
+    notice = make_notice(publish=False)
+    attachment = services.add_attachment(notice, pdf(), by=notice.created_by)
+    with pytest.raises(ValueError):
+        attachment.file.url  # noqa: B018
+
+
+def test_list_filters_combine(client, make_notice, no_viewer):
+    make_notice(title="Alpha", severity="critical", tlp="green", countries_of_concern=["MM"])
+    make_notice(title="Beta", severity="low", tlp="green", countries_of_concern=["AE"])
+    make_notice(title="Gamma", severity="critical", tlp="amber", countries_of_concern=["MM"])
+    client.force_login(no_viewer)
+
+    def titles(query):
+        page = client.get(f"/notices/?{query}").context["page"]
+        return [n.title for n in page.object_list]
+
+    assert titles("severity=critical&tlp=green") == ["Alpha"]
+    assert sorted(titles("country=MM")) == ["Alpha", "Gamma"]
+    assert titles("sort=title") == ["Alpha", "Beta", "Gamma"]
+    assert titles("sort=severity")[-1] == "Beta"
+    assert titles("severity=unknown") == []  # an invalid filter shows nothing, not everything
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_list_page_query_count_does_not_grow(
+    client, make_notice, no_viewer, size, django_assert_num_queries
+):
+    for n in range(size):
+        make_notice(title=f"Notice {n}", categories=["intrusion-software", "other"])
+    client.force_login(no_viewer)
+    # session, user, count, page, the page's categories, and the filter form's two lists
+    with django_assert_num_queries(7):
+        client.get("/notices/")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_detail_page_query_count_does_not_grow(
+    client, make_notice, no_admin, dk_officer, size, django_assert_num_queries
+):
+    notice = make_notice(
+        audience="community",
+        entities=[{"name": f"Entity {n}"} for n in range(size)],
+        categories=["intrusion-software", "other", "data-analytics"][: 1 + size % 3],
+        countries_of_concern=["AE", "MM", "CN", "RU", "IR", "KP"][:size],
+    )
+    for n in range(size):
+        services.add_comment(notice, by=no_admin, body=f"Comment {n}")
+        notice = services.amend_notice(
+            notice,
+            by=dk_officer,
+            change_note=f"v{n}",
+            material=n % 2 == 0,
+            title=f"Title {n}",
+            attachments=[pdf(f"file{n}.pdf")],
+        )
+    services.acknowledge(notice, by=no_admin)
+    client.force_login(no_admin)
+    # session, user, notice, 8 prefetches, the audit row of an AMBER read, recipient states
+    with django_assert_num_queries(13):
+        assert client.get(notice.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_dashboard_query_count_does_not_grow(
+    client, make_notice, no_admin, size, django_assert_num_queries
+):
+    for n in range(size):
+        make_notice(title=f"Notice {n}")
+    client.force_login(no_admin)
+    # session, user, 3 notice lists, 2 counts for the admin, the states
+    with django_assert_num_queries(8):
+        page = client.get("/")
+    assert len(page.context["awaiting"]) == size
+
+
+def test_blank_entity_rows_are_ignored(officer_client):
+    data = form_data(
+        **{
+            "entities-TOTAL_FORMS": "3",
+            "entities-2-name": "",
+            "entities-2-aliases": "",
+            "entities-2-country": "",
+            "entities-2-kind": "company",
+            "entities-2-identifiers": "",
+            "entities-2-notes": "",
+        }
+    )
+    response = officer_client.post("/notices/new/", data)
+    assert response.status_code == 302, response.context["formset"].errors
+    assert Notice.objects.get().entities.count() == 2
+
+
+def test_editing_a_draft_keeps_and_changes_its_entities(officer_client, make_notice):
+    notice = make_notice(publish=False)
+    page = officer_client.get(f"/notices/{notice.pk}/edit/")
+    assert page.context["formset"].forms[0]["name"].value() == "Nimbus Intercept Ltd"
+    data = form_data(
+        **{
+            "entities-TOTAL_FORMS": "2",
+            "entities-INITIAL_FORMS": "1",
+            "entities-0-name": "Nimbus Intercept Ltd",
+            "entities-0-aliases": "Nimbus",
+            "entities-0-DELETE": "on",
+            "entities-1-name": "Cirrus Holdings",
+            "entities-1-aliases": "",
+            "entities-1-kind": "company",
+        }
+    )
+    response = officer_client.post(f"/notices/{notice.pk}/edit/", data)
+    assert response.status_code == 302
+    assert [e.name for e in notice.entities.all()] == ["Cirrus Holdings"]
+
+
+def test_files_come_off_a_draft_but_stay_on_a_published_notice(
+    officer_client, make_notice, dk_officer
+):
+    draft = make_notice(publish=False)
+    services.add_attachment(draft, pdf(), by=dk_officer)
+    attachment = draft.attachments.get()
+    officer_client.post(f"/attachments/{attachment.pk}/remove/")
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    assert AuditEntry.objects.filter(action="attachment.removed").exists()
+
+    services.add_attachment(draft, pdf("kept.pdf"), by=dk_officer)
+    published = services.publish_notice(draft, by=dk_officer)
+    kept = published.attachments.get()
+    response = officer_client.post(f"/attachments/{kept.pk}/remove/", follow=True)
+    assert "kept with its versions" in response.content.decode()
+    assert Attachment.objects.filter(pk=kept.pk).exists()
