@@ -374,3 +374,14 @@ def test_files_come_off_a_draft_but_stay_on_a_published_notice(
     response = officer_client.post(f"/attachments/{kept.pk}/remove/", follow=True)
     assert "kept with its versions" in response.content.decode()
     assert Attachment.objects.filter(pk=kept.pk).exists()
+
+
+def test_notice_pages_speak_french_to_a_french_user(client, make_notice, fr_viewer):
+    notice = make_notice(tlp="red", audience="selected", recipient_states=["FR"])
+    fr_viewer.language = "fr"
+    fr_viewer.save()
+    client.force_login(fr_viewer)
+    listing = client.get("/notices/").content.decode()
+    assert "Avis de menace et de risque" in listing
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "Pour les yeux et les oreilles des destinataires individuels uniquement" in page
