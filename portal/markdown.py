@@ -23,8 +23,12 @@ Decisions, each pinned by a test in tests/portal/test_markdown.py:
 - Headings move one level down (``#`` is ``<h2>``), since the page's ``<h1>`` is the title.
 
 Hostile input must not make rendering crash or hang, so two parser limits apply: containers
-(lists, quotes, definition lists) nest at most ``_MAX_NESTING`` deep, and the link parser
-gives up on a bracket after a bounded scan. Ordinary documents never come near either.
+(lists, quotes, definition lists) nest at most ``_MAX_NESTING`` deep, deeper text staying a
+plain paragraph, and the link parser gives up on a bracket after a bounded scan, leaving it
+as text. Ordinary documents never come near either. Python-Markdown still has slow corners
+that these do not cover (tens of thousands of headings or abbreviation definitions with no
+blank line between them take minutes near ``MAX_SOURCE_LENGTH``), so render when a text is
+saved, not on every page view.
 """
 
 import re
@@ -32,6 +36,7 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from django.utils.translation import gettext as _
 from markdown.extensions import Extension
 from markdown.inlinepatterns import (
     LINK_RE,
@@ -43,6 +48,24 @@ from markdown.inlinepatterns import (
 from markdown.treeprocessors import Treeprocessor
 
 MAX_SOURCE_LENGTH = 200_000
+# Python-Markdown's time grows with the square of the number of lines (headings above
+# all) and of abbreviation definitions: 4,000 one-line headings take seconds. Real notices
+# and guidance stay far below these; anything above is refused before it is rendered.
+MAX_LINES = 3_000
+MAX_ABBREVIATIONS = 100
+_ABBREVIATION_DEFINITION = re.compile(r"^[ ]{0,3}\*\[", re.MULTILINE)
+
+
+def size_problem(text: str) -> str | None:
+    """Why ``text`` is too big to render promptly, in words for its author, or None."""
+    if len(text) > MAX_SOURCE_LENGTH:
+        return _("The text is longer than %(n)d characters.") % {"n": MAX_SOURCE_LENGTH}
+    if text.count("\n") + 1 > MAX_LINES:
+        return _("The text has more than %(n)d lines.") % {"n": MAX_LINES}
+    if len(_ABBREVIATION_DEFINITION.findall(text)) > MAX_ABBREVIATIONS:
+        return _("The text defines more than %(n)d abbreviations.") % {"n": MAX_ABBREVIATIONS}
+    return None
+
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -70,11 +93,13 @@ _ORDINAL = re.compile(r"[0-9]{1,9}")
 _UNENCODABLE = re.compile(r"[\ud800-\udfff]")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Each nesting level costs the block parser four or five stack frames; 32 levels stay far
-# below Python's recursion limit whatever the caller's depth.
+# Each nesting level costs the block parser three or four stack frames. Without a limit,
+# 300 nested list items exhaust Python's recursion limit; with it, rendering needs about
+# 110 frames whatever the input, so the result does not depend on the caller's depth.
 _MAX_NESTING = 32
 # The link parser scans forward from every "[" for its "]" and then its ")". Unbounded,
-# "[" * 50_000 takes minutes; these bounds keep the worst case under a second or so.
+# "[" * 50_000 takes six minutes (and quadruple the length, sixteen times as long); with
+# these bounds the worst case stays under a second.
 _LINK_WINDOW = 5_000
 _LINK_SCAN_BUDGET = 2_000_000
 
@@ -85,11 +110,12 @@ def render_markdown(text: str) -> str:
     Guarantees: the result only holds the allowlisted tags and attributes, every ``<a>`` has
     ``rel="noopener noreferrer nofollow"``, and every ``href`` is http, https, mailto or a
     site path. The same input always gives the same output. Blank input gives ``""``.
-    Raises ``ValueError`` when ``text`` is longer than ``MAX_SOURCE_LENGTH`` characters, and
-    nothing else on any ``str``.
+    Raises ``ValueError`` when ``size_problem(text)`` finds it too big (callers validate
+    with that first), and nothing else on any ``str``.
     """
-    if len(text) > MAX_SOURCE_LENGTH:
-        raise ValueError(f"Markdown source is longer than {MAX_SOURCE_LENGTH} characters.")
+    problem = size_problem(text)
+    if problem:
+        raise ValueError(problem)
     if not text.strip():
         return ""
     text = _CONTROL_CHARACTERS.sub("", _UNENCODABLE.sub("\ufffd", text))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
-from portal.markdown import render_markdown
+from portal.markdown import render_markdown, size_problem
 from sharing import validators
 from sharing.attachments import inspect_upload
 from sharing.choices import (
@@ -161,6 +161,14 @@ def _text(value, field: str, limit: int, *, required: bool, errors: dict) -> str
     return value
 
 
+def _markdown(value, errors: dict) -> str:
+    text = _text(value, "body", MAX_BODY, required=False, errors=errors)
+    problem = size_problem(text)
+    if problem and "body" not in errors:
+        errors["body"] = problem
+    return text
+
+
 def _choice(value, field: str, choices, errors: dict) -> str:
     if value not in choices.values:
         errors[field] = _("Choose one of the values offered.")
@@ -237,7 +245,7 @@ def clean_content(data: dict, *, author: State) -> dict:
         "kind": _choice(data.get("kind"), "kind", NoticeKind, errors),
         "title": _text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
         "summary": _text(data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors),
-        "body": _text(data.get("body"), "body", MAX_BODY, required=False, errors=errors),
+        "body": _markdown(data.get("body"), errors),
         "severity": _choice(data.get("severity"), "severity", Severity, errors),
         "tlp": _choice(data.get("tlp"), "tlp", TLP, errors),
         "audience": _choice(data.get("audience"), "audience", Audience, errors),

@@ -328,3 +328,9 @@ def test_valid_until_in_the_future_is_kept(dk_officer):
     day = timezone.localdate() + datetime.timedelta(days=90)
     notice = services.create_draft(by=dk_officer, **notice_content(valid_until=day.isoformat()))
     assert notice.valid_until == day
+
+
+def test_a_body_too_heavy_to_render_is_refused(dk_officer):
+    with pytest.raises(ValidationError) as caught:
+        services.create_draft(by=dk_officer, **notice_content(body="# heading\n" * 3500))
+    assert "lines" in " ".join(caught.value.message_dict["body"])
