@@ -8,22 +8,24 @@ from django.utils.translation import gettext as _
 
 
 class UserPreferencesMiddleware:
-    """Activate the signed-in user's language and time zone for this request."""
+    """Use the signed-in user's language and time zone for this request, and only for it
+    (the thread goes back to what it had, so nothing leaks into whatever runs next on it,
+    such as an eager task or the next test)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-        try:
+        if not user.is_authenticated:
             return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        language = user.language or translation.get_language()
+        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+            # LocaleMiddleware, further out, only sets the header when it is missing.
+            response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class MFARequiredMiddleware:

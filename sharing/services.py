@@ -90,14 +90,6 @@ def check_can_edit(notice: Notice, by: User) -> None:
         raise PermissionDenied(_("Only the author state's officers and admins can do this."))
 
 
-def can_edit(notice: Notice, by: User) -> bool:
-    try:
-        check_can_edit(notice, by)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def check_can_acknowledge(notice: Notice, by: User) -> State:
     """Any user of a state the notice is addressed to (the author state excluded)
     acknowledges a published notice for their state."""
@@ -109,14 +101,6 @@ def check_can_acknowledge(notice: Notice, by: User) -> State:
     return state
 
 
-def can_acknowledge(notice: Notice, by: User) -> bool:
-    try:
-        check_can_acknowledge(notice, by)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def check_can_comment(notice: Notice, by: User) -> State:
     """Officers and admins of any state that can read a published notice discuss it."""
     state = check_can_author(by)
@@ -125,12 +109,23 @@ def check_can_comment(notice: Notice, by: User) -> State:
     return state
 
 
-def can_comment(notice: Notice, by: User) -> bool:
-    try:
-        check_can_comment(notice, by)
-    except PermissionDenied:
-        return False
-    return True
+def _as_predicate(check):
+    """A ``check_*`` function as a yes/no question, for pages that show or hide a button."""
+
+    def predicate(*args) -> bool:
+        try:
+            check(*args)
+        except PermissionDenied:
+            return False
+        return True
+
+    return predicate
+
+
+can_author = _as_predicate(check_can_author)
+can_edit = _as_predicate(check_can_edit)
+can_acknowledge = _as_predicate(check_can_acknowledge)
+can_comment = _as_predicate(check_can_comment)
 
 
 def _check_visible(notice: Notice, by: User) -> None:

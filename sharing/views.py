@@ -8,7 +8,7 @@ import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -47,7 +47,7 @@ def notice_list(request):
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_create = _can_author(request.user)
+    can_create = services.can_author(request.user)
     return render(
         request,
         "sharing/notice_list.html",
@@ -58,14 +58,6 @@ def notice_list(request):
             "can_create": can_create,
         },
     )
-
-
-def _can_author(user) -> bool:
-    try:
-        services.check_can_author(user)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _detail_queryset(user):

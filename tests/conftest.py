@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.choices import Role, StateStatus
 from portal.celery import app as celery_app
@@ -82,6 +83,15 @@ def _fast_passwords(settings):
 def _private_media(settings, tmp_path):
     # Attachments go to a folder of the test's own, never the project's var/.
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request with Accept-Language leaves its language active on the thread (Django's
+    # LocaleMiddleware does not reset it); every test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

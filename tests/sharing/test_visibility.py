@@ -150,31 +150,27 @@ def test_attachments_download_exactly_when_the_notice_can_be_read(
             assert response.status_code == (200 if may_see(user, notice) else 404), key
 
 
+@pytest.mark.parametrize(
+    ("path", "data", "model", "rule"),
+    [
+        ("acknowledge/", {"level": "received"}, Acknowledgement, may_acknowledge),
+        ("comments/", {"body": "Seen."}, Comment, may_comment),
+    ],
+    ids=["acknowledge", "comment"],
+)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_acknowledging_follows_the_rule(client, as_reader, notices, persona):
+def test_acknowledging_and_commenting_follow_the_rule(
+    client, as_reader, notices, persona, path, data, model, rule
+):
     user = as_reader(persona)
     for key, notice in notices.items():
-        response = client.post(f"/notices/{notice.pk}/acknowledge/", {"level": "received"})
-        acknowledged = Acknowledgement.objects.filter(notice=notice).exists()
+        response = client.post(f"/notices/{notice.pk}/{path}", data)
+        done = model.objects.filter(notice=notice).exists()
         if user is None:
-            assert response.status_code == 302 and not acknowledged
+            assert response.status_code == 302 and not done
             continue
-        allowed = may_acknowledge(user, notice)
-        assert acknowledged == allowed, key
-        assert response.status_code == (302 if allowed else expected(user, notice, False)), key
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_commenting_follows_the_rule(client, as_reader, notices, persona):
-    user = as_reader(persona)
-    for key, notice in notices.items():
-        response = client.post(f"/notices/{notice.pk}/comments/", {"body": "Seen."})
-        commented = Comment.objects.filter(notice=notice).exists()
-        if user is None:
-            assert response.status_code == 302 and not commented
-            continue
-        allowed = may_comment(user, notice)
-        assert commented == allowed, key
+        allowed = rule(user, notice)
+        assert done == allowed, key
         assert response.status_code == (302 if allowed else expected(user, notice, False)), key
 
 
