@@ -85,7 +85,8 @@ def record(
 
     ``actor`` defaults to the request's user when signed in; ``state`` defaults to the
     actor's state; ``username`` names the actor when there is no user (a failed login
-    for an unknown name). ``target`` is the object acted on.
+    for an unknown name). ``target`` is the object acted on. ``details`` must not hold
+    shared content (titles, texts, reasons): the log is read by platform staff.
     """
     if actor is None and request is not None:
         user = getattr(request, "user", None)
@@ -104,6 +105,9 @@ def record(
     if target is not None:
         entry.object_type = target._meta.label_lower
         entry.object_id = str(target.pk)
-        entry.object_repr = str(target)[:200]
+        # Objects that carry shared content say what the log may show of them (a
+        # reference, never a title): platform staff read the log, not the content.
+        describe = getattr(target, "audit_label", None)
+        entry.object_repr = (describe() if describe else str(target))[:200]
     entry.save()
     return entry

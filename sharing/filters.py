@@ -52,12 +52,13 @@ class NoticeFilterSet(django_filters.FilterSet):
         fields = ["kind", "category", "severity", "tlp", "country", "author_state", "status"]
 
     def sort_by(self, queryset, name, value):
+        # Every ordering ends on the primary key, so pages never repeat or skip a row.
         if value == "oldest":
-            return queryset.order_by("published_at", "created_at")
+            return queryset.order_by("published_at", "created_at", "pk")
         if value == "severity":
-            return queryset.alias(rank=SEVERITY_RANK).order_by("-rank", "-published_at")
+            return queryset.alias(rank=SEVERITY_RANK).order_by("-rank", "-published_at", "pk")
         if value == "title":
-            return queryset.order_by("title")
+            return queryset.order_by("title", "pk")
         if value == "updated":
-            return queryset.order_by("-updated_at")
+            return queryset.order_by("-updated_at", "pk")
         return queryset

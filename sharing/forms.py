@@ -5,12 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import StateStatus
 from accounts.models import State
 from portal.countries import country_names
 from sharing import validators
 from sharing.choices import TLP, AckLevel, Audience, EntityKind, NoticeKind, Severity
 from sharing.models import TechnologyCategory
+from sharing.querysets import recipient_choices
 from sharing.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
 
 
@@ -19,6 +19,11 @@ class ListField(forms.CharField):
 
     def to_python(self, value):
         return validators.split_list(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if any("\x00" in item for item in value):
+            raise ValidationError(_("Null characters are not allowed."), code="null_characters")
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list | tuple) else value
@@ -107,9 +112,7 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, author_state: State, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipient_states"].queryset = State.objects.exclude(
-            pk=author_state.pk
-        ).exclude(status=StateStatus.SUSPENDED)
+        self.fields["recipient_states"].queryset = recipient_choices(author_state)
 
     def content(self) -> dict:
         """The cleaned values, in the shape ``services.clean_content`` takes."""
@@ -153,7 +156,15 @@ class EntityForm(forms.Form):
         return cleaned
 
 
-EntityFormSet = forms.formset_factory(EntityForm, extra=2, can_delete=True, max_num=50)
+# absolute_max: a tampered TOTAL_FORMS must not make the server build a thousand forms.
+EntityFormSet = forms.formset_factory(
+    EntityForm,
+    extra=2,
+    can_delete=True,
+    max_num=validators.MAX_ENTITIES,
+    absolute_max=validators.MAX_ENTITIES,
+    validate_max=True,
+)
 
 
 def entities_from(formset) -> list[dict]:

@@ -107,7 +107,7 @@ class Notice(models.Model):
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         # Drafts (not yet published) first, then the newest publications, on every database.
-        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at"]
+        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="notice_status_published"),
             models.Index(fields=["author_state", "status"], name="notice_author_status"),
@@ -130,6 +130,10 @@ class Notice(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sharing:notice-detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        """How the audit log names this notice: by reference, never by its title."""
+        return f"notice {self.reference or f'draft {self.pk}'}"
 
     @property
     def countries_of_concern(self) -> list[str]:
@@ -282,9 +286,14 @@ def _attachment_storage():
     return storages["attachments"]
 
 
+def attachment_storage_name(extension: str) -> str:
+    """A fresh name to store a file under: random, so the original name (which is only
+    ever shown) never reaches the file system."""
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 def _attachment_path(instance, filename: str) -> str:
-    # Stored under a random name: the original name is only ever shown, never used.
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+    return attachment_storage_name(instance.extension)
 
 
 class Attachment(models.Model):
@@ -317,6 +326,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    def audit_label(self) -> str:
+        """How the audit log names this file: not by its name, which may say too much."""
+        return f"attachment {self.pk} ({self.content_type}, {self.size} bytes)"
 
     @property
     def download_name(self) -> str:

@@ -23,17 +23,31 @@ def reading_state(user):
     return None if state.is_suspended else state
 
 
+# Which states a broad audience reaches, by their status. A `selected` audience reaches
+# the states named in the notice instead. Both directions of the rule (which notices a
+# state reads, which states a notice reaches) are read off this one table.
+AUDIENCE_REACH = {
+    Audience.SUBSCRIBING: {StateStatus.SUBSCRIBING},
+    Audience.COMMUNITY: {StateStatus.SUBSCRIBING, StateStatus.OBSERVER},
+}
+
+
 def audience_filter(state) -> Q:
     """Published notices whose audience reaches ``state`` (other than as author)."""
     Recipients = apps.get_model("sharing", "Notice").recipient_states.through
     reach = Q(audience=Audience.SELECTED) & Exists(
         Recipients.objects.filter(notice_id=OuterRef("pk"), state_id=state.pk)
     )
-    if state.status == StateStatus.SUBSCRIBING:
-        reach |= Q(audience__in=[Audience.SUBSCRIBING, Audience.COMMUNITY])
-    elif state.status == StateStatus.OBSERVER:
-        reach |= Q(audience=Audience.COMMUNITY)
+    broad = [audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses]
+    if broad:
+        reach |= Q(audience__in=broad)
     return ~Q(status=NoticeStatus.DRAFT) & reach
+
+
+def recipient_choices(author_state):
+    """The states a notice of ``author_state`` may name as its recipients."""
+    State = apps.get_model("accounts", "State")
+    return State.objects.exclude(pk=author_state.pk).exclude(status=StateStatus.SUSPENDED)
 
 
 class NoticeQuerySet(models.QuerySet):

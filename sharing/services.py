@@ -10,6 +10,7 @@ others are told about, the outbox ``Event``. Nothing slow happens inside.
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,12 +20,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
 from sharing import validators
-from sharing.attachments import inspect_upload
+from sharing.attachments import UploadInfo, inspect_upload
 from sharing.choices import (
     TLP,
     AckLevel,
@@ -45,8 +46,9 @@ from sharing.models import (
     NoticeEntity,
     NoticeRevision,
     TechnologyCategory,
+    attachment_storage_name,
 )
-from sharing.querysets import reading_state, recipient_states
+from sharing.querysets import reading_state, recipient_choices, recipient_states
 
 MAX_TITLE = 200
 MAX_SUMMARY = 1000
@@ -76,10 +78,15 @@ CONTENT_FIELDS = (
 
 
 def check_can_author(by: User) -> State:
-    """Officers and admins of a state that may read post notices; viewers only read."""
+    """Officers and admins of a subscribing state post and discuss; viewers, and observer
+    states, only read (DESIGN.md section 2)."""
     state = reading_state(by)
-    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
-        raise PermissionDenied(_("Only officers and admins of a state can do this."))
+    if (
+        state is None
+        or state.status != StateStatus.SUBSCRIBING
+        or by.role not in {Role.STATE_ADMIN, Role.OFFICER}
+    ):
+        raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
     return state
 
 
@@ -146,7 +153,9 @@ def _text(value, field: str, limit: int, *, required: bool, errors: dict) -> str
         errors[field] = _("Must be text.")
         return ""
     value = value.strip()
-    if required and not value:
+    if "\x00" in value:
+        errors[field] = _("Null characters are not allowed.")
+    elif required and not value:
         errors[field] = _("This field is required.")
     elif len(value) > limit:
         errors[field] = _("At most %(n)d characters (it has %(m)d).") % {
@@ -199,8 +208,7 @@ def _recipients(values, audience: str, author: State, errors: dict) -> list[Stat
     if not all(isinstance(c, str) for c in codes):
         errors["recipient_states"] = _("Give recipient states by their codes.")
         return []
-    found = list(State.objects.filter(pk__in=codes).exclude(pk=author.pk))
-    found = [state for state in found if not state.is_suspended]
+    found = list(recipient_choices(author).filter(pk__in=codes))
     wrong = sorted(set(codes) - {s.pk for s in found})
     if wrong:
         errors["recipient_states"] = _(
@@ -355,35 +363,36 @@ def _event(kind: str, notice: Notice, by: User, **payload) -> Event:
 # --- Drafts ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def create_draft(
     *, by: User, request: HttpRequest | None = None, attachments=(), **content
 ) -> Notice:
     """A new draft of ``by``'s state, seen only by its officers and admins."""
     state = check_can_author(by)
     cleaned = clean_content(content, author=state)
-    notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
-    _apply(notice, cleaned)
-    for upload in attachments:
-        _attach(notice, upload, by=by, request=request)
-    audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
+    with _staged(attachments) as files, transaction.atomic():
+        notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
+        _apply(notice, cleaned)
+        for file in files:
+            _attach(notice, file, by=by, request=request)
+        audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
     return notice
 
 
-@transaction.atomic
 def update_draft(
     notice: Notice, *, by: User, request: HttpRequest | None = None, attachments=(), **content
 ) -> Notice:
     """Change a draft; fields not given keep their value."""
-    notice = _locked(notice)
     check_can_edit(notice, by)
-    if not notice.is_draft:
-        raise ValidationError(_("Only a draft can be edited; amend a published notice."))
-    cleaned = clean_content({**content_of(notice), **content}, author=notice.author_state)
-    _apply(notice, cleaned)
-    for upload in attachments:
-        _attach(notice, upload, by=by, request=request)
-    audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
+    with _staged(attachments) as files, transaction.atomic():
+        notice = _locked(notice)
+        check_can_edit(notice, by)
+        if not notice.is_draft:
+            raise ValidationError(_("Only a draft can be edited; amend a published notice."))
+        cleaned = clean_content({**content_of(notice), **content}, author=notice.author_state)
+        _apply(notice, cleaned)
+        for file in files:
+            _attach(notice, file, by=by, request=request)
+        audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
     return notice
 
 
@@ -394,26 +403,47 @@ def delete_draft(notice: Notice, *, by: User, request: HttpRequest | None = None
     if not notice.is_draft:
         raise ValidationError(_("A published notice is never deleted; withdraw it instead."))
     files = [a.file.name for a in notice.attachments.all()]
-    audit.record(
-        audit.Action.NOTICE_DRAFT_DELETED,
-        request=request,
-        actor=by,
-        target=notice,
-        details={"title": notice.title},
-    )
+    audit.record(audit.Action.NOTICE_DRAFT_DELETED, request=request, actor=by, target=notice)
     notice.delete()
-    storage = Attachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    transaction.on_commit(lambda: [_storage().delete(name) for name in files])
 
 
 # --- Attachments -------------------------------------------------------------------------
 
 
-def _attach(notice: Notice, upload, *, by: User, request: HttpRequest | None) -> Attachment:
+@dataclass(frozen=True)
+class StagedFile:
+    info: UploadInfo
+    name: str  # where it is stored
+
+
+def _storage():
+    return Attachment._meta.get_field("file").storage
+
+
+@contextmanager
+def _staged(uploads):
+    """Check each upload by its content and store it, before any transaction starts (no
+    slow reading or writing while a notice is locked); remove what was stored again if
+    anything after fails, so a refused act leaves no file behind."""
+    staged: list[StagedFile] = []
     try:
-        info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-    except ValidationError as error:
-        raise ValidationError({"attachments": error.messages}) from None
+        for upload in uploads:
+            try:
+                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            except ValidationError as error:
+                raise ValidationError({"attachments": error.messages}) from None
+            name = _storage().save(attachment_storage_name(info.extension), upload)
+            staged.append(StagedFile(info, name))
+        yield staged
+    except BaseException:
+        for file in staged:
+            _storage().delete(file.name)
+        raise
+
+
+def _attach(notice: Notice, staged: StagedFile, *, by: User, request) -> Attachment:
+    info = staged.info
     attachment = Attachment(
         notice=notice,
         filename=info.filename,
@@ -424,7 +454,7 @@ def _attach(notice: Notice, upload, *, by: User, request: HttpRequest | None) ->
         version=notice.version,
         uploaded_by=by,
     )
-    attachment.file.save(info.filename, upload, save=False)
+    attachment.file.name = staged.name
     attachment.save()
     audit.record(
         audit.Action.ATTACHMENT_ADDED,
@@ -436,16 +466,17 @@ def _attach(notice: Notice, upload, *, by: User, request: HttpRequest | None) ->
     return attachment
 
 
-@transaction.atomic
 def add_attachment(
     notice: Notice, upload, *, by: User, request: HttpRequest | None = None
 ) -> Attachment:
     """Attach a file to a draft (amendments attach through ``amend_notice``)."""
-    notice = _locked(notice)
     check_can_edit(notice, by)
-    if not notice.is_draft:
-        raise ValidationError(_("Files are added to a published notice by amending it."))
-    return _attach(notice, upload, by=by, request=request)
+    with _staged([upload]) as files, transaction.atomic():
+        notice = _locked(notice)
+        check_can_edit(notice, by)
+        if not notice.is_draft:
+            raise ValidationError(_("Files are added to a published notice by amending it."))
+        return _attach(notice, files[0], by=by, request=request)
 
 
 @transaction.atomic
@@ -466,8 +497,7 @@ def remove_attachment(
         details={"notice": str(notice.pk)},
     )
     attachment.delete()
-    storage = Attachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: _storage().delete(name))
 
 
 def record_download(attachment: Attachment, *, by: User, request: HttpRequest | None) -> None:
@@ -548,7 +578,6 @@ def publish_notice(notice: Notice, *, by: User, request: HttpRequest | None = No
     return notice
 
 
-@transaction.atomic
 def amend_notice(
     notice: Notice,
     *,
@@ -565,6 +594,20 @@ def amend_notice(
     announced; a minor correction is neither. Both are kept as revisions with their
     change note.
     """
+    check_can_edit(notice, by)
+    with _staged(attachments) as files, transaction.atomic():
+        return _amend(
+            notice,
+            by=by,
+            change_note=change_note,
+            material=material,
+            request=request,
+            files=files,
+            content=content,
+        )
+
+
+def _amend(notice, *, by, change_note, material, request, files, content) -> Notice:
     notice = _locked(notice)
     check_can_edit(notice, by)
     if notice.is_withdrawn:
@@ -582,14 +625,22 @@ def amend_notice(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    if _comparable(cleaned) == _comparable(current) and not attachments:
+    before, after = _comparable(current), _comparable(cleaned)
+    if before == after and not files:
         raise ValidationError(_("Nothing has changed; change the notice before amending it."))
+    # Who may read it and how it may be passed on are never a "minor" matter: new
+    # readers must be told, and a lighter marking must be announced.
+    reach = ("audience", "recipient_states", "tlp")
+    if not material and any(before[field] != after[field] for field in reach):
+        raise ValidationError(
+            {"material": _("A change of audience, recipients or marking is a material change.")}
+        )
     notice.version += 1
     if material:
         notice.ack_version = notice.version
     _apply(notice, cleaned)
-    for upload in attachments:
-        _attach(notice, upload, by=by, request=request)
+    for file in files:
+        _attach(notice, file, by=by, request=request)
     kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
     NoticeRevision.objects.create(
         notice=notice,
@@ -610,7 +661,6 @@ def amend_notice(
         EventKind.NOTICE_AMENDED if material else EventKind.NOTICE_CORRECTED,
         notice,
         by,
-        change_note=note,
         material=material,
     )
     return notice
@@ -633,14 +683,8 @@ def withdraw_notice(
     notice.withdrawn_at = timezone.now()
     notice.withdrawn_reason = reason
     notice.save()
-    audit.record(
-        audit.Action.NOTICE_WITHDRAWN,
-        request=request,
-        actor=by,
-        target=notice,
-        details={"reason": reason},
-    )
-    _event(EventKind.NOTICE_WITHDRAWN, notice, by, reason=reason)
+    audit.record(audit.Action.NOTICE_WITHDRAWN, request=request, actor=by, target=notice)
+    _event(EventKind.NOTICE_WITHDRAWN, notice, by)
     return notice
 
 
@@ -674,28 +718,33 @@ def acknowledge(
     note = _text(note, "note", MAX_NOTE, required=False, errors=errors)
     if errors:
         raise ValidationError(errors)
-    existing = Acknowledgement.objects.filter(
-        notice=notice, state=state, version=notice.version
-    ).first()
-    if existing is not None:
-        if AckLevel.rank(level) < AckLevel.rank(existing.level):
+    # What the state has already said about the versions it is asked about (a minor
+    # correction since then does not ask again, so an answer on an earlier version counts).
+    standing = (
+        Acknowledgement.objects.filter(notice=notice, state=state, version__gte=notice.ack_version)
+        .order_by("-version")
+        .first()
+    )
+    if standing is not None:
+        if AckLevel.rank(level) < AckLevel.rank(standing.level):
             raise ValidationError(
                 {
                     "level": _("Your state has already acknowledged this version as “%(level)s”.")
-                    % {"level": existing.get_level_display()}
+                    % {"level": standing.get_level_display()}
                 }
             )
-        if AckLevel.rank(level) == AckLevel.rank(existing.level) and not note:
-            return AckResult(existing, created=False, changed=False)
-        existing.level, existing.by, existing.acknowledged_at = level, by, timezone.now()
-        existing.note = note or existing.note
-        existing.save()
-        ack, created = existing, False
+        if AckLevel.rank(level) == AckLevel.rank(standing.level) and not note:
+            return AckResult(standing, created=False, changed=False)
+    if standing is not None and standing.version == notice.version:
+        standing.level, standing.by, standing.acknowledged_at = level, by, timezone.now()
+        standing.note = note or standing.note
+        standing.save()
+        ack, created = standing, False
     else:
         ack = Acknowledgement.objects.create(
             notice=notice, state=state, version=notice.version, level=level, note=note, by=by
         )
-        created = True
+        created = standing is None
     audit.record(
         audit.Action.NOTICE_ACKNOWLEDGED,
         request=request,
@@ -753,3 +802,27 @@ def acknowledgement_overview(notice: Notice) -> list[AckRow]:
         current = ack is not None and ack.version >= notice.ack_version
         rows.append(AckRow(state, ack, current))
     return rows
+
+
+@dataclass
+class AckPanel:
+    """What a reader is shown of a notice's acknowledgements. The author state follows
+    every recipient; a recipient sees its own state's answer only (the others' are the
+    author's business)."""
+
+    rows: list[AckRow]
+    own: AckRow | None
+    pending: list[State]
+    can_acknowledge: bool
+
+
+def acknowledgement_panel(notice: Notice, user: User) -> AckPanel:
+    if notice.is_draft:
+        return AckPanel([], None, [], False)
+    rows = acknowledgement_overview(notice)
+    own = next((row for row in rows if row.state.pk == user.state_id), None)
+    if notice.author_state_id == user.state_id:
+        return AckPanel(rows, None, [row.state for row in rows if not row.current], False)
+    # ``own`` exists exactly when the reader's state is among recipient_states(notice),
+    # which is what check_can_acknowledge asks.
+    return AckPanel([], own, [], own is not None and notice.is_published)

@@ -84,6 +84,8 @@ def _clean_strings(values, label: str) -> list[str]:
     if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
         raise ValidationError(_("%(label)s must be a list of texts.") % {"label": label})
     items = [v.strip() for v in values if v.strip()]
+    if any("\x00" in item for item in items):
+        raise ValidationError(_("%(label)s: null characters are not allowed.") % {"label": label})
     if len(items) > MAX_LIST_ITEMS or any(len(v) > MAX_ITEM_LENGTH for v in items):
         raise ValidationError(
             _("%(label)s: at most %(n)d items of %(m)d characters.")
@@ -102,6 +104,8 @@ def clean_entity(data) -> dict:
         errors["name"] = _("Give the entity's name.")
     elif len(name.strip()) > 200:
         errors["name"] = _("At most 200 characters.")
+    elif "\x00" in name:
+        errors["name"] = _("Null characters are not allowed.")
     country = data.get("country") or ""
     if not isinstance(country, str):
         errors["country"] = _("Give a country code.")
@@ -114,7 +118,7 @@ def clean_entity(data) -> dict:
     if kind not in EntityKind.values:
         errors["kind"] = _("Choose one of the kinds offered.")
     notes = data.get("notes") or ""
-    if not isinstance(notes, str) or len(notes) > 2000:
+    if not isinstance(notes, str) or len(notes) > 2000 or "\x00" in notes:
         errors["notes"] = _("Notes are text of at most 2,000 characters.")
     cleaned = {}
     for key, label in (("aliases", _("Aliases")), ("identifiers", _("Identifiers"))):

@@ -103,34 +103,33 @@ def _version_diffs(revisions: list[NoticeRevision]) -> dict[int, list[tuple[str,
 @login_required
 def notice_detail(request, pk):
     notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    services.record_view(notice, by=request.user, request=request)
+    return _render_detail(request, notice)
+
+
+def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=200):
+    """The notice page; the acknowledgement and comment forms come back here, bound and
+    with their errors, when what was sent is refused."""
     user = request.user
-    services.record_view(notice, by=user, request=request)
-    ack_rows = [] if notice.is_draft else services.acknowledgement_overview(notice)
-    own_row = next((row for row in ack_rows if row.state.pk == user.state_id), None)
-    is_author_state = notice.author_state_id == user.state_id
-    can_edit = services.can_edit(notice, user)
     revisions = list(notice.revisions.all())
     diffs = _version_diffs(revisions)
     for revision in revisions:
         revision.diff = diffs.get(revision.version)
+    panel = services.acknowledgement_panel(notice, user)
+    own = panel.own
+    if ack_form is None:
+        current = own.acknowledgement if own and own.current else None
+        ack_form = AcknowledgeForm(initial={"level": current.level} if current else None)
     context = {
         "notice": notice,
         "revisions": revisions,
-        "is_author_state": is_author_state,
-        "ack_rows": ack_rows if is_author_state else [],
-        "pending_states": [row.state for row in ack_rows if not row.current],
-        "own_ack": own_row,
-        "can_edit": can_edit,
-        "can_acknowledge": own_row is not None and notice.is_published,
-        "can_comment": notice.is_published and services.can_comment(notice, user),
-        "ack_form": AcknowledgeForm(
-            initial={"level": own_row.acknowledgement.level}
-            if own_row and own_row.acknowledgement and own_row.current
-            else None
-        ),
-        "comment_form": CommentForm(),
+        "ack": panel,
+        "can_edit": services.can_edit(notice, user),
+        "can_comment": services.can_comment(notice, user),
+        "ack_form": ack_form,
+        "comment_form": comment_form or CommentForm(),
     }
-    return render(request, "sharing/notice_detail.html", context)
+    return render(request, "sharing/notice_detail.html", context, status=status)
 
 
 def _notice_form_page(request, *, notice=None, form_class=NoticeForm, template, save):
@@ -268,6 +267,8 @@ def notice_publish(request, pk):
 def notice_withdraw(request, pk):
     notice = _visible(request, pk)
     services.check_can_edit(notice, request.user)
+    if not notice.is_published:
+        return redirect("sharing:notice-detail", pk=notice.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -307,40 +308,39 @@ def notice_delete(request, pk):
 @login_required
 @require_POST
 def notice_acknowledge(request, pk):
-    notice = _visible(request, pk)
+    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
     form = AcknowledgeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose where your state stands."))
-        return redirect("sharing:notice-detail", pk=notice.pk)
-    try:
-        result = services.acknowledge(
-            notice,
-            by=request.user,
-            level=form.cleaned_data["level"],
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if result.changed:
-            messages.success(
-                request,
-                _("Acknowledged for %(state)s: %(level)s.")
-                % {
-                    "state": request.user.state.name,
-                    "level": result.acknowledgement.get_level_display(),
-                },
+    if form.is_valid():
+        try:
+            result = services.acknowledge(
+                notice,
+                by=request.user,
+                level=form.cleaned_data["level"],
+                note=form.cleaned_data["note"],
+                request=request,
             )
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            messages.info(request, _("Your state had already acknowledged this version."))
-    return redirect(f"{notice.get_absolute_url()}#acknowledgement")
+            if result.changed:
+                messages.success(
+                    request,
+                    _("Acknowledged for %(state)s: %(level)s.")
+                    % {
+                        "state": request.user.state.name,
+                        "level": result.acknowledgement.get_level_display(),
+                    },
+                )
+            else:
+                messages.info(request, _("Your state had already acknowledged this version."))
+            return redirect(f"{notice.get_absolute_url()}#acknowledgement")
+    return _render_detail(request, notice, ack_form=form, status=400)
 
 
 @login_required
 @require_POST
 def notice_comment(request, pk):
-    notice = _visible(request, pk)
+    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -348,12 +348,11 @@ def notice_comment(request, pk):
                 notice, by=request.user, body=form.cleaned_data["body"], request=request
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            apply_errors(form, error)
         else:
             messages.success(request, _("Comment posted."))
-    else:
-        messages.error(request, " ".join(form.errors.get("body", [])))
-    return redirect(f"{notice.get_absolute_url()}#discussion")
+            return redirect(f"{notice.get_absolute_url()}#discussion")
+    return _render_detail(request, notice, comment_form=form, status=400)
 
 
 @login_required

@@ -216,15 +216,16 @@ def test_the_recipient_state_sees_its_own_acknowledgement_and_the_author_sees_al
     client, make_notice, no_viewer, dk_officer
 ):
     notice = make_notice(audience="selected", recipient_states=["NO", "FI"])
-    services.acknowledge(notice, by=no_viewer, level="assessed")
+    services.acknowledge(notice, by=no_viewer, level="assessed", note="Licences held back.")
     client.force_login(dk_officer)
     author_page = client.get(notice.get_absolute_url())
-    rows = {row.state.pk: row for row in author_page.context["ack_rows"]}
+    rows = {row.state.pk: row for row in author_page.context["ack"].rows}
     assert rows["NO"].acknowledgement.level == "assessed" and rows["FI"].acknowledgement is None
     assert "No response" in author_page.content.decode()
+    assert "Licences held back." in author_page.content.decode()
     client.force_login(no_viewer)
     reader_page = client.get(notice.get_absolute_url())
-    assert reader_page.context["ack_rows"] == []  # other states' answers are the author's
+    assert reader_page.context["ack"].rows == []  # other states' answers are the author's
     assert "Norway: Assessed" in reader_page.content.decode()
 
 
@@ -385,3 +386,68 @@ def test_notice_pages_speak_french_to_a_french_user(client, make_notice, fr_view
     assert "Avis de menace et de risque" in listing
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "Pour les yeux et les oreilles des destinataires individuels uniquement" in page
+
+
+def test_a_tampered_entity_count_is_refused_at_once(officer_client):
+    import time
+
+    started = time.monotonic()
+    response = officer_client.post("/notices/new/", form_data(**{"entities-TOTAL_FORMS": "10000"}))
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert "at most 50" in " ".join(response.context["formset"].non_form_errors())
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["entities-0-aliases", "entities-0-identifiers", "title"])
+def test_null_characters_are_refused(officer_client, field):
+    response = officer_client.post("/notices/new/", form_data(**{field: "a\x00b"}))
+    assert response.status_code == 400
+    assert not Notice.objects.exists()
+
+
+def test_a_refused_upload_leaves_no_file_behind(officer_client, settings):
+    bad = SimpleUploadedFile("tool.pdf", b"MZ" + b"\x00" * 100)
+    response = officer_client.post("/notices/new/", form_data(attachments=[pdf(), bad]))
+    assert response.status_code == 400
+    stored = [p for p in settings.PRIVATE_MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_a_bad_comment_comes_back_with_its_error_next_to_it(client, make_notice, no_admin):
+    notice = make_notice()
+    client.force_login(no_admin)
+    response = client.post(f"/notices/{notice.pk}/comments/", {"body": "x" * 6000})
+    assert response.status_code == 400
+    assert "body" in response.context["comment_form"].errors
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_the_withdraw_page_is_for_published_notices_only(officer_client, make_notice):
+    draft = make_notice(publish=False)
+    response = officer_client.get(f"/notices/{draft.pk}/withdraw/")
+    assert response.status_code == 302
+    assert response["Location"] == draft.get_absolute_url()
+
+
+def test_the_audit_log_names_notices_and_files_without_their_content(
+    officer_client, make_notice, dk_officer, no_viewer, client
+):
+    notice = make_notice(
+        publish=False,
+        title="Operation NIGHTJAR",
+        tlp="red",
+        audience="selected",
+        recipient_states=["NO"],
+    )
+    services.add_attachment(notice, pdf("NIGHTJAR-sources.pdf"), by=dk_officer)
+    notice = services.publish_notice(notice, by=dk_officer)
+    client.force_login(no_viewer)
+    client.get(notice.get_absolute_url())
+    client.get(f"/attachments/{notice.attachments.get().pk}/")
+    services.withdraw_notice(notice, by=dk_officer, reason="Source NIGHTJAR burned")
+    draft = make_notice(publish=False, title="NIGHTJAR follow-up")
+    services.delete_draft(draft, by=dk_officer)
+    for entry in AuditEntry.objects.all():
+        text = f"{entry.object_repr} {entry.details}"
+        assert "NIGHTJAR" not in text, entry.action

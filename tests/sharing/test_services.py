@@ -334,3 +334,40 @@ def test_a_body_too_heavy_to_render_is_refused(dk_officer):
     with pytest.raises(ValidationError) as caught:
         services.create_draft(by=dk_officer, **notice_content(body="# heading\n" * 3500))
     assert "lines" in " ".join(caught.value.message_dict["body"])
+
+
+def test_a_level_never_goes_back_across_a_minor_correction(make_notice, dk_officer, no_viewer):
+    notice = make_notice()
+    services.acknowledge(notice, by=no_viewer, level="action_taken")
+    notice = services.amend_notice(
+        notice, by=dk_officer, change_note="Typo", material=False, summary="Corrected summary."
+    )
+    with pytest.raises(ValidationError, match="already acknowledged"):
+        services.acknowledge(notice, by=no_viewer, level="received")
+    rows = {row.state.pk: row for row in services.acknowledgement_overview(notice)}
+    assert (rows["NO"].acknowledgement.level, rows["NO"].current) == ("action_taken", True)
+
+
+def test_observer_states_read_but_do_not_post(observer_state, seeded_states):
+    from accounts.models import User
+
+    officer = User.objects.create(username="cl-officer", state=observer_state, role="officer")
+    with pytest.raises(PermissionDenied):
+        services.create_draft(by=officer, **notice_content(audience="community"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"audience": "subscribing", "recipient_states": []},
+        {"recipient_states": ["NO", "FR"]},
+        {"tlp": "green"},
+    ],
+)
+def test_a_minor_correction_cannot_change_who_reads_it(make_notice, dk_officer, change):
+    notice = make_notice(audience="selected", recipient_states=["NO"], tlp="amber")
+    with pytest.raises(ValidationError) as caught:
+        services.amend_notice(notice, by=dk_officer, change_note="x", material=False, **change)
+    assert "material" in caught.value.message_dict
+    notice = services.amend_notice(notice, by=dk_officer, change_note="x", material=True, **change)
+    assert notice.ack_version == 2
