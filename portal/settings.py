@@ -114,7 +114,7 @@ TEMPLATES = [
 
 FORM_RENDERER = "portal.forms.PortalFormRenderer"
 
-# --- Database -----------------------------------------------------------------------
+# --- Database --------------------------------------------------------------------------------
 
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -133,7 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", "locmemcache://")}
 
-# --- Accounts and authentication -------------------------------------------------------
+# --- Accounts and authentication -------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.PortalAuthenticationBackend"]
@@ -204,7 +204,7 @@ MFA_ENCRYPTION_KEY_FALLBACKS = (
 
 INVITATION_TTL_DAYS = env.integer("INVITATION_TTL_DAYS", 7, minimum=1)
 
-# --- Security headers and cookies ---------------------------------------------------------
+# --- Security headers and cookies ------------------------------------------------------------
 
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -218,7 +218,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# --- Internationalisation -----------------------------------------------------------------
+# --- Internationalisation --------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -227,7 +227,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files ---------------------------------------------------------------------------
+# --- Static files ----------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -266,7 +266,7 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Celery ------------------------------------------------------------------------------------
+# --- Celery ----------------------------------------------------------------------------------
 
 # No broker means the embedded mode: tasks run in-process, at once, as plain calls.
 CELERY_BROKER_URL = env.string("CELERY_BROKER_URL") or env.string("REDIS_URL")
@@ -312,7 +312,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
-# --- Logging ------------------------------------------------------------------------------------
+# --- Logging ---------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -86,6 +86,31 @@ class ChangeKind(models.TextChoices):
     MINOR = "minor", _("Minor correction")
 
 
+class DocType(models.TextChoices):
+    GUIDANCE = "guidance", _("Guidance")
+    CHECKLIST = "checklist", _("Checklist")
+    CASE_STUDY = "case_study", _("Case study")
+    LEGISLATION = "legislation", _("Legislation or regulation")
+    TRAINING = "training", _("Training material")
+    TEMPLATE = "template", _("Template")
+
+
+class PracticeAudience(models.TextChoices):
+    SUBSCRIBING = "subscribing", _("All subscribing states")
+    COMMUNITY = "community", _("The community (subscribing and observer states)")
+
+
+class PracticeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class EndorsementKind(models.TextChoices):
+    ENDORSED = "endorsed", _("Endorsed")
+    ADOPTED = "adopted", _("Adopted")
+
+
 class EventKind(models.TextChoices):
     """What the outbox announces (the notifications issue delivers them)."""
 
@@ -95,3 +120,8 @@ class EventKind(models.TextChoices):
     NOTICE_WITHDRAWN = "notice.withdrawn", _("Notice withdrawn")
     NOTICE_ACKNOWLEDGED = "notice.acknowledged", _("Notice acknowledged")
     NOTICE_COMMENTED = "notice.commented", _("Comment posted")
+    PRACTICE_PUBLISHED = "best_practice.published", _("Best practice published")
+    PRACTICE_AMENDED = "best_practice.amended", _("Best practice amended")
+    PRACTICE_CORRECTED = "best_practice.corrected", _("Best practice corrected (minor)")
+    PRACTICE_ARCHIVED = "best_practice.archived", _("Best practice archived")
+    PRACTICE_ENDORSED = "best_practice.endorsed", _("Best practice endorsed or adopted")

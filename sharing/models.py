@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
@@ -13,13 +14,22 @@ from sharing.choices import (
     AckLevel,
     Audience,
     ChangeKind,
+    DocType,
+    EndorsementKind,
     EntityKind,
     EventKind,
     NoticeKind,
     NoticeStatus,
+    PracticeAudience,
+    PracticeStatus,
     Severity,
 )
-from sharing.querysets import AttachmentQuerySet, NoticeQuerySet
+from sharing.querysets import AttachmentQuerySet, BestPracticeQuerySet, NoticeQuerySet
+
+# Revisions, attachments and events hang off a notice or a best practice, never both.
+ONE_PARENT = models.Q(notice__isnull=False, best_practice__isnull=True) | models.Q(
+    notice__isnull=True, best_practice__isnull=False
+)
 
 
 class TechnologyCategory(models.Model):
@@ -48,7 +58,7 @@ class Notice(models.Model):
     A notice is drafted by its author state's officers, published to an audience
     (selected states, all subscribing states, or the whole community), amended in
     numbered versions with a change note (every published version is kept as a
-    ``NoticeRevision``), and may be withdrawn, after which it stays readable with a
+    ``Revision``), and may be withdrawn, after which it stays readable with a
     banner. Recipient states acknowledge each version that asks them to.
     ``sharing.services`` is the only code that changes a notice's state.
     """
@@ -100,6 +110,10 @@ class Notice(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # Kept up to date by sharing.search.index (see there): every searchable word as
+    # plain text, and on PostgreSQL its weighted full-text vector.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -211,11 +225,16 @@ class NoticeEntity(models.Model):
         }
 
 
-class NoticeRevision(models.Model):
-    """What a notice said at one published version, kept for ever: the history that
-    recipients read, diff and acknowledge against."""
+class Revision(models.Model):
+    """What a notice or a best practice said at one published version, kept for ever:
+    the history that readers diff, and that recipients of a notice acknowledge."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="revisions")
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
+    best_practice = models.ForeignKey(
+        "BestPractice", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
     version = models.PositiveIntegerField(_("version"))
     change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
     change_note = models.TextField(_("change note"), blank=True)
@@ -226,15 +245,25 @@ class NoticeRevision(models.Model):
     created_at = models.DateTimeField(_("published"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("notice revision")
-        verbose_name_plural = _("notice revisions")
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "version"], name="revision_once_per_version")
+            models.CheckConstraint(condition=ONE_PARENT, name="revision_of_one_notice_or_practice"),
+            models.UniqueConstraint(
+                fields=["notice", "version"],
+                condition=models.Q(notice__isnull=False),
+                name="revision_once_per_notice_version",
+            ),
+            models.UniqueConstraint(
+                fields=["best_practice", "version"],
+                condition=models.Q(best_practice__isnull=False),
+                name="revision_once_per_practice_version",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.notice_id} v{self.version}"
+        return f"{self.notice_id or self.best_practice_id} v{self.version}"
 
 
 class Acknowledgement(models.Model):
@@ -297,13 +326,20 @@ def _attachment_path(instance, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A file attached to a notice (and, later, to a best practice): checked by content
-    when uploaded, stored outside any public URL with its SHA-256, and downloaded only
-    through a view that checks visibility and writes an audit row."""
+    """A file attached to a notice or a best practice: checked by content when uploaded,
+    stored outside any public URL with its SHA-256, and downloaded only through a view
+    that checks visibility and writes an audit row."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     notice = models.ForeignKey(
         Notice, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    best_practice = models.ForeignKey(
+        "BestPractice",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        null=True,
+        blank=True,
     )
     file = models.FileField(storage=_attachment_storage, upload_to=_attachment_path)
     filename = models.CharField(_("file name"), max_length=200)
@@ -323,9 +359,18 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "filename"]
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_PARENT, name="attachment_of_one_notice_or_practice"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def parent(self):
+        return self.notice or self.best_practice
 
     def audit_label(self) -> str:
         """How the audit log names this file: not by its name, which may say too much."""
@@ -339,6 +384,135 @@ class Attachment(models.Model):
         if dot and f".{extension.lower()}" == self.extension:
             return self.filename
         return f"{stem if dot else self.filename}{self.extension}"
+
+
+class Topic(models.Model):
+    """A subject of the best-practice library (licensing, end-use checks, ...): a small
+    taxonomy that platform staff maintain in the administration site."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BestPractice(models.Model):
+    """What a state has learned about controlling these exports, shared for others to
+    use: guidance, a checklist, a case study, legislation, training material, a
+    template. A lead state writes it with any co-authoring states, publishes it to the
+    subscribing states or the whole community (and, if it chooses, to the public),
+    amends it in numbered versions, and archives it when it is superseded. Other states
+    mark it as adopted or endorsed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("body"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    doc_type = models.CharField(_("document type"), max_length=16, choices=DocType.choices)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="practices")
+    lead_state = models.ForeignKey(
+        "accounts.State",
+        verbose_name=_("lead state"),
+        on_delete=models.PROTECT,
+        related_name="practices_led",
+    )
+    co_authors = models.ManyToManyField(
+        "accounts.State",
+        verbose_name=_("co-authoring states"),
+        related_name="practices_coauthored",
+        blank=True,
+    )
+    audience = models.CharField(_("audience"), max_length=16, choices=PracticeAudience.choices)
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Also readable without signing in, to help states build capacity."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
+
+    objects = BestPracticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("best practice")
+        verbose_name_plural = _("best practices")
+        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="practice_status_published"),
+            models.Index(fields=["public", "status"], name="practice_public"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:practice-detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        return f"best practice {self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PracticeStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PracticeStatus.PUBLISHED
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == PracticeStatus.ARCHIVED
+
+
+class Endorsement(models.Model):
+    """A state's word that it has adopted, or endorses, a best practice: one per state,
+    changeable and withdrawable by the state's officers and admins."""
+
+    best_practice = models.ForeignKey(
+        BestPractice, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=EndorsementKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["best_practice", "state"], name="endorsement_once_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}: {self.kind}"
 
 
 class ReferenceCounter(models.Model):
@@ -364,6 +538,9 @@ class Event(models.Model):
 
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, related_name="+")
+    best_practice = models.ForeignKey(
+        "BestPractice", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -382,6 +559,9 @@ class Event(models.Model):
                 condition=models.Q(dispatched_at__isnull=True),
                 name="event_undispatched",
             )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=ONE_PARENT, name="event_about_one_notice_or_practice")
         ]
 
     def __str__(self) -> str:

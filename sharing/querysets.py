@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.choices import Role, StateStatus
-from sharing.choices import Audience, NoticeStatus
+from sharing.choices import Audience, NoticeStatus, PracticeStatus
 
 
 def reading_state(user):
@@ -32,13 +32,17 @@ AUDIENCE_REACH = {
 }
 
 
+def _broad_audiences(state) -> list[str]:
+    return [audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses]
+
+
 def audience_filter(state) -> Q:
     """Published notices whose audience reaches ``state`` (other than as author)."""
     Recipients = apps.get_model("sharing", "Notice").recipient_states.through
     reach = Q(audience=Audience.SELECTED) & Exists(
         Recipients.objects.filter(notice_id=OuterRef("pk"), state_id=state.pk)
     )
-    broad = [audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses]
+    broad = _broad_audiences(state)
     if broad:
         reach |= Q(audience__in=broad)
     return ~Q(status=NoticeStatus.DRAFT) & reach
@@ -94,8 +98,35 @@ def recipient_states(notice):
     return states.filter(status__in=[StateStatus.SUBSCRIBING, StateStatus.OBSERVER])
 
 
+class BestPracticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BestPracticeQuerySet":
+        """Best practices ``user`` may read. Anyone, signed in or not, reads the public
+        ones. The lead and co-authoring states see their own (drafts only to officers and
+        admins); other states see published and archived ones whose audience reaches
+        them."""
+        public = Q(public=True) & ~Q(status=PracticeStatus.DRAFT)
+        state = reading_state(user)
+        if state is None:
+            return self.filter(public)
+        CoAuthors = apps.get_model("sharing", "BestPractice").co_authors.through
+        authoring = Q(lead_state_id=state.pk) | Exists(
+            CoAuthors.objects.filter(bestpractice_id=OuterRef("pk"), state_id=state.pk)
+        )
+        if user.role == Role.VIEWER:
+            authoring &= ~Q(status=PracticeStatus.DRAFT)
+        broad = [
+            audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses
+        ]
+        reach = ~Q(status=PracticeStatus.DRAFT) & Q(audience__in=broad)
+        return self.filter(public | authoring | reach)
+
+
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AttachmentQuerySet":
-        """Attachments of the notices ``user`` may read."""
+        """Attachments of the notices and best practices ``user`` may read."""
         Notice = apps.get_model("sharing", "Notice")
-        return self.filter(notice__in=Notice.objects.visible_to(user).values("pk"))
+        BestPractice = apps.get_model("sharing", "BestPractice")
+        return self.filter(
+            Q(notice__in=Notice.objects.visible_to(user).values("pk"))
+            | Q(best_practice__in=BestPractice.objects.visible_to(user).values("pk"))
+        )

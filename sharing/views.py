@@ -28,7 +28,7 @@ from sharing.forms import (
     WithdrawForm,
     entities_from,
 )
-from sharing.models import Acknowledgement, Attachment, Comment, Notice, NoticeRevision
+from sharing.models import Acknowledgement, Attachment, Comment, Notice, Revision
 from sharing.querysets import recipient_states
 
 PAGE_SIZE = 25
@@ -70,7 +70,7 @@ def _detail_queryset(user):
             "entities",
             "concern_countries",
             "attachments",
-            Prefetch("revisions", queryset=NoticeRevision.objects.select_related("created_by")),
+            Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
             Prefetch(
                 "acknowledgements",
                 queryset=Acknowledgement.objects.select_related("state", "by"),
@@ -80,7 +80,7 @@ def _detail_queryset(user):
     )
 
 
-def _version_diffs(revisions: list[NoticeRevision]) -> dict[int, list[tuple[str, str]]]:
+def _version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]:
     """For each version after the first: the changed lines of title, summary and body
     against the version before, as (sign, line) pairs."""
     ordered = sorted(revisions, key=lambda r: r.version)

@@ -114,20 +114,22 @@ def _celery_mode(request):
     celery_app.conf.task_always_eager = previous
 
 
-# --- Seed data and personas -------------------------------------------------------------------
+# --- Seed data and personas -----------------------------------------------------------------
 
 _seed_migration = importlib.import_module("accounts.migrations.0002_seed_states")
 
 
 _seed_categories = importlib.import_module("sharing.migrations.0002_seed_categories")
+_seed_topics = importlib.import_module("sharing.migrations.0004_seed_topics")
 
 
 @pytest.fixture
 def seeded_states(db):
-    """The states and technology categories the data migrations create (transactional
-    tests empty the tables)."""
+    """The states, technology categories and topics the data migrations create
+    (transactional tests empty the tables)."""
     _seed_migration.seed(django_apps, None)
     _seed_categories.seed(django_apps, None)
+    _seed_topics.seed(django_apps, None)
 
 
 @pytest.fixture
@@ -172,6 +174,23 @@ def no_admin(seeded_states):
 
 
 @pytest.fixture
+def no_officer(seeded_states):
+    return _persona("no-officer", "NO", Role.OFFICER, first_name="Kari", last_name="Berg")
+
+
+@pytest.fixture
+def jp_viewer(seeded_states):
+    return _persona(
+        "jp-viewer", "JP", Role.VIEWER, language="", first_name="Yuki", last_name="Sato"
+    )
+
+
+@pytest.fixture
+def jp_admin(seeded_states):
+    return _persona("jp-admin", "JP", Role.STATE_ADMIN)
+
+
+@pytest.fixture
 def no_viewer(seeded_states):
     return _persona("no-viewer", "NO", Role.VIEWER, first_name="Ola", last_name="Nordmann")
 
@@ -201,7 +220,7 @@ def password():
     return PASSWORD
 
 
-# --- A real Celery worker -------------------------------------------------------------------------
+# --- A real Celery worker -------------------------------------------------------------------
 
 
 def _test_database_url() -> str:

@@ -252,7 +252,7 @@ def test_same_input_gives_same_output():
     assert render_markdown(text) == render_markdown(text)
 
 
-# --- Hostile structure: deep nesting and slow corners ----------------------------------------
+# --- Hostile structure: deep nesting and slow corners ---------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,34 @@ def make_notice(dk_officer):
         return notice
 
     return make
+
+
+def practice_content(**overrides) -> dict:
+    content = {
+        "title": "End-use checks for network surveillance systems",
+        "summary": "How Norway verifies the declared end-use of IP surveillance exports.",
+        "body": (
+            "## Before the licence\n\nAsk for the **network diagram** and the operator's mandate."
+        ),
+        "doc_type": "checklist",
+        "topics": ["end-use-checks"],
+        "co_authors": [],
+        "audience": "subscribing",
+        "public": False,
+    }
+    content.update(overrides)
+    return content
+
+
+@pytest.fixture
+def make_practice(no_officer):
+    """make_practice(by=..., publish=True, **content overrides) -> BestPractice."""
+
+    def make(*, by=None, publish=True, **overrides):
+        by = by or no_officer
+        practice = services.create_practice(by=by, **practice_content(**overrides))
+        if publish:
+            practice = services.publish_practice(practice, by=by)
+        return practice
+
+    return make

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.models import AuditEntry
 from sharing import services
-from sharing.models import Acknowledgement, Comment, Event, Notice, NoticeRevision
+from sharing.models import Acknowledgement, Comment, Event, Notice, Revision
 from tests.sharing.conftest import notice_content, pdf
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def audits(action):
     return AuditEntry.objects.filter(action=action)
 
 
-# --- drafts ------------------------------------------------------------------------------------
+# --- drafts ---------------------------------------------------------------------------------
 
 
 def test_an_officer_drafts_a_notice_for_their_state(dk_officer):
@@ -117,7 +117,7 @@ def test_a_draft_can_be_deleted_but_a_published_notice_cannot(make_notice, dk_of
         services.delete_draft(published, by=dk_officer)
 
 
-# --- publishing --------------------------------------------------------------------------------
+# --- publishing -----------------------------------------------------------------------------
 
 
 def test_publishing_gives_a_reference_a_revision_an_audit_row_and_an_event(make_notice, dk_officer):
@@ -125,7 +125,7 @@ def test_publishing_gives_a_reference_a_revision_an_audit_row_and_an_event(make_
     year = timezone.now().year
     assert notice.reference == f"DK-{year}-0001"
     assert (notice.status, notice.version, notice.ack_version) == ("published", 1, 1)
-    revision = NoticeRevision.objects.get(notice=notice)
+    revision = Revision.objects.get(notice=notice)
     assert (revision.version, revision.change_kind) == (1, "initial")
     assert revision.snapshot["title"] == notice.title
     assert revision.snapshot["entities"][0]["name"] == "Nimbus Intercept Ltd"
@@ -147,7 +147,7 @@ def test_a_notice_is_published_once(make_notice, dk_officer):
     notice = make_notice()
     with pytest.raises(ValidationError):
         services.publish_notice(notice, by=dk_officer)
-    assert NoticeRevision.objects.filter(notice=notice).count() == 1
+    assert Revision.objects.filter(notice=notice).count() == 1
 
 
 def test_red_needs_a_selected_audience_even_in_the_database(make_notice):
@@ -159,7 +159,7 @@ def test_red_needs_a_selected_audience_even_in_the_database(make_notice):
         Notice.objects.filter(pk=notice.pk).update(audience="subscribing")
 
 
-# --- amending and withdrawing ------------------------------------------------------------------
+# --- amending and withdrawing ---------------------------------------------------------------
 
 
 def test_a_material_amendment_asks_for_acknowledgement_again(make_notice, dk_officer):
@@ -172,7 +172,7 @@ def test_a_material_amendment_asks_for_acknowledgement_again(make_notice, dk_off
         title="Spyware reseller, now trading as Nimbus",
     )
     assert (notice.version, notice.ack_version) == (2, 2)
-    revision = NoticeRevision.objects.get(notice=notice, version=2)
+    revision = Revision.objects.get(notice=notice, version=2)
     assert (revision.change_kind, revision.change_note) == ("material", "New alias found.")
     assert revision.snapshot["title"].endswith("Nimbus")
     assert events(notice) == ["notice.published", "notice.amended"]
@@ -188,7 +188,7 @@ def test_a_minor_correction_is_kept_but_not_announced_as_a_change(make_notice, d
         summary="A reseller of intrusion software seeks licences.",
     )
     assert (notice.version, notice.ack_version) == (2, 1)
-    assert NoticeRevision.objects.get(notice=notice, version=2).change_kind == "minor"
+    assert Revision.objects.get(notice=notice, version=2).change_kind == "minor"
     assert events(notice) == ["notice.published", "notice.corrected"]
 
 
@@ -220,7 +220,7 @@ def test_an_amendment_can_add_a_file(make_notice, dk_officer):
     attachment = notice.attachments.get()
     assert attachment.version == 2
     assert (
-        NoticeRevision.objects.get(notice=notice, version=2).snapshot["attachments"][0]["sha256"]
+        Revision.objects.get(notice=notice, version=2).snapshot["attachments"][0]["sha256"]
         == attachment.sha256
     )
 
@@ -248,7 +248,7 @@ def test_only_the_author_states_officers_amend_or_withdraw(make_notice, persona,
     assert (notice.status, notice.version) == ("published", 1)
 
 
-# --- acknowledgements and comments -------------------------------------------------------------
+# --- acknowledgements and comments ----------------------------------------------------------
 
 
 def test_any_user_of_a_recipient_state_acknowledges_once_per_version(

@@ -214,7 +214,7 @@ def test_a_state_suspended_later_sees_nothing(notices, no_viewer):
     assert not Notice.objects.visible_to(no_viewer).exists()
 
 
-# --- the same rule, on random audiences --------------------------------------------------------
+# --- the same rule, on random audiences -----------------------------------------------------
 
 STATE_CODES = ["DK", "NO", "FI", "FR", "CL", "PE"]  # CL observer, PE suspended
 ROLES = [Role.STATE_ADMIN, Role.OFFICER, Role.VIEWER]

@@ -9,23 +9,18 @@ others are told about, the outbox ``Event``. Nothing slow happens inside.
 
 from __future__ import annotations
 
-import datetime
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
-from portal.markdown import render_markdown, size_problem
-from sharing import validators
-from sharing.attachments import UploadInfo, inspect_upload
+from portal.markdown import render_markdown
+from sharing import search, validators
 from sharing.choices import (
     TLP,
     AckLevel,
@@ -41,20 +36,34 @@ from sharing.models import (
     Attachment,
     Comment,
     CountryOfConcern,
-    Event,
     Notice,
     NoticeEntity,
-    NoticeRevision,
+    Revision,
     TechnologyCategory,
-    attachment_storage_name,
 )
 from sharing.querysets import reading_state, recipient_choices, recipient_states
-
-MAX_TITLE = 200
-MAX_SUMMARY = 1000
-MAX_BODY = 100_000
-MAX_NOTE = 2000
-MAX_COMMENT = 5000
+from sharing.services.common import (
+    MAX_COMMENT,
+    MAX_NOTE,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    as_predicate,
+    attach,
+    attachments_snapshot,
+    check_can_author,
+    clean_choice,
+    clean_date,
+    clean_markdown,
+    clean_states,
+    clean_terms,
+    clean_text,
+    comparable,
+    delete_with_files,
+    detach,
+    record_event,
+    refuse_unknown,
+    staged,
+)
 
 # The fields a draft or an amendment sets; everything else is the services' business.
 CONTENT_FIELDS = (
@@ -74,20 +83,7 @@ CONTENT_FIELDS = (
 )
 
 
-# --- Who may do what ------------------------------------------------------------------
-
-
-def check_can_author(by: User) -> State:
-    """Officers and admins of a subscribing state post and discuss; viewers, and observer
-    states, only read (DESIGN.md section 2)."""
-    state = reading_state(by)
-    if (
-        state is None
-        or state.status != StateStatus.SUBSCRIBING
-        or by.role not in {Role.STATE_ADMIN, Role.OFFICER}
-    ):
-        raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
-    return state
+# --- Who may do what ------------------------------------------------------------------------
 
 
 def check_can_edit(notice: Notice, by: User) -> None:
@@ -116,23 +112,9 @@ def check_can_comment(notice: Notice, by: User) -> State:
     return state
 
 
-def _as_predicate(check):
-    """A ``check_*`` function as a yes/no question, for pages that show or hide a button."""
-
-    def predicate(*args) -> bool:
-        try:
-            check(*args)
-        except PermissionDenied:
-            return False
-        return True
-
-    return predicate
-
-
-can_author = _as_predicate(check_can_author)
-can_edit = _as_predicate(check_can_edit)
-can_acknowledge = _as_predicate(check_can_acknowledge)
-can_comment = _as_predicate(check_can_comment)
+can_edit = as_predicate(check_can_edit)
+can_acknowledge = as_predicate(check_can_acknowledge)
+can_comment = as_predicate(check_can_comment)
 
 
 def _check_visible(notice: Notice, by: User) -> None:
@@ -143,95 +125,15 @@ def _check_visible(notice: Notice, by: User) -> None:
         raise PermissionDenied(_("This notice is not shared with your state."))
 
 
-# --- Validating content -----------------------------------------------------------------
-
-
-def _text(value, field: str, limit: int, *, required: bool, errors: dict) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = _("Must be text.")
-        return ""
-    value = value.strip()
-    if "\x00" in value:
-        errors[field] = _("Null characters are not allowed.")
-    elif required and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > limit:
-        errors[field] = _("At most %(n)d characters (it has %(m)d).") % {
-            "n": limit,
-            "m": len(value),
-        }
-    return value
-
-
-def _markdown(value, errors: dict) -> str:
-    text = _text(value, "body", MAX_BODY, required=False, errors=errors)
-    problem = size_problem(text)
-    if problem and "body" not in errors:
-        errors["body"] = problem
-    return text
-
-
-def _choice(value, field: str, choices, errors: dict) -> str:
-    if value not in choices.values:
-        errors[field] = _("Choose one of the values offered.")
-    return value
-
-
-def _categories(values, errors: dict) -> list[TechnologyCategory]:
-    values = list(values or [])
-    if not values:
-        errors["categories"] = _("Choose at least one technology category.")
-        return []
-    slugs = [v.slug if isinstance(v, TechnologyCategory) else v for v in values]
-    if not all(isinstance(s, str) for s in slugs):
-        errors["categories"] = _("Unknown technology category.")
-        return []
-    found = list(TechnologyCategory.objects.filter(slug__in=slugs))
-    unknown = sorted(set(slugs) - {c.slug for c in found})
-    if unknown:
-        errors["categories"] = _("Unknown technology category: %(slugs)s.") % {
-            "slugs": ", ".join(unknown)
-        }
-    return found
+# --- Validating content ---------------------------------------------------------------------
 
 
 def _recipients(values, audience: str, author: State, errors: dict) -> list[State]:
-    values = list(values or [])
     if audience != Audience.SELECTED:
         return []  # the audience is every subscribing (or community) state
-    codes = [v.pk if isinstance(v, State) else v for v in values]
-    if not codes:
-        errors["recipient_states"] = _("Choose the states to share this notice with.")
-        return []
-    if not all(isinstance(c, str) for c in codes):
-        errors["recipient_states"] = _("Give recipient states by their codes.")
-        return []
-    found = list(recipient_choices(author).filter(pk__in=codes))
-    wrong = sorted(set(codes) - {s.pk for s in found})
-    if wrong:
-        errors["recipient_states"] = _(
-            "These cannot receive the notice: %(codes)s (unknown, suspended, or your own state)."
-        ) % {"codes": ", ".join(str(c) for c in wrong)}
-    return found
-
-
-def _date(value, errors: dict) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            errors["valid_until"] = _("Give a date as YYYY-MM-DD.")
-            return None
-    if not isinstance(value, datetime.date):
-        errors["valid_until"] = _("Give a date as YYYY-MM-DD.")
-        return None
-    if value < timezone.localdate():
-        errors["valid_until"] = _("The date is in the past.")
-    return value
+    return clean_states(
+        values, recipient_choices(author), "recipient_states", errors, required=True
+    )
 
 
 def clean_content(data: dict, *, author: State) -> dict:
@@ -240,20 +142,20 @@ def clean_content(data: dict, *, author: State) -> dict:
     Raises one ValidationError naming every field that is wrong, so a form can show all
     the mistakes at once. Unknown keys are refused rather than ignored.
     """
-    unknown = set(data) - set(CONTENT_FIELDS)
-    if unknown:
-        raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
+    refuse_unknown(data, CONTENT_FIELDS)
     errors: dict = {}
     cleaned = {
-        "kind": _choice(data.get("kind"), "kind", NoticeKind, errors),
-        "title": _text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
-        "summary": _text(data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors),
-        "body": _markdown(data.get("body"), errors),
-        "severity": _choice(data.get("severity"), "severity", Severity, errors),
-        "tlp": _choice(data.get("tlp"), "tlp", TLP, errors),
-        "audience": _choice(data.get("audience"), "audience", Audience, errors),
-        "categories": _categories(data.get("categories"), errors),
-        "valid_until": _date(data.get("valid_until"), errors),
+        "kind": clean_choice(data.get("kind"), "kind", NoticeKind, errors),
+        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
+        "summary": clean_text(
+            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
+        ),
+        "body": clean_markdown(data.get("body"), errors),
+        "severity": clean_choice(data.get("severity"), "severity", Severity, errors),
+        "tlp": clean_choice(data.get("tlp"), "tlp", TLP, errors),
+        "audience": clean_choice(data.get("audience"), "audience", Audience, errors),
+        "categories": clean_terms(data.get("categories"), TechnologyCategory, "categories", errors),
+        "valid_until": clean_date(data.get("valid_until"), "valid_until", errors),
     }
     for field, clean in (
         ("control_codes", validators.clean_control_codes),
@@ -321,25 +223,15 @@ def _apply(notice: Notice, cleaned: dict) -> None:
         NoticeEntity(notice=notice, position=position, **entity)
         for position, entity in enumerate(cleaned["entities"])
     )
+    search.index(notice)
 
 
 def _comparable(content: dict) -> dict:
-    """Content as plain JSON: what a revision stores and what amendments compare."""
-    return {
-        **content,
-        "categories": sorted(c.slug for c in content["categories"]),
-        "recipient_states": sorted(s.pk for s in content["recipient_states"]),
-        "valid_until": content["valid_until"].isoformat() if content["valid_until"] else None,
-    }
+    return comparable(content, relations=("categories", "recipient_states"), dates=("valid_until",))
 
 
 def _snapshot(notice: Notice) -> dict:
-    content = _comparable(content_of(notice))
-    content["attachments"] = [
-        {"id": str(a.pk), "filename": a.filename, "sha256": a.sha256, "version": a.version}
-        for a in notice.attachments.all()
-    ]
-    return content
+    return {**_comparable(content_of(notice)), "attachments": attachments_snapshot(notice)}
 
 
 def _locked(notice: Notice) -> Notice:
@@ -350,17 +242,7 @@ def _locked(notice: Notice) -> Notice:
     )
 
 
-def _event(kind: str, notice: Notice, by: User, **payload) -> Event:
-    return Event.objects.create(
-        kind=kind,
-        notice=notice,
-        actor=by,
-        state=by.state,
-        payload={"version": notice.version, **payload},
-    )
-
-
-# --- Drafts ------------------------------------------------------------------------------
+# --- Drafts ---------------------------------------------------------------------------------
 
 
 def create_draft(
@@ -369,11 +251,11 @@ def create_draft(
     """A new draft of ``by``'s state, seen only by its officers and admins."""
     state = check_can_author(by)
     cleaned = clean_content(content, author=state)
-    with _staged(attachments) as files, transaction.atomic():
+    with staged(attachments) as files, transaction.atomic():
         notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
         _apply(notice, cleaned)
         for file in files:
-            _attach(notice, file, by=by, request=request)
+            attach(notice, file, by=by, request=request)
         audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
     return notice
 
@@ -383,7 +265,7 @@ def update_draft(
 ) -> Notice:
     """Change a draft; fields not given keep their value."""
     check_can_edit(notice, by)
-    with _staged(attachments) as files, transaction.atomic():
+    with staged(attachments) as files, transaction.atomic():
         notice = _locked(notice)
         check_can_edit(notice, by)
         if not notice.is_draft:
@@ -391,7 +273,7 @@ def update_draft(
         cleaned = clean_content({**content_of(notice), **content}, author=notice.author_state)
         _apply(notice, cleaned)
         for file in files:
-            _attach(notice, file, by=by, request=request)
+            attach(notice, file, by=by, request=request)
         audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
     return notice
 
@@ -402,68 +284,11 @@ def delete_draft(notice: Notice, *, by: User, request: HttpRequest | None = None
     check_can_edit(notice, by)
     if not notice.is_draft:
         raise ValidationError(_("A published notice is never deleted; withdraw it instead."))
-    files = [a.file.name for a in notice.attachments.all()]
     audit.record(audit.Action.NOTICE_DRAFT_DELETED, request=request, actor=by, target=notice)
-    notice.delete()
-    transaction.on_commit(lambda: [_storage().delete(name) for name in files])
+    delete_with_files(notice)
 
 
-# --- Attachments -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    info: UploadInfo
-    name: str  # where it is stored
-
-
-def _storage():
-    return Attachment._meta.get_field("file").storage
-
-
-@contextmanager
-def _staged(uploads):
-    """Check each upload by its content and store it, before any transaction starts (no
-    slow reading or writing while a notice is locked); remove what was stored again if
-    anything after fails, so a refused act leaves no file behind."""
-    staged: list[StagedFile] = []
-    try:
-        for upload in uploads:
-            try:
-                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-            except ValidationError as error:
-                raise ValidationError({"attachments": error.messages}) from None
-            name = _storage().save(attachment_storage_name(info.extension), upload)
-            staged.append(StagedFile(info, name))
-        yield staged
-    except BaseException:
-        for file in staged:
-            _storage().delete(file.name)
-        raise
-
-
-def _attach(notice: Notice, staged: StagedFile, *, by: User, request) -> Attachment:
-    info = staged.info
-    attachment = Attachment(
-        notice=notice,
-        filename=info.filename,
-        content_type=info.content_type,
-        extension=info.extension,
-        size=info.size,
-        sha256=info.sha256,
-        version=notice.version,
-        uploaded_by=by,
-    )
-    attachment.file.name = staged.name
-    attachment.save()
-    audit.record(
-        audit.Action.ATTACHMENT_ADDED,
-        request=request,
-        actor=by,
-        target=attachment,
-        details={"notice": str(notice.pk), "sha256": info.sha256, "size": info.size},
-    )
-    return attachment
+# --- Attachments ----------------------------------------------------------------------------
 
 
 def add_attachment(
@@ -471,12 +296,12 @@ def add_attachment(
 ) -> Attachment:
     """Attach a file to a draft (amendments attach through ``amend_notice``)."""
     check_can_edit(notice, by)
-    with _staged([upload]) as files, transaction.atomic():
+    with staged([upload]) as files, transaction.atomic():
         notice = _locked(notice)
         check_can_edit(notice, by)
         if not notice.is_draft:
             raise ValidationError(_("Files are added to a published notice by amending it."))
-        return _attach(notice, files[0], by=by, request=request)
+        return attach(notice, files[0], by=by, request=request)
 
 
 @transaction.atomic
@@ -488,26 +313,7 @@ def remove_attachment(
     check_can_edit(notice, by)
     if not notice.is_draft:
         raise ValidationError(_("Files of a published notice are kept with its versions."))
-    name = attachment.file.name
-    audit.record(
-        audit.Action.ATTACHMENT_REMOVED,
-        request=request,
-        actor=by,
-        target=attachment,
-        details={"notice": str(notice.pk)},
-    )
-    attachment.delete()
-    transaction.on_commit(lambda: _storage().delete(name))
-
-
-def record_download(attachment: Attachment, *, by: User, request: HttpRequest | None) -> None:
-    audit.record(
-        audit.Action.ATTACHMENT_DOWNLOADED,
-        request=request,
-        actor=by,
-        target=attachment,
-        details={"notice": str(attachment.notice_id)},
-    )
+    detach(attachment, by=by, request=request)
 
 
 def record_view(notice: Notice, *, by: User, request: HttpRequest | None) -> None:
@@ -559,7 +365,7 @@ def publish_notice(notice: Notice, *, by: User, request: HttpRequest | None = No
     notice.published_at = now
     notice.ack_version = notice.version
     notice.save()
-    NoticeRevision.objects.create(
+    Revision.objects.create(
         notice=notice,
         version=notice.version,
         change_kind=ChangeKind.INITIAL,
@@ -574,7 +380,7 @@ def publish_notice(notice: Notice, *, by: User, request: HttpRequest | None = No
         target=notice,
         details={"reference": notice.reference, "tlp": notice.tlp, "audience": notice.audience},
     )
-    _event(EventKind.NOTICE_PUBLISHED, notice, by)
+    record_event(EventKind.NOTICE_PUBLISHED, notice, by)
     return notice
 
 
@@ -595,7 +401,7 @@ def amend_notice(
     change note.
     """
     check_can_edit(notice, by)
-    with _staged(attachments) as files, transaction.atomic():
+    with staged(attachments) as files, transaction.atomic():
         return _amend(
             notice,
             by=by,
@@ -615,7 +421,7 @@ def _amend(notice, *, by, change_note, material, request, files, content) -> Not
     if not notice.is_published:
         raise ValidationError(_("Only a published notice can be amended; edit the draft."))
     errors = {}
-    note = _text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+    note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
     if not isinstance(material, bool):
         errors["material"] = _("Say whether the change is material or a minor correction.")
     current = content_of(notice)
@@ -640,9 +446,9 @@ def _amend(notice, *, by, change_note, material, request, files, content) -> Not
         notice.ack_version = notice.version
     _apply(notice, cleaned)
     for file in files:
-        _attach(notice, file, by=by, request=request)
+        attach(notice, file, by=by, request=request)
     kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-    NoticeRevision.objects.create(
+    Revision.objects.create(
         notice=notice,
         version=notice.version,
         change_kind=kind,
@@ -657,7 +463,7 @@ def _amend(notice, *, by, change_note, material, request, files, content) -> Not
         target=notice,
         details={"version": notice.version, "change": kind},
     )
-    _event(
+    record_event(
         EventKind.NOTICE_AMENDED if material else EventKind.NOTICE_CORRECTED,
         notice,
         by,
@@ -676,7 +482,7 @@ def withdraw_notice(
     if not notice.is_published:
         raise ValidationError(_("Only a published notice can be withdrawn."))
     errors = {}
-    reason = _text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     notice.status = NoticeStatus.WITHDRAWN
@@ -684,7 +490,7 @@ def withdraw_notice(
     notice.withdrawn_reason = reason
     notice.save()
     audit.record(audit.Action.NOTICE_WITHDRAWN, request=request, actor=by, target=notice)
-    _event(EventKind.NOTICE_WITHDRAWN, notice, by)
+    record_event(EventKind.NOTICE_WITHDRAWN, notice, by)
     return notice
 
 
@@ -715,7 +521,7 @@ def acknowledge(
     errors = {}
     if level not in AckLevel.values:
         errors["level"] = _("Choose received, assessed or action taken.")
-    note = _text(note, "note", MAX_NOTE, required=False, errors=errors)
+    note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
     if errors:
         raise ValidationError(errors)
     # What the state has already said about the versions it is asked about (a minor
@@ -752,7 +558,7 @@ def acknowledge(
         target=notice,
         details={"version": notice.version, "level": level},
     )
-    _event(EventKind.NOTICE_ACKNOWLEDGED, notice, by, level=level)
+    record_event(EventKind.NOTICE_ACKNOWLEDGED, notice, by, level=level)
     return AckResult(ack, created=created, changed=True)
 
 
@@ -764,7 +570,7 @@ def add_comment(
     _check_visible(notice, by)
     state = check_can_comment(notice, by)
     errors = {}
-    body = _text(body, "body", MAX_COMMENT, required=True, errors=errors)
+    body = clean_text(body, "body", MAX_COMMENT, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     comment = Comment.objects.create(notice=notice, author=by, state=state, body=body)
@@ -775,11 +581,11 @@ def add_comment(
         target=notice,
         details={"comment": comment.pk},
     )
-    _event(EventKind.NOTICE_COMMENTED, notice, by, comment=comment.pk)
+    record_event(EventKind.NOTICE_COMMENTED, notice, by, comment=comment.pk)
     return comment
 
 
-# --- Reading helpers (no state change) -------------------------------------------------------
+# --- Reading helpers (no state change) ------------------------------------------------------
 
 
 @dataclass

@@ -1,0 +1,290 @@
+"""One search over everything a user may read: notices and best practices.
+
+``index(obj)`` keeps each row's search fields current; the services call it whenever
+they save content. ``search(user, query, ...)`` returns ranked hits of both kinds, each
+set first narrowed by ``visible_to(user)``, so search never shows what the pages would
+not.
+
+On PostgreSQL every row carries a weighted ``tsvector`` (title A; summary, entity names,
+control codes and countries B; body C) with a GIN index; what people type is read with
+``websearch_to_tsquery`` (quotes, ``or``, ``-word`` work and nothing can be a syntax
+error), ranked with ``ts_rank`` and highlighted with ``ts_headline``. Scripts written
+without spaces (Japanese, Chinese) and partial words are found by a substring match on
+``search_text``, which a trigram (pg_trgm) GIN index serves. SQLite, the embedded mode,
+uses the substring match alone and returns the same shape.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from portal.countries import country_name
+from sharing.models import BestPractice, Notice
+
+CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+MAX_CANDIDATES = 1000
+SNIPPET_LENGTH = 240
+# ts_headline marks matches with these; they are replaced by <mark> after escaping, so
+# that nothing of the document itself is ever taken as markup.
+_START, _STOP = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+_OPERATORS = {"or", "and"}
+
+
+# --- Indexing -------------------------------------------------------------------------------
+
+
+def plain_text(rendered_html: str) -> str:
+    """The words of rendered Markdown, without markup."""
+    return html.unescape(nh3.clean(rendered_html or "", tags=set()))
+
+
+def _document(obj) -> tuple[str, str, str]:
+    """(title, middle, body): the three weights of a row's text."""
+    if isinstance(obj, Notice):
+        entities = [
+            " ".join([e.name, *e.aliases, *e.identifiers, e.country and country_name(e.country)])
+            for e in obj.entities.all()
+        ]
+        countries = [f"{code} {country_name(code)}" for code in obj.countries_of_concern]
+        middle = [obj.summary, *entities, *obj.control_codes, *countries]
+    else:
+        middle = [
+            obj.summary,
+            *(topic.name for topic in obj.topics.all()),
+            obj.lead_state.name,
+            *(state.name for state in obj.co_authors.all()),
+        ]
+    return obj.title, "\n".join(part for part in middle if part), plain_text(obj.body_html)
+
+
+def index(obj) -> None:
+    """Bring ``obj``'s search fields up to date with its saved content."""
+    title, middle, body = _document(obj)
+    fields = {"search_text": "\n".join([title, middle, body])}
+    if connection.vendor == "postgresql":
+        fields["search_vector"] = (
+            SearchVector(Value(title), weight="A", config=CONFIG)
+            + SearchVector(Value(middle), weight="B", config=CONFIG)
+            + SearchVector(Value(body), weight="C", config=CONFIG)
+        )
+    type(obj).objects.filter(pk=obj.pk).update(**fields)
+
+
+# --- Reading the query ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # what was typed, cleaned
+    terms: list[str]  # words and quoted phrases that must appear
+    excluded: list[str]  # -words and -"phrases" that must not
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def parse(raw: str) -> Query:
+    """Whatever was typed (any length, any characters) as a usable query."""
+    text = " ".join(_CONTROL.sub(" ", str(raw or "")).split())[:MAX_QUERY_LENGTH]
+    terms, excluded = [], []
+    for match in _TERM.finditer(text):
+        negative = match.group(1) or match.group(3)
+        term = (match.group(2) or match.group(4) or "").strip().strip('"')
+        if not term or term.lower() in _OPERATORS or term == "-":
+            continue
+        (excluded if negative else terms).append(term)
+    return Query(text=text, terms=terms, excluded=excluded)
+
+
+# --- Searching ------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    kind: str  # "notice" or "best_practice"
+    obj: Notice | BestPractice
+    rank: float
+    snippet: SafeString
+
+    @property
+    def id(self):
+        return self.obj.pk
+
+    @property
+    def title(self) -> str:
+        return self.obj.title
+
+    @property
+    def summary(self) -> str:
+        return self.obj.summary
+
+    @property
+    def url(self) -> str:
+        return self.obj.get_absolute_url()
+
+
+KINDS = {"notice": Notice, "best_practice": BestPractice}
+
+
+def _substring_match(query: Query) -> Q:
+    match = Q()
+    for term in query.terms:
+        match &= Q(search_text__icontains=term)
+    return match
+
+
+def _exclusions(query: Query) -> Q:
+    excluded = Q()
+    for term in query.excluded:
+        excluded |= Q(search_text__icontains=term)
+    return excluded
+
+
+def _bonus(query: Query):
+    """Substring evidence, so that a title match outranks a body-only match whatever
+    the script: +1 when the title holds every term, +0.3 when the summary does."""
+    in_title, in_summary = Q(), Q()
+    for term in query.terms:
+        in_title &= Q(title__icontains=term)
+        in_summary &= Q(summary__icontains=term)
+    return Case(
+        When(in_title, then=Value(1.0)),
+        When(in_summary, then=Value(0.3)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
+    """(rank, published_at, pk) of the rows matching ``query``, best first."""
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+        queryset = queryset.filter(Q(search_vector=tsquery) | _substring_match(query)).annotate(
+            score=SearchRank(F("search_vector"), tsquery, weights=[0.1, 0.2, 0.4, 1.0])
+            + _bonus(query)
+        )
+    else:
+        queryset = queryset.filter(_substring_match(query)).annotate(score=_bonus(query))
+    if query.excluded:
+        queryset = queryset.exclude(_exclusions(query))
+    rows = queryset.order_by("-score", F("published_at").desc(nulls_last=True), "pk")
+    return list(rows.values_list("score", "published_at", "pk")[:MAX_CANDIDATES])
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit]  # the requested page
+    total: int
+    counts: dict[str, int]  # per kind
+    capped: bool  # more matched than were ranked
+
+
+def search(
+    user,
+    raw_query: str,
+    *,
+    kinds=("notice", "best_practice"),
+    querysets: dict | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Results:
+    """Ranked hits for ``raw_query`` among what ``user`` may read.
+
+    ``querysets`` may narrow a kind (filters chosen on the page); they are always
+    narrowed again by ``visible_to(user)``. Runs a fixed number of queries: one per kind
+    to rank, one per kind to load the page, and on PostgreSQL one per kind for snippets.
+    """
+    query = parse(raw_query)
+    if not query:
+        return Results(query, [], 0, dict.fromkeys(kinds, 0), False)
+    querysets = querysets or {}
+    ranked = []
+    counts, capped = {}, False
+    for kind in kinds:
+        model = KINDS[kind]
+        base = querysets.get(kind, model.objects.all()).visible_to(user)
+        candidates = _candidates(base, query)
+        counts[kind] = len(candidates)
+        capped = capped or len(candidates) >= MAX_CANDIDATES
+        ranked.extend((score, published, kind, pk) for score, published, pk in candidates)
+    ranked.sort(key=lambda row: (-(row[0] or 0), -(row[1].timestamp() if row[1] else 0)))
+    page = ranked[offset : offset + limit]
+    hits = []
+    for kind in kinds:
+        wanted = {pk: score for score, _published, row_kind, pk in page if row_kind == kind}
+        if not wanted:
+            continue
+        model = KINDS[kind]
+        related = "author_state" if model is Notice else "lead_state"
+        objects = model.objects.select_related(related).in_bulk(list(wanted))
+        snippets = _snippets(model, list(wanted), query)
+        for pk, obj in objects.items():
+            hits.append(Hit(kind, obj, float(wanted[pk] or 0), snippets.get(pk, "")))
+    order = {(row[2], row[3]): index for index, row in enumerate(page)}
+    hits.sort(key=lambda hit: order[(hit.kind, hit.obj.pk)])
+    return Results(query, hits, len(ranked), counts, capped)
+
+
+# --- Snippets -------------------------------------------------------------------------------
+
+
+def _marked(text: str) -> SafeString:
+    """Escape ``text`` and turn the sentinel marks into <mark> elements."""
+    return mark_safe(  # noqa: S308 -- the text is escaped first; only our marks become tags
+        escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    )
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """A short passage of ``text`` around the first match, terms marked."""
+    text = " ".join(text.split())
+    lowered = text.lower()
+    positions = [lowered.find(term.lower()) for term in query.terms]
+    found = [p for p in positions if p >= 0]
+    start = max(0, min(found) - SNIPPET_LENGTH // 3) if found else 0
+    passage = text[start : start + SNIPPET_LENGTH]
+    for term in sorted(set(query.terms), key=len, reverse=True):
+        passage = re.sub(
+            re.escape(term), lambda m: f"{_START}{m.group(0)}{_STOP}", passage, flags=re.I
+        )
+    prefix = "… " if start else ""
+    suffix = " …" if start + SNIPPET_LENGTH < len(text) else ""
+    return _marked(f"{prefix}{passage}{suffix}")
+
+
+def _snippets(model, pks: list, query: Query) -> dict:
+    rows = model.objects.filter(pk__in=pks)
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+        headline = SearchHeadline(
+            "search_text",
+            tsquery,
+            config=CONFIG,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        snippets = {}
+        for pk, text, fragment in rows.annotate(headline=headline).values_list(
+            "pk", "search_text", "headline"
+        ):
+            # No mark means the match was a substring (another script, part of a word).
+            snippets[pk] = _marked(fragment) if _START in fragment else highlight(text, query)
+        return snippets
+    return {pk: highlight(text, query) for pk, text in rows.values_list("pk", "search_text")}

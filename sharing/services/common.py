@@ -1,0 +1,296 @@
+"""What the notice and best-practice services share: checks of who may post, of text
+and choices, the staging of uploaded files, attachments, revisions and the outbox."""
+
+from __future__ import annotations
+
+import datetime
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role, StateStatus
+from accounts.models import State, User
+from portal import audit
+from portal.markdown import size_problem
+from sharing.attachments import UploadInfo, inspect_upload
+from sharing.models import Attachment, Event, attachment_storage_name
+from sharing.querysets import reading_state
+
+MAX_TITLE = 200
+MAX_SUMMARY = 1000
+MAX_BODY = 100_000
+MAX_NOTE = 2000
+MAX_COMMENT = 5000
+
+
+# --- Who may post ---------------------------------------------------------------------------
+
+
+def check_can_author(by: User) -> State:
+    """Officers and admins of a subscribing state post and discuss; viewers, and observer
+    states, only read (DESIGN.md section 2)."""
+    state = reading_state(by)
+    if (
+        state is None
+        or state.status != StateStatus.SUBSCRIBING
+        or by.role not in {Role.STATE_ADMIN, Role.OFFICER}
+    ):
+        raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
+    return state
+
+
+def as_predicate(check):
+    """A ``check_*`` function as a yes/no question, for pages that show or hide a button."""
+
+    def predicate(*args) -> bool:
+        try:
+            check(*args)
+        except PermissionDenied:
+            return False
+        return True
+
+    return predicate
+
+
+can_author = as_predicate(check_can_author)
+
+
+# --- Checking input -------------------------------------------------------------------------
+
+
+def clean_text(value, field: str, limit: int, *, required: bool, errors: dict) -> str:
+    """Stripped text of at most ``limit`` characters; a problem goes into ``errors``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Must be text.")
+        return ""
+    value = value.strip()
+    if "\x00" in value:
+        errors[field] = _("Null characters are not allowed.")
+    elif required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > limit:
+        errors[field] = _("At most %(n)d characters (it has %(m)d).") % {
+            "n": limit,
+            "m": len(value),
+        }
+    return value
+
+
+def clean_markdown(value, errors: dict, field: str = "body") -> str:
+    """A Markdown body that the one renderer can render promptly."""
+    text = clean_text(value, field, MAX_BODY, required=False, errors=errors)
+    problem = size_problem(text)
+    if problem and field not in errors:
+        errors[field] = problem
+    return text
+
+
+def clean_choice(value, field: str, choices, errors: dict) -> str:
+    if value not in choices.values:
+        errors[field] = _("Choose one of the values offered.")
+    return value
+
+
+def clean_date(value, field: str, errors: dict) -> datetime.date | None:
+    """An ISO date (or a date), today or later; empty means none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            errors[field] = _("Give a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, datetime.date):
+        errors[field] = _("Give a date as YYYY-MM-DD.")
+        return None
+    if value < timezone.localdate():
+        errors[field] = _("The date is in the past.")
+    return value
+
+
+def clean_terms(values, model: type[models.Model], field: str, errors: dict) -> list:
+    """Taxonomy terms (technology categories, topics) given by slug or as objects; at
+    least one."""
+    values = list(values or [])
+    if not values:
+        errors[field] = _("Choose at least one.")
+        return []
+    slugs = [v.slug if isinstance(v, model) else v for v in values]
+    if not all(isinstance(s, str) for s in slugs):
+        errors[field] = _("Give them by their short names.")
+        return []
+    found = list(model.objects.filter(slug__in=slugs))
+    unknown = sorted(set(slugs) - {term.slug for term in found})
+    if unknown:
+        errors[field] = _("Unknown: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+    return found
+
+
+def clean_states(values, allowed, field: str, errors: dict, *, required: bool) -> list[State]:
+    """States given by code or as objects, each of them in the queryset ``allowed``."""
+    values = list(values or [])
+    codes = [v.pk if isinstance(v, State) else v for v in values]
+    if not codes:
+        if required:
+            errors[field] = _("Choose at least one state.")
+        return []
+    if not all(isinstance(c, str) for c in codes):
+        errors[field] = _("Give states by their codes.")
+        return []
+    found = list(allowed.filter(pk__in=codes))
+    wrong = sorted(set(codes) - {s.pk for s in found})
+    if wrong:
+        errors[field] = _(
+            "These states cannot be chosen: %(codes)s (unknown, suspended, or your own state)."
+        ) % {"codes": ", ".join(str(c) for c in wrong)}
+    return found
+
+
+def refuse_unknown(data: dict, allowed) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    info: UploadInfo
+    name: str  # where it is stored
+
+
+def storage():
+    return Attachment._meta.get_field("file").storage
+
+
+@contextmanager
+def staged(uploads):
+    """Check each upload by its content and store it, before any transaction starts (no
+    slow reading or writing while a row is locked); remove what was stored again if
+    anything after fails, so a refused act leaves no file behind."""
+    files: list[StagedFile] = []
+    try:
+        for upload in uploads:
+            try:
+                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            except ValidationError as error:
+                raise ValidationError({"attachments": error.messages}) from None
+            name = storage().save(attachment_storage_name(info.extension), upload)
+            files.append(StagedFile(info, name))
+        yield files
+    except BaseException:
+        for file in files:
+            storage().delete(file.name)
+        raise
+
+
+def attach(parent, file: StagedFile, *, by: User, request) -> Attachment:
+    """Record a staged file as an attachment of ``parent`` (a notice or a best practice)
+    at its current version."""
+    info = file.info
+    attachment = Attachment(
+        filename=info.filename,
+        content_type=info.content_type,
+        extension=info.extension,
+        size=info.size,
+        sha256=info.sha256,
+        version=parent.version,
+        uploaded_by=by,
+        **{parent_field(parent): parent},
+    )
+    attachment.file.name = file.name
+    attachment.save()
+    audit.record(
+        audit.Action.ATTACHMENT_ADDED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={
+            parent_field(parent): str(parent.pk),
+            "sha256": info.sha256,
+            "size": info.size,
+        },
+    )
+    return attachment
+
+
+def detach(attachment: Attachment, *, by: User, request) -> None:
+    """Remove an attachment from its (locked, checked) parent; the file goes after commit."""
+    name = attachment.file.name
+    parent = attachment.parent
+    audit.record(
+        audit.Action.ATTACHMENT_REMOVED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={parent_field(parent): str(parent.pk)},
+    )
+    attachment.delete()
+    transaction.on_commit(lambda: storage().delete(name))
+
+
+def delete_with_files(parent) -> None:
+    """Delete a draft and, once that has committed, its stored files."""
+    names = [a.file.name for a in parent.attachments.all()]
+    parent.delete()
+    transaction.on_commit(lambda: [storage().delete(name) for name in names])
+
+
+def record_download(attachment: Attachment, *, by, request) -> None:
+    audit.record(
+        audit.Action.ATTACHMENT_DOWNLOADED,
+        request=request,
+        actor=by if by is not None and by.is_authenticated else None,
+        target=attachment,
+        details={"notice": str(attachment.notice_id)}
+        if attachment.notice_id
+        else {"best_practice": str(attachment.best_practice_id)},
+    )
+
+
+# --- Revisions and the outbox ---------------------------------------------------------------
+
+
+def parent_field(parent) -> str:
+    """The field that points at ``parent`` from a revision, an attachment or an event."""
+    return "notice" if parent._meta.model_name == "notice" else "best_practice"
+
+
+def comparable(content: dict, *, relations: tuple[str, ...], dates: tuple[str, ...]) -> dict:
+    """Content as plain JSON: what a revision stores and what amendments compare.
+    Related objects become their keys (slugs or codes), dates ISO strings."""
+    plain = dict(content)
+    for field in relations:
+        plain[field] = sorted(getattr(o, "slug", None) or o.pk for o in content[field])
+    for field in dates:
+        plain[field] = content[field].isoformat() if content[field] else None
+    return plain
+
+
+def attachments_snapshot(parent) -> list[dict]:
+    return [
+        {"id": str(a.pk), "filename": a.filename, "sha256": a.sha256, "version": a.version}
+        for a in parent.attachments.all()
+    ]
+
+
+def record_event(kind: str, parent, by: User, **payload) -> Event:
+    """The outbox row announcing ``kind`` about ``parent``. The payload carries ids and
+    flags only, never shared text: what leaves the portal is decided when it is sent."""
+    return Event.objects.create(
+        kind=kind,
+        actor=by,
+        state=by.state,
+        payload={"version": parent.version, **payload},
+        **{parent_field(parent): parent},
+    )

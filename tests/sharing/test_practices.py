@@ -1,0 +1,157 @@
+"""Best practices through sharing.services: who writes, publishes and endorses, what
+each act records, and the visibility rule including public items."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import User
+from portal.models import AuditEntry
+from sharing import services
+from sharing.models import BestPractice, Endorsement, Event, Revision
+from tests.sharing.conftest import pdf, practice_content
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_officer_drafts_publishes_and_amends_a_best_practice(make_practice, no_officer):
+    practice = make_practice(co_authors=["DK"])
+    assert (practice.status, practice.version, practice.lead_state_id) == ("published", 1, "NO")
+    assert [s.pk for s in practice.co_authors.all()] == ["DK"]
+    assert "<h3>Before the licence</h3>" in practice.body_html
+    practice = services.amend_practice(
+        practice,
+        by=no_officer,
+        change_note="Added the operator's mandate.",
+        material=True,
+        body=practice.body + "\n\nAlso check the lawful-interception framework.",
+    )
+    assert practice.version == 2
+    assert [r.version for r in Revision.objects.filter(best_practice=practice)] == [2, 1]
+    kinds = list(Event.objects.filter(best_practice=practice).values_list("kind", flat=True))
+    assert kinds == ["best_practice.published", "best_practice.amended"]
+    assert {"best_practice.drafted", "best_practice.published", "best_practice.amended"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+
+
+def test_co_authors_edit_but_only_the_lead_publishes_and_archives(
+    make_practice, dk_officer, no_officer
+):
+    draft = make_practice(publish=False, co_authors=["DK"])
+    services.update_practice(draft, by=dk_officer, title="Edited by Denmark")
+    with pytest.raises(PermissionDenied):
+        services.publish_practice(draft, by=dk_officer)
+    practice = services.publish_practice(draft, by=no_officer)
+    services.amend_practice(
+        practice, by=dk_officer, change_note="Typo", material=False, title="Edited again by Denmark"
+    )
+    with pytest.raises(PermissionDenied):
+        services.archive_practice(practice, by=dk_officer)
+    practice = services.archive_practice(practice, by=no_officer)
+    assert practice.status == "archived"
+    with pytest.raises(ValidationError):
+        services.amend_practice(
+            practice, by=no_officer, change_note="x", material=True, title="After archiving"
+        )
+
+
+@pytest.mark.parametrize("persona", ["no_viewer", "fr_viewer", "staff_user"])
+def test_others_cannot_write(make_practice, persona, request):
+    practice = make_practice(publish=False)
+    with pytest.raises(PermissionDenied):
+        services.update_practice(practice, by=request.getfixturevalue(persona), title="x")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"doc_type": "pamphlet"}, "doc_type"),
+        ({"topics": []}, "topics"),
+        ({"topics": ["astrology"]}, "topics"),
+        ({"audience": "selected"}, "audience"),
+        ({"co_authors": ["NO"]}, "co_authors"),  # the lead state itself
+        ({"public": "yes"}, "public"),
+    ],
+)
+def test_bad_content_is_refused(no_officer, overrides, field):
+    with pytest.raises(ValidationError) as caught:
+        services.create_practice(by=no_officer, **practice_content(**overrides))
+    assert field in caught.value.message_dict
+    assert not BestPractice.objects.exists()
+
+
+def test_endorsements_one_per_state_changeable_and_withdrawable(
+    make_practice, fr_viewer, dk_officer, dk_admin, no_officer
+):
+    practice = make_practice()
+    with pytest.raises(PermissionDenied):
+        services.endorse(practice, by=fr_viewer, kind="adopted")  # viewers do not speak
+    with pytest.raises(PermissionDenied):
+        services.endorse(practice, by=no_officer, kind="adopted")  # nor do the authors
+    first = services.endorse(practice, by=dk_officer, kind="endorsed")
+    again = services.endorse(practice, by=dk_admin, kind="adopted", note="In our 2027 manual.")
+    assert (first.created, again.created) == (True, False)
+    endorsement = Endorsement.objects.get()
+    assert (endorsement.state_id, endorsement.kind, endorsement.by) == ("DK", "adopted", dk_admin)
+    assert services.withdraw_endorsement(practice, by=dk_officer) is True
+    assert not Endorsement.objects.exists()
+    assert services.withdraw_endorsement(practice, by=dk_officer) is False
+
+
+def test_a_minor_correction_cannot_widen_the_audience(make_practice, no_officer):
+    practice = make_practice()
+    with pytest.raises(ValidationError) as caught:
+        services.amend_practice(
+            practice, by=no_officer, change_note="x", material=False, public=True
+        )
+    assert "material" in caught.value.message_dict
+
+
+def test_attachments_work_as_for_notices(make_practice, no_officer, client, fr_viewer):
+    practice = services.create_practice(
+        by=no_officer, attachments=[pdf("checklist.pdf")], **practice_content()
+    )
+    practice = services.publish_practice(practice, by=no_officer)
+    attachment = practice.attachments.get()
+    assert attachment.version == 1 and attachment.notice is None
+    client.force_login(fr_viewer)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def visible(user):
+    return set(BestPractice.objects.visible_to(user).values_list("title", flat=True))
+
+
+def test_visibility_follows_audience_status_and_public(
+    make_practice, no_officer, no_viewer, fr_viewer, observer_user, dk_officer
+):
+    make_practice(title="subscribing")
+    make_practice(title="community", audience="community")
+    make_practice(title="public", audience="subscribing", public=True)
+    make_practice(title="draft", publish=False, co_authors=["DK"])
+    archived = make_practice(title="archived")
+    services.archive_practice(archived, by=no_officer)
+
+    assert visible(AnonymousUser()) == {"public"}
+    assert visible(fr_viewer) == {"subscribing", "community", "public", "archived"}
+    assert visible(observer_user) == {"community", "public"}
+    assert visible(no_viewer) == {"subscribing", "community", "public", "archived"}  # no draft
+    assert "draft" in visible(no_officer) and "draft" in visible(dk_officer)  # co-author
+
+
+def test_platform_staff_see_only_what_is_public(make_practice, staff_user):
+    make_practice(title="subscribing")
+    make_practice(title="public", public=True)
+    assert visible(staff_user) == {"public"}
+
+
+def test_a_deactivated_user_sees_only_what_is_public(make_practice, fr_viewer):
+    make_practice(title="subscribing")
+    User.objects.filter(pk=fr_viewer.pk).update(is_active=False)
+    fr_viewer.refresh_from_db()
+    assert visible(fr_viewer) == set()

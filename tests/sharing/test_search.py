@@ -1,0 +1,151 @@
+"""One search over notices and best practices, on PostgreSQL (weighted vectors, trigram
+substring matching) and on SQLite (substring fallback), through visible_to."""
+
+import pytest
+from django.db import connection
+
+from sharing import search
+from tests.sharing.conftest import notice_content
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(user, query, **kwargs):
+    return [hit.title for hit in search.search(user, query, **kwargs).hits]
+
+
+def test_a_title_match_ranks_above_a_body_only_match(make_notice, no_viewer):
+    make_notice(title="Background on exporters", body="Watch for **spyware** resellers.")
+    make_notice(title="Spyware reseller in a free zone", body="Nothing else here.")
+    assert titles(no_viewer, "spyware") == [
+        "Spyware reseller in a free zone",
+        "Background on exporters",
+    ]
+
+
+def test_entity_names_and_control_codes_find_the_notice(make_notice, no_viewer):
+    make_notice(title="Alert one", entities=[{"name": "Halcyon Signals Ltd"}])
+    make_notice(title="Alert two", control_codes=["5A001.j"])
+    assert titles(no_viewer, "Halcyon") == ["Alert one"]
+    assert titles(no_viewer, "5A001.j") == ["Alert two"]
+
+
+def test_country_names_find_notices_about_that_country(make_notice, no_viewer):
+    make_notice(title="Transshipment", countries_of_concern=["MM"])
+    assert titles(no_viewer, "Myanmar") == ["Transshipment"]
+
+
+@pytest.mark.parametrize(
+    ("body", "query"),
+    [
+        ("監視ソフトウェアの輸出審査では最終需要者を確認する。", "監視"),
+        ("감시 소프트웨어 수출 심사에서 최종 사용자를 확인한다.", "감시"),
+        ("Prüfung der Endverwendung durch das Bundesamt.", "Endverwendung"),
+    ],
+    ids=["japanese", "korean", "german"],
+)
+def test_a_word_in_any_script_finds_the_item(make_practice, jp_viewer, body, query):
+    make_practice(title="Guidance", body=body, audience="community")
+    hits = search.search(jp_viewer, query).hits
+    assert [hit.title for hit in hits] == ["Guidance"]
+    assert f"<mark>{query}</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"free zone"',
+        "spyware OR broker",
+        "spyware -broker",
+        "-",
+        '"',
+        "''",
+        "&&|!()",
+        "éèêë",
+        "ÉCHRI",
+        "x" * 5000,
+        "a\x00b\x07c",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "%_%",
+        "\\",
+        ":*",
+        "!!!",
+        "   ",
+    ],
+)
+def test_odd_queries_never_fail(make_notice, no_viewer, query):
+    make_notice(title="Spyware broker in a free zone")
+    results = search.search(no_viewer, query)
+    assert results.total >= 0
+    for hit in results.hits:
+        assert "<script>" not in hit.snippet
+
+
+def test_phrases_and_exclusions(make_notice, no_viewer):
+    make_notice(title="Spyware broker in a free zone")
+    make_notice(title="Spyware maker")
+    assert titles(no_viewer, "spyware -broker") == ["Spyware maker"]
+    assert titles(no_viewer, '"free zone"') == ["Spyware broker in a free zone"]
+
+
+def test_search_shows_only_what_may_be_read(make_notice, make_practice, fr_viewer, no_viewer):
+    make_notice(title="Interception to Norway", audience="selected", recipient_states=["NO"])
+    make_notice(title="Interception draft", publish=False)
+    make_practice(title="Interception checklist")
+    assert titles(fr_viewer, "interception") == ["Interception checklist"]
+    assert sorted(titles(no_viewer, "interception")) == [
+        "Interception checklist",
+        "Interception to Norway",
+    ]
+
+
+def test_snippets_are_escaped_with_only_marks_as_markup(make_notice, no_viewer):
+    make_notice(title="Alert", body="The <b>reseller</b> said: spyware & more")
+    snippet = search.search(no_viewer, "spyware").hits[0].snippet
+    assert "<b>" not in snippet
+    assert "<mark>spyware</mark>" in snippet.lower() or "<mark>Spyware</mark>" in snippet
+
+
+def test_results_can_be_limited_to_one_kind_and_filtered(make_notice, make_practice, no_viewer):
+    from sharing.models import Notice
+
+    make_notice(title="Biometric alert", severity="critical")
+    make_notice(title="Biometric note", severity="low")
+    make_practice(title="Biometric checklist")
+    assert titles(no_viewer, "biometric", kinds=("best_practice",)) == ["Biometric checklist"]
+    critical = Notice.objects.filter(severity="critical")
+    assert titles(no_viewer, "biometric", kinds=("notice",), querysets={"notice": critical}) == [
+        "Biometric alert"
+    ]
+
+
+@pytest.mark.postgres
+def test_postgresql_uses_the_weighted_vector(make_notice, no_viewer):
+    if connection.vendor != "postgresql":
+        from tests.conftest import require_or_skip
+
+        require_or_skip("the weighted tsvector exists on PostgreSQL")
+    notice = make_notice(title="Licensing of monitoring centres")
+    from sharing.models import Notice
+
+    vector = Notice.objects.values_list("search_vector", flat=True).get(pk=notice.pk)
+    assert "'licens':1A" in vector  # stemmed, weighted A (title)
+    # English stemming: "licences" finds "Licensing" through the vector.
+    assert titles(no_viewer, "licensing") == ["Licensing of monitoring centres"]
+
+
+def test_search_text_follows_amendments(make_notice, dk_officer, no_viewer):
+    from sharing import services
+
+    notice = make_notice(title="First title")
+    services.amend_notice(
+        notice, by=dk_officer, change_note="Renamed", material=False, title="Renamed after review"
+    )
+    assert titles(no_viewer, "Renamed") == ["Renamed after review"]
+    assert titles(no_viewer, "First") == []
+
+
+def test_notice_content_helper_is_searchable_by_summary(make_notice, no_viewer):
+    make_notice(**notice_content(title="X", summary="Zanzibar transshipment route"))
+    assert titles(no_viewer, "Zanzibar") == ["X"]
