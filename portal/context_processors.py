@@ -11,7 +11,9 @@ def _nav_section(request) -> str:
     if match.namespace == "portal":
         return "dashboard"
     if match.namespace == "sharing":
-        return "notices"
+        if (match.url_name or "").startswith("practice"):
+            return "practices"
+        return "search" if match.url_name == "search" else "notices"
     if match.namespace == "accounts":
         return "members" if match.url_name in _MEMBER_PAGES else "account"
     if (match.url_name or "").startswith(("account_", "mfa_")):

@@ -1,9 +1,10 @@
-"""Demo notices for the embedded mode (``manage.py seed_demo``). Every company and
-person in them is invented; they go through the services like real ones."""
+"""Demo notices and best practices for the embedded mode (``manage.py seed_demo``).
+Every company and person in them is invented; they go through the services like real
+ones."""
 
 from accounts.models import User
 from sharing import services
-from sharing.models import Notice
+from sharing.models import BestPractice, Notice
 
 DEMO_NOTICES = [
     {
@@ -199,5 +200,197 @@ def seed_notices() -> int:
                 services.acknowledge(notice, by=user, level=level)
             for username, body in demo["comments"]:
                 services.add_comment(notice, by=User.objects.get(username=username), body=body)
+        added += 1
+    return added
+
+
+def _practice(
+    author,
+    title,
+    doc_type,
+    topics,
+    summary,
+    body,
+    *,
+    audience="subscribing",
+    public=False,
+    co_authors=(),
+    endorsed_by=(),
+):
+    return {
+        "author": author,
+        "content": {
+            "title": title,
+            "summary": summary,
+            "body": body,
+            "doc_type": doc_type,
+            "topics": list(topics),
+            "co_authors": list(co_authors),
+            "audience": audience,
+            "public": public,
+        },
+        "endorsed_by": list(endorsed_by),
+    }
+
+
+DEMO_PRACTICES = [
+    _practice(
+        "no-officer",
+        "End-use checks for IP network surveillance systems",
+        "checklist",
+        ["end-use-checks", "licensing"],
+        "The questions Norway asks before licensing monitoring centres and what it "
+        "verifies after delivery.",
+        "## Before the licence\n\n1. Ask for the network diagram and the operator's "
+        "mandate.\n2. Identify who will operate the system, and under which legal "
+        "authority.\n\n## After delivery\n\nA post-shipment visit within six months, "
+        "with the operator's logs of installed capacity.",
+        co_authors=["DK"],
+        audience="community",
+        public=True,
+        endorsed_by=[("fi-officer", "adopted"), ("ee-admin", "endorsed")],
+    ),
+    _practice(
+        "dk-officer",
+        "Human-rights risk assessment in licence applications",
+        "guidance",
+        ["human-rights-due-diligence", "licensing"],
+        "How Denmark weighs the risk of serious human-rights violations when it assesses "
+        "an application for cyber-surveillance items.",
+        "## Sources\n\nUN special procedures, the state's own human-rights reports, and "
+        "civil-society documentation.\n\n## Weighing\n\nThe end-user's record, the "
+        "oversight of its surveillance powers, and the item's capacity to target "
+        "individuals.",
+        endorsed_by=[("no-admin", "endorsed"), ("nl-officer", "adopted"), ("fr-admin", "endorsed")],
+    ),
+    _practice(
+        "us-officer",
+        "Briefing industry on the Code of Conduct",
+        "training",
+        ["industry-outreach"],
+        "A one-day course for exporters of surveillance technology on the Code, "
+        "red flags and voluntary disclosure.",
+        "The course has four modules: the Code and its commitments; recognising red "
+        "flags; due diligence on end-users; and how to contact the authority.",
+        audience="community",
+        public=True,
+        endorsed_by=[("ca-officer", "adopted")],
+    ),
+    _practice(
+        "fr-officer",
+        "Investigating unlicensed exports of interception software",
+        "case_study",
+        ["enforcement"],
+        "How customs and the licensing authority traced a software export made through "
+        "cloud downloads.",
+        "The software was delivered as a download, not a shipment. The investigation "
+        "relied on payment records and licence-key activations.",
+    ),
+    _practice(
+        "de-officer",
+        "Catch-all clause for cyber-surveillance items",
+        "legislation",
+        ["legislation", "licensing"],
+        "The text and use of a catch-all provision covering unlisted surveillance items "
+        "when the exporter is informed of a risk of misuse.",
+        "Article 5 of the EU dual-use regulation allows licensing of unlisted "
+        "cyber-surveillance items where there is a risk of use in connection with "
+        "internal repression or serious violations of human rights.",
+        co_authors=["NL", "FR"],
+        endorsed_by=[("es-officer", "endorsed")],
+    ),
+    _practice(
+        "jp-officer",
+        "ソーシャルメディア分析ツールの審査手順",
+        "guidance",
+        ["licensing", "technical-controls"],
+        "How Japan classifies and reviews applications for social-media analytics "
+        "platforms (in Japanese, with an English summary).",
+        "## 概要\n\nソーシャルメディア監視プラットフォームの輸出審査では、最終需要者の"
+        "権限と監督体制を確認する。\n\n## English summary\n\nReview the end-user's "
+        "mandate and oversight before any licence.",
+        audience="community",
+    ),
+    _practice(
+        "kr-officer",
+        "감시 기술 수출 허가 심사 체크리스트",
+        "checklist",
+        ["licensing", "end-use-checks"],
+        "The Republic of Korea's checklist for surveillance technology licences (in "
+        "Korean, with an English summary).",
+        "감시 기술 수출 허가 심사에서 최종 사용자와 사용 목적을 확인한다.\n\n"
+        "English summary: confirm the end-user and the purpose before licensing.",
+    ),
+    _practice(
+        "gb-officer",
+        "Template: end-user undertaking for surveillance items",
+        "template",
+        ["end-use-checks"],
+        "A model undertaking in which the end-user commits to the declared use and to "
+        "on-site verification.",
+        "The undertaking names the items, the declared use, the locations, and the "
+        "right of the licensing authority to verify on site.",
+        audience="community",
+        public=True,
+    ),
+    _practice(
+        "ca-officer",
+        "Controlling biometric recognition exports",
+        "guidance",
+        ["technical-controls", "human-rights-due-diligence"],
+        "Which biometric systems Canada reviews, and the questions it asks about "
+        "deployment in public spaces.",
+        "Facial recognition deployed in public spaces raises the highest risk; ask "
+        "about retention, watch lists and judicial oversight.",
+    ),
+    _practice(
+        "ee-officer",
+        "Helping a new licensing authority get started",
+        "guidance",
+        ["capacity-building"],
+        "What Estonia offers states that are setting up export controls for "
+        "cyber-surveillance items.",
+        "Mentoring by licensing officers, shared training material, and a review of "
+        "draft legislation.",
+        audience="community",
+        public=True,
+    ),
+    _practice(
+        "nl-officer",
+        "Classifying intrusion software under 4A005 and 4D004",
+        "guidance",
+        ["technical-controls"],
+        "Worked examples of what the intrusion-software entries cover, and what they "
+        "leave out (vulnerability disclosure, penetration testing).",
+        "Exploits alone are not controlled; software specially designed for the "
+        "generation, command and control, or delivery of intrusion software is.",
+    ),
+    _practice(
+        "au-officer",
+        "Post-shipment verification by video",
+        "case_study",
+        ["end-use-checks", "enforcement"],
+        "Lessons from verifying installations remotely when travel was not possible.",
+        "Video inspections worked when the authority set the route through the site "
+        "and asked for serial numbers live.",
+    ),
+]
+
+
+def seed_practices() -> int:
+    """Add the demo best practices that are not there yet; returns how many."""
+    added = 0
+    for demo in DEMO_PRACTICES:
+        content = demo["content"]
+        if BestPractice.objects.filter(title=content["title"]).exists():
+            continue
+        author = User.objects.filter(username=demo["author"]).first()
+        if author is None:
+            continue
+        practice = services.create_practice(by=author, **content)
+        practice = services.publish_practice(practice, by=author)
+        for username, kind in demo["endorsed_by"]:
+            user = User.objects.get(username=username)
+            services.endorse(practice, by=user, kind=kind)
         added += 1
     return added

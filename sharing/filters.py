@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_names
-from sharing.choices import TLP, NoticeKind, NoticeStatus, Severity
-from sharing.models import Notice, TechnologyCategory
+from sharing.choices import TLP, DocType, NoticeKind, NoticeStatus, PracticeStatus, Severity
+from sharing.models import BestPractice, Notice, TechnologyCategory, Topic
 
 SEVERITY_RANK = Case(
     *(When(severity=value, then=Value(rank)) for rank, value in enumerate(Severity.values)),
@@ -62,3 +62,38 @@ class NoticeFilterSet(django_filters.FilterSet):
         if value == "updated":
             return queryset.order_by("-updated_at", "pk")
         return queryset
+
+
+class BestPracticeFilterSet(django_filters.FilterSet):
+    """The facets of the best-practice library, applied on top of
+    ``BestPractice.objects.visible_to(user)``."""
+
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic"),
+        field_name="topics",
+        to_field_name="slug",
+        queryset=Topic.objects.all(),
+    )
+    doc_type = django_filters.ChoiceFilter(label=_("Document type"), choices=DocType.choices)
+    lead_state = django_filters.ModelChoiceFilter(
+        label=_("Lead state"), queryset=State.objects.all()
+    )
+    endorsed_by = django_filters.ModelChoiceFilter(
+        label=_("Endorsed or adopted by"),
+        field_name="endorsements__state",
+        queryset=State.objects.all(),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PracticeStatus.choices)
+
+    class Meta:
+        model = BestPractice
+        fields = ["topic", "doc_type", "lead_state", "endorsed_by", "status"]
+
+
+# Which facet each filter belongs to, and the field its counts group by.
+PRACTICE_FACETS = {
+    "topic": ("topics__slug", "topics__name"),
+    "doc_type": ("doc_type", None),
+    "lead_state": ("lead_state__code", "lead_state__name"),
+    "endorsed_by": ("endorsements__state__code", "endorsements__state__name"),
+}

@@ -8,8 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import State
 from portal.countries import country_names
 from sharing import validators
-from sharing.choices import TLP, AckLevel, Audience, EntityKind, NoticeKind, Severity
-from sharing.models import TechnologyCategory
+from sharing.choices import (
+    TLP,
+    AckLevel,
+    Audience,
+    DocType,
+    EndorsementKind,
+    EntityKind,
+    NoticeKind,
+    PracticeAudience,
+    Severity,
+)
+from sharing.models import TechnologyCategory, Topic
 from sharing.querysets import recipient_choices
 from sharing.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
 
@@ -175,31 +185,38 @@ def entities_from(formset) -> list[dict]:
     ]
 
 
-class AmendForm(NoticeForm):
+class ChangeFields(forms.Form):
+    """What an amendment says about itself: its note and whether it is material."""
+
     change_note = forms.CharField(
         label=_("What changed"),
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown in the version history to everyone who can read the notice."),
+        help_text=_("Shown in the version history to everyone who can read it."),
     )
     material = forms.TypedChoiceField(
         label=_("Kind of change"),
-        choices=[
-            (
-                "true",
-                _("Material change: recipient states are told and asked to acknowledge again"),
-            ),
-            ("false", _("Minor correction: no announcement, no new acknowledgement")),
-        ],
         coerce=lambda value: value == "true",
         widget=forms.RadioSelect,
     )
+    material_choices = [
+        ("true", _("Material change: recipient states are told and asked to acknowledge again")),
+        ("false", _("Minor correction: no announcement, no new acknowledgement")),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = self.material_choices
 
     def content(self) -> dict:
         data = super().content()
         data.pop("change_note", None)
         data.pop("material", None)
         return data
+
+
+class AmendForm(ChangeFields, NoticeForm):
+    pass
 
 
 class WithdrawForm(forms.Form):
@@ -224,4 +241,76 @@ class AcknowledgeForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PracticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text, a few sentences: what readers see in lists and results."),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
+    )
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", "—"), *DocType.choices])
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    co_authors = forms.ModelMultipleChoiceField(
+        label=_("Co-authoring states"),
+        queryset=State.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their officers and admins may edit and amend it too."),
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=PracticeAudience.choices, widget=forms.RadioSelect
+    )
+    public = forms.BooleanField(
+        label=_("Also public: readable without signing in, to help other states build capacity"),
+        required=False,
+    )
+    attachments = MultipleFileField(
+        label=_("Attach files"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
+    )
+
+    def __init__(self, *args, lead_state: State, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_authors"].queryset = recipient_choices(lead_state)
+
+    def content(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("attachments", None)
+        return data
+
+
+class PracticeAmendForm(ChangeFields, PracticeForm):
+    material_choices = [
+        ("true", _("Material change: the readers are told")),
+        ("false", _("Minor correction: kept in the history, not announced")),
+    ]
+
+
+class EndorseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Your state has"), choices=EndorsementKind.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example, how your state applies it."),
     )

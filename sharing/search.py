@@ -183,6 +183,12 @@ def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
     return list(rows.values_list("score", "published_at", "pk")[:MAX_CANDIDATES])
 
 
+def ranked_pks(queryset, query: Query) -> list:
+    """The keys of the rows of ``queryset`` that match ``query``, best first. The caller
+    narrows ``queryset`` to what the reader may see (visible_to)."""
+    return [pk for _score, _published, pk in _candidates(queryset, query)]
+
+
 @dataclass
 class Results:
     query: Query
@@ -255,6 +261,11 @@ def highlight(text: str, query: Query) -> SafeString:
     positions = [lowered.find(term.lower()) for term in query.terms]
     found = [p for p in positions if p >= 0]
     start = max(0, min(found) - SNIPPET_LENGTH // 3) if found else 0
+    if start:
+        # Begin at a word boundary where there is one near (scripts without spaces have none).
+        space = text.find(" ", start, min(found))
+        if space != -1:
+            start = space + 1
     passage = text[start : start + SNIPPET_LENGTH]
     for term in sorted(set(query.terms), key=len, reverse=True):
         passage = re.sub(

@@ -1,20 +1,30 @@
 from django.urls import path
 
-from sharing import views
+from sharing.views import attachments, notices, practices, search
 
 app_name = "sharing"
 
 urlpatterns = [
-    path("notices/", views.notice_list, name="notice-list"),
-    path("notices/new/", views.notice_create, name="notice-create"),
-    path("notices/<uuid:pk>/", views.notice_detail, name="notice-detail"),
-    path("notices/<uuid:pk>/edit/", views.notice_edit, name="notice-edit"),
-    path("notices/<uuid:pk>/publish/", views.notice_publish, name="notice-publish"),
-    path("notices/<uuid:pk>/amend/", views.notice_amend, name="notice-amend"),
-    path("notices/<uuid:pk>/withdraw/", views.notice_withdraw, name="notice-withdraw"),
-    path("notices/<uuid:pk>/delete/", views.notice_delete, name="notice-delete"),
-    path("notices/<uuid:pk>/acknowledge/", views.notice_acknowledge, name="notice-acknowledge"),
-    path("notices/<uuid:pk>/comments/", views.notice_comment, name="notice-comment"),
-    path("attachments/<uuid:pk>/", views.attachment_download, name="attachment-download"),
-    path("attachments/<uuid:pk>/remove/", views.attachment_remove, name="attachment-remove"),
+    path("notices/", notices.notice_list, name="notice-list"),
+    path("notices/new/", notices.notice_create, name="notice-create"),
+    path("notices/<uuid:pk>/", notices.notice_detail, name="notice-detail"),
+    path("notices/<uuid:pk>/edit/", notices.notice_edit, name="notice-edit"),
+    path("notices/<uuid:pk>/publish/", notices.notice_publish, name="notice-publish"),
+    path("notices/<uuid:pk>/amend/", notices.notice_amend, name="notice-amend"),
+    path("notices/<uuid:pk>/withdraw/", notices.notice_withdraw, name="notice-withdraw"),
+    path("notices/<uuid:pk>/delete/", notices.notice_delete, name="notice-delete"),
+    path("notices/<uuid:pk>/acknowledge/", notices.notice_acknowledge, name="notice-acknowledge"),
+    path("notices/<uuid:pk>/comments/", notices.notice_comment, name="notice-comment"),
+    path("best-practices/", practices.practice_list, name="practice-list"),
+    path("best-practices/new/", practices.practice_create, name="practice-create"),
+    path("best-practices/<uuid:pk>/", practices.practice_detail, name="practice-detail"),
+    path("best-practices/<uuid:pk>/edit/", practices.practice_edit, name="practice-edit"),
+    path("best-practices/<uuid:pk>/publish/", practices.practice_publish, name="practice-publish"),
+    path("best-practices/<uuid:pk>/amend/", practices.practice_amend, name="practice-amend"),
+    path("best-practices/<uuid:pk>/archive/", practices.practice_archive, name="practice-archive"),
+    path("best-practices/<uuid:pk>/delete/", practices.practice_delete, name="practice-delete"),
+    path("best-practices/<uuid:pk>/endorse/", practices.practice_endorse, name="practice-endorse"),
+    path("search/", search.search_page, name="search"),
+    path("attachments/<uuid:pk>/", attachments.attachment_download, name="attachment-download"),
+    path("attachments/<uuid:pk>/remove/", attachments.attachment_remove, name="attachment-remove"),
 ]

@@ -58,7 +58,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     settings.DEBUG = True
     first = run("seed_demo")
     assert "72 user(s) created" in first
-    assert "5 demo notice(s) added" in first
+    assert "5 demo notice(s) and 12 best practice(s) added" in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
         "DK",
@@ -71,12 +71,17 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert User.objects.get(username="us-admin").role == Role.STATE_ADMIN
 
     second = run("seed_demo")
-    assert "0 user(s) created, 72 already there; 0 demo notice(s) added" in second
+    assert "0 user(s) created, 72 already there; 0 demo notice(s) and 0 best" in second
     assert User.objects.count() == 72
     from sharing.models import Notice
 
     assert Notice.objects.filter(status="published").count() == 4
     assert Notice.objects.filter(status="draft", author_state_id="DE").count() == 1
+    from sharing.models import BestPractice, Endorsement
+
+    assert BestPractice.objects.filter(status="published").count() == 12
+    assert BestPractice.objects.filter(public=True).count() == 4
+    assert Endorsement.objects.count() == 7
 
 
 def test_seed_demo_takes_another_password(seeded_states, settings):

@@ -155,3 +155,96 @@ def test_a_deactivated_user_sees_only_what_is_public(make_practice, fr_viewer):
     User.objects.filter(pk=fr_viewer.pk).update(is_active=False)
     fr_viewer.refresh_from_db()
     assert visible(fr_viewer) == set()
+
+
+# --- the rule on random libraries: list, search, facets and related items agree -------------
+
+from django.db import transaction  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from accounts.choices import Role, StateStatus  # noqa: E402
+from sharing import search  # noqa: E402
+
+ITEM = st.tuples(
+    st.sampled_from(["subscribing", "community"]),  # audience
+    st.booleans(),  # public
+    st.sampled_from(["draft", "published", "archived"]),
+    st.sampled_from(["NO", "DK"]),  # lead
+    st.sets(st.sampled_from(["DK", "FI", "FR"]), max_size=2),  # co-authors
+    st.sampled_from(["alpha", "beta"]),  # a word of the body
+)
+
+
+def may_read(user, item) -> bool:
+    audience, public, status, lead, co_authors, _word = item
+    if public and status != "draft":
+        return True
+    if user is None or user.state is None or user.state.status == StateStatus.SUSPENDED:
+        return False
+    if user.state_id == lead or user.state_id in co_authors:
+        return status != "draft" or user.role != Role.VIEWER
+    if status == "draft":
+        return False
+    reach = {"subscribing": {"subscribing"}, "community": {"subscribing", "observer"}}
+    return user.state.status in reach[audience]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    items=st.lists(ITEM, min_size=1, max_size=4),
+    reader=st.sampled_from([None, "NO", "FR", "FI", "CL"]),
+    role=st.sampled_from([Role.STATE_ADMIN, Role.OFFICER, Role.VIEWER]),
+    word=st.sampled_from(["alpha", "beta"]),
+)
+def test_list_search_facets_and_related_agree_with_the_rule(
+    observer_state, items, reader, role, word
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client
+
+    with transaction.atomic():
+        leads = {
+            code: User.objects.create(username=f"{code}-lead", state_id=code, role=Role.OFFICER)
+            for code in ("NO", "DK")
+        }
+        made = {}
+        for n, item in enumerate(items):
+            audience, public, status, lead, co_authors, body_word = item
+            practice = services.create_practice(
+                by=leads[lead],
+                **practice_content(
+                    title=f"Item {n}",
+                    body=f"Text with {body_word}.",
+                    audience=audience,
+                    public=public,
+                    co_authors=sorted(co_authors - {lead}),
+                ),
+            )
+            if status != "draft":
+                practice = services.publish_practice(practice, by=leads[lead])
+            if status == "archived":
+                practice = services.archive_practice(practice, by=leads[lead])
+            made[practice.pk] = (audience, public, status, lead, co_authors - {lead}, body_word)
+        user = (
+            User.objects.create(username="reader", state_id=reader, role=role) if reader else None
+        )
+        expected = {pk for pk, item in made.items() if may_read(user, item)}
+
+        who = user or AnonymousUser()
+        assert set(BestPractice.objects.visible_to(who).values_list("pk", flat=True)) == expected
+        found = {hit.obj.pk for hit in search.search(who, word, kinds=("best_practice",)).hits}
+        assert found == {pk for pk in expected if made[pk][5] == word}
+
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.get("/best-practices/")
+        listed = {p.pk for p in response.context["page"].object_list}
+        assert listed == expected
+        doc_types = next(f for f in response.context["facets"] if f["key"] == "doc_type")
+        assert sum(option["count"] for option in doc_types["options"]) == len(expected)
+        for pk in expected:
+            page = client.get(f"/best-practices/{pk}/")
+            assert {p.pk for p in page.context["related"]} <= expected
+        transaction.set_rollback(True)

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import seed_users
-from sharing.demo import seed_notices
+from sharing.demo import seed_notices, seed_practices
 
 
 class Command(BaseCommand):
     help = (
         "Fill the embedded mode with demo data: <cc>-admin, <cc>-officer and <cc>-viewer "
-        "for every state (e.g. dk-officer), and a handful of notices. Idempotent: what "
+        "for every state (e.g. dk-officer), a handful of notices and a dozen best practices. "
+        "Idempotent: what "
         "exists is left as it is."
     )
 
@@ -28,9 +29,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             created, existing = seed_users(password)
             notices = seed_notices()
+            practices = seed_practices()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
-            f"{notices} demo notice(s) added.\n"
+            f"{notices} demo notice(s) and {practices} best practice(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway)."

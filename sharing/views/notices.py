@@ -3,15 +3,11 @@
 call to ``sharing.services`` (403 when the role may not, form errors when the input is
 wrong)."""
 
-import difflib
-import itertools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,8 +24,9 @@ from sharing.forms import (
     WithdrawForm,
     entities_from,
 )
-from sharing.models import Acknowledgement, Attachment, Comment, Notice, Revision
+from sharing.models import Acknowledgement, Comment, Notice, Revision
 from sharing.querysets import recipient_states
+from sharing.views.common import with_diffs
 
 PAGE_SIZE = 25
 
@@ -80,26 +77,6 @@ def _detail_queryset(user):
     )
 
 
-def _version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]:
-    """For each version after the first: the changed lines of title, summary and body
-    against the version before, as (sign, line) pairs."""
-    ordered = sorted(revisions, key=lambda r: r.version)
-    diffs = {}
-    for before, after in itertools.pairwise(ordered):
-        lines = []
-        for field in ("title", "summary", "body"):
-            old = (before.snapshot.get(field) or "").splitlines()
-            new = (after.snapshot.get(field) or "").splitlines()
-            for line in difflib.unified_diff(old, new, lineterm="", n=1):
-                if line.startswith(("---", "+++")):
-                    continue
-                sign = line[:1] if line[:1] in "+-@" else " "
-                text = line[1:] if sign != "@" else field
-                lines.append((sign, text))
-        diffs[after.version] = lines
-    return diffs
-
-
 @login_required
 def notice_detail(request, pk):
     notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
@@ -111,10 +88,7 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     """The notice page; the acknowledgement and comment forms come back here, bound and
     with their errors, when what was sent is refused."""
     user = request.user
-    revisions = list(notice.revisions.all())
-    diffs = _version_diffs(revisions)
-    for revision in revisions:
-        revision.diff = diffs.get(revision.version)
+    revisions = with_diffs(notice.revisions.all())
     panel = services.acknowledgement_panel(notice, user)
     own = panel.own
     if ack_form is None:
@@ -353,41 +327,3 @@ def notice_comment(request, pk):
             messages.success(request, _("Comment posted."))
             return redirect(f"{notice.get_absolute_url()}#discussion")
     return _render_detail(request, notice, comment_form=form, status=400)
-
-
-@login_required
-def attachment_download(request, pk):
-    attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user).select_related("notice"), pk=pk
-    )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing from storage.")) from None
-    services.record_download(attachment, by=request.user, request=request)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_POST
-def attachment_remove(request, pk):
-    attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user).select_related("notice"), pk=pk
-    )
-    notice = attachment.notice
-    try:
-        services.remove_attachment(attachment, by=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(name)s has been removed.") % {"name": attachment.filename})
-    return redirect("sharing:notice-edit", pk=notice.pk)

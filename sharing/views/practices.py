@@ -1,0 +1,386 @@
+"""The best-practice library: browse with facets and search, read, write, publish, amend,
+archive and endorse. Public best practices are readable without signing in, on pages
+that show nothing else of the portal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import apply_errors
+from sharing import search, services
+from sharing.choices import DocType, PracticeStatus
+from sharing.filters import PRACTICE_FACETS, BestPracticeFilterSet
+from sharing.forms import EndorseForm, PracticeAmendForm, PracticeForm
+from sharing.models import BestPractice, Endorsement, Revision
+from sharing.views.common import with_diffs
+
+PAGE_SIZE = 20
+SORTS = {
+    "": _("Newest"),
+    "endorsed": _("Most endorsed"),
+    "title": _("Title"),
+}
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _page(request, template, context, *, status=200):
+    """Render for the signed-in portal or, for anonymous visitors, the bare public
+    layout, which search engines may index and shared caches may keep a while."""
+    public = not request.user.is_authenticated
+    context["base_template"] = "public_base.html" if public else "base.html"
+    response = render(request, template, context, status=status)
+    if public:
+        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _endorsement_count():
+    counts = (
+        Endorsement.objects.filter(best_practice=OuterRef("pk"))
+        .order_by()
+        .values("best_practice")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def _facets(request, base) -> list[dict]:
+    """For each facet: its values with the number of results each would give, counted
+    under every other filter in force (and the search), so the numbers always add up to
+    what the reader would see."""
+    facets = []
+    for key, (value_field, label_field) in PRACTICE_FACETS.items():
+        data = request.GET.copy()
+        selected = data.pop(key, [""])[-1]
+        data.pop("page", None)
+        filterset = BestPracticeFilterSet(data, queryset=base)
+        queryset = filterset.qs if filterset.is_valid() else base.none()
+        fields = [value_field] + ([label_field] if label_field else [])
+        rows = (
+            queryset.order_by()
+            .exclude(**{f"{value_field}__isnull": True})
+            .values(*fields)
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n", *fields)
+        )
+        labels = dict(DocType.choices)
+        options = []
+        for row in rows:
+            value = row[value_field]
+            query = data.copy()
+            if str(value) != selected:
+                query[key] = value
+            options.append(
+                {
+                    "value": value,
+                    "label": row[label_field] if label_field else labels.get(value, value),
+                    "count": row["n"],
+                    "selected": str(value) == selected,
+                    "query": query.urlencode(),
+                }
+            )
+        facets.append(
+            {
+                "key": key,
+                "label": BestPracticeFilterSet.base_filters[key].label,
+                "options": options,
+            }
+        )
+    return facets
+
+
+def practice_list(request):
+    user = request.user
+    base = BestPractice.objects.visible_to(user)
+    query = search.parse(request.GET.get("q", ""))
+    ranked = search.ranked_pks(base, query) if query else None
+    if ranked is not None:
+        base = base.filter(pk__in=ranked)
+    filterset = BestPracticeFilterSet(request.GET or None, queryset=base)
+    valid = not filterset.is_bound or filterset.is_valid()
+    results = (filterset.qs if valid else base.none()).annotate(
+        endorsement_count=_endorsement_count()
+    )
+    sort = request.GET.get("sort", "")
+    if sort == "endorsed":
+        results = results.order_by("-endorsement_count", "-published_at", "pk")
+    elif sort == "title":
+        results = results.order_by("title", "pk")
+    elif ranked:
+        position = Case(
+            *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ranked)),
+            output_field=IntegerField(),
+        )
+        results = results.alias(position=position).order_by("position")
+    results = results.select_related("lead_state").prefetch_related("topics")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    here = request.GET.copy()
+    here.pop("page", None)
+    return _page(
+        request,
+        "sharing/practice_list.html",
+        {
+            "page": page,
+            "query": here.urlencode(),
+            "q": query.text,
+            "sort": sort,
+            "sorts": SORTS,
+            "facets": _facets(request, base),
+            "filters_invalid": not valid,
+            "can_create": services.can_author(user),
+        },
+    )
+
+
+def _detail_queryset(user):
+    return (
+        BestPractice.objects.visible_to(user)
+        .select_related("lead_state", "created_by")
+        .prefetch_related(
+            "topics",
+            "co_authors",
+            "attachments",
+            Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
+            Prefetch("endorsements", queryset=Endorsement.objects.select_related("state")),
+        )
+    )
+
+
+def _related(practice, user, limit=5):
+    """Published best practices on the same topics, most topics in common first."""
+    topics = [topic.pk for topic in practice.topics.all()]
+    return list(
+        BestPractice.objects.visible_to(user)
+        .exclude(pk=practice.pk)
+        .exclude(status=PracticeStatus.DRAFT)
+        .filter(topics__in=topics)
+        .annotate(shared=Count("topics"))
+        .select_related("lead_state")
+        .order_by("-shared", "-published_at", "pk")[:limit]
+    )
+
+
+def _render_detail(request, practice, *, endorse_form=None, status=200):
+    user = request.user
+    endorsements = list(practice.endorsements.all())
+    own = (
+        next((e for e in endorsements if e.state_id == user.state_id), None)
+        if (user.is_authenticated)
+        else None
+    )
+    can_endorse = user.is_authenticated and services.can_endorse(practice, user)
+    if endorse_form is None and can_endorse:
+        endorse_form = EndorseForm(initial={"kind": own.kind, "note": own.note} if own else None)
+    context = {
+        "practice": practice,
+        "revisions": with_diffs(practice.revisions.all()),
+        "endorsements": endorsements,
+        "adopted": sum(1 for e in endorsements if e.kind == "adopted"),
+        "own_endorsement": own,
+        "can_endorse": can_endorse,
+        "endorse_form": endorse_form,
+        "related": _related(practice, user),
+        "can_write": user.is_authenticated and services.can_write(practice, user),
+        "can_lead": user.is_authenticated and services.can_lead(practice, user),
+    }
+    return _page(request, "sharing/practice_detail.html", context, status=status)
+
+
+def practice_detail(request, pk):
+    practice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return _render_detail(request, practice)
+
+
+def _practice_form_page(request, *, practice=None, form_class=PracticeForm, template, save):
+    lead_state = practice.lead_state if practice else request.user.state
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, lead_state=lead_state)
+        if form.is_valid():
+            try:
+                saved = save(form, form.content())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("sharing:practice-detail", pk=saved.pk)
+    else:
+        initial = services.practice_content(practice) if practice else {}
+        form = form_class(initial=initial, lead_state=lead_state)
+    return render(
+        request,
+        template,
+        {"form": form, "practice": practice},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _visible(request, pk) -> BestPractice:
+    return get_object_or_404(BestPractice.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def practice_create(request):
+    services.check_can_author(request.user)
+
+    def save(form, content):
+        practice = services.create_practice(
+            by=request.user,
+            request=request,
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Draft saved. Only the authoring states see it."))
+        return practice
+
+    return _practice_form_page(request, template="sharing/practice_form.html", save=save)
+
+
+@login_required
+def practice_edit(request, pk):
+    practice = _visible(request, pk)
+    services.check_can_write(practice, request.user)
+    if not practice.is_draft:
+        return redirect("sharing:practice-amend", pk=practice.pk)
+
+    def save(form, content):
+        saved = services.update_practice(
+            practice,
+            by=request.user,
+            request=request,
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Draft saved."))
+        return saved
+
+    return _practice_form_page(
+        request, practice=practice, template="sharing/practice_form.html", save=save
+    )
+
+
+@login_required
+def practice_amend(request, pk):
+    practice = _visible(request, pk)
+    services.check_can_write(practice, request.user)
+    if not practice.is_published:
+        messages.error(request, _("Only a published best practice can be amended."))
+        return redirect("sharing:practice-detail", pk=practice.pk)
+
+    def save(form, content):
+        saved = services.amend_practice(
+            practice,
+            by=request.user,
+            request=request,
+            change_note=form.cleaned_data["change_note"],
+            material=form.cleaned_data["material"],
+            attachments=form.cleaned_data["attachments"],
+            **content,
+        )
+        messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
+        return saved
+
+    return _practice_form_page(
+        request,
+        practice=practice,
+        form_class=PracticeAmendForm,
+        template="sharing/practice_amend.html",
+        save=save,
+    )
+
+
+def _lead_action(request, pk, *, template, act, done, allowed_status, then=None):
+    """A confirmation page, then one of the lead state's acts on the best practice;
+    afterwards the reader goes to ``then`` (a URL name) or back to the best practice."""
+    practice = _visible(request, pk)
+    services.check_can_lead(practice, request.user)
+    if practice.status != allowed_status:
+        return redirect("sharing:practice-detail", pk=practice.pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            act(practice, by=request.user, request=request)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, done)
+            if then:
+                return redirect(then)
+            return redirect("sharing:practice-detail", pk=practice.pk)
+    return render(
+        request,
+        template,
+        {"practice": practice, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+def practice_publish(request, pk):
+    return _lead_action(
+        request,
+        pk,
+        template="sharing/practice_publish.html",
+        act=services.publish_practice,
+        done=_("Published."),
+        allowed_status=PracticeStatus.DRAFT,
+    )
+
+
+@login_required
+def practice_archive(request, pk):
+    return _lead_action(
+        request,
+        pk,
+        template="sharing/practice_archive.html",
+        act=services.archive_practice,
+        done=_("Archived. It stays readable, marked as archived."),
+        allowed_status=PracticeStatus.PUBLISHED,
+    )
+
+
+@login_required
+def practice_delete(request, pk):
+    return _lead_action(
+        request,
+        pk,
+        template="sharing/practice_delete.html",
+        act=services.delete_practice_draft,
+        done=_("The draft has been deleted."),
+        allowed_status=PracticeStatus.DRAFT,
+        then="sharing:practice-list",
+    )
+
+
+@login_required
+@require_POST
+def practice_endorse(request, pk):
+    practice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    if request.POST.get("action") == "withdraw":
+        if services.withdraw_endorsement(practice, by=request.user, request=request):
+            messages.success(request, _("Your state's endorsement has been withdrawn."))
+        return redirect(f"{practice.get_absolute_url()}#endorsements")
+    services.check_can_endorse(practice, request.user)
+    form = EndorseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.endorse(
+                practice,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved for %(state)s.") % {"state": request.user.state})
+            return redirect(f"{practice.get_absolute_url()}#endorsements")
+    return _render_detail(request, practice, endorse_form=form, status=400)

@@ -1,0 +1,73 @@
+"""One search page over everything the reader may see."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import State
+from sharing import search
+from sharing.models import BestPractice, Notice
+
+PAGE_SIZE = 20
+KIND_CHOICES = [
+    ("", _("Everything")),
+    ("notice", _("Notices")),
+    ("best_practice", _("Best practices")),
+]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search for"), required=False, max_length=2000)
+    type = forms.ChoiceField(label=_("Look in"), choices=KIND_CHOICES, required=False)
+    state = forms.ModelChoiceField(
+        label=_("From state"),
+        queryset=State.objects.all(),
+        required=False,
+        empty_label=_("Any state"),
+    )
+
+
+@login_required
+def search_page(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    page = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        kinds = (data["type"],) if data["type"] else ("notice", "best_practice")
+        querysets = {}
+        if data["state"] is not None:
+            # The state filter means the author of a notice, the lead of a best practice.
+            querysets = {
+                "notice": Notice.objects.filter(author_state=data["state"]),
+                "best_practice": BestPractice.objects.filter(lead_state=data["state"]),
+            }
+        try:
+            number = max(1, int(request.GET.get("page", 1)))
+        except ValueError:
+            number = 1
+
+        def run(number):
+            return search.search(
+                request.user,
+                data["q"],
+                kinds=kinds,
+                querysets=querysets,
+                offset=(number - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+
+        results = run(number)
+        page = Paginator(range(results.total), PAGE_SIZE).get_page(number)
+        if page.number != number:  # past the last page: show the last one
+            results = run(page.number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sharing/search.html",
+        {"form": form, "results": results, "page": page, "query": query.urlencode()},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

@@ -1,0 +1,285 @@
+"""The best-practice library pages: facets that count under the other filters, the
+public face without login, endorsements, the search page, and fixed query counts."""
+
+import pytest
+
+from sharing import services
+from sharing.models import BestPractice, Endorsement
+from tests.sharing.conftest import pdf, practice_content
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Screening brokers of surveillance technology",
+        "summary": "How to identify brokers acting for undisclosed end-users.",
+        "body": "Ask for the **chain of contracts**.",
+        "doc_type": "guidance",
+        "topics": ["end-use-checks", "enforcement"],
+        "co_authors": ["DK"],
+        "audience": "community",
+        "public": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def library(make_practice, no_officer, dk_officer, fr_viewer):
+    """Five published best practices and one draft, with endorsements."""
+    a = make_practice(title="Alpha checklist", topics=["end-use-checks"], doc_type="checklist")
+    b = make_practice(
+        title="Beta guidance", topics=["end-use-checks", "licensing"], doc_type="guidance"
+    )
+    c = make_practice(
+        title="Gamma guidance", topics=["licensing"], by=dk_officer, doc_type="guidance"
+    )
+    make_practice(
+        title="Delta template",
+        topics=["enforcement"],
+        doc_type="template",
+        audience="community",
+        public=True,
+    )
+    make_practice(title="Epsilon draft", topics=["licensing"], publish=False)
+    services.endorse(a, by=dk_officer, kind="adopted")
+    from accounts.models import User
+
+    fi = User.objects.create(username="fi-officer", state_id="FI", role="officer")
+    services.endorse(a, by=fi, kind="endorsed")
+    services.endorse(b, by=fi, kind="endorsed")
+    services.endorse(c, by=no_officer, kind="endorsed")
+    return {"a": a, "b": b, "c": c}
+
+
+def facet(response, key):
+    for entry in response.context["facets"]:
+        if entry["key"] == key:
+            return {str(o["value"]): o["count"] for o in entry["options"]}
+    return {}
+
+
+def titles(response):
+    return [p.title for p in response.context["page"].object_list]
+
+
+def test_facet_counts_follow_the_other_filters(client, library, fr_viewer):
+    client.force_login(fr_viewer)
+    everything = client.get("/best-practices/")
+    assert facet(everything, "topic") == {"end-use-checks": 2, "licensing": 2, "enforcement": 1}
+    assert facet(everything, "doc_type") == {"guidance": 2, "checklist": 1, "template": 1}
+    assert facet(everything, "endorsed_by") == {"FI": 2, "DK": 1, "NO": 1}
+
+    narrowed = client.get("/best-practices/?topic=licensing")
+    assert sorted(titles(narrowed)) == ["Beta guidance", "Gamma guidance"]
+    assert facet(narrowed, "doc_type") == {"guidance": 2}  # counted under the topic filter
+    assert facet(narrowed, "topic")["end-use-checks"] == 2  # its own facet ignores itself
+    assert facet(narrowed, "lead_state") == {"DK": 1, "NO": 1}
+
+    both = client.get("/best-practices/?topic=licensing&endorsed_by=FI")
+    assert titles(both) == ["Beta guidance"]
+    assert facet(both, "lead_state") == {"NO": 1}
+
+
+def test_sorting(client, library, fr_viewer):
+    client.force_login(fr_viewer)
+    assert titles(client.get("/best-practices/?sort=endorsed"))[0] == "Alpha checklist"
+    assert titles(client.get("/best-practices/?sort=title")) == [
+        "Alpha checklist",
+        "Beta guidance",
+        "Delta template",
+        "Gamma guidance",
+    ]
+
+
+def test_the_search_box_narrows_and_ranks(client, library, fr_viewer):
+    client.force_login(fr_viewer)
+    response = client.get("/best-practices/?q=guidance")
+    assert titles(response) == ["Beta guidance", "Gamma guidance"] or titles(response) == [
+        "Gamma guidance",
+        "Beta guidance",
+    ]
+    assert facet(response, "doc_type") == {"guidance": 2}
+
+
+@pytest.mark.parametrize("query", ["topic=astrology", "lead_state=ZZ", "doc_type=poem", "page=x"])
+def test_bad_filters_answer_cleanly(client, library, fr_viewer, query):
+    client.force_login(fr_viewer)
+    response = client.get(f"/best-practices/?{query}")
+    assert response.status_code == 200
+
+
+def test_anonymous_visitors_read_only_public_best_practices(client, library):
+    listing = client.get("/best-practices/")
+    assert titles(listing) == ["Delta template"]
+    assert set(listing["Cache-Control"].split(", ")) == {"max-age=300", "public"}
+    page = client.get(BestPractice.objects.get(title="Delta template").get_absolute_url())
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert 'content="index, follow"' in content
+    assert "Sign out" not in content and "/notices/" not in content  # nothing else of the portal
+    assert client.get(library["a"].get_absolute_url()).status_code == 404
+    assert client.get("/best-practices/new/").status_code == 302
+
+
+def test_an_officer_creates_a_best_practice_through_the_form(client, no_officer):
+    client.force_login(no_officer)
+    response = client.post("/best-practices/new/", form_data(attachments=pdf()))
+    practice = BestPractice.objects.get()
+    assert response["Location"] == practice.get_absolute_url()
+    assert (practice.lead_state_id, practice.status, practice.audience) == (
+        "NO",
+        "draft",
+        "community",
+    )
+    assert [s.pk for s in practice.co_authors.all()] == ["DK"]
+    assert practice.attachments.count() == 1
+    client.post(f"/best-practices/{practice.pk}/publish/")
+    practice.refresh_from_db()
+    assert practice.is_published
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"topics": []}, "topics"),
+        ({"doc_type": "poem"}, "doc_type"),
+        ({"co_authors": ["NO"]}, "co_authors"),
+        ({"audience": "selected"}, "audience"),
+    ],
+)
+def test_bad_input_gets_a_field_error(client, no_officer, overrides, field):
+    client.force_login(no_officer)
+    response = client.post("/best-practices/new/", form_data(**overrides))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not BestPractice.objects.exists()
+
+
+def test_endorsing_from_the_page(client, make_practice, jp_admin):
+    practice = make_practice()
+    client.force_login(jp_admin)
+    client.post(f"/best-practices/{practice.pk}/endorse/", {"kind": "adopted", "note": ""})
+    page = client.get(practice.get_absolute_url())
+    assert "1 state endorses or adopted it" in page.content.decode()
+    assert page.context["own_endorsement"].kind == "adopted"
+    client.post(f"/best-practices/{practice.pk}/endorse/", {"action": "withdraw"})
+    assert not Endorsement.objects.exists()
+
+
+def test_viewers_and_authors_cannot_endorse(client, make_practice, fr_viewer, no_officer):
+    practice = make_practice()
+    for user in (fr_viewer, no_officer):
+        client.force_login(user)
+        response = client.post(f"/best-practices/{practice.pk}/endorse/", {"kind": "adopted"})
+        assert response.status_code == 403
+    assert not Endorsement.objects.exists()
+
+
+def test_related_best_practices_share_a_topic_and_respect_visibility(
+    client, make_practice, fr_viewer
+):
+    main = make_practice(title="Main", topics=["licensing", "end-use-checks"])
+    make_practice(title="Same two topics", topics=["licensing", "end-use-checks"])
+    make_practice(title="One topic", topics=["licensing"])
+    make_practice(title="Other topic", topics=["enforcement"])
+    make_practice(title="Draft on licensing", topics=["licensing"], publish=False)
+    client.force_login(fr_viewer)
+    related = [p.title for p in client.get(main.get_absolute_url()).context["related"]]
+    assert related == ["Same two topics", "One topic"]
+
+
+def test_co_authors_amend_and_only_the_lead_archives(client, make_practice, dk_officer):
+    practice = make_practice(co_authors=["DK"])
+    client.force_login(dk_officer)
+    data = form_data(
+        title="Amended by Denmark",
+        change_note="Clarified.",
+        material="true",
+        co_authors=["DK"],
+        audience="subscribing",
+        public="",
+    )
+    assert client.post(f"/best-practices/{practice.pk}/amend/", data).status_code == 302
+    practice.refresh_from_db()
+    assert (practice.title, practice.version) == ("Amended by Denmark", 2)
+    assert client.post(f"/best-practices/{practice.pk}/archive/").status_code == 403
+
+
+def test_search_page_finds_both_kinds_and_filters(client, make_notice, make_practice, no_viewer):
+    make_notice(title="Biometric alert from Denmark")
+    make_practice(title="Biometric checklist from Norway")
+    client.force_login(no_viewer)
+    response = client.get("/search/?q=biometric")
+    kinds = sorted(hit.kind for hit in response.context["results"].hits)
+    assert kinds == ["best_practice", "notice"]
+    assert "<mark>" in response.content.decode()
+    only_notices = client.get("/search/?q=biometric&type=notice")
+    assert [h.kind for h in only_notices.context["results"].hits] == ["notice"]
+    from_norway = client.get("/search/?q=biometric&state=NO")
+    assert [h.title for h in from_norway.context["results"].hits] == [
+        "Biometric checklist from Norway"
+    ]
+    assert client.get("/search/?q=biometric&type=rumours").status_code == 400
+    assert client.get("/search/?q=biometric&page=99").status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_browse_page_query_count_does_not_grow(
+    client, make_practice, fr_viewer, dk_officer, size, django_assert_num_queries
+):
+    for n in range(size):
+        practice = make_practice(title=f"Practice {n}", topics=["licensing", "enforcement"])
+        services.endorse(practice, by=dk_officer, kind="endorsed")
+    client.force_login(fr_viewer)
+    # session, user, count, page, topics of the page, four facets, and the topic filter
+    # checked by the page's and three facets' filter forms
+    with django_assert_num_queries(13):
+        client.get("/best-practices/?topic=licensing")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_detail_page_query_count_does_not_grow(
+    client, make_practice, no_officer, fr_viewer, size, django_assert_num_queries
+):
+    practice = make_practice(co_authors=["DK"])
+    from accounts.models import User
+
+    for n in range(size):
+        practice = services.amend_practice(
+            practice,
+            by=no_officer,
+            change_note=f"v{n}",
+            material=False,
+            title=f"Title {n}",
+            attachments=[pdf(f"f{n}.pdf")],
+        )
+        endorser = User.objects.create(
+            username=f"e{n}", state_id=["FR", "FI", "DE", "ES", "NL", "JP"][n], role="officer"
+        )
+        services.endorse(practice, by=endorser, kind="endorsed")
+        make_practice(title=f"Related {n}")
+    client.force_login(fr_viewer)
+    # session, user, the practice and five prefetches, related ones, and the check that
+    # the reader's state may endorse (its visibility)
+    with django_assert_num_queries(9):
+        assert client.get(practice.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_search_page_query_count_does_not_grow(
+    client, make_notice, make_practice, no_viewer, size, django_assert_num_queries
+):
+    for n in range(size):
+        make_notice(title=f"Interception alert {n}")
+        make_practice(title=f"Interception checklist {n}")
+    client.force_login(no_viewer)
+    # session, user; per kind: rank, load the page, snippets; the form's list of states
+    with django_assert_num_queries(9):
+        client.get("/search/?q=interception")
+
+
+def test_practice_content_helper():
+    assert practice_content(title="x")["title"] == "x"
