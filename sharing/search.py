@@ -28,6 +28,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.countries import country_name
+from sharing.choices import RESTRICTED_TLP
 from sharing.models import BestPractice, Notice
 
 CONFIG = "english"
@@ -38,6 +39,9 @@ SNIPPET_LENGTH = 240
 # that nothing of the document itself is ever taken as markup.
 _START, _STOP = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters other than line breaks and tabs never reach the index (two of
+# them mark matches in snippets).
+_CONTROL_KEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
 _OPERATORS = {"or", "and"}
 
@@ -71,7 +75,7 @@ def _document(obj) -> tuple[str, str, str]:
 
 def index(obj) -> None:
     """Bring ``obj``'s search fields up to date with its saved content."""
-    title, middle, body = _document(obj)
+    title, middle, body = (_CONTROL_KEPT_LINES.sub(" ", part) for part in _document(obj))
     fields = {"search_text": "\n".join([title, middle, body])}
     if connection.vendor == "postgresql":
         fields["search_vector"] = (
@@ -145,10 +149,20 @@ def _substring_match(query: Query) -> Q:
     return match
 
 
+# Scripts written without spaces between words: there a word can only be found, or
+# excluded, as a substring.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _exclusions(query: Query) -> Q:
+    """What ``-word`` removes. On PostgreSQL words of spaced scripts are excluded as
+    words (so ``-arm`` keeps "harm"); substrings only for unspaced scripts and SQLite."""
     excluded = Q()
     for term in query.excluded:
-        excluded |= Q(search_text__icontains=term)
+        if connection.vendor == "postgresql" and not _UNSPACED.search(term):
+            excluded |= Q(search_vector=SearchQuery(term, search_type="phrase", config=CONFIG))
+        else:
+            excluded |= Q(search_text__icontains=term)
     return excluded
 
 
@@ -167,8 +181,11 @@ def _bonus(query: Query):
     )
 
 
-def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
-    """(rank, published_at, pk) of the rows matching ``query``, best first."""
+def matching(queryset, query: Query):
+    """The rows of ``queryset`` that match ``query``, annotated with their ``score``
+    (higher is better), still a queryset: filters, counts and orderings apply to every
+    match, not to a ranked few. The caller narrows ``queryset`` to what the reader may
+    see (visible_to)."""
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
         queryset = queryset.filter(Q(search_vector=tsquery) | _substring_match(query)).annotate(
@@ -179,14 +196,16 @@ def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
         queryset = queryset.filter(_substring_match(query)).annotate(score=_bonus(query))
     if query.excluded:
         queryset = queryset.exclude(_exclusions(query))
-    rows = queryset.order_by("-score", F("published_at").desc(nulls_last=True), "pk")
+    return queryset
+
+
+BEST_FIRST = ("-score", F("published_at").desc(nulls_last=True), "pk")
+
+
+def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
+    """(score, published_at, pk) of the best matches, best first, for merging kinds."""
+    rows = matching(queryset, query).order_by(*BEST_FIRST)
     return list(rows.values_list("score", "published_at", "pk")[:MAX_CANDIDATES])
-
-
-def ranked_pks(queryset, query: Query) -> list:
-    """The keys of the rows of ``queryset`` that match ``query``, best first. The caller
-    narrows ``queryset`` to what the reader may see (visible_to)."""
-    return [pk for _score, _published, pk in _candidates(queryset, query)]
 
 
 @dataclass
@@ -277,7 +296,11 @@ def highlight(text: str, query: Query) -> SafeString:
 
 
 def _snippets(model, pks: list, query: Query) -> dict:
+    """Highlighted passages. AMBER, AMBER+STRICT and RED notices get none: their text is
+    read on their page, where the reading is audited."""
     rows = model.objects.filter(pk__in=pks)
+    if model is Notice:
+        rows = rows.exclude(tlp__in=RESTRICTED_TLP)
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
         headline = SearchHeadline(

@@ -4,6 +4,7 @@ and choices, the staging of uploaded files, attachments, revisions and the outbo
 from __future__ import annotations
 
 import datetime
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,10 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
-from portal.markdown import size_problem
+from portal.markdown import render_markdown, size_problem
 from sharing.attachments import UploadInfo, inspect_upload
 from sharing.models import Attachment, Event, attachment_storage_name
 from sharing.querysets import reading_state
+
+# Control characters have no place in shared text (tab and line breaks excepted).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_TITLE = 200
 MAX_SUMMARY = 1000
@@ -71,8 +75,8 @@ def clean_text(value, field: str, limit: int, *, required: bool, errors: dict) -
         errors[field] = _("Must be text.")
         return ""
     value = value.strip()
-    if "\x00" in value:
-        errors[field] = _("Null characters are not allowed.")
+    if _CONTROL.search(value):
+        errors[field] = _("Control characters (other than line breaks and tabs) are not allowed.")
     elif required and not value:
         errors[field] = _("This field is required.")
     elif len(value) > limit:
@@ -90,6 +94,34 @@ def clean_markdown(value, errors: dict, field: str = "body") -> str:
     if problem and field not in errors:
         errors[field] = problem
     return text
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A Markdown body rendered before the transaction (rendering a long text takes
+    time that must not be spent holding a row lock)."""
+
+    body: str | None = None
+    html: str = ""
+
+    def html_for(self, obj, body: str) -> str:
+        """The HTML for ``body`` on ``obj``: the one rendered ahead when it is for this
+        text, the stored one when the text did not change, else rendered now."""
+        if self.body is not None and self.body == body:
+            return self.html
+        if body == obj.body and obj.body_html:
+            return obj.body_html
+        return render_markdown(body)
+
+
+def render_ahead(content: dict) -> Rendered:
+    body = content.get("body")
+    if not isinstance(body, str):
+        return Rendered()
+    body = body.strip()
+    if size_problem(body) or _CONTROL.search(body):
+        return Rendered()  # refused inside; nothing worth rendering
+    return Rendered(body, render_markdown(body))
 
 
 def clean_choice(value, field: str, choices, errors: dict) -> str:

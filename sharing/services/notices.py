@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
-from portal.markdown import render_markdown
 from sharing import search, validators
 from sharing.choices import (
     TLP,
@@ -47,6 +46,7 @@ from sharing.services.common import (
     MAX_NOTE,
     MAX_SUMMARY,
     MAX_TITLE,
+    Rendered,
     as_predicate,
     attach,
     attachments_snapshot,
@@ -62,6 +62,7 @@ from sharing.services.common import (
     detach,
     record_event,
     refuse_unknown,
+    render_ahead,
     staged,
 )
 
@@ -195,8 +196,9 @@ def content_of(notice: Notice) -> dict:
     }
 
 
-def _apply(notice: Notice, cleaned: dict) -> None:
+def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
     """Write cleaned content onto a saved notice, its entities and its relations."""
+    notice.body_html = rendered.html_for(notice, cleaned["body"])  # before body changes
     for field in (
         "kind",
         "title",
@@ -209,7 +211,6 @@ def _apply(notice: Notice, cleaned: dict) -> None:
         "valid_until",
     ):
         setattr(notice, field, cleaned[field])
-    notice.body_html = render_markdown(notice.body)
     notice.save()
     notice.concern_countries.all().delete()
     CountryOfConcern.objects.bulk_create(
@@ -251,9 +252,10 @@ def create_draft(
     """A new draft of ``by``'s state, seen only by its officers and admins."""
     state = check_can_author(by)
     cleaned = clean_content(content, author=state)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
-        _apply(notice, cleaned)
+        _apply(notice, cleaned, rendered)
         for file in files:
             attach(notice, file, by=by, request=request)
         audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
@@ -265,13 +267,14 @@ def update_draft(
 ) -> Notice:
     """Change a draft; fields not given keep their value."""
     check_can_edit(notice, by)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         notice = _locked(notice)
         check_can_edit(notice, by)
         if not notice.is_draft:
             raise ValidationError(_("Only a draft can be edited; amend a published notice."))
         cleaned = clean_content({**content_of(notice), **content}, author=notice.author_state)
-        _apply(notice, cleaned)
+        _apply(notice, cleaned, rendered)
         for file in files:
             attach(notice, file, by=by, request=request)
         audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
@@ -401,9 +404,11 @@ def amend_notice(
     change note.
     """
     check_can_edit(notice, by)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         return _amend(
             notice,
+            rendered=rendered,
             by=by,
             change_note=change_note,
             material=material,
@@ -413,7 +418,7 @@ def amend_notice(
         )
 
 
-def _amend(notice, *, by, change_note, material, request, files, content) -> Notice:
+def _amend(notice, *, by, change_note, material, request, files, content, rendered) -> Notice:
     notice = _locked(notice)
     check_can_edit(notice, by)
     if notice.is_withdrawn:
@@ -444,7 +449,7 @@ def _amend(notice, *, by, change_note, material, request, files, content) -> Not
     notice.version += 1
     if material:
         notice.ack_version = notice.version
-    _apply(notice, cleaned)
+    _apply(notice, cleaned, rendered)
     for file in files:
         attach(notice, file, by=by, request=request)
     kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
-from portal.markdown import render_markdown
 from sharing.choices import (
     ChangeKind,
     DocType,
@@ -35,6 +34,7 @@ from sharing.services.common import (
     MAX_NOTE,
     MAX_SUMMARY,
     MAX_TITLE,
+    Rendered,
     as_predicate,
     attach,
     attachments_snapshot,
@@ -49,6 +49,7 @@ from sharing.services.common import (
     detach,
     record_event,
     refuse_unknown,
+    render_ahead,
     staged,
 )
 
@@ -154,6 +155,49 @@ def _comparable(content: dict) -> dict:
     return comparable(content, relations=("topics", "co_authors"), dates=())
 
 
+# Who reads and who writes a best practice is the lead state's decision alone.
+LEAD_ONLY = ("audience", "public", "co_authors")
+
+
+def _check_lead_only(practice: BestPractice, by: User, before: dict, after: dict) -> None:
+    if can_lead(practice, by):
+        return
+    changed = [field for field in LEAD_ONLY if before[field] != after[field]]
+    if changed:
+        raise ValidationError(
+            {field: _("Only the lead state changes who reads or writes it.") for field in changed}
+        )
+
+
+def endorsements_shown(practice: BestPractice, user) -> list[Endorsement]:
+    """Every endorsement of ``practice``, with the notes only for signed-in readers: the
+    public sees which states endorse it, not what their officials wrote."""
+    endorsements = list(practice.endorsements.all())
+    if not user.is_authenticated:
+        for endorsement in endorsements:
+            endorsement.note = ""
+    return endorsements
+
+
+def _drop_unreached_endorsements(practice: BestPractice, *, by: User, request) -> None:
+    """After the audience narrowed: endorsements of states that can no longer read the
+    best practice go, each with an audit row (the state could not withdraw it itself)."""
+    from accounts.models import User as UserModel
+
+    for endorsement in practice.endorsements.select_related("state"):
+        reader = UserModel(state=endorsement.state, role=Role.OFFICER, is_active=True)
+        if not BestPractice.objects.visible_to(reader).filter(pk=practice.pk).exists():
+            endorsement.delete()
+            audit.record(
+                audit.Action.PRACTICE_ENDORSEMENT_WITHDRAWN,
+                request=request,
+                actor=by,
+                state=endorsement.state,
+                target=practice,
+                details={"reason": "audience narrowed"},
+            )
+
+
 def _snapshot(practice: BestPractice) -> dict:
     return {
         **_comparable(practice_content(practice)),
@@ -161,12 +205,12 @@ def _snapshot(practice: BestPractice) -> dict:
     }
 
 
-def _apply(practice: BestPractice, cleaned: dict) -> None:
+def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
     from sharing import search
 
+    practice.body_html = rendered.html_for(practice, cleaned["body"])  # before body changes
     for field in ("title", "summary", "body", "doc_type", "audience", "public"):
         setattr(practice, field, cleaned[field])
-    practice.body_html = render_markdown(practice.body)
     practice.save()
     practice.topics.set(cleaned["topics"])
     practice.co_authors.set(cleaned["co_authors"])
@@ -191,9 +235,10 @@ def create_practice(
     and admins."""
     state = check_can_author(by)
     cleaned = clean_practice(content, lead=state)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         practice = BestPractice(lead_state=state, created_by=by)
-        _apply(practice, cleaned)
+        _apply(practice, cleaned, rendered)
         for file in files:
             attach(practice, file, by=by, request=request)
         audit.record(audit.Action.PRACTICE_DRAFTED, request=request, actor=by, target=practice)
@@ -210,15 +255,16 @@ def update_practice(
 ) -> BestPractice:
     """Change a draft; fields not given keep their value."""
     check_can_write(practice, by)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         practice = _locked(practice)
         check_can_write(practice, by)
         if not practice.is_draft:
             raise ValidationError(_("Only a draft can be edited; amend a published one."))
-        cleaned = clean_practice(
-            {**practice_content(practice), **content}, lead=practice.lead_state
-        )
-        _apply(practice, cleaned)
+        current = practice_content(practice)
+        cleaned = clean_practice({**current, **content}, lead=practice.lead_state)
+        _check_lead_only(practice, by, _comparable(current), _comparable(cleaned))
+        _apply(practice, cleaned, rendered)
         for file in files:
             attach(practice, file, by=by, request=request)
         audit.record(
@@ -299,6 +345,7 @@ def amend_practice(
     """Publish a new version. A material change is announced to the readers; a minor
     correction is only kept in the history. Both keep their change note."""
     check_can_write(practice, by)
+    rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
         practice = _locked(practice)
         check_can_write(practice, by)
@@ -318,12 +365,15 @@ def amend_practice(
         before, after = _comparable(current), _comparable(cleaned)
         if before == after and not files:
             raise ValidationError(_("Nothing has changed; change it before amending it."))
+        _check_lead_only(practice, by, before, after)
         if not material and (
             before["audience"] != after["audience"] or before["public"] != after["public"]
         ):
             raise ValidationError({"material": _("A change of audience is a material change.")})
         practice.version += 1
-        _apply(practice, cleaned)
+        _apply(practice, cleaned, rendered)
+        if before["audience"] != after["audience"] or before["public"] != after["public"]:
+            _drop_unreached_endorsements(practice, by=by, request=request)
         for file in files:
             attach(practice, file, by=by, request=request)
         kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
@@ -395,6 +445,9 @@ def endorse(
     note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
     if errors:
         raise ValidationError(errors)
+    existing = Endorsement.objects.filter(best_practice=practice, state=state).first()
+    if existing is not None and (existing.kind, existing.note) == (kind, note):
+        return EndorseResult(existing, created=False)  # nothing new to record or announce
     endorsement, created = Endorsement.objects.update_or_create(
         best_practice=practice,
         state=state,
@@ -407,7 +460,10 @@ def endorse(
         target=practice,
         details={"kind": kind},
     )
-    record_event(EventKind.PRACTICE_ENDORSED, practice, by, endorsement=kind)
+    # Announced (to the authors) when a state adopts or endorses, or changes which; a
+    # withdrawal is recorded in the audit log only.
+    if existing is None or existing.kind != kind:
+        record_event(EventKind.PRACTICE_ENDORSED, practice, by, endorsement=kind)
     return EndorseResult(endorsement, created)
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -27,6 +27,8 @@ SORTS = {
     "endorsed": _("Most endorsed"),
     "title": _("Title"),
 }
+# With a search, the default order is by relevance.
+SEARCH_SORTS = {"": _("Relevance"), "newest": _("Newest"), **{k: v for k, v in SORTS.items() if k}}
 PUBLIC_CACHE_SECONDS = 300
 
 
@@ -38,6 +40,9 @@ def _page(request, template, context, *, status=200):
     response = render(request, template, context, status=status)
     if public:
         patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    else:
+        # Whatever a shared cache does with Vary, a member's page is never kept for others.
+        patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
     return response
 
@@ -51,6 +56,16 @@ def _endorsement_count():
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def _zero_row(key, selected, value_field, label_field) -> dict:
+    row = {value_field: selected, "n": 0}
+    if label_field:
+        field = BestPracticeFilterSet.base_filters[key]
+        lookup = field.extra.get("to_field_name") or "pk"
+        term = field.queryset.filter(**{lookup: selected}).first()
+        row[label_field] = str(term) if term else selected
+    return row
 
 
 def _facets(request, base) -> list[dict]:
@@ -74,6 +89,11 @@ def _facets(request, base) -> list[dict]:
         )
         labels = dict(DocType.choices)
         options = []
+        rows = list(rows)
+        if selected and all(str(row[value_field]) != selected for row in rows):
+            # The filter in force matches nothing with the others: still show it, so it
+            # can be seen and removed.
+            rows.append(_zero_row(key, selected, value_field, label_field))
         for row in rows:
             value = row[value_field]
             query = data.copy()
@@ -102,9 +122,8 @@ def practice_list(request):
     user = request.user
     base = BestPractice.objects.visible_to(user)
     query = search.parse(request.GET.get("q", ""))
-    ranked = search.ranked_pks(base, query) if query else None
-    if ranked is not None:
-        base = base.filter(pk__in=ranked)
+    if query:
+        base = search.matching(base, query)
     filterset = BestPracticeFilterSet(request.GET or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     results = (filterset.qs if valid else base.none()).annotate(
@@ -115,12 +134,8 @@ def practice_list(request):
         results = results.order_by("-endorsement_count", "-published_at", "pk")
     elif sort == "title":
         results = results.order_by("title", "pk")
-    elif ranked:
-        position = Case(
-            *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ranked)),
-            output_field=IntegerField(),
-        )
-        results = results.alias(position=position).order_by("position")
+    elif query and sort != "newest":
+        results = results.order_by(*search.BEST_FIRST)
     results = results.select_related("lead_state").prefetch_related("topics")
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     here = request.GET.copy()
@@ -133,7 +148,7 @@ def practice_list(request):
             "query": here.urlencode(),
             "q": query.text,
             "sort": sort,
-            "sorts": SORTS,
+            "sorts": SEARCH_SORTS if query else SORTS,
             "facets": _facets(request, base),
             "filters_invalid": not valid,
             "can_create": services.can_author(user),
@@ -171,7 +186,7 @@ def _related(practice, user, limit=5):
 
 def _render_detail(request, practice, *, endorse_form=None, status=200):
     user = request.user
-    endorsements = list(practice.endorsements.all())
+    endorsements = services.endorsements_shown(practice, user)
     own = (
         next((e for e in endorsements if e.state_id == user.state_id), None)
         if (user.is_authenticated)

@@ -19,7 +19,8 @@ KIND_CHOICES = [
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search for"), required=False, max_length=2000)
+    # No length limit: search.parse keeps the first 200 characters of anything.
+    q = forms.CharField(label=_("Search for"), required=False)
     type = forms.ChoiceField(label=_("Look in"), choices=KIND_CHOICES, required=False)
     state = forms.ModelChoiceField(
         label=_("From state"),

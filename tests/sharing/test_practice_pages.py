@@ -283,3 +283,59 @@ def test_search_page_query_count_does_not_grow(
 
 def test_practice_content_helper():
     assert practice_content(title="x")["title"] == "x"
+
+
+def test_library_search_filters_every_match_not_a_ranked_few(
+    client, make_practice, fr_viewer, monkeypatch
+):
+    from sharing import search
+
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    make_practice(title="Common newer", topics=["enforcement"], body="common words")
+    make_practice(title="Common older", topics=["licensing"], body="common words")
+    client.force_login(fr_viewer)
+    assert titles(client.get("/best-practices/?q=common&topic=licensing")) == ["Common older"]
+    assert client.get("/best-practices/?q=common").context["page"].paginator.count == 2
+
+
+def test_signed_in_pages_are_never_cached_for_others(client, make_practice, fr_viewer):
+    make_practice(public=True)
+    client.force_login(fr_viewer)
+    response = client.get("/best-practices/")
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_filter_in_force_stays_visible_when_it_matches_nothing(client, library, fr_viewer):
+    client.force_login(fr_viewer)
+    response = client.get("/best-practices/?topic=licensing&doc_type=template")
+    assert titles(response) == []
+    assert facet(response, "topic")["licensing"] == 0
+    assert facet(response, "doc_type")["template"] == 0
+    assert 'aria-current="true"' in response.content.decode()
+
+
+def test_a_very_long_search_is_cut_not_refused(client, fr_viewer):
+    client.force_login(fr_viewer)
+    assert client.get("/search/?q=" + "日本" * 3000).status_code == 200
+
+
+def test_renaming_a_topic_reindexes_its_best_practices(
+    client, make_practice, staff_user, fr_viewer
+):
+    from sharing import search
+    from sharing.models import Topic
+
+    make_practice(title="Tagged", topics=["enforcement"])
+    topic = Topic.objects.get(slug="enforcement")
+    client.force_login(staff_user)
+    client.post(
+        f"/admin/sharing/topic/{topic.pk}/change/",
+        {
+            "name": "Investigations and penalties",
+            "slug": "enforcement",
+            "description": "",
+            "position": 4,
+        },
+    )
+    assert [h.title for h in search.search(fr_viewer, "penalties").hits] == ["Tagged"]

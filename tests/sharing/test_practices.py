@@ -248,3 +248,49 @@ def test_list_search_facets_and_related_agree_with_the_rule(
             page = client.get(f"/best-practices/{pk}/")
             assert {p.pk for p in page.context["related"]} <= expected
         transaction.set_rollback(True)
+
+
+def test_only_the_lead_decides_who_reads_and_writes(make_practice, dk_officer, no_officer):
+    practice = make_practice(co_authors=["DK"])
+    for change in ({"public": True}, {"audience": "community"}, {"co_authors": []}):
+        with pytest.raises(ValidationError) as caught:
+            services.amend_practice(
+                practice, by=dk_officer, change_note="x", material=True, **change
+            )
+        assert set(change) <= set(caught.value.message_dict)
+    services.amend_practice(
+        practice, by=no_officer, change_note="Opened", material=True, public=True
+    )
+
+
+def test_endorsements_of_states_no_longer_reached_are_dropped(
+    make_practice, no_officer, observer_state
+):
+    practice = make_practice(audience="community")
+    observer = User.objects.create(username="cl-officer", state=observer_state, role="officer")
+    services.endorse(practice, by=observer, kind="adopted")
+    services.amend_practice(
+        practice,
+        by=no_officer,
+        change_note="Members only now",
+        material=True,
+        audience="subscribing",
+    )
+    assert not Endorsement.objects.exists()
+    entry = AuditEntry.objects.get(action="best_practice.endorsement_withdrawn")
+    assert (entry.state_id, entry.details) == ("CL", {"reason": "audience narrowed"})
+
+
+def test_saving_the_same_endorsement_again_announces_nothing(make_practice, dk_officer):
+    practice = make_practice()
+    services.endorse(practice, by=dk_officer, kind="endorsed")
+    services.endorse(practice, by=dk_officer, kind="endorsed")
+    services.endorse(practice, by=dk_officer, kind="adopted")
+    kinds = list(Event.objects.filter(best_practice=practice).values_list("kind", flat=True))
+    assert kinds.count("best_practice.endorsed") == 2
+
+
+def test_control_characters_are_refused(no_officer):
+    with pytest.raises(ValidationError) as caught:
+        services.create_practice(by=no_officer, **practice_content(title="Bad\x02title"))
+    assert "title" in caught.value.message_dict

@@ -100,8 +100,24 @@ def test_search_shows_only_what_may_be_read(make_notice, make_practice, fr_viewe
     ]
 
 
+def test_restricted_notices_show_no_text_in_results(make_notice, no_viewer):
+    from portal.models import AuditEntry
+
+    make_notice(
+        title="Red alert",
+        tlp="red",
+        audience="selected",
+        recipient_states=["NO"],
+        body="Source NIGHTJAR says spyware.",
+    )
+    hits = search.search(no_viewer, "spyware").hits
+    assert [hit.title for hit in hits] == ["Red alert"]
+    assert hits[0].snippet == ""
+    assert not AuditEntry.objects.filter(action="notice.viewed").exists()
+
+
 def test_snippets_are_escaped_with_only_marks_as_markup(make_notice, no_viewer):
-    make_notice(title="Alert", body="The <b>reseller</b> said: spyware & more")
+    make_notice(title="Alert", tlp="green", body="The <b>reseller</b> said: spyware & more")
     snippet = search.search(no_viewer, "spyware").hits[0].snippet
     assert "<b>" not in snippet
     assert "<mark>spyware</mark>" in snippet.lower() or "<mark>Spyware</mark>" in snippet
@@ -149,3 +165,13 @@ def test_search_text_follows_amendments(make_notice, dk_officer, no_viewer):
 def test_notice_content_helper_is_searchable_by_summary(make_notice, no_viewer):
     make_notice(**notice_content(title="X", summary="Zanzibar transshipment route"))
     assert titles(no_viewer, "Zanzibar") == ["X"]
+
+
+def test_excluding_a_word_keeps_longer_words_that_contain_it(make_notice, no_viewer):
+    make_notice(title="Harm to journalists", tlp="green")
+    make_notice(title="Arm of the security service", tlp="green")
+    remaining = titles(no_viewer, "journalists OR service -arm")
+    if connection.vendor == "postgresql":
+        assert remaining == ["Harm to journalists"]
+    else:  # the substring fallback excludes both
+        assert "Arm of the security service" not in remaining
