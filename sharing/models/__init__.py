@@ -1,0 +1,40 @@
+"""The sharing app's models: notices, best practices, what they share (revisions,
+attachments, outbox events), and notifications."""
+
+from sharing.models.notices import (
+    Acknowledgement,
+    Comment,
+    CountryOfConcern,
+    Notice,
+    NoticeEntity,
+    ReferenceCounter,
+    TechnologyCategory,
+)
+from sharing.models.practices import BestPractice, Endorsement, Topic
+from sharing.models.records import (
+    ONE_PARENT,
+    Attachment,
+    Event,
+    Revision,
+    _attachment_path,  # noqa: F401  (named by migrations)
+    _attachment_storage,  # noqa: F401  (named by migrations)
+    attachment_storage_name,
+)
+
+__all__ = [
+    "ONE_PARENT",
+    "Acknowledgement",
+    "Attachment",
+    "BestPractice",
+    "Comment",
+    "CountryOfConcern",
+    "Endorsement",
+    "Event",
+    "Notice",
+    "NoticeEntity",
+    "ReferenceCounter",
+    "Revision",
+    "TechnologyCategory",
+    "Topic",
+    "attachment_storage_name",
+]
