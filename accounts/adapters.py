@@ -3,7 +3,6 @@ sign-in, throttled sign-ins audited, mail sent after commit through Celery, and 
 secrets encrypted at rest."""
 
 import base64
-import hashlib
 import logging
 import secrets
 
@@ -11,13 +10,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
-from portal import audit, mail
+from portal import audit, crypto, mail
 
 logger = logging.getLogger(__name__)
 
@@ -77,28 +74,17 @@ class AccountAdapter(DefaultAccountAdapter):
         mail.send_after_commit(self.render_mail(template_prefix, email, context))
 
 
-def _fernet_for(key: str) -> Fernet:
-    digest = hashlib.sha256(b"echri-exchange:mfa:" + key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
-def _fernet() -> MultiFernet:
-    """Encrypts with MFA_ENCRYPTION_KEY; decrypts with it or any of its fallbacks."""
-    keys = [settings.MFA_ENCRYPTION_KEY, *settings.MFA_ENCRYPTION_KEY_FALLBACKS]
-    return MultiFernet([_fernet_for(key) for key in keys])
-
-
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
-        return _fernet().encrypt(text.encode()).decode()
+        return crypto.encrypt(text, purpose="mfa")
 
     def decrypt(self, encrypted_text: str) -> str:
         try:
-            return _fernet().decrypt(encrypted_text.encode()).decode()
-        except InvalidToken:
+            return crypto.decrypt(encrypted_text, purpose="mfa")
+        except crypto.InvalidToken:
             # A secret stored under another key cannot be read. Fail closed: an
             # unguessable stand-in secret means no code is ever accepted for it.
-            logger.error("An MFA secret could not be decrypted; check MFA_ENCRYPTION_KEY.")
+            logger.error("An MFA secret could not be decrypted; check ENCRYPTION_KEY.")
             return base64.b32encode(secrets.token_bytes(20)).decode()
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:

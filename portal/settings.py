@@ -192,14 +192,13 @@ MFA_REQUIRED_ROLES = env.words(
 _unknown_roles = set(MFA_REQUIRED_ROLES) - {"state_admin", "officer", "viewer", "staff"}
 if _unknown_roles:
     raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown roles {sorted(_unknown_roles)}.")
-# TOTP secrets and recovery-code seeds are encrypted at rest with the first key; the
-# fallbacks still decrypt what older keys encrypted, so keys can be rotated. Without a
-# key of its own this follows SECRET_KEY and SECRET_KEY_FALLBACKS.
-MFA_ENCRYPTION_KEY = env.string("MFA_ENCRYPTION_KEY") or SECRET_KEY
-MFA_ENCRYPTION_KEY_FALLBACKS = (
-    env.words("MFA_ENCRYPTION_KEY_FALLBACKS")
-    if env.raw("MFA_ENCRYPTION_KEY")
-    else SECRET_KEY_FALLBACKS
+# Secrets the portal reads back (TOTP and recovery-code seeds, webhook signing secrets)
+# are encrypted at rest with the first key; the fallbacks still decrypt what older keys
+# encrypted, so keys can be rotated. Without a key of its own this follows SECRET_KEY
+# and SECRET_KEY_FALLBACKS.
+ENCRYPTION_KEY = env.string("ENCRYPTION_KEY") or SECRET_KEY
+ENCRYPTION_KEY_FALLBACKS = (
+    env.words("ENCRYPTION_KEY_FALLBACKS") if env.raw("ENCRYPTION_KEY") else SECRET_KEY_FALLBACKS
 )
 
 INVITATION_TTL_DAYS = env.integer("INVITATION_TTL_DAYS", 7, minimum=1)

@@ -140,11 +140,11 @@ def test_a_wrong_code_at_sign_in_is_audited(client, activate_totp, dk_viewer, pa
 
 
 def test_secrets_survive_a_key_rotation(settings):
-    settings.MFA_ENCRYPTION_KEY = "old key " * 8
-    settings.MFA_ENCRYPTION_KEY_FALLBACKS = []
+    settings.ENCRYPTION_KEY = "old key " * 8
+    settings.ENCRYPTION_KEY_FALLBACKS = []
     stored = MFAAdapter().encrypt("JBSWY3DPEHPK3PXP")
-    settings.MFA_ENCRYPTION_KEY = "new key " * 8
-    settings.MFA_ENCRYPTION_KEY_FALLBACKS = ["old key " * 8]
+    settings.ENCRYPTION_KEY = "new key " * 8
+    settings.ENCRYPTION_KEY_FALLBACKS = ["old key " * 8]
     assert MFAAdapter().decrypt(stored) == "JBSWY3DPEHPK3PXP"
-    settings.MFA_ENCRYPTION_KEY_FALLBACKS = []
+    settings.ENCRYPTION_KEY_FALLBACKS = []
     assert MFAAdapter().decrypt(stored) != "JBSWY3DPEHPK3PXP"  # fails closed
