@@ -67,6 +67,12 @@ class Action(models.TextChoices):
     ATTACHMENT_ADDED = "attachment.added"
     ATTACHMENT_REMOVED = "attachment.removed"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded"
+    EMAIL_DEFAULT_CHANGED = "notifications.state_default_changed"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 (an action name)
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_RETRIED = "webhook.delivery_retried"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -1,7 +1,14 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 # Which navigation entry a page belongs to, by URL namespace or allauth URL-name prefix.
 _MEMBER_PAGES = {"members", "invite", "member-detail"}
+_INBOX_PAGES = {"inbox"}
+_ACCOUNT_PAGES = {"email-preferences", "state-email-default"} | {
+    "webhook-list",
+    "webhook-create",
+    "webhook-detail",
+}
 
 
 def _nav_section(request) -> str:
@@ -11,6 +18,10 @@ def _nav_section(request) -> str:
     if match.namespace == "portal":
         return "dashboard"
     if match.namespace == "sharing":
+        if match.url_name in _ACCOUNT_PAGES:
+            return "account"
+        if match.url_name in _INBOX_PAGES:
+            return "inbox"
         if (match.url_name or "").startswith("practice"):
             return "practices"
         return "search" if match.url_name == "search" else "notices"
@@ -21,5 +32,17 @@ def _nav_section(request) -> str:
     return ""
 
 
+def _unread(request):
+    from sharing.models import Notification
+
+    return Notification.objects.visible_to(request.user).unread().count()
+
+
 def portal(request):
-    return {"SITE_NAME": settings.SITE_NAME, "nav_section": _nav_section(request)}
+    context = {"SITE_NAME": settings.SITE_NAME, "nav_section": _nav_section(request)}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.state_id:
+        # Counted only by pages that show the navigation badge.
+        context["unread_notifications"] = SimpleLazyObject(lambda: _unread(request))
+        context["NOTIFICATION_POLL_SECONDS"] = settings.NOTIFICATION_POLL_SECONDS
+    return context

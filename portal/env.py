@@ -69,6 +69,18 @@ def words(name: str, default: list[str] | tuple[str, ...] = ()) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def integers(name: str, default: list[int]) -> list[int]:
+    """A comma-separated list of non-negative integers."""
+    items = words(name, [str(n) for n in default])
+    try:
+        numbers = [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw(name)!r} is not a list of integers.") from None
+    if any(number < 0 for number in numbers):
+        raise ImproperlyConfigured(f"{name}: the numbers cannot be negative.")
+    return numbers
+
+
 def database(name: str, default: str) -> dict:
     url = string(name, default)
     try:

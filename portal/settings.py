@@ -9,6 +9,7 @@ refuses anything unsafe (no SECRET_KEY, the development key, no ALLOWED_HOSTS, .
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
@@ -271,7 +272,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env.string("CELERY_BROKER_URL") or env.string("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
-    CELERY_BROKER_URL = "memory://"  # never reached for; stops Celery defaulting to AMQP
+    CELERY_BROKER_URL = "memory://localhost/"  # never reached for; stops Celery defaulting to AMQP
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.string("CELERY_RESULT_BACKEND") or (
     None if CELERY_TASK_ALWAYS_EAGER else CELERY_BROKER_URL
@@ -281,13 +282,27 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
-# Separate queues so that a slow mail server never holds up other work; run workers
-# with `-Q default,email` (or one per queue, on as many hosts as needed).
+# Separate queues so that a slow mail server or a failing webhook endpoint never holds
+# up the dispatch of events (or each other): run workers with
+# `-Q default,events,email,webhooks`, or one per queue on as many hosts as needed.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name) for name in ("default", "email")
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "events", "email", "webhooks")
 ]
-CELERY_TASK_ROUTES = {"portal.tasks.send_email": {"queue": "email"}}
+CELERY_TASK_ROUTES = {
+    "portal.tasks.send_email": {"queue": "email"},
+    "sharing.tasks.dispatch_event": {"queue": "events"},
+    "sharing.tasks.sweep": {"queue": "events"},
+    "sharing.tasks.send_notification_emails": {"queue": "email"},
+    "sharing.tasks.send_digests": {"queue": "email"},
+    "sharing.tasks.deliver_webhook": {"queue": "webhooks"},
+}
+# Beat only enqueues; both tasks are safe to run on several hosts at once.
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "sharing.tasks.sweep", "schedule": 60.0},
+    "digests": {"task": "sharing.tasks.send_digests", "schedule": crontab(minute="*/15")},
+}
 # A task is acknowledged only once it has finished, and a worker that dies mid-task
 # gives the message back: every task is written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
@@ -310,6 +325,29 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
+
+# --- Notifications ---------------------------------------------------------------------------
+
+# An event not dispatched this many seconds after it was recorded (the broker was down
+# when it committed, a worker died) is dispatched again by the sweeper.
+EVENT_SWEEP_GRACE_SECONDS = env.integer("EVENT_SWEEP_GRACE_SECONDS", 30, minimum=1)
+# Recipients written per INSERT and handed to one e-mail task.
+NOTIFICATION_BATCH_SIZE = env.integer("NOTIFICATION_BATCH_SIZE", 1000, minimum=1)
+# Local hour at which daily and weekly digests go out (weekly ones on Mondays).
+DIGEST_HOUR = env.integer("DIGEST_HOUR", 7, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured("DIGEST_HOUR must be between 0 and 23.")
+# How often open pages ask for the unread count.
+NOTIFICATION_POLL_SECONDS = env.integer("NOTIFICATION_POLL_SECONDS", 30, minimum=1)
+
+WEBHOOK_TIMEOUT = env.integer("WEBHOOK_TIMEOUT", 10, minimum=1)
+# Waits between attempts (seconds) before a delivery is declared dead: about a day in all.
+WEBHOOK_RETRY_DELAYS = env.integers(
+    "WEBHOOK_RETRY_DELAYS", [30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200]
+)
+# Development and tests may post to local receivers over plain http; production may not.
+WEBHOOK_ALLOW_PRIVATE = env.boolean("WEBHOOK_ALLOW_PRIVATE", DEBUG)
+WEBHOOK_ALLOW_HTTP = env.boolean("WEBHOOK_ALLOW_HTTP", DEBUG)
 
 # --- Logging ---------------------------------------------------------------------------------
 

@@ -125,3 +125,33 @@ class EventKind(models.TextChoices):
     PRACTICE_CORRECTED = "best_practice.corrected", _("Best practice corrected (minor)")
     PRACTICE_ARCHIVED = "best_practice.archived", _("Best practice archived")
     PRACTICE_ENDORSED = "best_practice.endorsed", _("Best practice endorsed or adopted")
+
+
+# Minor corrections and archiving are kept in the history and told to nobody.
+SILENT_KINDS = frozenset(
+    {EventKind.NOTICE_CORRECTED, EventKind.PRACTICE_CORRECTED, EventKind.PRACTICE_ARCHIVED}
+)
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one e-mail per notification")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest (Mondays)")
+    OFF = "off", _("No e-mail (the inbox only)")
+
+
+class EmailStatus(models.TextChoices):
+    """Where a notification's e-mail stands."""
+
+    PENDING = "pending", _("To send")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    DIGEST = "digest", _("Waiting for the digest")
+    SKIPPED = "skipped", _("Not sent")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SUCCEEDED = "succeeded", _("Delivered")
+    DEAD = "dead", _("Given up")

@@ -4,8 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_names
-from sharing.choices import TLP, DocType, NoticeKind, NoticeStatus, PracticeStatus, Severity
-from sharing.models import BestPractice, Notice, TechnologyCategory, Topic
+from sharing.choices import (
+    SILENT_KINDS,
+    TLP,
+    DocType,
+    EventKind,
+    NoticeKind,
+    NoticeStatus,
+    PracticeStatus,
+    Severity,
+)
+from sharing.models import BestPractice, Notice, Notification, TechnologyCategory, Topic
 
 SEVERITY_RANK = Case(
     *(When(severity=value, then=Value(rank)) for rank, value in enumerate(Severity.values)),
@@ -97,3 +106,36 @@ PRACTICE_FACETS = {
     "lead_state": ("lead_state__code", "lead_state__name"),
     "endorsed_by": ("endorsements__state__code", "endorsements__state__name"),
 }
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    """Filters of the inbox, applied on top of ``Notification.objects.visible_to(user)``."""
+
+    read = django_filters.ChoiceFilter(
+        label=_("Show"),
+        empty_label=_("All notifications"),
+        choices=[("unread", _("Unread only")), ("read", _("Read only"))],
+        method="filter_read",
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("What happened"),
+        empty_label=_("Anything"),
+        choices=[(kind.value, kind.label) for kind in EventKind if kind not in SILENT_KINDS],
+    )
+    about = django_filters.ChoiceFilter(
+        label=_("About"),
+        empty_label=_("Notices and best practices"),
+        choices=[("notices", _("Notices")), ("practices", _("Best practices"))],
+        method="filter_about",
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["read", "kind", "about"]
+
+    def filter_read(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "unread")
+
+    def filter_about(self, queryset, name, value):
+        field = "notice__isnull" if value == "notices" else "best_practice__isnull"
+        return queryset.filter(**{field: False})

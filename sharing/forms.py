@@ -13,15 +13,24 @@ from sharing.choices import (
     AckLevel,
     Audience,
     DocType,
+    EmailMode,
     EndorsementKind,
     EntityKind,
+    EventKind,
     NoticeKind,
     PracticeAudience,
     Severity,
 )
 from sharing.models import TechnologyCategory, Topic
 from sharing.querysets import recipient_choices
-from sharing.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
+from sharing.services import (
+    MAX_BODY,
+    MAX_COMMENT,
+    MAX_NOTE,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    WEBHOOK_KINDS,
+)
 
 
 class ListField(forms.CharField):
@@ -314,3 +323,57 @@ class EndorseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example, how your state applies it."),
     )
+
+
+class EmailPreferenceForm(forms.Form):
+    """A person's (or a state's default) choice of e-mail. The filters narrow the
+    e-mail about notices; the inbox always gets everything."""
+
+    mode = forms.ChoiceField(
+        label=_("E-mail me"), choices=EmailMode.choices, widget=forms.RadioSelect
+    )
+    min_severity = forms.ChoiceField(
+        label=_("Only notices of at least this severity"),
+        choices=[("", _("Any severity")), *Severity.choices],
+        required=False,
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Only notices in these technology categories"),
+        queryset=TechnologyCategory.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every category."),
+    )
+    countries = ListField(
+        label=_("Only notices about these countries of concern"),
+        required=False,
+        help_text=_("ISO 3166-1 alpha-2 codes separated by commas; empty: every country."),
+    )
+
+    @classmethod
+    def initial_from(cls, preference) -> dict:
+        if preference is None:  # the portal's default
+            return {"mode": EmailMode.IMMEDIATE}
+        return {
+            "mode": preference.mode,
+            "min_severity": preference.min_severity,
+            "categories": [c.slug for c in preference.categories.all()],
+            "countries": preference.countries,
+        }
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label=_("Address (URL)"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("Where the portal POSTs each event, signed (Standard Webhooks)."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    event_kinds = forms.MultipleChoiceField(
+        label=_("Events to send"),
+        choices=[(kind, EventKind(kind).label) for kind in WEBHOOK_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)

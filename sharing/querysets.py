@@ -7,7 +7,7 @@ be seen does not exist for the reader: views answer 404.
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from accounts.choices import Role, StateStatus
 from sharing.choices import Audience, NoticeStatus, PracticeStatus
@@ -129,4 +129,56 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(
             Q(notice__in=Notice.objects.visible_to(user).values("pk"))
             | Q(best_practice__in=BestPractice.objects.visible_to(user).values("pk"))
+        )
+
+
+def as_state(state):
+    """A stand-in reader with the rights of any user of ``state``, for asking what a
+    state (rather than a person) may read: a webhook's, or an endorsing state's."""
+    User = apps.get_model("accounts", "User")
+    return User(state=state, role=Role.VIEWER, is_active=True)
+
+
+def reader_states(obj):
+    """The states whose users read ``obj`` (a published, withdrawn or archived notice or
+    best practice) by the rules above: the authoring states and those its audience
+    reaches. What a public best practice adds, everyone, is not a set of states."""
+    State = apps.get_model("accounts", "State")
+    if obj._meta.model_name == "notice":
+        reached = Q(pk__in=recipient_states(obj).values("pk")) | Q(pk=obj.author_state_id)
+    else:
+        CoAuthors = obj.co_authors.through
+        reached = (
+            Q(pk=obj.lead_state_id)
+            | Q(pk__in=CoAuthors.objects.filter(bestpractice_id=obj.pk).values("state_id"))
+            | Q(status__in=AUDIENCE_REACH[obj.audience])
+        )
+    return State.objects.filter(reached).exclude(status=StateStatus.SUSPENDED)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NotificationQuerySet":
+        """``user``'s own notifications about what they may still read (an amendment may
+        have taken their state out of the audience since)."""
+        if not user.is_authenticated:
+            return self.none()
+        Notice = apps.get_model("sharing", "Notice")
+        BestPractice = apps.get_model("sharing", "BestPractice")
+        return self.filter(user=user).filter(
+            Q(notice__in=Notice.objects.visible_to(user).values("pk"))
+            | Q(best_practice__in=BestPractice.objects.visible_to(user).values("pk"))
+        )
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class WebhookEndpointQuerySet(models.QuerySet):
+    def with_delivery_counts(self) -> "WebhookEndpointQuerySet":
+        """Each endpoint with how its deliveries stand, for the list of endpoints."""
+        return self.annotate(
+            delivered=Count("deliveries", filter=Q(deliveries__status="succeeded")),
+            waiting=Count("deliveries", filter=Q(deliveries__status__in=["pending", "sending"])),
+            dead=Count("deliveries", filter=Q(deliveries__status="dead")),
+            last_delivery_at=Max("deliveries__created_at"),
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing.views import attachments, notices, practices, search
+from sharing.views import attachments, notices, notifications, practices, search, subscriptions
 
 app_name = "sharing"
 
@@ -27,4 +27,36 @@ urlpatterns = [
     path("search/", search.search_page, name="search"),
     path("attachments/<uuid:pk>/", attachments.attachment_download, name="attachment-download"),
     path("attachments/<uuid:pk>/remove/", attachments.attachment_remove, name="attachment-remove"),
+    path("notifications/", notifications.inbox, name="inbox"),
+    path("notifications/unread-count/", notifications.unread_count, name="unread-count"),
+    path("notifications/read-all/", notifications.notification_read_all, name="read-all"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
+    path(
+        "accounts/notifications/",
+        subscriptions.email_preferences,
+        name="email-preferences",
+    ),
+    path(
+        "accounts/state/notifications/",
+        subscriptions.state_email_default,
+        name="state-email-default",
+    ),
+    path("accounts/state/webhooks/", subscriptions.webhook_list, name="webhook-list"),
+    path("accounts/state/webhooks/new/", subscriptions.webhook_create, name="webhook-create"),
+    path("accounts/state/webhooks/<uuid:pk>/", subscriptions.webhook_detail, name="webhook-detail"),
+    path(
+        "accounts/state/webhooks/<uuid:pk>/rotate/",
+        subscriptions.webhook_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "accounts/state/webhooks/<uuid:pk>/delete/",
+        subscriptions.webhook_delete,
+        name="webhook-delete",
+    ),
+    path(
+        "accounts/state/webhooks/<uuid:pk>/deliveries/<int:delivery_pk>/retry/",
+        subscriptions.delivery_retry,
+        name="delivery-retry",
+    ),
 ]

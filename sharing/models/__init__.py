@@ -10,6 +10,14 @@ from sharing.models.notices import (
     ReferenceCounter,
     TechnologyCategory,
 )
+from sharing.models.notifications import (
+    DigestSent,
+    Notification,
+    StateEmailDefault,
+    UserEmailPreference,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from sharing.models.practices import BestPractice, Endorsement, Topic
 from sharing.models.records import (
     ONE_PARENT,
@@ -28,13 +36,19 @@ __all__ = [
     "BestPractice",
     "Comment",
     "CountryOfConcern",
+    "DigestSent",
     "Endorsement",
     "Event",
     "Notice",
     "NoticeEntity",
+    "Notification",
     "ReferenceCounter",
     "Revision",
+    "StateEmailDefault",
     "TechnologyCategory",
     "Topic",
+    "UserEmailPreference",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "attachment_storage_name",
 ]

@@ -1,5 +1,6 @@
 """The only place that changes what states share: ``notices`` and ``practices``, with
-what they have in ``common``. Everything callers need is named here."""
+what they have in ``common``, and how people and states are told of it
+(``subscriptions``). Everything callers need is named here."""
 
 from sharing.services.common import (
     MAX_BODY,
@@ -58,6 +59,22 @@ from sharing.services.practices import (
     update_practice,
     withdraw_endorsement,
 )
+from sharing.services.subscriptions import (
+    WEBHOOK_KINDS,
+    check_manages_state,
+    create_webhook,
+    delete_webhook,
+    manages_state,
+    mark_all_read,
+    mark_read,
+    mark_read_about,
+    retry_delivery,
+    rotate_webhook_secret,
+    set_email_preference,
+    set_state_email_default,
+    update_webhook,
+    use_state_default,
+)
 
 __all__ = [
     "MAX_BODY",
@@ -65,6 +82,7 @@ __all__ = [
     "MAX_NOTE",
     "MAX_SUMMARY",
     "MAX_TITLE",
+    "WEBHOOK_KINDS",
     "AckPanel",
     "AckResult",
     "AckRow",
@@ -91,15 +109,22 @@ __all__ = [
     "check_can_endorse",
     "check_can_lead",
     "check_can_write",
+    "check_manages_state",
     "clean_content",
     "clean_practice",
     "content_of",
     "create_draft",
     "create_practice",
+    "create_webhook",
     "delete_draft",
     "delete_practice_draft",
+    "delete_webhook",
     "endorse",
     "endorsements_shown",
+    "manages_state",
+    "mark_all_read",
+    "mark_read",
+    "mark_read_about",
     "practice_content",
     "publish_notice",
     "publish_practice",
@@ -107,8 +132,14 @@ __all__ = [
     "record_view",
     "remove_attachment",
     "remove_practice_attachment",
+    "retry_delivery",
+    "rotate_webhook_secret",
+    "set_email_preference",
+    "set_state_email_default",
     "update_draft",
     "update_practice",
+    "update_webhook",
+    "use_state_default",
     "withdraw_endorsement",
     "withdraw_notice",
 ]

@@ -317,12 +317,18 @@ def attachments_snapshot(parent) -> list[dict]:
 
 
 def record_event(kind: str, parent, by: User, **payload) -> Event:
-    """The outbox row announcing ``kind`` about ``parent``. The payload carries ids and
-    flags only, never shared text: what leaves the portal is decided when it is sent."""
-    return Event.objects.create(
+    """The outbox row announcing ``kind`` about ``parent``, written in the caller's
+    transaction; once that commits, the event is queued for dispatch. If the broker
+    cannot take it then, the act still stands and the sweeper dispatches it later. The
+    payload carries ids and flags only, never shared text."""
+    from sharing import tasks
+
+    event = Event.objects.create(
         kind=kind,
         actor=by,
         state=by.state,
         payload={"version": parent.version, **payload},
         **{parent_field(parent): parent},
     )
+    transaction.on_commit(lambda: tasks.dispatch_event.delay(event.pk), robust=True)
+    return event

@@ -29,7 +29,7 @@ from sharing.choices import (
     PracticeStatus,
 )
 from sharing.models import Attachment, BestPractice, Endorsement, Revision, Topic
-from sharing.querysets import reading_state, recipient_choices
+from sharing.querysets import as_state, reading_state, recipient_choices
 from sharing.services.common import (
     MAX_NOTE,
     MAX_SUMMARY,
@@ -182,10 +182,8 @@ def endorsements_shown(practice: BestPractice, user) -> list[Endorsement]:
 def _drop_unreached_endorsements(practice: BestPractice, *, by: User, request) -> None:
     """After the audience narrowed: endorsements of states that can no longer read the
     best practice go, each with an audit row (the state could not withdraw it itself)."""
-    from accounts.models import User as UserModel
-
     for endorsement in practice.endorsements.select_related("state"):
-        reader = UserModel(state=endorsement.state, role=Role.OFFICER, is_active=True)
+        reader = as_state(endorsement.state)
         if not BestPractice.objects.visible_to(reader).filter(pk=practice.pk).exists():
             endorsement.delete()
             audit.record(

@@ -3,7 +3,28 @@
 import difflib
 import itertools
 
+from django.core.paginator import Page, Paginator
+
 from sharing.models import Revision
+
+
+def filtered(filterset) -> tuple:
+    """The filter's results and whether its values were valid: a value that is not valid
+    shows its error and no results, never everything."""
+    valid = not filterset.is_bound or filterset.is_valid()
+    return (filterset.qs if valid else filterset.queryset.none()), valid
+
+
+def paginate(request, results, per_page: int) -> Page:
+    """The page of ``results`` the request asks for (the last one past the end)."""
+    return Paginator(results, per_page).get_page(request.GET.get("page"))
+
+
+def other_params(request) -> str:
+    """The request's query string without its page number, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]:

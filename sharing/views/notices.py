@@ -6,7 +6,6 @@ wrong)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from sharing.forms import (
 )
 from sharing.models import Acknowledgement, Comment, Notice, Revision
 from sharing.querysets import recipient_states
-from sharing.views.common import with_diffs
+from sharing.views.common import filtered, other_params, paginate, with_diffs
 
 PAGE_SIZE = 25
 
@@ -39,19 +38,15 @@ def _visible(request, pk) -> Notice:
 def notice_list(request):
     notices = Notice.objects.visible_to(request.user).for_list()
     filterset = NoticeFilterSet(request.GET or None, queryset=notices)
-    # A filter value that is not valid shows its error and no results, never everything.
-    results = filterset.qs if not filterset.is_bound or filterset.is_valid() else notices.none()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    results, _valid = filtered(filterset)
     can_create = services.can_author(request.user)
     return render(
         request,
         "sharing/notice_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            "page": paginate(request, results, PAGE_SIZE),
+            "query": other_params(request),
             "can_create": can_create,
         },
     )
@@ -81,6 +76,7 @@ def _detail_queryset(user):
 def notice_detail(request, pk):
     notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
     services.record_view(notice, by=request.user, request=request)
+    services.mark_read_about(notice, by=request.user)
     return _render_detail(request, notice)
 
 

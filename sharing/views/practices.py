@@ -5,7 +5,6 @@ that show nothing else of the portal."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from sharing.choices import DocType, PracticeStatus
 from sharing.filters import PRACTICE_FACETS, BestPracticeFilterSet
 from sharing.forms import EndorseForm, PracticeAmendForm, PracticeForm
 from sharing.models import BestPractice, Endorsement, Revision
-from sharing.views.common import with_diffs
+from sharing.views.common import other_params, paginate, with_diffs
 
 PAGE_SIZE = 20
 SORTS = {
@@ -137,15 +136,12 @@ def practice_list(request):
     elif query and sort != "newest":
         results = results.order_by(*search.BEST_FIRST)
     results = results.select_related("lead_state").prefetch_related("topics")
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    here = request.GET.copy()
-    here.pop("page", None)
     return _page(
         request,
         "sharing/practice_list.html",
         {
-            "page": page,
-            "query": here.urlencode(),
+            "page": paginate(request, results, PAGE_SIZE),
+            "query": other_params(request),
             "q": query.text,
             "sort": sort,
             "sorts": SEARCH_SORTS if query else SORTS,
@@ -212,6 +208,7 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
 
 def practice_detail(request, pk):
     practice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    services.mark_read_about(practice, by=request.user)
     return _render_detail(request, practice)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import State
 from sharing import search
 from sharing.models import BestPractice, Notice
+from sharing.views.common import other_params
 
 PAGE_SIZE = 20
 KIND_CHOICES = [
@@ -64,11 +65,9 @@ def search_page(request):
         page = Paginator(range(results.total), PAGE_SIZE).get_page(number)
         if page.number != number:  # past the last page: show the last one
             results = run(page.number)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "sharing/search.html",
-        {"form": form, "results": results, "page": page, "query": query.urlencode()},
+        {"form": form, "results": results, "page": page, "query": other_params(request)},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

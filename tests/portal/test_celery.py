@@ -19,6 +19,22 @@ def test_celery_is_configured_for_safe_redelivery():
     assert conf.task_routes["portal.tasks.send_email"] == {"queue": "email"}
 
 
+def test_events_e_mail_and_webhooks_have_queues_of_their_own_and_beat_sweeps():
+    conf = celery_app.conf
+    queues = {queue.name for queue in conf.task_queues}
+    assert queues == {"default", "events", "email", "webhooks"}
+    routes = {task: route["queue"] for task, route in conf.task_routes.items()}
+    assert routes["sharing.tasks.dispatch_event"] == "events"
+    assert routes["sharing.tasks.send_notification_emails"] == "email"
+    assert routes["sharing.tasks.send_digests"] == "email"
+    assert routes["sharing.tasks.deliver_webhook"] == "webhooks"
+    celery_app.loader.import_default_modules()  # what a worker does at start
+    assert set(routes) <= set(celery_app.tasks), "a route names a task that does not exist"
+    schedule = {entry["task"]: entry["schedule"] for entry in conf.beat_schedule.values()}
+    assert schedule["sharing.tasks.sweep"] == 60.0
+    assert "sharing.tasks.send_digests" in schedule
+
+
 def test_ping_runs_eagerly_in_the_embedded_mode():
     assert ping.delay().get(timeout=1) == "pong"
 

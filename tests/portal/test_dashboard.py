@@ -58,5 +58,5 @@ def test_dashboard_runs_a_fixed_number_of_queries(
         State.objects.create(code=f"{chr(65 + n)}Q", name=f"Observer {n}", status="observer")
     client.force_login(dk_admin)
     # session, user, three notice lists, member count, invitation count, states
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get("/").status_code == 200

