@@ -331,8 +331,12 @@ CELERY_TIMEZONE = "UTC"
 # An event not dispatched this many seconds after it was recorded (the broker was down
 # when it committed, a worker died) is dispatched again by the sweeper.
 EVENT_SWEEP_GRACE_SECONDS = env.integer("EVENT_SWEEP_GRACE_SECONDS", 30, minimum=1)
-# Recipients written per INSERT and handed to one e-mail task.
+# Recipients written per INSERT.
 NOTIFICATION_BATCH_SIZE = env.integer("NOTIFICATION_BATCH_SIZE", 1000, minimum=1)
+# E-mails sent by one task, over one SMTP connection (well within the task time limit).
+EMAIL_BATCH_SIZE = env.integer("EMAIL_BATCH_SIZE", 100, minimum=1)
+# Attempts at an e-mail the mail server keeps failing (not refusing) before giving up.
+EMAIL_MAX_ATTEMPTS = env.integer("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 # Local hour at which daily and weekly digests go out (weekly ones on Mondays).
 DIGEST_HOUR = env.integer("DIGEST_HOUR", 7, minimum=0)
 if DIGEST_HOUR > 23:
@@ -345,6 +349,12 @@ WEBHOOK_TIMEOUT = env.integer("WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_RETRY_DELAYS = env.integers(
     "WEBHOOK_RETRY_DELAYS", [30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200]
 )
+# After a secret is rotated, deliveries carry signatures with the old one too for this
+# long, so that the receiving system can switch without rejecting anything.
+WEBHOOK_SECRET_OVERLAP_HOURS = env.integer("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+# Certificates of receivers are checked against the usual public authorities, or this
+# bundle (a file of PEM certificates) for states whose systems use a CA of their own.
+WEBHOOK_CA_BUNDLE = env.string("WEBHOOK_CA_BUNDLE") or None
 # Development and tests may post to local receivers over plain http; production may not.
 WEBHOOK_ALLOW_PRIVATE = env.boolean("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 WEBHOOK_ALLOW_HTTP = env.boolean("WEBHOOK_ALLOW_HTTP", DEBUG)

@@ -148,6 +148,7 @@ class EmailStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     DIGEST = "digest", _("Waiting for the digest")
     SKIPPED = "skipped", _("Not sent")
+    FAILED = "failed", _("Refused by the mail server")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -5,9 +5,10 @@
         Notification rows in bulk, write WebhookDelivery rows, mark it dispatched;
         after commit hand e-mails (in batches) and deliveries to their own tasks
     send_emails(ids): claim each e-mail, re-check that the person may still read the
-        item and wants it, send, mark it sent
+        item and wants it, send, mark it sent (or refused, or to try again)
     send_digests(now): once a day (or a week) per person, at DIGEST_HOUR local time
-    deliver(delivery id): one signed POST; on failure wait longer, finally give up
+    deliver(delivery id): one signed POST; on failure wait longer, finally give up;
+        one delivery at a time per endpoint, in order
     sweep(now): anything that should have happened and did not (broker down, worker
         killed), handed to the tasks again
 
@@ -21,18 +22,20 @@ import datetime
 import json
 import logging
 import random
+import smtplib
 import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import State, User
+from portal import crypto
 from sharing import webhooks
 from sharing.choices import (
     RESTRICTED_TLP,
@@ -66,6 +69,7 @@ ANNOUNCED = {
     EventKind.PRACTICE_AMENDED,
 }
 CONTRIBUTORS = [Role.STATE_ADMIN, Role.OFFICER]
+DIGEST_MODES = {EmailMode.DAILY, EmailMode.WEEKLY}
 # What an e-mail and its filters read, fetched once per batch rather than per message.
 PREFETCH_FOR_EMAIL = (
     "notice__categories",
@@ -75,50 +79,59 @@ PREFETCH_FOR_EMAIL = (
 # A digest goes out at DIGEST_HOUR local time, or up to this many hours later if beat
 # was not running then; never before, and never twice for the same period.
 DIGEST_CATCH_UP = datetime.timedelta(hours=6)
+# Work handed to a task and not done after this long is taken to be lost (a worker
+# died, the broker dropped it) and handed out again by the sweeper.
+LOST_AFTER = datetime.timedelta(minutes=10)
 
 
 # --- Who is told ----------------------------------------------------------------------------
 
 
-def recipients(event: Event, *, include_actor: bool = False):
-    """The users to notify of ``event``, as one queryset (one query): active, only people
-    who may read the item, and never the one who acted (unless ``include_actor``: their
-    state's systems are told of what its people do)."""
+def _authors(subject) -> Q:
+    """The states that wrote ``subject``."""
+    if isinstance(subject, Notice):
+        return Q(pk=subject.author_state_id)
+    return Q(pk=subject.lead_state_id) | Q(pk__in=subject.co_authors.values("pk"))
+
+
+def audience(event: Event) -> tuple:
+    """Who is told of ``event``: the states (whose systems get the webhook), and which
+    of their people (a condition on users). Always within the item's readers."""
     subject = event.notice or event.best_practice
-    users = User.objects.filter(is_active=True, state__in=reader_states(subject))
-    if not include_actor:
-        users = users.exclude(pk=event.actor_id)
+    readers = reader_states(subject)
+    everyone = Q()
     kind = event.kind
     if kind in ANNOUNCED:
         # The audience: the states that read it, less those that wrote it.
-        return users.exclude(_authors(subject))
+        return readers.exclude(_authors(subject)), everyone
     if kind == EventKind.NOTICE_WITHDRAWN:
         # Everyone who was told of the notice before.
-        told = Notification.objects.filter(notice=subject).values("user_id")
-        return users.filter(pk__in=told)
+        told = Notification.objects.filter(notice=subject)
+        return readers.filter(pk__in=told.values("user__state_id")), Q(
+            pk__in=told.values("user_id")
+        )
     if kind == EventKind.NOTICE_COMMENTED:
         # The author state, and the states that took part: commented or acknowledged.
         involved = (
-            Q(state=subject.author_state_id)
-            | Q(state__in=subject.comments.values("state_id"))
-            | Q(state__in=subject.acknowledgements.values("state_id"))
+            Q(pk=subject.author_state_id)
+            | Q(pk__in=subject.comments.values("state_id"))
+            | Q(pk__in=subject.acknowledgements.values("state_id"))
         )
-        return users.filter(involved)
+        return readers.filter(involved), everyone
     if kind == EventKind.NOTICE_ACKNOWLEDGED:
-        return users.filter(state=subject.author_state_id, role__in=CONTRIBUTORS)
+        return readers.filter(pk=subject.author_state_id), Q(role__in=CONTRIBUTORS)
     if kind == EventKind.PRACTICE_ENDORSED:
-        return users.filter(_authors(subject), role__in=CONTRIBUTORS)
-    return users.none()  # SILENT_KINDS: kept in the history, told to nobody
+        return readers.filter(_authors(subject)), Q(role__in=CONTRIBUTORS)
+    return State.objects.none(), everyone  # SILENT_KINDS: kept in the history, told to nobody
 
 
-DIGEST_MODES = {EmailMode.DAILY, EmailMode.WEEKLY}
-
-
-def _authors(subject) -> Q:
-    """Users of the states that wrote ``subject``."""
-    if isinstance(subject, Notice):
-        return Q(state=subject.author_state_id)
-    return Q(state=subject.lead_state_id) | Q(state__in=subject.co_authors.values("pk"))
+def recipients(event: Event):
+    """The users to notify of ``event``, as one queryset (one query): active, of the
+    states told, never the one who acted."""
+    states, who = audience(event)
+    return (
+        User.objects.filter(is_active=True, state__in=states).filter(who).exclude(pk=event.actor_id)
+    )
 
 
 def _email_status(mode: str | None) -> str:
@@ -134,8 +147,10 @@ def dispatch(event_id: int) -> int:
 
     Holds the event's row lock while writing, so two workers never dispatch the same
     event; a second run finds it dispatched and does nothing, and a run interrupted
-    before commit leaves nothing behind. E-mails and webhook deliveries are handed to
-    their tasks after commit; the sweeper catches any that never got there.
+    before commit leaves nothing behind. An event waits while an earlier one about the
+    same item is not out yet (the sweeper brings both, in order): a withdrawal is never
+    announced before the publication it withdraws. E-mails and webhook deliveries are
+    handed to their tasks after commit; the sweeper catches any that never got there.
     """
     with transaction.atomic():
         event = (
@@ -146,27 +161,33 @@ def dispatch(event_id: int) -> int:
         )
         if event is None:
             return 0  # already dispatched, or being dispatched by another worker
+        earlier = Event.objects.filter(
+            notice_id=event.notice_id,
+            best_practice_id=event.best_practice_id,
+            pk__lt=event.pk,
+            dispatched_at__isnull=True,
+        )
+        if earlier.exists():
+            return 0
+        states, _who = audience(event)
         people = recipients(event).values_list(
             "pk", "email_preference__mode", "state__email_default__mode"
         )
-        rows = []
-        for user_id, own_mode, state_mode in people:
-            rows.append(
-                Notification(
-                    event=event,
-                    user_id=user_id,
-                    kind=event.kind,
-                    notice_id=event.notice_id,
-                    best_practice_id=event.best_practice_id,
-                    created_at=event.created_at,
-                    email_status=_email_status(own_mode or state_mode),
-                )
+        rows = [
+            Notification(
+                event=event,
+                user_id=user_id,
+                kind=event.kind,
+                notice_id=event.notice_id,
+                best_practice_id=event.best_practice_id,
+                created_at=event.created_at,
+                email_status=_email_status(own_mode or state_mode),
             )
+            for user_id, own_mode, state_mode in people
+        ]
         Notification.objects.bulk_create(
             rows, batch_size=settings.NOTIFICATION_BATCH_SIZE, ignore_conflicts=True
         )
-        # The systems of the states told of it, the acting person's own included.
-        states = recipients(event, include_actor=True).values("state_id")
         deliveries = [
             WebhookDelivery(endpoint=endpoint, event=event)
             for endpoint in WebhookEndpoint.objects.filter(state__in=states, active=True)
@@ -180,16 +201,25 @@ def dispatch(event_id: int) -> int:
 
 def hand_over(event_id: int) -> None:
     """Queue the e-mails and deliveries of a dispatched event."""
+    pending = Notification.objects.filter(event_id=event_id, email_status=EmailStatus.PENDING)
+    _queue_emails(list(pending.order_by("pk").values_list("pk", flat=True)))
+    due = WebhookDelivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
+    _queue_deliveries(list(due.values_list("pk", flat=True)))
+
+
+def _queue_emails(ids: list[int]) -> None:
     from sharing import tasks
 
-    pending = Notification.objects.filter(
-        event_id=event_id, email_status=EmailStatus.PENDING
-    ).values_list("pk", flat=True)
-    for batch in _batches(pending.iterator(), settings.NOTIFICATION_BATCH_SIZE):
+    Notification.objects.filter(pk__in=ids).update(email_queued_at=timezone.now())
+    for batch in _batches(ids, settings.EMAIL_BATCH_SIZE):
         tasks.send_notification_emails.delay(batch)
-    for delivery_id in WebhookDelivery.objects.filter(
-        event_id=event_id, status=DeliveryStatus.PENDING
-    ).values_list("pk", flat=True):
+
+
+def _queue_deliveries(ids: list[int]) -> None:
+    from sharing import tasks
+
+    WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    for delivery_id in ids:
         tasks.deliver_webhook.delay(delivery_id)
 
 
@@ -220,6 +250,10 @@ def preference(user):
         except StateEmailDefault.DoesNotExist:
             pass
     return None
+
+
+def _mode(pref) -> str:
+    return pref.mode if pref is not None else EmailMode.IMMEDIATE
 
 
 def wanted(notification: Notification, pref) -> bool:
@@ -269,7 +303,7 @@ def _context(notification: Notification) -> dict:
     }
 
 
-def _message(template: str, user, context: dict) -> EmailMultiAlternatives:
+def _message(template: str, user, context: dict, connection) -> EmailMultiAlternatives:
     """One e-mail, in the recipient's language and time zone."""
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
@@ -279,15 +313,30 @@ def _message(template: str, user, context: dict) -> EmailMultiAlternatives:
             subject=f"[{settings.SITE_NAME}] {subject}",
             body=render_to_string(f"{template}_body.txt", context),
             to=[user.email],
+            connection=connection,
         )
         message.attach_alternative(render_to_string(f"{template}_body.html", context), "text/html")
     return message
 
 
+def _refused(error: Exception) -> bool:
+    """Whether the mail server refused this message for good (a bad address), rather
+    than failing for now (down, busy, disconnected)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return (
+        isinstance(error, smtplib.SMTPResponseException)
+        and not isinstance(error, smtplib.SMTPSenderRefused)
+        and 500 <= error.smtp_code < 600
+    )
+
+
 def send_emails(notification_ids: list[int]) -> int:
-    """Send the e-mails of these notifications that are still to be sent. Returns how
-    many left. Each is claimed first (pending → sending), so two workers never send the
-    same one; one that fails goes back to pending for a later attempt."""
+    """Send the e-mails of these notifications that are still to be sent, over one
+    connection. Returns how many left. Each is claimed first (pending → sending), so
+    two workers never send the same one. A message the server refuses is marked so and
+    the rest go on; when the server fails, the batch stops and what is left waits for
+    the sweeper (a message failing EMAIL_MAX_ATTEMPTS times is given up)."""
     sent, seen = 0, {}
     rows = (
         Notification.objects.filter(pk__in=notification_ids, email_status=EmailStatus.PENDING)
@@ -298,31 +347,63 @@ def send_emails(notification_ids: list[int]) -> int:
             "best_practice__lead_state",
         )
         .prefetch_related(*PREFETCH_FOR_EMAIL)
+        .order_by("pk")
     )
-    for notification in rows:
-        claimed = Notification.objects.filter(
-            pk=notification.pk, email_status=EmailStatus.PENDING
-        ).update(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now())
-        if not claimed:
-            continue
-        user = notification.user
-        if not (
-            user.email
-            and can_still_read(notification, seen)
-            and wanted(notification, preference(user))
-        ):
-            _set_email_status(notification, EmailStatus.SKIPPED)
-            continue
-        try:
-            _message("sharing/emails/notification", user, _context(notification)).send()
-        except Exception:
-            _set_email_status(notification, EmailStatus.PENDING)
-            raise
-        Notification.objects.filter(pk=notification.pk).update(
-            email_status=EmailStatus.SENT, emailed_at=timezone.now()
-        )
-        sent += 1
+    try:
+        connection = get_connection()
+        connection.open()
+    except (OSError, smtplib.SMTPException):
+        logger.warning("The mail server cannot be reached; e-mails wait.", exc_info=True)
+        return 0
+    try:
+        for notification in rows:
+            claimed = Notification.objects.filter(
+                pk=notification.pk, email_status=EmailStatus.PENDING
+            ).update(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now())
+            if not claimed:
+                continue
+            user = notification.user
+            pref = preference(user)
+            if _mode(pref) in DIGEST_MODES:  # they chose a digest since
+                _set_email_status(notification, EmailStatus.DIGEST)
+                continue
+            if not (
+                _mode(pref) != EmailMode.OFF
+                and user.email
+                and can_still_read(notification, seen)
+                and wanted(notification, pref)
+            ):
+                _set_email_status(notification, EmailStatus.SKIPPED)
+                continue
+            message = _message(
+                "sharing/emails/notification", user, _context(notification), connection
+            )
+            try:
+                message.send()
+            except (OSError, smtplib.SMTPException) as error:
+                if _refused(error):
+                    logger.warning("The mail server refused notification %s.", notification.pk)
+                    _set_email_status(notification, EmailStatus.FAILED)
+                    continue
+                _failed_for_now(notification)
+                logger.warning("Sending e-mail failed; the rest waits.", exc_info=True)
+                break
+            Notification.objects.filter(pk=notification.pk).update(
+                email_status=EmailStatus.SENT, emailed_at=timezone.now()
+            )
+            sent += 1
+    finally:
+        connection.close()
     return sent
+
+
+def _failed_for_now(notification: Notification) -> None:
+    """Back to pending for a later attempt, unless it has failed too often."""
+    attempts = notification.email_attempts + 1
+    status = EmailStatus.FAILED if attempts >= settings.EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
+    Notification.objects.filter(pk=notification.pk).update(
+        email_status=status, email_attempts=attempts
+    )
 
 
 def _set_email_status(notification: Notification, status: str) -> None:
@@ -330,6 +411,13 @@ def _set_email_status(notification: Notification, status: str) -> None:
 
 
 # --- Digests --------------------------------------------------------------------------------
+
+# However the clock or the time zone moves, digests of one kind stay at least this far
+# apart (a person who changes time zone in the morning gets no second one that day).
+DIGEST_GAP = {
+    EmailMode.DAILY: datetime.timedelta(hours=18),
+    EmailMode.WEEKLY: datetime.timedelta(days=6),
+}
 
 
 def digest_period(local: datetime.datetime, mode: str) -> datetime.date | None:
@@ -347,9 +435,8 @@ def digest_period(local: datetime.datetime, mode: str) -> datetime.date | None:
 
 def send_digests(now: datetime.datetime | None = None) -> int:
     """Send the digests due now: one e-mail per person per day (or week) holding their
-    unread notifications waiting for it. Returns how many went out. Never twice for a
-    period (a DigestSent row is claimed first); if sending fails, the claim is dropped
-    and the notifications wait for the next run."""
+    unread notifications waiting for it. Returns how many went out. One person's
+    failure (a refused address, the server down) never holds back the others."""
     now = now or timezone.now()
     sent = 0
     waiting = Notification.objects.filter(email_status=EmailStatus.DIGEST)
@@ -360,21 +447,33 @@ def send_digests(now: datetime.datetime | None = None) -> int:
     )
     for user in people:
         pref = preference(user)
-        mode = pref.mode if pref is not None else EmailMode.IMMEDIATE
+        mode = _mode(pref)
         if mode not in DIGEST_MODES or not user.is_active:
             # They chose otherwise since (or left): what waited stays in the inbox only.
             waiting.filter(user=user).update(email_status=EmailStatus.SKIPPED)
             continue
         period = digest_period(now.astimezone(zoneinfo.ZoneInfo(user.time_zone)), mode)
-        if period is not None:
-            sent += _send_digest(user, pref, mode, period)
+        if period is None:
+            continue
+        try:
+            sent += _send_digest(user, pref, mode, period, now)
+        except (OSError, smtplib.SMTPException):
+            logger.warning(
+                "The digest of user %s failed; it is tried again.", user.pk, exc_info=True
+            )
     return sent
 
 
-def _send_digest(user, pref, mode: str, period: datetime.date) -> int:
+def _send_digest(user, pref, mode: str, period: datetime.date, now) -> int:
+    """Never twice for a period: a DigestSent row is claimed first. If sending fails for
+    now, the claim is dropped and the notifications wait for the next run."""
+    if DigestSent.objects.filter(
+        user=user, frequency=mode, sent_at__gt=now - DIGEST_GAP[mode]
+    ).exists():
+        return 0
     try:
         with transaction.atomic():
-            claim = DigestSent.objects.create(user=user, frequency=mode, period=period)
+            claim = DigestSent.objects.create(user=user, frequency=mode, period=period, sent_at=now)
     except IntegrityError:  # this period's digest has already gone
         return 0
     waiting = list(
@@ -405,12 +504,16 @@ def _send_digest(user, pref, mode: str, period: datetime.date) -> int:
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
     }
+    ids = [n.pk for n in included]
     try:
-        _message("sharing/emails/digest", user, context).send()
-    except Exception:
+        _message("sharing/emails/digest", user, context, connection=None).send()
+    except (OSError, smtplib.SMTPException) as error:
+        if _refused(error):
+            Notification.objects.filter(pk__in=ids).update(email_status=EmailStatus.FAILED)
+            return 0
         claim.delete()
         raise
-    Notification.objects.filter(pk__in=[n.pk for n in included]).update(
+    Notification.objects.filter(pk__in=ids).update(
         email_status=EmailStatus.SENT, emailed_at=timezone.now()
     )
     DigestSent.objects.filter(pk=claim.pk).update(notifications=len(included))
@@ -464,61 +567,96 @@ def payload(event: Event) -> dict:
 
 def _next_wait(attempts: int, retry_after: float | None) -> float | None:
     """Seconds to wait before the next attempt (with up to 20% jitter, and at least what
-    the receiver asked for), or None when it is time to give up."""
+    the receiver asked for, within reason), or None when it is time to give up."""
     delays = settings.WEBHOOK_RETRY_DELAYS
     if attempts > len(delays):
         return None
-    base = delays[attempts - 1]
-    wait = base * (1 + random.uniform(0, 0.2))  # noqa: S311 (jitter, not security)
-    return max(wait, retry_after or 0)
+    wait = delays[attempts - 1] * (1 + random.uniform(0, 0.2))  # noqa: S311 (jitter)
+    return max(wait, min(retry_after or 0, max(delays)))
+
+
+def _due(now) -> Q:
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now
+    )
 
 
 def deliver(delivery_id: int) -> str | None:
-    """Make one attempt at a due delivery; returns its new status (None if it was not
-    due, or another worker has it). No lock is held during the HTTP request: the row
-    is claimed for a while by a conditional UPDATE instead."""
+    """Make one attempt at a due delivery; returns its new status, or None if it was not
+    due, its endpoint is paused, or the endpoint is busy with another delivery (then the
+    one in flight hands on to it when done, so each endpoint gets its events one at a
+    time and in order). No lock is held during the HTTP request: the row is claimed by
+    a conditional UPDATE for longer than any task may run, and only the claim's holder
+    writes the outcome."""
     now = timezone.now()
-    lease = now + datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT * 3 + 30)
-    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=DeliveryStatus.SENDING, claimed_until__lt=now
-    )
-    claimed = WebhookDelivery.objects.filter(due, pk=delivery_id).update(
-        status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+    lease = now + datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    busy = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"),
+        status=DeliveryStatus.SENDING,
+        claimed_until__gte=now,
+    ).exclude(pk=OuterRef("pk"))
+    claimed = (
+        WebhookDelivery.objects.filter(_due(now), pk=delivery_id, endpoint__active=True)
+        .exclude(Exists(busy))
+        .update(status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
     )
     if not claimed:
         return None
+    mine = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.SENDING, claimed_until=lease
+    )
     delivery = WebhookDelivery.objects.select_related(
         "endpoint__state", "event__notice__author_state", "event__best_practice__lead_state"
     ).get(pk=delivery_id)
+    try:
+        status = _attempt(delivery, mine)
+    except Exception as error:  # whatever happens, the delivery is never left claimed
+        logger.exception("Webhook delivery %s failed inside the portal.", delivery_id)
+        status = _failed(
+            mine, delivery.attempts, None, None, f"portal error: {type(error).__name__}"
+        )
+    _hand_on(delivery.endpoint_id)
+    return status
+
+
+def _attempt(delivery: WebhookDelivery, mine) -> str:
     endpoint, event = delivery.endpoint, delivery.event
     subject = event.notice or event.best_practice
-    if (
-        not endpoint.active
-        or not type(subject)
-        .objects.visible_to(as_state(endpoint.state))
-        .filter(pk=subject.pk)
-        .exists()
-    ):
-        return _finish(delivery, DeliveryStatus.DEAD, None, "endpoint inactive or not entitled")
+    if event.kind not in endpoint.event_kinds:
+        return _finish(mine, DeliveryStatus.DEAD, None, "the endpoint no longer takes this event")
+    readable = type(subject).objects.visible_to(as_state(endpoint.state)).filter(pk=subject.pk)
+    if not readable.exists():
+        return _finish(mine, DeliveryStatus.DEAD, None, "your state can no longer read this item")
+    try:
+        signing = endpoint.signing_secrets()
+    except crypto.InvalidToken:
+        return _finish(mine, DeliveryStatus.DEAD, None, "the secret cannot be read: make a new one")
     body = json.dumps(payload(event), separators=(",", ":"), sort_keys=True)
-    outcome = webhooks.send(endpoint.url, endpoint.secret, delivery.message_id, body)
+    outcome = webhooks.send(endpoint.url, signing, delivery.message_id, body)
     if outcome.delivered:
-        return _finish(delivery, DeliveryStatus.SUCCEEDED, outcome.status_code, "")
-    wait = _next_wait(delivery.attempts, outcome.retry_after) if outcome.retryable else None
+        return _finish(mine, DeliveryStatus.SUCCEEDED, outcome.status_code, "")
+    if not outcome.retryable:
+        return _finish(mine, DeliveryStatus.DEAD, outcome.status_code, outcome.error)
+    return _failed(mine, delivery.attempts, outcome.retry_after, outcome.status_code, outcome.error)
+
+
+def _failed(mine, attempts: int, retry_after, code, error: str) -> str:
+    """Wait longer before the next attempt, or give up."""
+    wait = _next_wait(attempts, retry_after)
     if wait is None:
-        return _finish(delivery, DeliveryStatus.DEAD, outcome.status_code, outcome.error)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        return _finish(mine, DeliveryStatus.DEAD, code, error)
+    mine.update(
         status=DeliveryStatus.PENDING,
         next_attempt_at=timezone.now() + datetime.timedelta(seconds=wait),
         claimed_until=None,
-        last_status_code=outcome.status_code,
-        last_error=outcome.error[:300],
+        last_status_code=code,
+        last_error=error[:300],
     )
     return DeliveryStatus.PENDING
 
 
-def _finish(delivery, status, code, error) -> str:
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+def _finish(mine, status, code, error) -> str:
+    mine.update(
         status=status,
         claimed_until=None,
         last_status_code=code,
@@ -528,15 +666,25 @@ def _finish(delivery, status, code, error) -> str:
     return status
 
 
+def _hand_on(endpoint_id) -> None:
+    """Queue the endpoint's next due delivery, oldest first."""
+    following = (
+        WebhookDelivery.objects.filter(
+            _due(timezone.now()), endpoint_id=endpoint_id, endpoint__active=True
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    _queue_deliveries(list(following))
+
+
 def retry_now(delivery: WebhookDelivery) -> None:
     """A state admin's "try again": a dead delivery becomes due now, with a fresh
     schedule of attempts."""
     WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DEAD).update(
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    from sharing import tasks
-
-    transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk), robust=True)
+    transaction.on_commit(lambda: _queue_deliveries([delivery.pk]), robust=True)
 
 
 # --- The sweeper ----------------------------------------------------------------------------
@@ -545,14 +693,13 @@ def retry_now(delivery: WebhookDelivery) -> None:
 def sweep(now: datetime.datetime | None = None) -> dict:
     """Hand to the tasks again whatever should have moved and has not: events not
     dispatched after the grace period (the broker was down when they committed),
-    e-mails left pending or stuck sending (a worker died), deliveries that are due. Safe
-    to run on several hosts at once: the tasks claim their rows, so a duplicate is a
-    no-op."""
+    e-mails never queued or lost with a worker, deliveries that are due. Oldest first.
+    Safe to run on several hosts at once: the tasks claim their rows, so a duplicate
+    is a no-op."""
     from sharing import tasks
 
     now = now or timezone.now()
     grace = datetime.timedelta(seconds=settings.EVENT_SWEEP_GRACE_SECONDS)
-    stuck = datetime.timedelta(minutes=10)
     events = list(
         Event.objects.filter(dispatched_at__isnull=True, created_at__lte=now - grace)
         .order_by("id")
@@ -561,19 +708,24 @@ def sweep(now: datetime.datetime | None = None) -> dict:
     for event_id in events:
         tasks.dispatch_event.delay(event_id)
     Notification.objects.filter(
-        email_status=EmailStatus.SENDING, email_claimed_at__lte=now - stuck
+        email_status=EmailStatus.SENDING, email_claimed_at__lte=now - LOST_AFTER
     ).update(email_status=EmailStatus.PENDING)
     emails = list(
-        Notification.objects.filter(
-            email_status=EmailStatus.PENDING, created_at__lte=now - grace
-        ).values_list("pk", flat=True)[:10_000]
+        Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=now - grace)
+        .filter(Q(email_queued_at__isnull=True) | Q(email_queued_at__lte=now - LOST_AFTER))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:10_000]
     )
-    for batch in _batches(emails, settings.NOTIFICATION_BATCH_SIZE):
-        tasks.send_notification_emails.delay(batch)
-    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=DeliveryStatus.SENDING, claimed_until__lt=now
+    _queue_emails(emails)
+    deliveries = list(
+        WebhookDelivery.objects.filter(_due(now), endpoint__active=True)
+        .filter(
+            Q(queued_at__isnull=True)
+            | Q(queued_at__lt=F("next_attempt_at"))  # a retry that has come due
+            | Q(queued_at__lte=now - LOST_AFTER)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:1000]
     )
-    deliveries = list(WebhookDelivery.objects.filter(due).values_list("pk", flat=True)[:1000])
-    for delivery_id in deliveries:
-        tasks.deliver_webhook.delay(delivery_id)
+    _queue_deliveries(deliveries)
     return {"events": len(events), "emails": len(emails), "deliveries": len(deliveries)}

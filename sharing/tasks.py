@@ -4,8 +4,6 @@ All are safe to run twice (see sharing.notifications): Redis may deliver a messa
 after a worker dies, and the sweeper re-queues what seems stuck.
 """
 
-import smtplib
-
 from celery import shared_task
 from django.db import OperationalError
 
@@ -14,23 +12,19 @@ from sharing import notifications
 
 @shared_task(
     name="sharing.tasks.dispatch_event",
-    autoretry_for=(OperationalError,),
+    autoretry_for=(OperationalError,),  # the database was briefly unreachable
     retry_backoff=5,
+    retry_backoff_max=300,
     max_retries=5,
 )
 def dispatch_event(event_id: int) -> int:
     return notifications.dispatch(event_id)
 
 
-@shared_task(
-    name="sharing.tasks.send_notification_emails",
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=12,
-)
+@shared_task(name="sharing.tasks.send_notification_emails")
 def send_notification_emails(notification_ids: list[int]) -> int:
+    # A mail server that fails leaves the e-mails pending, for the sweeper to queue
+    # again a few minutes later; no countdown sits in the broker meanwhile.
     return notifications.send_emails(notification_ids)
 
 

@@ -1,8 +1,14 @@
 """Signed webhooks to the systems that states register, per the Standard Webhooks
 specification (https://www.standardwebhooks.com/): headers ``webhook-id``,
 ``webhook-timestamp`` and ``webhook-signature`` = ``v1,<base64 HMAC-SHA256 of
-"id.timestamp.body">``, secrets written ``whsec_<base64>``. Any receiving state can check
-a delivery with an off-the-shelf library and reject replays by the timestamp.
+"id.timestamp.body">`` (several, space-separated, while an old secret is still honoured),
+secrets written ``whsec_<base64>``. Any receiving state can check a delivery with an
+off-the-shelf library and reject replays by the timestamp.
+
+Where a webhook may go is checked when it is registered and again at every attempt,
+against the addresses its host resolves to then; the request is made to the very
+address that was checked (never resolved a second time), so a host cannot answer the
+check with a public address and the request with an internal one.
 
 This module knows HTTP and signatures only; which deliveries to make, and when to try
 again, is the notification tasks' business.
@@ -14,17 +20,19 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import math
 import secrets
 import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 USER_AGENT = "ECHRI-Exchange-Webhooks/1"
@@ -41,12 +49,16 @@ def signature(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signed_headers(secret: str, msg_id: str, body: str, *, now: float | None = None) -> dict:
+def signed_headers(
+    signing: str | list[str], msg_id: str, body: str, *, now: float | None = None
+) -> dict:
+    """The Standard Webhooks headers for ``body``, signed with each of the secrets."""
     timestamp = int(now if now is not None else time.time())
+    keys = [signing] if isinstance(signing, str) else signing
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(signature(key, msg_id, timestamp, body) for key in keys),
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }
@@ -55,37 +67,68 @@ def signed_headers(secret: str, msg_id: str, body: str, *, now: float | None = N
 # --- Where a webhook may go -----------------------------------------------------------------
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+class Unresolved(Exception):
+    """The host name did not resolve (perhaps only for now)."""
 
 
-def check_url(url: str) -> str:
-    """Refuse a webhook URL that is not https (outside DEBUG) or whose host resolves to
-    a loopback, private or link-local address, unless settings.WEBHOOK_ALLOW_PRIVATE
-    (tests, development). Returns the URL."""
-    parts = urlsplit(url)
+def _allowed(address: str) -> bool:
+    """Whether ``address`` is on the public internet, looking inside the IPv6 forms that
+    wrap an IPv4 address (mapped, 6to4, Teredo)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    inside = [ip]
+    if ip.version == 6:
+        inside += [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
+    return all(each.is_global and not each.is_multicast for each in inside if each is not None)
+
+
+def _parts(url: str) -> SplitResult:
+    """The URL's parts, or a ValidationError saying what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+    except ValueError:
+        raise ValidationError(_("Give a full address, starting with https://.")) from None
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         raise ValidationError(_("Give a full address, starting with https://."))
     if parts.scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
         raise ValidationError(_("Webhooks go to https:// addresses only."))
     if parts.username or parts.password:
         raise ValidationError(_("Put no user name or password in the address."))
+    return parts
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` has now. Raises Unresolved."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise Unresolved(host) from None
+    addresses = list(dict.fromkeys(info[4][0] for info in found))
+    if not addresses:
+        raise Unresolved(host)
+    return addresses
+
+
+def _permitted(addresses: list[str]) -> bool:
+    return settings.WEBHOOK_ALLOW_PRIVATE or all(_allowed(a) for a in addresses)
+
+
+def check_url(url: str) -> str:
+    """Refuse a webhook URL that is malformed, not https (outside development), or whose
+    host resolves to a loopback, private, link-local or otherwise non-public address
+    (unless settings.WEBHOOK_ALLOW_PRIVATE, for tests and development). Returns it."""
+    parts = _parts(url)
     if settings.WEBHOOK_ALLOW_PRIVATE:
         return url
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443)
-        addresses = {info[4][0] for info in found}
-    except (socket.gaierror, UnicodeError):
+        addresses = resolve(parts.hostname, _port(parts))
+    except Unresolved:
         raise ValidationError(_("The host name does not resolve.")) from None
-    if not addresses or not all(_is_public(address) for address in addresses):
+    if not _permitted(addresses):
         raise ValidationError(_("Webhooks cannot go to loopback, private or link-local addresses."))
     return url
 
@@ -103,42 +146,79 @@ class Outcome:
 
 
 def _retry_after(value: str | None) -> float | None:
+    """The receiver's Retry-After in seconds (a number or an HTTP date), if sensible."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def send(url: str, secret: str, msg_id: str, body: str) -> Outcome:
-    """POST one signed delivery. Never follows a redirect; times out after
-    settings.WEBHOOK_TIMEOUT seconds; says whether trying again could help."""
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the address given in the URL while speaking to ``hostname``: the
+    TLS server name and certificate check are for the host, not the address."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+        pool_kwargs["server_hostname"] = self.hostname
+        pool_kwargs["assert_hostname"] = self.hostname
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+
+
+def _pinned(parts: SplitResult, address: str) -> str:
+    host = f"[{address}]" if ":" in address else address
+    return parts._replace(netloc=f"{host}:{_port(parts)}").geturl()
+
+
+def send(url: str, signing: list[str], msg_id: str, body: str) -> Outcome:
+    """POST one signed delivery to the address checked just before. Follows no
+    redirect, reads no answer body, gives each connect and read WEBHOOK_TIMEOUT
+    seconds, and says whether trying again could help."""
     try:
-        check_url(url)  # again at send time: DNS may have changed since registration
+        parts = _parts(url)
     except ValidationError as error:
         return Outcome(False, False, None, " ".join(error.messages), None)
     try:
-        response = requests.post(
-            url,
-            data=body.encode(),
-            headers=signed_headers(secret, msg_id, body),
-            timeout=settings.WEBHOOK_TIMEOUT,
-            allow_redirects=False,
+        addresses = resolve(parts.hostname, _port(parts))
+    except Unresolved:
+        return Outcome(False, True, None, "the host name did not resolve", None)
+    if not _permitted(addresses):
+        return Outcome(
+            False, False, None, "refused: a loopback, private or link-local address", None
         )
-    except requests.Timeout:
-        return Outcome(False, True, None, "timed out", None)
-    except requests.RequestException as error:
-        return Outcome(False, True, None, f"connection failed: {type(error).__name__}", None)
+    headers = {**signed_headers(signing, msg_id, body), "host": parts.netloc}
+    with requests.Session() as session:
+        session.trust_env = False  # no proxy or .netrc from the environment
+        session.mount(f"{parts.scheme}://", _PinnedAdapter(parts.hostname))
+        try:
+            response = session.post(
+                _pinned(parts, addresses[0]),
+                data=body.encode(),
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+                stream=True,  # the answer's body is not wanted
+                verify=settings.WEBHOOK_CA_BUNDLE or True,
+            )
+        except requests.Timeout:
+            return Outcome(False, True, None, "timed out", None)
+        except requests.RequestException as error:
+            return Outcome(False, True, None, f"connection failed: {type(error).__name__}", None)
+        response.close()
     code = response.status_code
     if 200 <= code < 300:
         return Outcome(True, False, code, "", None)
     retryable = code == 429 or code >= 500
-    reason = "redirects are not followed" if 300 <= code < 400 else f"answered {code}"
+    # The status code speaks for itself, but for a redirect: say why it was not taken.
+    reason = "redirect not followed" if 300 <= code < 400 else ""
     return Outcome(
         False, retryable, code, reason, _retry_after(response.headers.get("Retry-After"))
     )

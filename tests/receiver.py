@@ -3,6 +3,7 @@ each POST and answers from a script (status, delay, headers), then 200 for ever.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,7 +25,14 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, script: list[Answer] | None = None, default: Answer | None = None):
+    def __init__(
+        self,
+        script: list[Answer] | None = None,
+        default: Answer | None = None,
+        *,
+        tls: tuple[str, str] | None = None,
+    ):
+        """``tls``: (certificate file, key file) to answer over HTTPS."""
         self.script = list(script or [])
         self.default = default or Answer()
         self.received: list[Received] = []
@@ -59,12 +67,18 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/echri"
+        return f"{self.scheme}://{host}:{port}/hooks/echri"
 
     def __enter__(self) -> Receiver:
         self.thread.start()

@@ -1,6 +1,7 @@
 """Who is told of what, and how: the in-app inbox, e-mail preferences and digests, and
 the webhooks that states register."""
 
+import datetime
 import uuid
 from urllib.parse import urlsplit
 
@@ -36,6 +37,9 @@ class Notification(models.Model):
         _("e-mail"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail was last handed to a task, and how often sending it failed.
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -161,6 +165,10 @@ class WebhookEndpoint(models.Model):
     event_kinds = models.JSONField(_("events"), default=list)
     active = models.BooleanField(_("active"), default=True)
     encrypted_secret = models.TextField(editable=False)
+    # After a rotation, deliveries are signed with the old secret too for a while, so
+    # that the receiving system can switch over without rejecting anything.
+    encrypted_previous_secret = models.TextField(editable=False, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -195,6 +203,21 @@ class WebhookEndpoint(models.Model):
     def secret(self, value: str) -> None:
         self.encrypted_secret = crypto.encrypt(value, purpose="webhook")
 
+    def rotate_secret(self, new: str, *, overlap: datetime.timedelta) -> None:
+        """Sign with ``new`` from now on, and with the current secret too for ``overlap``."""
+        self.encrypted_previous_secret = self.encrypted_secret
+        self.previous_secret_expires_at = timezone.now() + overlap
+        self.secret = new
+
+    def signing_secrets(self) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous
+        one while its overlap lasts."""
+        secrets = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.encrypted_previous_secret and expires and expires > timezone.now():
+            secrets.append(crypto.decrypt(self.encrypted_previous_secret, purpose="webhook"))
+        return secrets
+
 
 class WebhookDelivery(models.Model):
     """One event to one endpoint: tried, and tried again with growing waits, until it is
@@ -209,6 +232,7 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to a task
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)

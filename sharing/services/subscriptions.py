@@ -3,6 +3,9 @@ e-mail preferences and state defaults, webhook endpoints and their deliveries.""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -211,8 +214,15 @@ def update_webhook(endpoint: WebhookEndpoint, *, by: User, request=None, **data)
 def rotate_webhook_secret(endpoint: WebhookEndpoint, *, by: User, request=None) -> str:
     endpoint = _own(endpoint, by)
     secret = webhooks.new_secret()
-    endpoint.secret = secret
-    endpoint.save(update_fields=["encrypted_secret"])
+    overlap = datetime.timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
+    endpoint.rotate_secret(secret, overlap=overlap)
+    endpoint.save(
+        update_fields=[
+            "encrypted_secret",
+            "encrypted_previous_secret",
+            "previous_secret_expires_at",
+        ]
+    )
     audit.record(audit.Action.WEBHOOK_SECRET_ROTATED, request=request, actor=by, target=endpoint)
     return secret
 

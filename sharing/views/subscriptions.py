@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 from portal.forms import apply_errors
 from sharing import services
 from sharing.forms import EmailPreferenceForm, WebhookForm
-from sharing.models import StateEmailDefault, UserEmailPreference, WebhookDelivery, WebhookEndpoint
+from sharing.models import (
+    BestPractice,
+    Notice,
+    StateEmailDefault,
+    UserEmailPreference,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from sharing.querysets import as_state
 from sharing.views.common import other_params, paginate
 
 DELIVERIES_PER_PAGE = 25
@@ -163,6 +171,8 @@ def webhook_detail(request, pk):
         .select_related("event__notice", "event__best_practice")
         .order_by("-created_at", "-pk")
     )
+    page = paginate(request, deliveries, DELIVERIES_PER_PAGE)
+    _mark_readable(page.object_list, endpoint.state)
     return render(
         request,
         "sharing/webhook_detail.html",
@@ -170,12 +180,34 @@ def webhook_detail(request, pk):
             "endpoint": endpoint,
             "form": form,
             "secret": secret,
-            "page": paginate(request, deliveries, DELIVERIES_PER_PAGE),
+            "page": page,
             "query": other_params(request),
             "give_up_hours": round(sum(settings.WEBHOOK_RETRY_DELAYS) / 3600),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _mark_readable(deliveries, state) -> None:
+    """The log names an item only while the state may still read it (an amendment may
+    have taken it out of the audience since)."""
+    reader = as_state(state)
+    events = [d.event for d in deliveries]
+    notices = set(
+        Notice.objects.visible_to(reader)
+        .filter(pk__in=[e.notice_id for e in events if e.notice_id])
+        .values_list("pk", flat=True)
+    )
+    practices = set(
+        BestPractice.objects.visible_to(reader)
+        .filter(pk__in=[e.best_practice_id for e in events if e.best_practice_id])
+        .values_list("pk", flat=True)
+    )
+    for delivery in deliveries:
+        event = delivery.event
+        delivery.subject = event.notice if event.notice_id in notices else None
+        if event.best_practice_id in practices:
+            delivery.subject = event.best_practice
 
 
 def _initial(endpoint: WebhookEndpoint) -> dict:

@@ -487,3 +487,135 @@ def test_observers_are_told_of_what_reaches_them(act, people, observer_user):
     publish(act, people["dk_officer"], audience="community", recipient_states=[])
     assert observer_user.username in notified()
     assert State.objects.get(pk="CL").status == StateStatus.OBSERVER
+
+
+# --- Failures on the way out ------------------------------------------------------------
+
+
+@pytest.fixture
+def troubled_mail(settings):
+    """A mail server that refuses some addresses and fails on others."""
+    from tests import mail as troubled
+
+    settings.EMAIL_BACKEND = "tests.mail.TroubledBackend"
+    troubled.REFUSED.clear()
+    troubled.FAILING.clear()
+    yield troubled
+    troubled.REFUSED.clear()
+    troubled.FAILING.clear()
+
+
+def test_a_refused_address_does_not_hold_back_the_others(act, people, troubled_mail):
+    troubled_mail.REFUSED.add(people["no_admin"].email)
+
+    publish(act, people["dk_officer"])
+
+    status = dict(Notification.objects.values_list("user__username", "email_status"))
+    assert status.pop("no-admin") == EmailStatus.FAILED
+    assert set(status.values()) == {EmailStatus.SENT}
+    assert len(mail.outbox) == 4
+
+
+def test_a_failing_server_leaves_the_rest_for_later_and_gives_up_on_one_message(
+    act, people, troubled_mail, settings
+):
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    first = min(
+        (people[name] for name in ("no_admin", "no_officer", "no_viewer")), key=lambda u: u.pk
+    )
+    troubled_mail.FAILING.add(first.email)
+    publish(act, people["dk_officer"])
+    # The batch stopped at the first failure; nothing was lost, nothing sent twice.
+    assert Notification.objects.filter(email_status=EmailStatus.PENDING).count() >= 1
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+
+    for _ in range(3):
+        notifications.send_emails(ids)
+
+    mine = Notification.objects.get(user=first)
+    assert (mine.email_status, mine.email_attempts) == (EmailStatus.FAILED, 3)
+    others = Notification.objects.exclude(user=first)
+    assert set(others.values_list("email_status", flat=True)) == {EmailStatus.SENT}
+    assert len(mail.outbox) == 4
+
+
+def test_a_choice_made_after_the_event_applies_to_its_e_mail(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    with django_capture_on_commit_callbacks(execute=False):  # e-mails not yet handed over
+        notifications.dispatch(Event.objects.get(notice=notice).pk)
+    services.set_email_preference(by=people["no_viewer"], mode="off")
+    services.set_email_preference(by=people["no_officer"], mode="weekly")
+
+    notifications.send_emails(list(Notification.objects.values_list("pk", flat=True)))
+
+    assert mail_to(people["no_viewer"]) == [] and mail_to(people["no_officer"]) == []
+    status = dict(Notification.objects.values_list("user__username", "email_status"))
+    assert (status["no-viewer"], status["no-officer"]) == (EmailStatus.SKIPPED, EmailStatus.DIGEST)
+    assert status["no-admin"] == EmailStatus.SENT
+
+
+def test_one_persons_failed_digest_does_not_hold_back_the_others(
+    act, people, troubled_mail, settings
+):
+    settings.DIGEST_HOUR = 7
+    for name in ("no_viewer", "no_officer", "fi_viewer"):
+        services.set_email_preference(by=people[name], mode="daily")
+    publish(act, people["dk_officer"])
+    troubled_mail.REFUSED.add(people["no_viewer"].email)
+    troubled_mail.FAILING.add(people["no_officer"].email)
+
+    at_seven = datetime.datetime(2026, 11, 27, 7, 5, tzinfo=datetime.UTC)
+    assert notifications.send_digests(at_seven) == 1  # Finland's viewer
+
+    status = dict(Notification.objects.values_list("user__username", "email_status"))
+    assert status["no-viewer"] == EmailStatus.FAILED
+    assert status["no-officer"] == EmailStatus.DIGEST  # tried again at the next run
+    troubled_mail.FAILING.clear()
+    assert notifications.send_digests(at_seven + datetime.timedelta(minutes=15)) == 1
+    assert len(mail_to(people["no_officer"])) == 1
+
+
+def test_a_withdrawal_waits_for_the_publication_it_withdraws(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the broker missed it
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_notice(notice, by=people["dk_officer"], reason="Wrong company.")
+    # The withdrawal came through at once, but is not told before the publication.
+    assert not Notification.objects.exists()
+
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.sweep(later)
+
+    readers = ["fi-officer", "fi-viewer", "no-admin", "no-officer", "no-viewer"]
+    assert notified(EventKind.NOTICE_PUBLISHED) == readers
+    assert notified(EventKind.NOTICE_WITHDRAWN) == readers
+
+
+# Savepoint, lock the event, look for earlier ones, the recipients, one INSERT of their
+# notifications, the endpoints, mark it dispatched, release the savepoint.
+QUERIES_PER_DISPATCH = 8
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_dispatch_runs_a_fixed_number_of_queries(
+    people, extra, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    for n in range(extra):
+        UserFactory(username=f"no-extra-{n}", state_id="NO")
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    event = Event.objects.get(notice=notice)
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_num_queries(QUERIES_PER_DISPATCH),
+    ):
+        assert notifications.dispatch(event.pk) == 5 + extra
