@@ -71,38 +71,80 @@ def _check_broker() -> str:
     return "ok"
 
 
+# /readyz?worker=1 needs no login, and a ping nobody answers holds a web process for
+# WORKER_PING_TIMEOUT seconds. So that probing it costs nothing, the answer is remembered
+# (a success for longer than a failure), at most one request at a time pings (a lock in
+# the shared cache), and the others answer with the last result instead of waiting.
 WORKER_CHECK_CACHE_KEY = "readyz:worker"
+WORKER_LAST_CACHE_KEY = "readyz:worker:last"
+WORKER_LOCK_CACHE_KEY = "readyz:worker:lock"
+WORKER_PING_TIMEOUT = 3
+WORKER_OK_SECONDS = 10
+WORKER_FAILED_SECONDS = 5
+WORKER_LAST_SECONDS = 60
+READY = {"ok", "eager"}
+
+
+def _ping_worker() -> str:
+    """Send one ping and remember the answer, whatever it is."""
+    try:
+        reply = ping.apply_async(expires=5).get(timeout=WORKER_PING_TIMEOUT)
+        answer = "ok" if reply == "pong" else "unavailable"
+        if answer != "ok":
+            logger.warning("readiness check worker: unexpected answer %r", reply)
+    except Exception as exc:  # no worker answered in time, or the result never arrived
+        logger.warning("readiness check worker failed: %s", exc)
+        answer = "unavailable"
+    fresh_for = WORKER_OK_SECONDS if answer == "ok" else WORKER_FAILED_SECONDS
+    cache.set(WORKER_CHECK_CACHE_KEY, answer, timeout=fresh_for)
+    cache.set(WORKER_LAST_CACHE_KEY, answer, timeout=WORKER_LAST_SECONDS)
+    return answer
 
 
 def _check_worker() -> str:
-    # Asked often by monitors and unauthenticated: answer from a 10-second memory of the
-    # last successful ping rather than tie up a web process for every probe.
-    if cache.get(WORKER_CHECK_CACHE_KEY):
-        return "ok"
+    """ "ok" when a worker answered a ping recently. Never waits on a ping that another
+    request is already making."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "eager" if ping.apply().get() == "pong" else "unavailable"
-    answer = ping.apply_async(expires=5).get(timeout=3)
-    if answer != "pong":
-        raise RuntimeError(f"unexpected answer {answer!r}")
-    cache.set(WORKER_CHECK_CACHE_KEY, True, timeout=10)
-    return "ok"
+        # .result, not .get(): Celery's "never join inside a task" guard is one flag for
+        # the whole process, and an eager task running in another request's thread can
+        # leave it raised.
+        return "eager" if ping.apply().result == "pong" else "unavailable"
+    answer = cache.get(WORKER_CHECK_CACHE_KEY)
+    if answer is not None:
+        return answer
+    # The lock outlives any ping, so that a process killed mid-ping cannot keep it.
+    if not cache.add(WORKER_LOCK_CACHE_KEY, True, timeout=WORKER_PING_TIMEOUT + 7):
+        return cache.get(WORKER_LAST_CACHE_KEY, "unavailable")
+    try:
+        return _ping_worker()
+    finally:
+        cache.delete(WORKER_LOCK_CACHE_KEY)
+
+
+def _run_check(name: str, check) -> str:
+    try:
+        return check()
+    except Exception as exc:  # whatever the failure, the dependency is not ready
+        logger.warning("readiness check %s failed: %s", name, exc)
+        return "unavailable"
 
 
 @never_cache
 def readyz(request):
     """Readiness: the database answers and, where a broker is configured, the broker
-    does. With ``?worker=1`` a Celery worker must also answer a ping task within 3 s."""
-    checks = {"database": _check_database, "broker": _check_broker}
+    does. With ``?worker=1`` a Celery worker must also have answered a ping task (within
+    WORKER_PING_TIMEOUT seconds) in the last few seconds."""
+    results = {
+        "database": _run_check("database", _check_database),
+        "broker": _run_check("broker", _check_broker),
+    }
     if request.GET.get("worker") in {"1", "true", "yes"}:
-        checks["worker"] = _check_worker
-    results, healthy = {}, True
-    for name, check in checks.items():
-        try:
-            results[name] = check()
-        except Exception as exc:  # whatever the failure, the dependency is not ready
-            logger.warning("readiness check %s failed: %s", name, exc)
-            results[name] = "unavailable"
-            healthy = False
+        # No worker can answer through a broker that is down: do not wait to learn it.
+        if results["broker"] in READY:
+            results["worker"] = _run_check("worker", _check_worker)
+        else:
+            results["worker"] = "unavailable"
+    healthy = all(result in READY for result in results.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": results},
         status=200 if healthy else 503,

@@ -6,6 +6,7 @@ when it is installed. With REQUIRE_SERVICES=1 a missing one fails the run instea
 falling back (SQLite, eager tasks) or skipping (browser tests).
 """
 
+import functools
 import importlib
 import os
 import shutil
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -25,11 +27,31 @@ from portal.celery import app as celery_app
 from tests.factories import PASSWORD, StateFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Property-based tests keep no example database in the working tree: each run starts
+# afresh (and CI runs on a clean clone anyway).
+hypothesis.settings.register_profile("portal", database=None)
+hypothesis.settings.load_profile("portal")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@functools.cache
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """The first of chromium and chromium-browser that is a working browser (.ci/run
+    picks the same): Ubuntu's chromium-browser package, for one, is only a stub."""
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path is None:
+            continue
+        try:
+            version = subprocess.run(
+                [path, "--version"], capture_output=True, text=True, timeout=30, check=False
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if "Chromium " in version:
+            return path
+    return None
 
 
 def _database_vendor() -> str:

@@ -1,5 +1,7 @@
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
 
 from accounts.choices import StateStatus
 from portal.models import AuditEntry
@@ -133,3 +135,26 @@ def test_an_absurdly_long_login_is_refused_cleanly(client, seeded_states):
     response = client.post(LOGIN, {"login": "x" * 100_000, "password": "whatever"})
     assert response.status_code == 200
     assert "at most 254 characters" in response.content.decode()
+
+
+def test_repeated_failures_from_one_address_block_it_for_a_minute(client, dk_officer, password):
+    # Password spraying: one guess at each of many names, so no account's own limit trips.
+    attacker, colleague = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.20"}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for n in range(10):
+            response = client.post(LOGIN, {"login": f"guess{n}", "password": "x"}, **attacker)
+            assert "not correct" in response.content.decode()
+        response = client.post(LOGIN, {"login": "dk-officer", "password": password}, **attacker)
+        assert "Too many failed login attempts" in response.content.decode()
+        assert SESSION_KEY not in client.session
+        entry = AuditEntry.objects.get(action="auth.login_throttled")
+        assert (entry.actor_username, entry.ip_address) == ("dk-officer", "203.0.113.7")
+
+        # The limit is the address's, not the account's, and it lasts a minute.
+        response = client.post(LOGIN, {"login": "dk-officer", "password": password}, **colleague)
+        assert response.status_code == 302
+        client.post("/accounts/logout/")
+        clock.shift(61)
+        response = client.post(LOGIN, {"login": "dk-officer", "password": password}, **attacker)
+        assert response.status_code == 302
+        assert client.session[SESSION_KEY] == str(dk_officer.pk)

@@ -148,3 +148,34 @@ def test_secrets_survive_a_key_rotation(settings):
     assert MFAAdapter().decrypt(stored) == "JBSWY3DPEHPK3PXP"
     settings.ENCRYPTION_KEY_FALLBACKS = []
     assert MFAAdapter().decrypt(stored) != "JBSWY3DPEHPK3PXP"  # fails closed
+
+
+def test_a_recovery_code_signs_in_once_in_place_of_the_app(
+    client, activate_totp, mfa_required, dk_officer, password
+):
+    sign_in(client, dk_officer, password)
+    activate_totp(client, password)
+    # allauth shows the codes once, right after activation.
+    shown = client.get("/accounts/2fa/recovery-codes/")
+    codes = shown.context["unused_codes"]
+    assert len(codes) == 10 and codes[0] in shown.content.decode()
+    client.post("/accounts/logout/")
+
+    response = sign_in(client, dk_officer, password)
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(dk_officer.pk)
+    assert client.get("/").status_code == 200  # the required MFA is satisfied
+    assert AuditEntry.objects.filter(action="auth.login", actor=dk_officer).count() == 2
+    client.post("/accounts/logout/")
+
+    sign_in(client, dk_officer, password)
+    spent = client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert "Incorrect code" in spent.content.decode()
+    assert SESSION_KEY not in client.session
+    assert AuditEntry.objects.get(action="mfa.failed").actor == dk_officer
+    client.post("/accounts/2fa/authenticate/", {"code": codes[1]})
+    assert client.session[SESSION_KEY] == str(dk_officer.pk)
+    recovery = Authenticator.objects.get(user=dk_officer, type="recovery_codes").wrap()
+    assert recovery.get_unused_codes() == codes[2:]

@@ -23,6 +23,7 @@ def test_admin_invites_an_officer_who_joins_and_lands_on_the_dashboard(
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text("An invitation has been sent to lars.holm@um.dk.")).to_be_visible()
     expect(page.get_by_role("cell", name="lars.holm@um.dk", exact=True)).to_be_visible()
+    check_a11y(page)
 
     message = mail.outbox[-1]
     assert message.to == ["lars.holm@um.dk"]
@@ -50,3 +51,4 @@ def test_admin_invites_an_officer_who_joins_and_lands_on_the_dashboard(
     # The link is spent.
     invitee.goto(f"{live_server.url}{link}")
     expect(invitee.get_by_text("This invitation has already been used.")).to_be_visible()
+    check_a11y(invitee)

@@ -27,6 +27,7 @@ def test_wrong_password_shows_an_error_and_does_not_sign_in(
     check_a11y(page)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    check_a11y(page)
 
 
 def test_a_suspended_states_user_cannot_sign_in(
@@ -38,9 +39,12 @@ def test_a_suspended_states_user_cannot_sign_in(
     check_a11y(page)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    check_a11y(page)
 
 
-def test_keyboard_users_can_skip_to_the_content_and_sign_out(page, sign_in, dk_viewer, password):
+def test_keyboard_users_can_skip_to_the_content_and_sign_out(
+    page, sign_in, check_a11y, dk_viewer, password
+):
     sign_in(page, "dk-viewer", password)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     page.keyboard.press("Tab")
@@ -48,15 +52,18 @@ def test_keyboard_users_can_skip_to_the_content_and_sign_out(page, sign_in, dk_v
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+    check_a11y(page)
     page.get_by_role("button", name="Sign out").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    check_a11y(page)
 
 
 def test_a_visitor_switches_the_sign_in_page_to_french(
     page, live_server, check_a11y, seeded_states
 ):
     page.goto(f"{live_server.url}/accounts/login/")
+    check_a11y(page)
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -83,3 +90,4 @@ def test_an_officer_sets_up_the_required_authenticator_app(
     check_a11y(page)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Mette Jensen — Denmark")
+    check_a11y(page)

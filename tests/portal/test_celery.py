@@ -38,7 +38,26 @@ def test_events_e_mail_and_webhooks_have_queues_of_their_own_and_beat_sweeps():
 
 
 def test_ping_runs_eagerly_in_the_embedded_mode():
-    assert ping.delay().get(timeout=1) == "pong"
+    result = ping.delay()
+    assert result.successful() and result.result == "pong"
+
+
+@pytest.mark.django_db
+def test_readiness_in_the_embedded_mode_survives_celerys_join_guard(client, settings):
+    # Eager tasks in two threads at once (the threaded development server) can leave
+    # Celery's process-wide "never join inside a task" flag raised: readiness must
+    # not depend on it.
+    from celery._state import _set_task_join_will_block, task_join_will_block
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = task_join_will_block()
+    _set_task_join_will_block(True)
+    try:
+        response = client.get("/readyz?worker=1")
+    finally:
+        _set_task_join_will_block(before)
+    assert response.status_code == 200
+    assert response.json()["checks"]["worker"] == "eager"
 
 
 @pytest.mark.django_db(transaction=True)
