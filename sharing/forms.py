@@ -2,8 +2,10 @@
 decide what is valid (their errors come back onto these forms, next to the fields)."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import State
 from portal.countries import country_names
@@ -377,3 +379,35 @@ class WebhookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class WebhookRotateForm(forms.Form):
+    """A new signing secret: whether the old one stays valid while the receiving system
+    switches over (a routine change), or stops at once (it has leaked)."""
+
+    old_secret = forms.ChoiceField(label=_("The old secret"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hours = settings.WEBHOOK_SECRET_OVERLAP_HOURS
+        stop = (
+            "stop",
+            _("Stop it at once (it may have leaked): deliveries no longer verify with it"),
+        )
+        keep = (
+            "keep",
+            ngettext(
+                "Keep it valid for %(hours)s more hour, while the receiving system switches "
+                "over (a routine change)",
+                "Keep it valid for %(hours)s more hours, while the receiving system switches "
+                "over (a routine change)",
+                hours,
+            )
+            % {"hours": hours},
+        )
+        # Without an overlap in the settings, stopping at once is all there is.
+        self.fields["old_secret"].choices = [keep, stop] if hours else [stop]
+        self.fields["old_secret"].initial = "keep" if hours else "stop"
+
+    def keep_old(self) -> bool:
+        return self.cleaned_data["old_secret"] == "keep"  # noqa: S105 (a choice, not a secret)

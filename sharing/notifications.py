@@ -57,7 +57,7 @@ from sharing.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from sharing.querysets import as_state, reader_states
+from sharing.querysets import as_state, reader_states, recipient_states
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +102,20 @@ def audience(event: Event) -> tuple:
     everyone = Q()
     kind = event.kind
     if kind in ANNOUNCED:
-        # The audience: the states that read it, less those that wrote it.
-        return readers.exclude(_authors(subject)), everyone
+        # The audience, less those that wrote it (a public best practice is announced to
+        # its audience only, though anyone may read it).
+        return recipient_states(subject), everyone
     if kind == EventKind.NOTICE_WITHDRAWN:
-        # Everyone who was told of the notice before.
+        # Everyone who was told of the notice before: the people notified, and the states
+        # whose people or systems were told (a state's system may have been told though
+        # none of its people were, when it has no active users).
         told = Notification.objects.filter(notice=subject)
-        return readers.filter(pk__in=told.values("user__state_id")), Q(
-            pk__in=told.values("user_id")
+        delivered = WebhookDelivery.objects.filter(event__notice=subject)
+        states = readers.filter(
+            Q(pk__in=told.values("user__state_id"))
+            | Q(pk__in=delivered.values("endpoint__state_id"))
         )
+        return states, Q(pk__in=told.values("user_id"))
     if kind == EventKind.NOTICE_COMMENTED:
         # The author state, and the states that took part: commented or acknowledged.
         involved = (
@@ -336,7 +342,9 @@ def send_emails(notification_ids: list[int]) -> int:
     connection. Returns how many left. Each is claimed first (pending → sending), so
     two workers never send the same one. A message the server refuses is marked so and
     the rest go on; when the server fails, the batch stops and what is left waits for
-    the sweeper (a message failing EMAIL_MAX_ATTEMPTS times is given up)."""
+    the sweeper. A message the portal fails to make is left for later and the rest go
+    on. Either failure counts as an attempt: EMAIL_MAX_ATTEMPTS of them and the message
+    is given up."""
     sent, seen = 0, {}
     rows = (
         Notification.objects.filter(pk__in=notification_ids, email_status=EmailStatus.PENDING)
@@ -362,23 +370,10 @@ def send_emails(notification_ids: list[int]) -> int:
             ).update(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now())
             if not claimed:
                 continue
-            user = notification.user
-            pref = preference(user)
-            if _mode(pref) in DIGEST_MODES:  # they chose a digest since
-                _set_email_status(notification, EmailStatus.DIGEST)
-                continue
-            if not (
-                _mode(pref) != EmailMode.OFF
-                and user.email
-                and can_still_read(notification, seen)
-                and wanted(notification, pref)
-            ):
-                _set_email_status(notification, EmailStatus.SKIPPED)
-                continue
-            message = _message(
-                "sharing/emails/notification", user, _context(notification), connection
-            )
             try:
+                message = _prepare(notification, connection, seen)
+                if message is None:
+                    continue
                 message.send()
             except (OSError, smtplib.SMTPException) as error:
                 if _refused(error):
@@ -388,6 +383,13 @@ def send_emails(notification_ids: list[int]) -> int:
                 _failed_for_now(notification)
                 logger.warning("Sending e-mail failed; the rest waits.", exc_info=True)
                 break
+            except Exception:
+                # Not the mail server but the portal (a template, the database): counted
+                # as an attempt, so that a message that cannot be made is given up in the
+                # end rather than claimed and freed by the sweeper for ever.
+                logger.exception("The e-mail of notification %s failed.", notification.pk)
+                _failed_for_now(notification)
+                continue
             Notification.objects.filter(pk=notification.pk).update(
                 email_status=EmailStatus.SENT, emailed_at=timezone.now()
             )
@@ -395,6 +397,25 @@ def send_emails(notification_ids: list[int]) -> int:
     finally:
         connection.close()
     return sent
+
+
+def _prepare(notification: Notification, connection, seen: dict) -> EmailMultiAlternatives | None:
+    """The e-mail of a claimed notification, or None when none is to go now (its status
+    then says why: left for the digest, or not sent)."""
+    user = notification.user
+    pref = preference(user)
+    if _mode(pref) in DIGEST_MODES:  # they chose a digest since
+        _set_email_status(notification, EmailStatus.DIGEST)
+        return None
+    if not (
+        _mode(pref) != EmailMode.OFF
+        and user.email
+        and can_still_read(notification, seen)
+        and wanted(notification, pref)
+    ):
+        _set_email_status(notification, EmailStatus.SKIPPED)
+        return None
+    return _message("sharing/emails/notification", user, _context(notification), connection)
 
 
 def _failed_for_now(notification: Notification) -> None:
@@ -436,7 +457,8 @@ def digest_period(local: datetime.datetime, mode: str) -> datetime.date | None:
 def send_digests(now: datetime.datetime | None = None) -> int:
     """Send the digests due now: one e-mail per person per day (or week) holding their
     unread notifications waiting for it. Returns how many went out. One person's
-    failure (a refused address, the server down) never holds back the others."""
+    failure (a refused address, the server down, an error in the portal) never holds
+    back the others, and their digest is tried again at the next run."""
     now = now or timezone.now()
     sent = 0
     waiting = Notification.objects.filter(email_status=EmailStatus.DIGEST)
@@ -446,27 +468,37 @@ def send_digests(now: datetime.datetime | None = None) -> int:
         .prefetch_related("email_preference__categories", "state__email_default__categories")
     )
     for user in people:
-        pref = preference(user)
-        mode = _mode(pref)
-        if mode not in DIGEST_MODES or not user.is_active:
-            # They chose otherwise since (or left): what waited stays in the inbox only.
-            waiting.filter(user=user).update(email_status=EmailStatus.SKIPPED)
-            continue
-        period = digest_period(now.astimezone(zoneinfo.ZoneInfo(user.time_zone)), mode)
-        if period is None:
-            continue
         try:
-            sent += _send_digest(user, pref, mode, period, now)
+            sent += _digest_for(user, waiting, now)
         except (OSError, smtplib.SMTPException):
             logger.warning(
                 "The digest of user %s failed; it is tried again.", user.pk, exc_info=True
             )
+        except Exception:
+            logger.exception(
+                "The digest of user %s failed in the portal; it is tried again.", user.pk
+            )
     return sent
 
 
+def _digest_for(user, waiting, now) -> int:
+    """Send ``user``'s digest if one is due now."""
+    pref = preference(user)
+    mode = _mode(pref)
+    if mode not in DIGEST_MODES or not user.is_active:
+        # They chose otherwise since (or left): what waited stays in the inbox only.
+        waiting.filter(user=user).update(email_status=EmailStatus.SKIPPED)
+        return 0
+    period = digest_period(now.astimezone(zoneinfo.ZoneInfo(user.time_zone)), mode)
+    if period is None:
+        return 0
+    return _send_digest(user, pref, mode, period, now)
+
+
 def _send_digest(user, pref, mode: str, period: datetime.date, now) -> int:
-    """Never twice for a period: a DigestSent row is claimed first. If sending fails for
-    now, the claim is dropped and the notifications wait for the next run."""
+    """Never twice for a period: a DigestSent row is claimed first. Until the e-mail has
+    gone, any failure but the server refusing the address drops the claim, so that the
+    notifications wait for the next run; once it has gone, the claim stays."""
     if DigestSent.objects.filter(
         user=user, frequency=mode, sent_at__gt=now - DIGEST_GAP[mode]
     ).exists():
@@ -476,6 +508,32 @@ def _send_digest(user, pref, mode: str, period: datetime.date, now) -> int:
             claim = DigestSent.objects.create(user=user, frequency=mode, period=period, sent_at=now)
     except IntegrityError:  # this period's digest has already gone
         return 0
+    try:
+        made = _digest(user, pref, mode, period)
+    except Exception:
+        claim.delete()
+        raise
+    if made is None:
+        return 0
+    message, ids = made
+    try:
+        message.send()
+    except Exception as error:
+        if _refused(error):
+            Notification.objects.filter(pk__in=ids).update(email_status=EmailStatus.FAILED)
+            return 0
+        claim.delete()
+        raise
+    Notification.objects.filter(pk__in=ids).update(
+        email_status=EmailStatus.SENT, emailed_at=timezone.now()
+    )
+    DigestSent.objects.filter(pk=claim.pk).update(notifications=len(ids))
+    return 1
+
+
+def _digest(user, pref, mode: str, period: datetime.date):
+    """The digest e-mail of what waits for ``user`` and the ids of the notifications it
+    holds, or None if nothing is to go (what may not go is marked not sent)."""
     waiting = list(
         Notification.objects.filter(user=user, email_status=EmailStatus.DIGEST)
         .select_related("notice__author_state", "best_practice__lead_state")
@@ -494,7 +552,7 @@ def _send_digest(user, pref, mode: str, period: datetime.date, now) -> int:
         email_status=EmailStatus.SKIPPED
     )
     if not included:
-        return 0
+        return None
     markings = [n.notice.tlp for n in included if n.notice is not None]
     context = {
         "items": [_context(n) for n in included],
@@ -504,20 +562,8 @@ def _send_digest(user, pref, mode: str, period: datetime.date, now) -> int:
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
     }
-    ids = [n.pk for n in included]
-    try:
-        _message("sharing/emails/digest", user, context, connection=None).send()
-    except (OSError, smtplib.SMTPException) as error:
-        if _refused(error):
-            Notification.objects.filter(pk__in=ids).update(email_status=EmailStatus.FAILED)
-            return 0
-        claim.delete()
-        raise
-    Notification.objects.filter(pk__in=ids).update(
-        email_status=EmailStatus.SENT, emailed_at=timezone.now()
-    )
-    DigestSent.objects.filter(pk=claim.pk).update(notifications=len(included))
-    return 1
+    message = _message("sharing/emails/digest", user, context, connection=None)
+    return message, [n.pk for n in included]
 
 
 # --- Webhooks -------------------------------------------------------------------------------
@@ -707,9 +753,15 @@ def sweep(now: datetime.datetime | None = None) -> dict:
     )
     for event_id in events:
         tasks.dispatch_event.delay(event_id)
-    Notification.objects.filter(
+    # An e-mail lost with its worker counts as an attempt too: one whose making kills the
+    # worker every time (a hard time limit) is given up in the end.
+    lost = Notification.objects.filter(
         email_status=EmailStatus.SENDING, email_claimed_at__lte=now - LOST_AFTER
-    ).update(email_status=EmailStatus.PENDING)
+    )
+    lost.filter(email_attempts__gte=settings.EMAIL_MAX_ATTEMPTS - 1).update(
+        email_status=EmailStatus.FAILED, email_attempts=F("email_attempts") + 1
+    )
+    lost.update(email_status=EmailStatus.PENDING, email_attempts=F("email_attempts") + 1)
     emails = list(
         Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=now - grace)
         .filter(Q(email_queued_at__isnull=True) | Q(email_queued_at__lte=now - LOST_AFTER))

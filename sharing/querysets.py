@@ -85,17 +85,44 @@ class NoticeQuerySet(models.QuerySet):
         """What a list of notices shows, fetched in a fixed number of queries."""
         return self.select_related("author_state").prefetch_related("categories")
 
+    def with_content(self) -> "NoticeQuerySet":
+        """Everything a notice's content is made of (what a detail page or the API
+        shows), fetched in a fixed number of queries however many notices."""
+        return self.select_related("author_state", "created_by").prefetch_related(
+            "categories", "recipient_states", "entities", "concern_countries"
+        )
 
-def recipient_states(notice):
-    """The states, other than the author, that ``notice``'s audience reaches now: those
-    asked to acknowledge it. Suspended states are left out (they read nothing)."""
+
+def _authoring(obj) -> Q:
+    """The states that wrote ``obj``: a notice's author, a best practice's lead and
+    co-authors (a condition on states)."""
+    if obj._meta.model_name == "notice":
+        return Q(pk=obj.author_state_id)
+    CoAuthors = obj.co_authors.through
+    return Q(pk=obj.lead_state_id) | Q(
+        pk__in=CoAuthors.objects.filter(bestpractice_id=obj.pk).values("state_id")
+    )
+
+
+def _reached(obj) -> Q:
+    """The states ``obj``'s audience reaches (a condition on states): those a `selected`
+    notice names, or those whose status AUDIENCE_REACH gives a broad audience."""
+    if obj.audience == Audience.SELECTED:
+        Recipients = obj.recipient_states.through
+        return Q(pk__in=Recipients.objects.filter(notice_id=obj.pk).values("state_id"))
+    return Q(status__in=AUDIENCE_REACH[obj.audience])
+
+
+def _reading_states():
     State = apps.get_model("accounts", "State")
-    states = State.objects.exclude(pk=notice.author_state_id).exclude(status=StateStatus.SUSPENDED)
-    if notice.audience == Audience.SELECTED:
-        return states.filter(notices_received=notice)
-    if notice.audience == Audience.SUBSCRIBING:
-        return states.filter(status=StateStatus.SUBSCRIBING)
-    return states.filter(status__in=[StateStatus.SUBSCRIBING, StateStatus.OBSERVER])
+    return State.objects.exclude(status=StateStatus.SUSPENDED)  # they read nothing
+
+
+def recipient_states(obj):
+    """The states, other than its authors, that the audience of ``obj`` (a notice or a
+    best practice) reaches now: those told of a new version, and those asked to
+    acknowledge a notice. Suspended states are left out (they read nothing)."""
+    return _reading_states().filter(_reached(obj)).exclude(_authoring(obj))
 
 
 class BestPracticeQuerySet(models.QuerySet):
@@ -114,11 +141,18 @@ class BestPracticeQuerySet(models.QuerySet):
         )
         if user.role == Role.VIEWER:
             authoring &= ~Q(status=PracticeStatus.DRAFT)
-        broad = [
-            audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses
-        ]
-        reach = ~Q(status=PracticeStatus.DRAFT) & Q(audience__in=broad)
+        reach = ~Q(status=PracticeStatus.DRAFT) & Q(audience__in=_broad_audiences(state))
         return self.filter(public | authoring | reach)
+
+    def with_content(self) -> "BestPracticeQuerySet":
+        """Everything a best practice's content is made of, endorsements included, in
+        a fixed number of queries however many best practices."""
+        Endorsement = apps.get_model("sharing", "Endorsement")
+        return self.select_related("lead_state", "created_by").prefetch_related(
+            "topics",
+            "co_authors",
+            models.Prefetch("endorsements", queryset=Endorsement.objects.select_related("state")),
+        )
 
 
 class AttachmentQuerySet(models.QuerySet):
@@ -142,18 +176,12 @@ def as_state(state):
 def reader_states(obj):
     """The states whose users read ``obj`` (a published, withdrawn or archived notice or
     best practice) by the rules above: the authoring states and those its audience
-    reaches. What a public best practice adds, everyone, is not a set of states."""
-    State = apps.get_model("accounts", "State")
-    if obj._meta.model_name == "notice":
-        reached = Q(pk__in=recipient_states(obj).values("pk")) | Q(pk=obj.author_state_id)
-    else:
-        CoAuthors = obj.co_authors.through
-        reached = (
-            Q(pk=obj.lead_state_id)
-            | Q(pk__in=CoAuthors.objects.filter(bestpractice_id=obj.pk).values("state_id"))
-            | Q(status__in=AUDIENCE_REACH[obj.audience])
-        )
-    return State.objects.filter(reached).exclude(status=StateStatus.SUSPENDED)
+    reaches, or every state for a public best practice (anyone reads it). Suspended
+    states are never among them: they read nothing as a state (what one of their users
+    sees of a public best practice, anyone sees)."""
+    if getattr(obj, "public", False):
+        return _reading_states()
+    return _reading_states().filter(_authoring(obj) | _reached(obj))
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -211,11 +211,24 @@ def update_webhook(endpoint: WebhookEndpoint, *, by: User, request=None, **data)
 
 
 @transaction.atomic
-def rotate_webhook_secret(endpoint: WebhookEndpoint, *, by: User, request=None) -> str:
+def rotate_webhook_secret(
+    endpoint: WebhookEndpoint, *, by: User, request=None, keep_old: bool = True
+) -> str:
+    """Give the endpoint a new signing secret and return it (shown once). With
+    ``keep_old`` (a routine change), deliveries are signed with the old secret too for
+    WEBHOOK_SECRET_OVERLAP_HOURS, while the receiving system switches over; without it
+    (the old one leaked), the old secret signs nothing more from now on and is not kept."""
     endpoint = _own(endpoint, by)
+    if not isinstance(keep_old, bool):
+        raise ValidationError({"keep_old": _("Say yes or no.")})
     secret = webhooks.new_secret()
-    overlap = datetime.timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
-    endpoint.rotate_secret(secret, overlap=overlap)
+    hours = settings.WEBHOOK_SECRET_OVERLAP_HOURS if keep_old else 0
+    if hours:
+        endpoint.rotate_secret(secret, overlap=datetime.timedelta(hours=hours))
+    else:
+        endpoint.secret = secret
+        endpoint.encrypted_previous_secret = ""
+        endpoint.previous_secret_expires_at = None
     endpoint.save(
         update_fields=[
             "encrypted_secret",
@@ -223,7 +236,13 @@ def rotate_webhook_secret(endpoint: WebhookEndpoint, *, by: User, request=None) 
             "previous_secret_expires_at",
         ]
     )
-    audit.record(audit.Action.WEBHOOK_SECRET_ROTATED, request=request, actor=by, target=endpoint)
+    audit.record(
+        audit.Action.WEBHOOK_SECRET_ROTATED,
+        request=request,
+        actor=by,
+        target=endpoint,
+        details={"old_secret_valid_hours": hours},
+    )
     return secret
 
 

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal import once
 from portal.forms import apply_errors
 from sharing import services
-from sharing.forms import EmailPreferenceForm, WebhookForm
+from sharing.forms import EmailPreferenceForm, WebhookForm, WebhookRotateForm
 from sharing.models import (
     BestPractice,
     Notice,
@@ -134,7 +136,7 @@ def webhook_create(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            request.session[SECRET_SESSION_KEY] = {"endpoint": str(endpoint.pk), "secret": secret}
+            once.keep_for_one_page(request, SECRET_SESSION_KEY, endpoint, secret)
             messages.success(request, _("The endpoint has been registered."))
             return redirect(endpoint)
     return render(
@@ -149,10 +151,7 @@ def webhook_create(request):
 @login_required
 def webhook_detail(request, pk):
     endpoint = _own_endpoint(request, pk)
-    secret = None
-    shown = request.session.get(SECRET_SESSION_KEY)
-    if shown and shown.get("endpoint") == str(endpoint.pk):
-        secret = request.session.pop(SECRET_SESSION_KEY)["secret"]
+    secret = once.take(request, SECRET_SESSION_KEY, endpoint)
     form = WebhookForm(
         request.POST if request.method == "POST" else None, initial=_initial(endpoint)
     )
@@ -166,6 +165,13 @@ def webhook_detail(request, pk):
         else:
             messages.success(request, _("The endpoint has been saved."))
             return redirect(endpoint)
+    return _render_detail(request, endpoint, form=form, secret=secret)
+
+
+def _render_detail(request, endpoint, *, form, rotate_form=None, secret=None):
+    """The endpoint's page: its settings, the making of a new secret, its delivery log;
+    400 when one of its forms was sent with errors."""
+    rotate_form = rotate_form or WebhookRotateForm()
     deliveries = (
         WebhookDelivery.objects.filter(endpoint=endpoint)
         .select_related("event__notice", "event__best_practice")
@@ -179,12 +185,13 @@ def webhook_detail(request, pk):
         {
             "endpoint": endpoint,
             "form": form,
+            "rotate_form": rotate_form,
             "secret": secret,
             "page": page,
             "query": other_params(request),
             "give_up_hours": round(sum(settings.WEBHOOK_RETRY_DELAYS) / 3600),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or rotate_form.errors else 200,
     )
 
 
@@ -223,11 +230,30 @@ def _initial(endpoint: WebhookEndpoint) -> dict:
 @login_required
 def webhook_rotate(request, pk):
     endpoint = _own_endpoint(request, pk)
-    secret = services.rotate_webhook_secret(endpoint, by=request.user, request=request)
-    request.session[SECRET_SESSION_KEY] = {"endpoint": str(endpoint.pk), "secret": secret}
-    messages.success(
-        request, _("A new secret has been made. The old one no longer verifies deliveries.")
+    form = WebhookRotateForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(
+            request, endpoint, form=WebhookForm(initial=_initial(endpoint)), rotate_form=form
+        )
+    keep_old = form.keep_old()
+    secret = services.rotate_webhook_secret(
+        endpoint, by=request.user, request=request, keep_old=keep_old
     )
+    once.keep_for_one_page(request, SECRET_SESSION_KEY, endpoint, secret)
+    hours = settings.WEBHOOK_SECRET_OVERLAP_HOURS
+    if keep_old and hours:
+        message = ngettext(
+            "A new secret has been made. For %(hours)s more hour, deliveries are signed with "
+            "the old one too, while the receiving system switches over; then with the new "
+            "one only.",
+            "A new secret has been made. For %(hours)s more hours, deliveries are signed with "
+            "the old one too, while the receiving system switches over; then with the new "
+            "one only.",
+            hours,
+        ) % {"hours": hours}
+    else:
+        message = _("A new secret has been made. The old one no longer verifies deliveries.")
+    messages.success(request, message)
     return redirect(endpoint)
 
 

@@ -271,7 +271,7 @@ def test_an_admin_registers_an_endpoint_and_sees_the_secret_once(client, no_admi
     assert endpoint.secret not in again.text
     assert "hooks.example.org" in client.get(WEBHOOKS).text
 
-    client.post(reverse("sharing:webhook-rotate", args=[endpoint.pk]))
+    client.post(reverse("sharing:webhook-rotate", args=[endpoint.pk]), {"old_secret": "keep"})
     endpoint.refresh_from_db()
     assert endpoint.secret in client.get(endpoint.get_absolute_url()).text
 
@@ -289,6 +289,68 @@ def test_an_admin_registers_an_endpoint_and_sees_the_secret_once(client, no_admi
 
     client.post(reverse("sharing:webhook-delete", args=[endpoint.pk]))
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("choice", "said", "kept_hours"),
+    [
+        ("keep", "For 24 more hours, deliveries are signed with the old one too", 24),
+        ("stop", "The old one no longer verifies deliveries.", 0),
+    ],
+)
+def test_a_new_secret_keeps_the_old_one_for_a_while_or_stops_it_at_once(
+    client, no_admin, settings, choice, said, kept_hours
+):
+    settings.WEBHOOK_SECRET_OVERLAP_HOURS = 24
+    endpoint, old = services.create_webhook(
+        by=no_admin, url="https://hooks.example.org/echri", event_kinds=["notice.published"]
+    )
+    client.force_login(no_admin)
+    page = client.get(endpoint.get_absolute_url()).text
+    assert "Keep it valid for 24 more hours" in page and "Stop it at once" in page
+
+    response = client.post(
+        reverse("sharing:webhook-rotate", args=[endpoint.pk]), {"old_secret": choice}, follow=True
+    )
+
+    endpoint.refresh_from_db()
+    new = endpoint.secret
+    assert new != old and new in response.text  # the new one, shown this once
+    assert said in response.text
+    if choice == "keep":
+        assert endpoint.signing_secrets() == [new, old]
+    else:  # after a leak: the old one signs nothing more, and is not kept
+        assert endpoint.signing_secrets() == [new]
+        assert endpoint.encrypted_previous_secret == ""
+    rotated = AuditEntry.objects.get(action="webhook.secret_rotated")
+    assert rotated.details == {"old_secret_valid_hours": kept_hours}
+
+
+@pytest.mark.parametrize(
+    ("overlap_hours", "data", "error"),
+    [
+        (24, {}, "This field is required."),
+        (24, {"old_secret": "maybe"}, "Select a valid choice."),
+        (0, {"old_secret": "keep"}, "Select a valid choice."),  # no overlap to keep it for
+    ],
+)
+def test_a_new_secret_needs_a_choice_offered_and_otherwise_changes_nothing(
+    client, no_admin, settings, overlap_hours, data, error
+):
+    settings.WEBHOOK_SECRET_OVERLAP_HOURS = overlap_hours
+    endpoint, old = services.create_webhook(
+        by=no_admin, url="https://hooks.example.org/echri", event_kinds=["notice.published"]
+    )
+    client.force_login(no_admin)
+
+    response = client.post(reverse("sharing:webhook-rotate", args=[endpoint.pk]), data)
+
+    assert response.status_code == 400
+    assert error in response.text
+    assert ("Keep it valid" in response.text) is bool(overlap_hours)
+    endpoint.refresh_from_db()
+    assert endpoint.secret == old
+    assert not AuditEntry.objects.filter(action="webhook.secret_rotated").exists()
 
 
 def test_a_private_address_is_refused_on_the_form(client, no_admin, settings):

@@ -1,8 +1,10 @@
 """The whole notification flow through Redis and a real Celery worker on PostgreSQL:
-nothing lost or doubled when the broker is down at publication or a worker dies in the
-middle of a dispatch."""
+nothing lost or doubled when the broker is down at publication, a worker dies in the
+middle of a dispatch or a webhook endpoint fails."""
 
+import contextlib
 import email
+import json
 import os
 import signal
 import subprocess
@@ -17,10 +19,11 @@ from standardwebhooks import Webhook
 from accounts.choices import Role
 from portal.celery import app as celery_app
 from sharing import notifications, services, tasks
-from sharing.models import Event, Notification
+from sharing.choices import DeliveryStatus
+from sharing.models import Event, Notification, WebhookDelivery
 from tests.conftest import ROOT, _test_database_url
 from tests.factories import UserFactory
-from tests.receiver import Receiver
+from tests.receiver import Answer, Receiver
 from tests.sharing.conftest import notice_content
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -243,3 +246,239 @@ def test_a_worker_killed_in_the_middle_of_a_dispatch_loses_and_doubles_nothing(
     wait_until(lambda: Event.objects.get(pk=event.pk).dispatched_at is not None)
     time.sleep(0.5)
     assert notified() == RECIPIENTS
+
+
+# --- A Celery worker killed with SIGKILL in the middle of dispatch_event ----------------
+
+# A worker whose first dispatch stalls after writing its notifications, before it
+# commits them, long enough to be killed there; later dispatches run as usual. Otherwise
+# it is the `celery worker` that tests/conftest.py starts.
+STALLING_WORKER = """
+import os, pathlib, sys, time
+import django
+django.setup()
+from sharing.models import WebhookDelivery
+
+marker = pathlib.Path(os.environ["STALL_MARKER"])
+write = WebhookDelivery.objects.bulk_create
+
+def stall(*args, **kwargs):
+    rows = write(*args, **kwargs)
+    if not marker.exists():
+        marker.write_text(str(os.getpid()))
+        time.sleep(120)
+    return rows
+
+WebhookDelivery.objects.bulk_create = stall
+from celery.bin.celery import main
+sys.argv = ["celery", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+class Workers:
+    """`celery worker` processes of one test's own, each with a hostname and a log of
+    its own, on a queue no other worker reads; all ended when the test ends."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.queue = f"killed-{uuid.uuid4().hex[:8]}"
+        self.marker = tmp_path / "stalled"
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, *, stalling: bool, pool: str, queues: str = "") -> subprocess.Popen:
+        name = f"{self.queue}-{len(self.started)}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "EMAIL_URL": f"filemail://{self.tmp_path}",
+            "PYTHONUNBUFFERED": "1",
+            "EVENT_SWEEP_GRACE_SECONDS": "1",
+            "SITE_URL": "http://testserver",
+            "STALL_MARKER": str(self.marker),
+        }
+        command = ["-c", STALLING_WORKER] if stalling else ["-m", "celery"]
+        log_path = self.tmp_path / f"{name}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    *command,
+                    "-A",
+                    "portal",
+                    "worker",
+                    f"--pool={pool}",
+                    "--concurrency=1",
+                    f"--queues={self.queue}{queues}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                    f"--hostname={name}@%h",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its pool processes too can be ended together
+            )
+        process.log_path = log_path
+        self.started.append(process)
+        return process
+
+    def stalled_pid(self) -> int:
+        """The pid of the process stalled in the middle of the dispatch."""
+        self.wait_until(lambda: self.marker.exists() and self.marker.read_text(), "the stall")
+        return int(self.marker.read_text())
+
+    def wait_until(self, condition, what: str) -> None:
+        try:
+            wait_until(condition, timeout=30, interval=0.3, what=what)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; the workers' logs:\n{self.log()[-6000:]}") from None
+
+    def log(self) -> str:
+        return "\n".join(p.log_path.read_text() for p in self.started)
+
+    def end(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # whatever of it is left
+            process.wait()
+        # Nothing of the queue is left in Redis, whatever happened to the test.
+        with celery_app.connection_for_write() as connection:
+            channel = connection.default_channel
+            client = channel.client
+            for tag, held in client.hgetall(channel.unacked_key).items():
+                if json.loads(held)[2] == self.queue:
+                    client.hdel(channel.unacked_key, tag)
+                    client.zrem(channel.unacked_index_key, tag)
+            client.delete(
+                self.queue,
+                channel.keyprefix_queue % self.queue,
+                channel.keyprefix_binding_permanent % self.queue,
+            )
+
+
+@pytest.fixture
+def own_workers(tmp_path, celery_worker):
+    """Workers of the test's own, beside the session's (which, untouched, takes the
+    e-mails a dispatch hands on); tasks go through Redis."""
+    workers = Workers(tmp_path)
+    yield workers
+    workers.end()
+
+
+def succeeded(workers, task_id) -> list[str]:
+    """What the task returned, each time it ran to the end, from the workers' logs."""
+    return [
+        line.rsplit(": ", 1)[-1]
+        for line in workers.log().splitlines()
+        if f"[{task_id}] succeeded" in line
+    ]
+
+
+def give_back(task_id) -> None:
+    """What Redis does with the message a dead worker held once the visibility timeout
+    (an hour) has passed: queue it again."""
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        held = channel.client.hgetall(channel.unacked_key)
+        (tag,) = [t for t, m in held.items() if json.loads(m)[0]["headers"]["id"] == task_id]
+        channel.qos.restore_by_tag(tag)
+
+
+@pytest.mark.parametrize("killed", ["a pool process", "the whole worker"])
+def test_a_celery_worker_killed_in_the_middle_of_dispatch_event_loses_and_doubles_nothing(
+    own_workers, people, broker_down, killed
+):
+    # The broker misses the publication, so that only the test's own workers dispatch it.
+    draft = services.create_draft(
+        by=people["dk_officer"], **notice_content(**TO_NORWAY_AND_FINLAND)
+    )
+    notice = services.publish_notice(draft, by=people["dk_officer"])
+    broker_down()
+    event = Event.objects.get(notice=notice)
+    prefork = killed == "a pool process"
+    worker = own_workers.start(stalling=True, pool="prefork" if prefork else "solo")
+    task_id = tasks.dispatch_event.apply_async((event.pk,), queue=own_workers.queue).id
+
+    stalled = own_workers.stalled_pid()
+    assert (stalled != worker.pid) is prefork, own_workers.log()
+    os.kill(stalled, signal.SIGKILL)
+
+    if prefork:
+        # The worker sees its pool process lost and gives the message back
+        # (acks_late, reject_on_worker_lost); a new pool process dispatches it in full.
+        own_workers.wait_until(lambda: succeeded(own_workers, task_id), "the redelivery")
+        assert succeeded(own_workers, task_id) == ["5"], own_workers.log()
+        assert "SIGKILL" in own_workers.log()
+    else:
+        worker.wait(timeout=10)
+        assert not Notification.objects.exists()  # its transaction died with it
+        # Started again, the sweeper dispatches the event still undispatched...
+        own_workers.start(stalling=False, pool="solo", queues=",events")
+
+        def swept():
+            tasks.sweep.delay()  # as beat does, every minute
+            return Event.objects.get(pk=event.pk).dispatched_at is not None
+
+        own_workers.wait_until(swept, "the sweep")
+        # ...and the message the dead worker held, not acknowledged (acks_late), comes
+        # back in the end: the second dispatch adds nothing.
+        give_back(task_id)
+        own_workers.wait_until(lambda: succeeded(own_workers, task_id), "the redelivery")
+        assert succeeded(own_workers, task_id) == ["0"], own_workers.log()
+
+    assert Event.objects.get(pk=event.pk).dispatched_at is not None
+    assert notified() == RECIPIENTS
+
+
+# --- Webhook retries through the worker ---------------------------------------------------
+
+
+def test_500_then_a_timeout_then_200_is_one_delivery_through_redis_and_the_worker(
+    celery_worker, people
+):
+    """The worker gives each request 2 s and waits about a second between attempts
+    (tests/conftest.py); the test plays beat, whose sweeper hands each due retry back."""
+    delivery = WebhookDelivery.objects.filter
+
+    def after_attempt(number):
+        tasks.sweep.delay()
+        return delivery(attempts=number).exclude(status=DeliveryStatus.SENDING).exists()
+
+    with Receiver([Answer(500), Answer(200, delay=3), Answer(200)]) as receiver:
+        _endpoint, secret = services.create_webhook(
+            by=people["no_admin"], url=receiver.url, event_kinds=["notice.published"]
+        )
+        draft = services.create_draft(
+            by=people["dk_officer"], **notice_content(**TO_NORWAY_AND_FINLAND)
+        )
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+
+        seen = []
+        for number in (1, 2, 3):
+            wait_until(lambda n=number: after_attempt(n), timeout=20, interval=0.3)
+            seen.append(delivery().values_list("status", "last_status_code", "last_error").get())
+        tasks.sweep.delay()
+        time.sleep(1.5)  # nothing more is due, nothing more is sent
+        posts = list(receiver.received)
+
+    assert seen == [
+        (DeliveryStatus.PENDING, 500, ""),
+        (DeliveryStatus.PENDING, None, "timed out"),
+        (DeliveryStatus.SUCCEEDED, 200, ""),
+    ]
+    done = delivery().get()
+    assert (done.attempts, done.claimed_until) == (3, None)
+    assert done.delivered_at is not None
+    assert len(posts) == 3
+    assert {post.headers["webhook-id"] for post in posts} == {done.message_id}
+    assert receiver.answered[0] == 500
+    payload = Webhook(secret).verify(posts[-1].body, posts[-1].headers)
+    assert payload["data"]["reference"] == notice.reference

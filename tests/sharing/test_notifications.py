@@ -8,14 +8,15 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.template import TemplateSyntaxError
 
 from accounts.choices import Role, StateStatus
 from accounts.models import State
 from sharing import notifications, services
 from sharing.choices import EmailStatus, EventKind
 from sharing.models import DigestSent, Event, Notification
-from sharing.querysets import reader_states
+from sharing.querysets import as_state, reader_states
 from tests.factories import UserFactory
 from tests.sharing.conftest import notice_content
 
@@ -248,11 +249,49 @@ def test_reader_states_are_exactly_the_states_that_can_read(
     notice = publish(
         act, people["dk_officer"], audience=audience, recipient_states=recipients, tlp=tlp
     )
-    readers = set(reader_states(notice).values_list("pk", flat=True))
-    for state in State.objects.all():
-        reader = UserFactory(state=state, role=Role.VIEWER)
-        can_read = type(notice).objects.visible_to(reader).filter(pk=notice.pk).exists()
-        assert can_read == (state.pk in readers), state.pk
+    assert_reader_states_are_those_that_can_read(notice)
+
+
+def assert_reader_states_are_those_that_can_read(item):
+    readers = set(reader_states(item).values_list("pk", flat=True))
+    can_read = {
+        state.pk
+        for state in State.objects.all()
+        if type(item).objects.visible_to(as_state(state)).filter(pk=item.pk).exists()
+    }
+    suspended = set(State.objects.filter(status=StateStatus.SUSPENDED).values_list("pk", flat=True))
+    assert suspended  # the rule is put to the test for them too
+    assert readers == can_read - suspended
+    # A suspended state reads nothing as a state: what it sees of a public best
+    # practice, anyone sees, signed in or not.
+    assert can_read & suspended == (suspended if getattr(item, "public", False) else set())
+
+
+@pytest.mark.parametrize(
+    ("audience", "public", "co_authors", "suspended_later"),
+    [
+        ("subscribing", False, [], None),
+        ("community", False, [], None),
+        ("subscribing", False, ["CL"], None),  # an observer state reads what it co-wrote
+        ("subscribing", True, [], None),  # every state reads a public one
+        ("community", False, ["FI"], "FI"),  # a co-author suspended since
+        ("subscribing", True, ["FI"], "NO"),  # the lead suspended since
+    ],
+)
+def test_reader_states_of_best_practices_are_exactly_the_states_that_can_read(
+    make_practice, observer_user, suspended_user, audience, public, co_authors, suspended_later
+):
+    practice = make_practice(audience=audience, public=public, co_authors=co_authors)
+    if suspended_later:
+        State.objects.filter(pk=suspended_later).update(status=StateStatus.SUSPENDED)
+        practice.refresh_from_db()
+
+    assert_reader_states_are_those_that_can_read(practice)
+    readers = set(reader_states(practice).values_list("pk", flat=True))
+    assert ("CL" in readers) is bool(public or audience == "community" or "CL" in co_authors)
+    assert "PE" not in readers
+    if suspended_later:
+        assert suspended_later not in readers
 
 
 # --- E-mail -----------------------------------------------------------------------------
@@ -577,6 +616,102 @@ def test_one_persons_failed_digest_does_not_hold_back_the_others(
     troubled_mail.FAILING.clear()
     assert notifications.send_digests(at_seven + datetime.timedelta(minutes=15)) == 1
     assert len(mail_to(people["no_officer"])) == 1
+
+
+@pytest.fixture
+def broken_for(monkeypatch):
+    """broken_for(user, where, error): making an e-mail for ``user`` raises ``error`` at
+    ``where`` (a function of sharing.notifications), as a bug or the database would."""
+
+    def breaks(user, where, error):
+        works = getattr(notifications, where)
+
+        def fail(*args, **kwargs):
+            touched = args[1] if where == "_message" else args[0].user
+            if touched.pk == user.pk:
+                raise error
+            return works(*args, **kwargs)
+
+        monkeypatch.setattr(notifications, where, fail)
+
+    return breaks
+
+
+PORTAL_ERRORS = [
+    ("_message", TemplateSyntaxError("Invalid block tag")),
+    ("can_still_read", DatabaseError("server closed the connection unexpectedly")),
+]
+
+
+@pytest.mark.parametrize(("where", "error"), PORTAL_ERRORS)
+def test_a_digest_failing_in_the_portal_holds_back_nobody_and_is_tried_again(
+    act, people, settings, broken_for, monkeypatch, caplog, where, error
+):
+    settings.DIGEST_HOUR = 7
+    names = ("no_viewer", "no_officer", "fi_viewer")
+    for name in names:
+        services.set_email_preference(by=people[name], mode="daily")
+    publish(act, people["dk_officer"])
+    broken = min((people[name] for name in names), key=lambda u: u.pk)
+    broken_for(broken, where, error)
+
+    at_seven = datetime.datetime(2026, 11, 27, 7, 5, tzinfo=datetime.UTC)
+    assert notifications.send_digests(at_seven) == 2
+
+    assert mail_to(broken) == []
+    assert f"The digest of user {broken.pk} failed" in caplog.text
+    # Its claim was let go, and what it holds still waits for it.
+    assert not DigestSent.objects.filter(user=broken).exists()
+    assert Notification.objects.get(user=broken).email_status == EmailStatus.DIGEST
+    caplog.clear()
+    monkeypatch.undo()  # put right
+
+    assert notifications.send_digests(at_seven + datetime.timedelta(minutes=15)) == 1
+    # One digest each: nobody else got a second one.
+    assert [len(mail_to(people[name])) for name in names] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(("where", "error"), PORTAL_ERRORS)
+def test_an_e_mail_that_cannot_be_made_counts_as_an_attempt_and_holds_back_nobody(
+    people, settings, broken_for, django_capture_on_commit_callbacks, where, error
+):
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = services.create_draft(by=people["dk_officer"], **to_norway_and_finland())
+        notice = services.publish_notice(draft, by=people["dk_officer"])
+    with django_capture_on_commit_callbacks(execute=False):
+        notifications.dispatch(Event.objects.get(notice=notice).pk)
+    broken = min(
+        (people[name] for name in ("no_admin", "no_officer", "no_viewer")), key=lambda u: u.pk
+    )
+    broken_for(broken, where, error)
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert notifications.send_emails(ids) == 4
+    mine = Notification.objects.get(user=broken)
+    assert (mine.email_status, mine.email_attempts) == (EmailStatus.PENDING, 1)  # not stuck
+    for _ in range(2):
+        notifications.send_emails(ids)
+
+    mine.refresh_from_db()
+    assert (mine.email_status, mine.email_attempts) == (EmailStatus.FAILED, 3)
+    assert mail_to(broken) == []
+    assert len(mail.outbox) == 4
+
+
+def test_an_e_mail_lost_with_its_worker_every_time_is_given_up_in_the_end(act, people, settings):
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    publish(act, people["dk_officer"])
+    mail.outbox.clear()
+    stuck = Notification.objects.filter(user=people["no_viewer"])
+    long_ago = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=15)
+
+    stuck.update(email_status=EmailStatus.SENDING, email_claimed_at=long_ago, email_attempts=1)
+    notifications.sweep(later)
+
+    assert stuck.values_list("email_status", "email_attempts").get() == (EmailStatus.FAILED, 2)
+    assert mail.outbox == []
 
 
 def test_a_withdrawal_waits_for_the_publication_it_withdraws(

@@ -5,6 +5,7 @@ import datetime
 import json
 import threading
 import time
+from collections import defaultdict
 
 import pytest
 import time_machine
@@ -13,13 +14,15 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from accounts.choices import Role
 from portal import crypto
 from portal.models import AuditEntry
 from sharing import notifications, services, webhooks
 from sharing.choices import DeliveryStatus, EventKind
 from sharing.models import WebhookDelivery, WebhookEndpoint
+from tests.factories import UserFactory
 from tests.receiver import Answer, Receiver
-from tests.sharing.conftest import notice_content
+from tests.sharing.conftest import notice_content, practice_content
 
 pytestmark = pytest.mark.django_db
 
@@ -533,6 +536,23 @@ def test_after_a_rotation_deliveries_verify_with_the_old_secret_for_a_while(
             Webhook(old).verify(after.body, after.headers)
 
 
+def test_after_a_rotation_for_a_leak_the_old_secret_signs_nothing_more(
+    publish, no_admin, django_capture_on_commit_callbacks
+):
+    with Receiver([Answer(500)]) as receiver:
+        endpoint, old = register(no_admin, receiver.url)
+        publish()  # the first attempt fails, signed with the old secret
+        new = services.rotate_webhook_secret(endpoint, by=no_admin, keep_old=False)
+        time_passes(django_capture_on_commit_callbacks)  # the retry, after the rotation
+        before, after = receiver.wait_for(2)
+    assert Webhook(old).verify(before.body, before.headers)
+    assert Webhook(new).verify(after.body, after.headers)
+    assert len(after.headers["webhook-signature"].split()) == 1
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
 def test_a_state_without_active_users_still_gets_its_webhooks(publish, jp_admin, seeded_states):
     with Receiver() as receiver:
         register(jp_admin, receiver.url)
@@ -541,6 +561,98 @@ def test_a_state_without_active_users_still_gets_its_webhooks(publish, jp_admin,
         publish(audience="community", recipient_states=[])
         (post,) = receiver.wait_for(1)
     assert json.loads(post.body)["type"] == "notice.published"
+
+
+def test_a_withdrawal_reaches_every_system_told_before_even_of_a_state_without_users(
+    publish, jp_admin, no_admin, dk_officer, django_capture_on_commit_callbacks
+):
+    """Whom a withdrawal is told to follows what was told before, not who was notified:
+    Japan's system had the publication though Japan has no active user."""
+    kinds = [EventKind.NOTICE_PUBLISHED.value, EventKind.NOTICE_WITHDRAWN.value]
+    with Receiver() as receiver:
+        register(jp_admin, receiver.url + "/jp", kinds=kinds)
+        register(no_admin, receiver.url + "/no", kinds=kinds)
+        jp_admin.is_active = False
+        jp_admin.save()
+        notice = publish(audience="community", recipient_states=[])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.withdraw_notice(notice, by=dk_officer, reason="Wrong company.")
+        receiver.wait_for(4)
+    assert told(receiver) == {"notice.published": ["JP", "NO"], "notice.withdrawn": ["JP", "NO"]}
+
+
+def told(receiver) -> dict:
+    """Which states' systems got which events: {event type: [state codes]}, from the
+    receiver's paths (one endpoint per state, at /<code>)."""
+    got = defaultdict(list)
+    for post in receiver.received:
+        got[json.loads(post.body)["type"]].append(post.path.rsplit("/", 1)[-1].upper())
+    return {kind: sorted(codes) for kind, codes in got.items()}
+
+
+@pytest.fixture
+def every_kind(seeded_states):
+    """register(receiver, *codes): an endpoint taking every kind of event for each of
+    these states, at <receiver>/<code>."""
+
+    def register_all(receiver, *codes):
+        for code in codes:
+            admin = UserFactory(
+                username=f"{code.lower()}-hooks", state_id=code, role=Role.STATE_ADMIN
+            )
+            register(admin, f"{receiver.url}/{code.lower()}", kinds=services.WEBHOOK_KINDS)
+
+    return register_all
+
+
+def test_each_kind_of_notice_event_reaches_the_systems_of_the_states_it_concerns(
+    publish, every_kind, dk_officer, no_officer, django_capture_on_commit_callbacks
+):
+    fi_officer = UserFactory(username="fi-officer", state_id="FI", role=Role.OFFICER)
+    with Receiver() as receiver:
+        every_kind(receiver, "DK", "NO", "FI", "FR")
+        notice = publish()  # to Norway and Finland
+        with django_capture_on_commit_callbacks(execute=True):
+            services.acknowledge(notice, by=fi_officer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.add_comment(notice, by=no_officer, body="We saw them too.")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.withdraw_notice(notice, by=dk_officer, reason="Wrong company.")
+        receiver.wait_for(9)
+    assert told(receiver) == {
+        "notice.published": ["FI", "NO"],  # the audience
+        "notice.acknowledged": ["DK"],  # the author
+        "notice.commented": ["DK", "FI", "NO"],  # the author and the states taking part
+        "notice.withdrawn": ["DK", "FI", "NO"],  # every state told of it before
+    }
+    assert WebhookDelivery.objects.exclude(status=DeliveryStatus.SUCCEEDED).count() == 0
+
+
+def test_each_kind_of_best_practice_event_reaches_the_systems_of_the_states_it_concerns(
+    every_kind, no_officer, dk_admin, observer_state, django_capture_on_commit_callbacks
+):
+    with Receiver() as receiver:
+        every_kind(receiver, "NO", "FI", "DK", "CL")
+        with django_capture_on_commit_callbacks(execute=True):
+            draft = services.create_practice(by=no_officer, **practice_content(co_authors=["FI"]))
+            practice = services.publish_practice(draft, by=no_officer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.amend_practice(
+                practice,
+                by=no_officer,
+                change_note="Now for observers too.",
+                material=True,
+                **practice_content(co_authors=["FI"], audience="community"),
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.endorse(practice, by=dk_admin, kind="adopted")
+        receiver.wait_for(5)
+    assert told(receiver) == {
+        # The audience (subscribing states, then the community), never the authors.
+        "best_practice.published": ["DK"],
+        "best_practice.amended": ["CL", "DK"],
+        "best_practice.endorsed": ["FI", "NO"],  # the authors
+    }
 
 
 def test_the_log_does_not_name_items_the_state_can_no_longer_read(
