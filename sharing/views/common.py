@@ -37,9 +37,9 @@ def version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]
         for field in ("title", "summary", "body"):
             old = (before.snapshot.get(field) or "").splitlines()
             new = (after.snapshot.get(field) or "").splitlines()
-            for line in difflib.unified_diff(old, new, lineterm="", n=1):
-                if line.startswith(("---", "+++")):
-                    continue
+            # The first two lines are difflib's file headers; a changed line of the text
+            # may itself begin with "---" (a Markdown rule), so they go by position.
+            for line in itertools.islice(difflib.unified_diff(old, new, lineterm="", n=1), 2, None):
                 sign = line[:1] if line[:1] in "+-@" else " "
                 text = line[1:] if sign != "@" else field
                 lines.append((sign, text))

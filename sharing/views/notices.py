@@ -55,12 +55,8 @@ def notice_list(request):
 def _detail_queryset(user):
     return (
         Notice.objects.visible_to(user)
-        .select_related("author_state", "created_by")
+        .with_content()
         .prefetch_related(
-            "categories",
-            "recipient_states",
-            "entities",
-            "concern_countries",
             "attachments",
             Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
             Prefetch(

@@ -71,15 +71,41 @@ def test_a_notice_goes_from_denmark_to_norway_and_finland_only(
     norway.get_by_role("button", name="Acknowledge").click()
     expect(norway.get_by_text("Acknowledged for Norway: Assessed.")).to_be_visible()
 
+    # What Norway finds, France must not: first Norway's own inbox and search, so that
+    # France's empty ones below are a real difference and not pages that failed to load.
+    norway.goto(f"{live_server.url}/notifications/")
+    expect(norway.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
+    expect(
+        norway.get_by_role("link", name=re.compile("Integrator of IMSI catchers"))
+    ).to_be_visible()
+    norway.goto(f"{live_server.url}/search/?q=IMSI")
+    expect(norway.get_by_text("1 result for “IMSI”")).to_be_visible()
+
     france = browser.new_context(locale="en-GB").new_page()
     sign_in(france, "fr-viewer", password)
+    # Each page is known to have loaded (a marker of its own is visible) before the
+    # notice's absence from it is asserted.
+    expect(france.get_by_role("heading", name=re.compile("Welcome"), level=1)).to_be_visible()
+    expect(france.get_by_text("Nothing is waiting for your state.")).to_be_visible()
     expect(france.get_by_text("Integrator of IMSI catchers")).to_have_count(0)
     france.get_by_role("link", name="Notices").first.click()
+    expect(france.get_by_role("heading", name="Threat and risk notices")).to_be_visible()
+    expect(france.get_by_text("0 notices", exact=True)).to_be_visible()
+    expect(france.get_by_text("Integrator of IMSI catchers")).to_have_count(0)
+    france.goto(f"{live_server.url}/search/?q=IMSI")
+    expect(france.get_by_text("0 results for “IMSI”")).to_be_visible()
+    expect(france.get_by_text("Integrator of IMSI catchers")).to_have_count(0)
+    france.goto(f"{live_server.url}/notifications/")
+    expect(france.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
+    expect(france.get_by_text("0 notifications", exact=True)).to_be_visible()
     expect(france.get_by_text("Integrator of IMSI catchers")).to_have_count(0)
     response = france.goto(url)
     assert response.status == 404
     expect(france.get_by_role("heading", name="Not found")).to_be_visible()
     check_a11y(france)
+    attachment = notice.attachments.get()
+    download = france.request.get(f"{live_server.url}/attachments/{attachment.pk}/")
+    assert download.status == 404
 
     officer.goto(url)
     acknowledgements = officer.locator("#acknowledgement")

@@ -371,3 +371,136 @@ def test_a_minor_correction_cannot_change_who_reads_it(make_notice, dk_officer, 
     assert "material" in caught.value.message_dict
     notice = services.amend_notice(notice, by=dk_officer, change_note="x", material=True, **change)
     assert notice.ack_version == 2
+
+
+# --- the audit log --------------------------------------------------------------------------
+
+SECRET = "NIGHTJAR"  # in every text of the notice below; never in the log
+
+
+@pytest.fixture
+def operation(dk_officer):
+    """A RED draft for Norway whose title, texts, entity and file all name an operation
+    that platform staff, who read the audit log, must not learn of."""
+    return services.create_draft(
+        by=dk_officer,
+        attachments=[pdf(f"{SECRET}-sources.pdf")],
+        **notice_content(
+            title=f"Operation {SECRET}",
+            summary=f"{SECRET} is buying interception kits.",
+            body=f"## {SECRET}\n\nOrders split across three firms.",
+            entities=[{"name": f"{SECRET} Holdings", "notes": f"Front for {SECRET}."}],
+            tlp="red",
+            audience="selected",
+            recipient_states=["NO"],
+        ),
+    )
+
+
+def published(notice):
+    return services.publish_notice(notice, by=notice.created_by)
+
+
+def ref(obj) -> tuple[str, str]:
+    """How the log points at ``obj`` (taken before a deletion forgets its key)."""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def updating_a_draft(draft, who):
+    actor = who("dk_admin")
+    services.update_draft(draft, by=actor, title=f"{SECRET}, renamed")
+    return actor, ref(draft), {}
+
+
+def deleting_a_draft(draft, who):
+    actor = who("dk_officer")
+    target = ref(draft)
+    services.delete_draft(draft, by=actor)
+    return actor, target, {}
+
+
+def amending(draft, who):
+    actor = who("dk_admin")
+    notice = services.amend_notice(
+        published(draft), by=actor, change_note=f"{SECRET} grew.", material=True, body="Four."
+    )
+    return actor, ref(notice), {"version": 2, "change": "material"}
+
+
+def withdrawing(draft, who):
+    actor = who("dk_officer")
+    notice = services.withdraw_notice(published(draft), by=actor, reason=f"{SECRET} burned.")
+    return actor, ref(notice), {}
+
+
+def acknowledging(draft, who):
+    actor = who("no_viewer")
+    notice = published(draft)
+    services.acknowledge(notice, by=actor, level="assessed", note=f"{SECRET} known to us.")
+    return actor, ref(notice), {"version": 1, "level": "assessed"}
+
+
+def commenting(draft, who):
+    actor = who("no_admin")
+    notice = published(draft)
+    comment = services.add_comment(notice, by=actor, body=f"We saw {SECRET} too.")
+    return actor, ref(notice), {"comment": comment.pk}
+
+
+def adding_a_file(draft, who):
+    actor = who("dk_admin")
+    attachment = services.add_attachment(draft, pdf(f"{SECRET}-annex.pdf"), by=actor)
+    details = {"notice": str(draft.pk), "sha256": attachment.sha256, "size": attachment.size}
+    return actor, ref(attachment), details
+
+
+def removing_a_file(draft, who):
+    actor = who("dk_admin")
+    attachment = draft.attachments.get()
+    target = ref(attachment)
+    services.remove_attachment(attachment, by=actor)
+    return actor, target, {"notice": str(draft.pk)}
+
+
+def downloading_a_file(draft, who):
+    actor = who("no_viewer")
+    notice = published(draft)
+    attachment = notice.attachments.get()
+    services.record_download(attachment, by=actor, request=None)
+    return actor, ref(attachment), {"notice": str(notice.pk)}
+
+
+def reading_a_red_notice(draft, who):
+    actor = who("no_viewer")
+    notice = published(draft)
+    services.record_view(notice, by=actor, request=None)
+    return actor, ref(notice), {"tlp": "red", "version": 1}
+
+
+AUDITED = [
+    ("notice.draft_updated", updating_a_draft),
+    ("notice.draft_deleted", deleting_a_draft),
+    ("notice.amended", amending),
+    ("notice.withdrawn", withdrawing),
+    ("notice.acknowledged", acknowledging),
+    ("notice.commented", commenting),
+    ("attachment.added", adding_a_file),
+    ("attachment.removed", removing_a_file),
+    ("attachment.downloaded", downloading_a_file),
+    ("notice.viewed", reading_a_red_notice),
+]
+
+
+@pytest.mark.parametrize(("action", "act"), AUDITED, ids=[action for action, _ in AUDITED])
+def test_every_act_is_audited_by_who_and_what_without_the_content(operation, request, action, act):
+    earlier = list(audits(action).values_list("pk", flat=True))  # the draft's first file
+    actor, target, details = act(operation, request.getfixturevalue)
+    entry = audits(action).exclude(pk__in=earlier).get()
+    assert (entry.actor, entry.actor_username, entry.state_id) == (
+        actor,
+        actor.username,
+        actor.state_id,
+    )
+    assert (entry.object_type, entry.object_id) == target
+    assert entry.details == details
+    assert SECRET not in f"{entry.object_repr} {entry.details}"

@@ -1,0 +1,149 @@
+"""The notice list: each filter narrows what the reader may see (never widens it), and
+the pages split the results without repeating or losing a notice."""
+
+import pytest
+
+from sharing import services
+from sharing.views import notices as notice_views
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shelf(make_notice, dk_officer, no_officer):
+    """Notices of Denmark and Norway, of different kinds, categories and statuses, for
+    every subscribing state; and a Danish draft."""
+    make_notice(title="Alpha", kind="threat", categories=["intrusion-software"])
+    make_notice(
+        by=no_officer,
+        title="Beta",
+        kind="end_user_alert",
+        categories=["data-analytics", "intrusion-software"],
+    )
+    gamma = make_notice(title="Gamma", kind="technology_alert", categories=["telecom-interception"])
+    services.withdraw_notice(gamma, by=dk_officer, reason="Superseded.")
+    make_notice(by=no_officer, title="Delta", kind="threat", categories=["location-tracking"])
+    make_notice(title="Epsilon draft", publish=False, kind="threat")
+
+
+@pytest.fixture
+def titles(client):
+    def titles(user, query=""):
+        client.force_login(user)
+        response = client.get(f"/notices/?{query}")
+        assert response.status_code == 200
+        return sorted(n.title for n in response.context["page"].object_list)
+
+    return titles
+
+
+def test_without_filters_a_reader_sees_what_was_shared_with_their_state(shelf, titles, fr_viewer):
+    assert titles(fr_viewer) == ["Alpha", "Beta", "Delta", "Gamma"]
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("kind=threat", ["Alpha", "Delta"]),
+        ("kind=end_user_alert", ["Beta"]),
+        ("kind=diversion_alert", []),
+        ("category=intrusion-software", ["Alpha", "Beta"]),
+        ("category=location-tracking", ["Delta"]),
+        ("category=other", []),
+        ("author_state=NO", ["Beta", "Delta"]),
+        ("author_state=DK", ["Alpha", "Gamma"]),
+        ("author_state=FI", []),
+        ("status=published", ["Alpha", "Beta", "Delta"]),
+        ("status=withdrawn", ["Gamma"]),
+        ("kind=threat&author_state=DK", ["Alpha"]),
+        ("category=intrusion-software&author_state=NO&status=published", ["Beta"]),
+        # What is not a choice shows nothing rather than everything.
+        ("kind=gossip", []),
+        ("category=no-such-category", []),
+        ("author_state=ZZ", []),
+        ("status=archived", []),
+    ],
+)
+def test_each_filter_shows_exactly_the_notices_that_match(shelf, titles, fr_viewer, query, shown):
+    assert titles(fr_viewer, query) == shown
+
+
+def test_the_draft_filter_shows_drafts_only_to_their_own_states_officers(
+    shelf, titles, dk_officer, dk_viewer, no_officer, fr_viewer
+):
+    assert titles(dk_officer, "status=draft") == ["Epsilon draft"]
+    for user in (dk_viewer, no_officer, fr_viewer):
+        assert titles(user, "status=draft") == []
+        assert titles(user, "author_state=DK&kind=threat") == ["Alpha"]
+
+
+def test_list_filters_combine(client, make_notice, no_viewer):
+    make_notice(title="Alpha", severity="critical", tlp="green", countries_of_concern=["MM"])
+    make_notice(title="Beta", severity="low", tlp="green", countries_of_concern=["AE"])
+    make_notice(title="Gamma", severity="critical", tlp="amber", countries_of_concern=["MM"])
+    client.force_login(no_viewer)
+
+    def titles(query):
+        page = client.get(f"/notices/?{query}").context["page"]
+        return [n.title for n in page.object_list]
+
+    assert titles("severity=critical&tlp=green") == ["Alpha"]
+    assert sorted(titles("country=MM")) == ["Alpha", "Gamma"]
+    assert titles("sort=title") == ["Alpha", "Beta", "Gamma"]
+    assert titles("sort=severity")[-1] == "Beta"
+    assert titles("severity=unknown") == []  # an invalid filter shows nothing, not everything
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def five_notices(make_notice, monkeypatch):
+    """Five notices, two to a page, newest first: N5 N4 | N3 N2 | N1."""
+    monkeypatch.setattr(notice_views, "PAGE_SIZE", 2)
+    for n in range(1, 6):
+        make_notice(title=f"N{n}", kind="threat" if n % 2 else "end_user_alert")
+
+
+@pytest.fixture
+def page_of(client, no_viewer):
+    client.force_login(no_viewer)
+
+    def page_of(query):
+        response = client.get(f"/notices/?{query}")
+        assert response.status_code == 200
+        page = response.context["page"]
+        return page.number, [n.title for n in page.object_list], response.content.decode()
+
+    return page_of
+
+
+@pytest.mark.parametrize(
+    ("query", "number", "shown"),
+    [
+        ("", 1, ["N5", "N4"]),
+        ("page=2", 2, ["N3", "N2"]),
+        ("page=3", 3, ["N1"]),
+        ("page=4", 3, ["N1"]),  # past the end: the last page
+        ("page=999999", 3, ["N1"]),
+        ("page=abc", 1, ["N5", "N4"]),  # not a number: the first
+        ("sort=oldest&page=2", 2, ["N3", "N4"]),
+        ("kind=threat&page=2", 2, ["N1"]),  # N5 N3 | N1
+    ],
+)
+def test_pages_split_the_list_and_past_the_end_is_the_last_page(
+    five_notices, page_of, query, number, shown
+):
+    assert page_of(query)[:2] == (number, shown)
+
+
+def test_every_notice_is_on_exactly_one_page(five_notices, page_of):
+    seen = [title for n in (1, 2, 3) for title in page_of(f"page={n}")[1]]
+    assert sorted(seen) == ["N1", "N2", "N3", "N4", "N5"]
+
+
+def test_the_pager_keeps_the_filters(five_notices, page_of):
+    number, shown, html = page_of("kind=threat&sort=oldest")
+    assert (number, shown) == (1, ["N1", "N3"])
+    assert "Page 1 of 2" in html
+    assert 'href="?kind=threat&amp;sort=oldest&amp;page=2"' in html
