@@ -9,21 +9,26 @@ On PostgreSQL every row carries a weighted ``tsvector`` (title A; summary, entit
 control codes and countries B; body C) with a GIN index; what people type is read with
 ``websearch_to_tsquery`` (quotes, ``or``, ``-word`` work and nothing can be a syntax
 error), ranked with ``ts_rank`` and highlighted with ``ts_headline``. Scripts written
-without spaces (Japanese, Chinese) and partial words are found by a substring match on
-``search_text``, which a trigram (pg_trgm) GIN index serves. SQLite, the embedded mode,
-uses the substring match alone and returns the same shape.
+without spaces (Japanese, Chinese), partial words and words typed without their accents
+("evaluation" for "évaluation") are found by a substring match on ``search_text`` with
+accents folded on both sides (``unaccent``), which a trigram (pg_trgm) GIN index on the
+folded text serves (migration 0008). SQLite, the embedded mode, uses the substring match
+alone, folding accents with a pattern, and returns the same shape.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.lookups import IContains
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -142,10 +147,69 @@ class Hit:
 KINDS = {"notice": Notice, "best_practice": BestPractice}
 
 
+# --- Accents --------------------------------------------------------------------------------
+
+# Letters without a decomposition that PostgreSQL's unaccent folds too (\u0131: dotless i).
+_EXTRA_FOLDS = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "\u0131": "i", "ŧ": "t"}
+# The Latin and Greek blocks: accents elsewhere (Japanese voicing marks, Cyrillic й) are
+# part of the letter.
+_FOLDED_BLOCKS = [range(0xC0, 0x250), range(0x370, 0x400), range(0x1E00, 0x2000)]
+_COMBINING_ACCENT = re.compile(r"[\u0300-\u036f]")
+
+
+@cache
+def _accents() -> tuple[dict[str, str], dict[str, str]]:
+    """(accented letter → its base, base → every form of it): é → e, and e → eéèêë…,
+    lower case only (matching ignores case)."""
+    to_base = dict(_EXTRA_FOLDS)
+    for block in _FOLDED_BLOCKS:
+        for char in map(chr, block):
+            parts = unicodedata.normalize("NFD", char)
+            if char == char.lower() and len(parts) > 1 and _COMBINING_ACCENT.match(parts[1]):
+                to_base[char] = parts[0]
+    forms: dict[str, str] = {}
+    for char, base in to_base.items():
+        forms[base] = forms.get(base, base) + char
+    return to_base, forms
+
+
+def accent_pattern(term: str) -> str:
+    """A regular expression, to use ignoring case, that finds ``term`` whatever its
+    accents: "prufung" and "prüfung" both find "Prüfung" (composed or not)."""
+    to_base, forms = _accents()
+    parts = []
+    for char in _COMBINING_ACCENT.sub("", term.lower()):
+        base = to_base.get(char, char)
+        if base in forms:
+            parts.append(f"[{re.escape(forms[base])}]{_COMBINING_ACCENT.pattern}*")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+class _Folded(Func):
+    """Text without its accents, on PostgreSQL: ``sharing_fold`` (migration 0008), the
+    function the trigram indexes are built on."""
+
+    function = "sharing_fold"
+    output_field = TextField()
+
+
+def _contains(field: str, term: str) -> Q:
+    """``field`` holds ``term``, whatever the case and the accents of either."""
+    if connection.vendor == "postgresql":
+        # UPPER(sharing_fold(field)) LIKE …: the expression of the trigram indexes.
+        return Q(IContains(_Folded(F(field)), _Folded(Value(term))))
+    return Q(**{f"{field}__iregex": accent_pattern(term)})
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+
 def _substring_match(query: Query) -> Q:
     match = Q()
     for term in query.terms:
-        match &= Q(search_text__icontains=term)
+        match &= _contains("search_text", term)
     return match
 
 
@@ -156,13 +220,14 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 
 def _exclusions(query: Query) -> Q:
     """What ``-word`` removes. On PostgreSQL words of spaced scripts are excluded as
-    words (so ``-arm`` keeps "harm"); substrings only for unspaced scripts and SQLite."""
+    words (so ``-arm`` keeps "harm", and accents count: the vectors keep them);
+    substrings, accents folded, only for unspaced scripts and SQLite."""
     excluded = Q()
     for term in query.excluded:
         if connection.vendor == "postgresql" and not _UNSPACED.search(term):
             excluded |= Q(search_vector=SearchQuery(term, search_type="phrase", config=CONFIG))
         else:
-            excluded |= Q(search_text__icontains=term)
+            excluded |= _contains("search_text", term)
     return excluded
 
 
@@ -171,8 +236,8 @@ def _bonus(query: Query):
     the script: +1 when the title holds every term, +0.3 when the summary does."""
     in_title, in_summary = Q(), Q()
     for term in query.terms:
-        in_title &= Q(title__icontains=term)
-        in_summary &= Q(summary__icontains=term)
+        in_title &= _contains("title", term)
+        in_summary &= _contains("summary", term)
     return Case(
         When(in_title, then=Value(1.0)),
         When(in_summary, then=Value(0.3)),
@@ -274,22 +339,23 @@ def _marked(text: str) -> SafeString:
 
 
 def highlight(text: str, query: Query) -> SafeString:
-    """A short passage of ``text`` around the first match, terms marked."""
+    """A short passage of ``text`` around the first match, terms marked as they are
+    written in the text (with their accents, whatever was typed)."""
     text = " ".join(text.split())
-    lowered = text.lower()
-    positions = [lowered.find(term.lower()) for term in query.terms]
-    found = [p for p in positions if p >= 0]
-    start = max(0, min(found) - SNIPPET_LENGTH // 3) if found else 0
+    # One pass over every term, longest first, so that no mark lands inside another.
+    terms = sorted(set(query.terms), key=len, reverse=True)
+    patterns = [pattern for pattern in map(accent_pattern, terms) if pattern]
+    matcher = re.compile("|".join(patterns), re.I) if patterns else None
+    first = matcher.search(text) if matcher else None
+    start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
     if start:
         # Begin at a word boundary where there is one near (scripts without spaces have none).
-        space = text.find(" ", start, min(found))
+        space = text.find(" ", start, first.start())
         if space != -1:
             start = space + 1
     passage = text[start : start + SNIPPET_LENGTH]
-    for term in sorted(set(query.terms), key=len, reverse=True):
-        passage = re.sub(
-            re.escape(term), lambda m: f"{_START}{m.group(0)}{_STOP}", passage, flags=re.I
-        )
+    if matcher:
+        passage = matcher.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", passage)
     prefix = "… " if start else ""
     suffix = " …" if start + SNIPPET_LENGTH < len(text) else ""
     return _marked(f"{prefix}{passage}{suffix}")

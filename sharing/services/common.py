@@ -256,6 +256,20 @@ def attach(parent, file: StagedFile, *, by: User, request) -> Attachment:
     return attachment
 
 
+def attach_to_draft(parent, upload, *, by: User, request, check, lock, refusal: str) -> Attachment:
+    """Attach a file to a draft notice or best practice: checked by content and stored
+    before the transaction, then recorded under the parent's row lock once ``check``
+    still lets ``by`` write it. A published parent gets files by amendment (``refusal``
+    says so)."""
+    check(parent, by)
+    with staged([upload]) as files, transaction.atomic():
+        parent = lock(parent)
+        check(parent, by)
+        if not parent.is_draft:
+            raise ValidationError(refusal)
+        return attach(parent, files[0], by=by, request=request)
+
+
 def detach(attachment: Attachment, *, by: User, request) -> None:
     """Remove an attachment from its (locked, checked) parent; the file goes after commit."""
     name = attachment.file.name

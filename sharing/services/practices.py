@@ -37,6 +37,7 @@ from sharing.services.common import (
     Rendered,
     as_predicate,
     attach,
+    attach_to_draft,
     attachments_snapshot,
     check_can_author,
     clean_choice,
@@ -179,21 +180,29 @@ def endorsements_shown(practice: BestPractice, user) -> list[Endorsement]:
     return endorsements
 
 
-def _drop_unreached_endorsements(practice: BestPractice, *, by: User, request) -> None:
-    """After the audience narrowed: endorsements of states that can no longer read the
-    best practice go, each with an audit row (the state could not withdraw it itself)."""
+def _drop_disallowed_endorsements(practice: BestPractice, *, by: User, request) -> None:
+    """After who reads or writes the best practice changed: endorsements the rules no
+    longer allow go, each with an audit row (the state could not withdraw it itself):
+    those of states that became co-authors (authors do not endorse their own work) and
+    of states the audience no longer reaches."""
+    authors = {practice.lead_state_id, *practice.co_authors.values_list("pk", flat=True)}
     for endorsement in practice.endorsements.select_related("state"):
-        reader = as_state(endorsement.state)
-        if not BestPractice.objects.visible_to(reader).filter(pk=practice.pk).exists():
-            endorsement.delete()
-            audit.record(
-                audit.Action.PRACTICE_ENDORSEMENT_WITHDRAWN,
-                request=request,
-                actor=by,
-                state=endorsement.state,
-                target=practice,
-                details={"reason": "audience narrowed"},
-            )
+        readable = BestPractice.objects.visible_to(as_state(endorsement.state))
+        if endorsement.state_id in authors:
+            reason = "became a co-author"
+        elif not readable.filter(pk=practice.pk).exists():
+            reason = "audience narrowed"
+        else:
+            continue
+        endorsement.delete()
+        audit.record(
+            audit.Action.PRACTICE_ENDORSEMENT_WITHDRAWN,
+            request=request,
+            actor=by,
+            state=endorsement.state,
+            target=practice,
+            details={"reason": reason},
+        )
 
 
 def _snapshot(practice: BestPractice) -> dict:
@@ -283,6 +292,21 @@ def delete_practice_draft(
     delete_with_files(practice)
 
 
+def add_practice_attachment(
+    practice: BestPractice, upload, *, by: User, request: HttpRequest | None = None
+) -> Attachment:
+    """Attach a file to a draft (amendments attach through ``amend_practice``)."""
+    return attach_to_draft(
+        practice,
+        upload,
+        by=by,
+        request=request,
+        check=check_can_write,
+        lock=_locked,
+        refusal=_("Files are added to a published best practice by amending it."),
+    )
+
+
 @transaction.atomic
 def remove_practice_attachment(
     attachment: Attachment, *, by: User, request: HttpRequest | None = None
@@ -370,8 +394,8 @@ def amend_practice(
             raise ValidationError({"material": _("A change of audience is a material change.")})
         practice.version += 1
         _apply(practice, cleaned, rendered)
-        if before["audience"] != after["audience"] or before["public"] != after["public"]:
-            _drop_unreached_endorsements(practice, by=by, request=request)
+        if any(before[field] != after[field] for field in LEAD_ONLY):
+            _drop_disallowed_endorsements(practice, by=by, request=request)
         for file in files:
             attach(practice, file, by=by, request=request)
         kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR

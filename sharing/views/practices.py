@@ -36,6 +36,7 @@ def _page(request, template, context, *, status=200):
     layout, which search engines may index and shared caches may keep a while."""
     public = not request.user.is_authenticated
     context["base_template"] = "public_base.html" if public else "base.html"
+    context["public_page"] = public
     response = render(request, template, context, status=status)
     if public:
         patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
@@ -57,20 +58,22 @@ def _endorsement_count():
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def _zero_row(key, selected, value_field, label_field) -> dict:
+def _zero_row(in_force, key, selected, value_field, label_field) -> dict:
+    """The filter in force as a facet value without results. The page's filter form has
+    already checked the value and looked its term up: a value it refused (unknown, or
+    not even text the database takes, such as a NUL) is shown as given and never goes
+    near the database."""
     row = {value_field: selected, "n": 0}
     if label_field:
-        field = BestPracticeFilterSet.base_filters[key]
-        lookup = field.extra.get("to_field_name") or "pk"
-        term = field.queryset.filter(**{lookup: selected}).first()
+        term = getattr(in_force.form, "cleaned_data", {}).get(key)
         row[label_field] = str(term) if term else selected
     return row
 
 
-def _facets(request, base) -> list[dict]:
+def _facets(request, base, in_force) -> list[dict]:
     """For each facet: its values with the number of results each would give, counted
     under every other filter in force (and the search), so the numbers always add up to
-    what the reader would see."""
+    what the reader would see. ``in_force`` is the page's own filterset, validated."""
     facets = []
     for key, (value_field, label_field) in PRACTICE_FACETS.items():
         data = request.GET.copy()
@@ -92,7 +95,7 @@ def _facets(request, base) -> list[dict]:
         if selected and all(str(row[value_field]) != selected for row in rows):
             # The filter in force matches nothing with the others: still show it, so it
             # can be seen and removed.
-            rows.append(_zero_row(key, selected, value_field, label_field))
+            rows.append(_zero_row(in_force, key, selected, value_field, label_field))
         for row in rows:
             value = row[value_field]
             query = data.copy()
@@ -145,7 +148,7 @@ def practice_list(request):
             "q": query.text,
             "sort": sort,
             "sorts": SEARCH_SORTS if query else SORTS,
-            "facets": _facets(request, base),
+            "facets": _facets(request, base, filterset),
             "filters_invalid": not valid,
             "can_create": services.can_author(user),
         },
@@ -155,13 +158,10 @@ def practice_list(request):
 def _detail_queryset(user):
     return (
         BestPractice.objects.visible_to(user)
-        .select_related("lead_state", "created_by")
+        .with_content()
         .prefetch_related(
-            "topics",
-            "co_authors",
             "attachments",
             Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
-            Prefetch("endorsements", queryset=Endorsement.objects.select_related("state")),
         )
     )
 
@@ -191,9 +191,12 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
     can_endorse = user.is_authenticated and services.can_endorse(practice, user)
     if endorse_form is None and can_endorse:
         endorse_form = EndorseForm(initial={"kind": own.kind, "note": own.note} if own else None)
+    revisions = practice.revisions.all()
     context = {
         "practice": practice,
-        "revisions": with_diffs(practice.revisions.all()),
+        # Earlier versions may not have been public: the public sees only that they were
+        # (number, date), never their text, their diffs or their change notes.
+        "revisions": with_diffs(revisions) if user.is_authenticated else list(revisions),
         "endorsements": endorsements,
         "adopted": sum(1 for e in endorsements if e.kind == "adopted"),
         "own_endorsement": own,

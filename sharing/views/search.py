@@ -19,9 +19,17 @@ KIND_CHOICES = [
 ]
 
 
+class SearchField(forms.CharField):
+    """A search box: a NUL is ignored, as ``search.parse`` ignores every control
+    character, rather than refused (the library's search box does the same)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", " ")
+
+
 class SearchForm(forms.Form):
     # No length limit: search.parse keeps the first 200 characters of anything.
-    q = forms.CharField(label=_("Search for"), required=False)
+    q = SearchField(label=_("Search for"), required=False)
     type = forms.ChoiceField(label=_("Look in"), choices=KIND_CHOICES, required=False)
     state = forms.ModelChoiceField(
         label=_("From state"),

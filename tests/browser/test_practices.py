@@ -88,6 +88,13 @@ def test_an_anonymous_visitor_reads_public_best_practices_only(
         ),
         by=no_officer,
     )
+    public = services.amend_practice(
+        public,
+        by=no_officer,
+        change_note="Dropped the name of our contact at the licensing unit.",
+        material=False,
+        body="Ask for the **network diagram**.",
+    )
     page.goto(f"{live_server.url}/best-practices/")
     expect(page.get_by_role("link", name="Public guidance on licensing")).to_be_visible()
     expect(page.get_by_text("Community-only guidance")).to_have_count(0)
@@ -95,6 +102,10 @@ def test_an_anonymous_visitor_reads_public_best_practices_only(
     check_a11y(page)
     page.get_by_role("link", name="Public guidance on licensing").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Public guidance on licensing")
+    # That there were versions shows; what earlier ones said, or why they changed, not.
+    expect(page.get_by_text("Version 2", exact=True)).to_be_visible()
+    expect(page.get_by_text("What changed")).to_have_count(0)
+    expect(page.get_by_text("Dropped the name")).to_have_count(0)
     check_a11y(page)
     response = page.goto(f"{live_server.url}{community.get_absolute_url()}")
     assert response.status == 404

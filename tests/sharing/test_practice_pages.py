@@ -4,6 +4,7 @@ public face without login, endorsements, the search page, and fixed query counts
 import pytest
 
 from sharing import services
+from sharing.filters import PRACTICE_FACETS
 from sharing.models import BestPractice, Endorsement
 from tests.sharing.conftest import pdf, practice_content
 
@@ -103,11 +104,41 @@ def test_the_search_box_narrows_and_ranks(client, library, fr_viewer):
     assert facet(response, "doc_type") == {"guidance": 2}
 
 
-@pytest.mark.parametrize("query", ["topic=astrology", "lead_state=ZZ", "doc_type=poem", "page=x"])
-def test_bad_filters_answer_cleanly(client, library, fr_viewer, query):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "topic=astrology",
+        "lead_state=ZZ",
+        "doc_type=poem",
+        # A NUL is text no PostgreSQL column takes: it must stop at the filter form.
+        "topic=a%00b",
+        "lead_state=a%00b",
+        "endorsed_by=a%00b",
+        "doc_type=a%00b",
+        "status=a%00b",
+        "topic=licensing&endorsed_by=a%00b",
+    ],
+)
+@pytest.mark.parametrize("signed_in", [True, False], ids=["member", "anonymous"])
+def test_bad_filters_answer_cleanly(client, library, fr_viewer, query, signed_in):
+    if signed_in:
+        client.force_login(fr_viewer)
+    response = client.get(f"/best-practices/?{query}")
+    assert response.status_code == 200
+    assert response.context["filters_invalid"] is True
+    assert titles(response) == []
+    assert "One of the filters is not valid" in response.content.decode()
+    key, value = query.rsplit("&", 1)[-1].split("=")
+    if key in PRACTICE_FACETS:  # the refused value is still shown, so it can be removed
+        assert facet(response, key)[value.replace("%00", "\x00")] == 0
+
+
+@pytest.mark.parametrize("query", ["page=x", "page=a%00b", "sort=a%00b", "sort=poem"])
+def test_bad_page_numbers_and_sorts_fall_back(client, library, fr_viewer, query):
     client.force_login(fr_viewer)
     response = client.get(f"/best-practices/?{query}")
     assert response.status_code == 200
+    assert len(titles(response)) == 4
 
 
 def test_anonymous_visitors_read_only_public_best_practices(client, library):
@@ -121,6 +152,35 @@ def test_anonymous_visitors_read_only_public_best_practices(client, library):
     assert "Sign out" not in content and "/notices/" not in content  # nothing else of the portal
     assert client.get(library["a"].get_absolute_url()).status_code == 404
     assert client.get("/best-practices/new/").status_code == 302
+
+
+def test_the_public_page_shows_no_text_of_earlier_versions(
+    client, make_practice, no_officer, fr_viewer
+):
+    practice = make_practice(
+        title="Members-only working title",
+        summary="Names the Oslo licensing unit.",
+        body="Our contact at the unit is **Inspector Hagen**.",
+    )
+    services.amend_practice(
+        practice,
+        by=no_officer,
+        change_note="Removed the name of Inspector Hagen before opening it up.",
+        material=True,
+        title="Screening intermediaries",
+        summary="How to screen intermediaries.",
+        body="Ask for the chain of contracts.",
+        public=True,
+    )
+    public = client.get(practice.get_absolute_url())
+    content = public.content.decode()
+    assert public.status_code == 200 and "Screening intermediaries" in content
+    assert "Version 2" in content and "Version 1" in content
+    for earlier in ("Hagen", "Members-only", "Oslo", "What changed", "Material change"):
+        assert earlier not in content
+    client.force_login(fr_viewer)
+    member = client.get(practice.get_absolute_url()).content.decode()
+    assert "What changed in version 2" in member and "Inspector Hagen" in member
 
 
 def test_an_officer_creates_a_best_practice_through_the_form(client, no_officer):
@@ -208,6 +268,59 @@ def test_co_authors_amend_and_only_the_lead_archives(client, make_practice, dk_o
     assert client.post(f"/best-practices/{practice.pk}/archive/").status_code == 403
 
 
+def test_a_co_authors_officer_edits_a_draft_but_cannot_publish_it(
+    client, make_practice, dk_officer
+):
+    draft = make_practice(publish=False, co_authors=["DK"])
+    client.force_login(dk_officer)
+    page = client.get(f"/best-practices/{draft.pk}/edit/")
+    assert page.status_code == 200
+    assert page.context["form"]["title"].value() == draft.title
+    data = form_data(title="Edited in Copenhagen", audience="subscribing", co_authors=["DK"])
+    response = client.post(f"/best-practices/{draft.pk}/edit/", data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == ("Edited in Copenhagen", "draft")
+    assert client.get(f"/best-practices/{draft.pk}/publish/").status_code == 403
+    assert client.post(f"/best-practices/{draft.pk}/publish/").status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    detail = client.get(draft.get_absolute_url()).content.decode()
+    assert "Edit draft" in detail and "Publish…" not in detail
+
+
+def test_the_lead_deletes_a_draft_through_its_page(client, make_practice, no_officer):
+    draft = make_practice(publish=False, title="Abandoned draft", attachments=[pdf()])
+    client.force_login(no_officer)
+    page = client.get(f"/best-practices/{draft.pk}/delete/")
+    assert page.status_code == 200
+    assert "Delete this draft?" in page.content.decode()
+    assert "Abandoned draft" in page.content.decode()
+    response = client.post(f"/best-practices/{draft.pk}/delete/")
+    assert response["Location"] == "/best-practices/"
+    assert not BestPractice.objects.exists()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_the_lead_archives_a_published_best_practice_through_its_page(
+    client, make_practice, no_officer, fr_viewer
+):
+    practice = make_practice()
+    client.force_login(no_officer)
+    page = client.get(f"/best-practices/{practice.pk}/archive/")
+    assert page.status_code == 200 and "Archive this best practice?" in page.content.decode()
+    response = client.post(f"/best-practices/{practice.pk}/archive/")
+    assert response["Location"] == practice.get_absolute_url()
+    practice.refresh_from_db()
+    assert practice.status == "archived" and practice.archived_at is not None
+    client.force_login(fr_viewer)
+    assert "Archived on" in client.get(practice.get_absolute_url()).content.decode()
+    # Archived is final: the page sends the lead back to the best practice.
+    client.force_login(no_officer)
+    again = client.get(f"/best-practices/{practice.pk}/archive/")
+    assert again["Location"] == practice.get_absolute_url()
+
+
 def test_search_page_finds_both_kinds_and_filters(client, make_notice, make_practice, no_viewer):
     make_notice(title="Biometric alert from Denmark")
     make_practice(title="Biometric checklist from Norway")
@@ -238,6 +351,45 @@ def test_browse_page_query_count_does_not_grow(
     # checked by the page's and three facets' filter forms
     with django_assert_num_queries(14):
         client.get("/best-practices/?topic=licensing")
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_browse_page_with_search_sort_and_filter_query_count_does_not_grow(
+    client, make_practice, fr_viewer, dk_officer, size, django_assert_num_queries
+):
+    for n in range(size):
+        practice = make_practice(title=f"Interception practice {n}", topics=["licensing"])
+        services.endorse(practice, by=dk_officer, kind="endorsed")
+    client.force_login(fr_viewer)
+    # session, user, the inbox's unread count, count, page, topics of the page, four
+    # facets, and the endorsing state checked by the page's and three facets' forms
+    with django_assert_num_queries(14):
+        response = client.get("/best-practices/?q=interception&sort=endorsed&endorsed_by=DK")
+    assert response.context["page"].paginator.count == size
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_public_pages_query_counts_do_not_grow(
+    client, make_practice, no_officer, dk_officer, size, django_assert_num_queries
+):
+    for n in range(size):
+        practice = make_practice(
+            title=f"Public practice {n}", topics=["licensing"], public=True, attachments=[pdf()]
+        )
+        services.endorse(practice, by=dk_officer, kind="endorsed")
+        practice = services.amend_practice(
+            practice, by=no_officer, change_note=f"v{n}", material=False, summary=f"Now {n}."
+        )
+        make_practice(title=f"Members only {n}", topics=["licensing"])
+    # no session, no user: count, page, topics of the page, four facets
+    with django_assert_num_queries(7):
+        listing = client.get("/best-practices/")
+    assert listing.context["page"].paginator.count == size
+    # the practice and its five prefetches (topics, co-authors, endorsements with their
+    # states, attachments, versions), related ones
+    with django_assert_num_queries(7):
+        detail = client.get(practice.get_absolute_url())
+    assert len(detail.context["related"]) == min(size - 1, 5)
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -313,6 +465,8 @@ def test_a_filter_in_force_stays_visible_when_it_matches_nothing(client, library
     assert facet(response, "topic")["licensing"] == 0
     assert facet(response, "doc_type")["template"] == 0
     assert 'aria-current="true"' in response.content.decode()
+    topic = next(f for f in response.context["facets"] if f["key"] == "topic")
+    assert [o["label"] for o in topic["options"] if o["selected"]] == ["Licensing"]
 
 
 def test_a_very_long_search_is_cut_not_refused(client, fr_viewer):

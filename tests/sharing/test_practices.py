@@ -159,94 +159,204 @@ def test_a_deactivated_user_sees_only_what_is_public(make_practice, fr_viewer):
 
 # --- the rule on random libraries: list, search, facets and related items agree -------------
 
+from collections import Counter  # noqa: E402
+
 from django.db import transaction  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from accounts.choices import Role, StateStatus  # noqa: E402
+from accounts.models import State  # noqa: E402
 from sharing import search  # noqa: E402
+from sharing.filters import PRACTICE_FACETS  # noqa: E402
 
-ITEM = st.tuples(
-    st.sampled_from(["subscribing", "community"]),  # audience
-    st.booleans(),  # public
-    st.sampled_from(["draft", "published", "archived"]),
-    st.sampled_from(["NO", "DK"]),  # lead
-    st.sets(st.sampled_from(["DK", "FI", "FR"]), max_size=2),  # co-authors
-    st.sampled_from(["alpha", "beta"]),  # a word of the body
+# Words found nowhere else in an item's text (summary, topic and state names), none part
+# of another, one of them in a script written without spaces.
+WORDS = ["quartz", "vellum", "zephyr", "監視"]
+TOPICS = ["licensing", "end-use-checks", "enforcement"]
+ENDORSERS = ["FR", "DE", "CL"]
+STATUS = {"CL": StateStatus.OBSERVER, "PE": StateStatus.SUSPENDED}
+
+ITEM = st.fixed_dictionaries(
+    {
+        "audience": st.sampled_from(["subscribing", "community"]),
+        "public": st.booleans(),
+        "status": st.sampled_from(["draft", "published", "archived"]),
+        "lead": st.sampled_from(["NO", "DK"]),
+        "co_authors": st.sets(st.sampled_from(["DK", "FI", "FR"]), max_size=2),
+        "doc_type": st.sampled_from(["checklist", "guidance", "template"]),
+        "topics": st.sets(st.sampled_from(TOPICS), min_size=1, max_size=2),
+        "words": st.sets(st.sampled_from(WORDS), min_size=1, max_size=2),
+        "endorsers": st.sets(st.sampled_from(ENDORSERS), max_size=2),
+    }
+)
+# (state, its status when reading): anonymous, authors, other members, an observer, a
+# suspended state, and states suspended after they wrote or endorsed.
+READERS = [
+    (None, None),
+    ("NO", None),
+    ("DK", None),
+    ("FR", None),
+    ("FI", None),
+    ("CL", None),
+    ("PE", None),
+    ("NO", StateStatus.SUSPENDED),
+    ("FR", StateStatus.SUSPENDED),
+]
+FILTERS = st.one_of(
+    st.none(),
+    st.tuples(st.just("topic"), st.sampled_from(TOPICS)),
+    st.tuples(st.just("doc_type"), st.sampled_from(["checklist", "guidance", "template"])),
+    st.tuples(st.just("lead_state"), st.sampled_from(["NO", "DK"])),
+    st.tuples(st.just("endorsed_by"), st.sampled_from(ENDORSERS)),
 )
 
 
-def may_read(user, item) -> bool:
-    audience, public, status, lead, co_authors, _word = item
-    if public and status != "draft":
+def may_read(reader, item) -> bool:
+    """The rule of DESIGN.md section 4, written out again: ``reader`` is None (nobody
+    signed in) or (state code, state status, role)."""
+    if item["public"] and item["status"] != "draft":
         return True
-    if user is None or user.state is None or user.state.status == StateStatus.SUSPENDED:
+    if reader is None or reader[1] == StateStatus.SUSPENDED:
         return False
-    if user.state_id == lead or user.state_id in co_authors:
-        return status != "draft" or user.role != Role.VIEWER
-    if status == "draft":
+    code, status, role = reader
+    if code == item["lead"] or code in item["co_authors"]:
+        return item["status"] != "draft" or role != Role.VIEWER
+    if item["status"] == "draft":
         return False
     reach = {"subscribing": {"subscribing"}, "community": {"subscribing", "observer"}}
-    return user.state.status in reach[audience]
+    return status in reach[item["audience"]]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def facet_values(item, key) -> set[str]:
+    return {
+        "topic": item["topics"],
+        "doc_type": {item["doc_type"]},
+        "lead_state": {item["lead"]},
+        "endorsed_by": item["endorsers"],
+    }[key]
+
+
+def expected_facet(items, key, chosen) -> dict[str, int]:
+    """What a facet should count: the items that pass every filter but its own."""
+    counts = Counter()
+    for item in items:
+        if chosen and chosen[0] != key and chosen[1] not in facet_values(item, chosen[0]):
+            continue
+        counts.update(facet_values(item, key))
+    if chosen and chosen[0] == key:
+        counts.setdefault(chosen[1], 0)  # the filter in force, shown even when empty
+    return dict(counts)
+
+
+def shown_facet(response, key) -> dict[str, int]:
+    entry = next(f for f in response.context["facets"] if f["key"] == key)
+    return {str(option["value"]): option["count"] for option in entry["options"]}
+
+
+def build(items) -> dict:
+    """Make the library through the services; returns {pk: item as the rules see it}."""
+    states = {code: State.objects.get(pk=code) for code in ["NO", "DK", "FR", "DE", "CL"]}
+    officers = {
+        code: User.objects.create(username=f"{code}-officer", state=state, role=Role.OFFICER)
+        for code, state in states.items()
+    }
+    made = {}
+    for n, item in enumerate(items):
+        item = {**item, "co_authors": item["co_authors"] - {item["lead"]}}
+        lead = officers[item["lead"]]
+        practice = services.create_practice(
+            by=lead,
+            **practice_content(
+                title=f"Item {n}",
+                body=f"Text with {' '.join(sorted(item['words']))}.",
+                doc_type=item["doc_type"],
+                topics=sorted(item["topics"]),
+                audience=item["audience"],
+                public=item["public"],
+                co_authors=sorted(item["co_authors"]),
+            ),
+        )
+        endorsers = set()
+        if item["status"] != "draft":
+            practice = services.publish_practice(practice, by=lead)
+            authors = {item["lead"], *item["co_authors"]}
+            for code in sorted(item["endorsers"] - authors):
+                status = STATUS.get(code, StateStatus.SUBSCRIBING)
+                if may_read((code, status, Role.OFFICER), item):
+                    services.endorse(practice, by=officers[code], kind="endorsed")
+                    endorsers.add(code)
+        if item["status"] == "archived":
+            practice = services.archive_practice(practice, by=lead)
+        made[practice.pk] = {**item, "endorsers": endorsers}
+    return made
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     items=st.lists(ITEM, min_size=1, max_size=4),
-    reader=st.sampled_from([None, "NO", "FR", "FI", "CL"]),
+    reader=st.sampled_from(READERS),
     role=st.sampled_from([Role.STATE_ADMIN, Role.OFFICER, Role.VIEWER]),
-    word=st.sampled_from(["alpha", "beta"]),
+    terms=st.lists(st.sampled_from(WORDS), min_size=1, max_size=2, unique=True),
+    excluded=st.lists(st.sampled_from(WORDS), max_size=1),
+    chosen=FILTERS,
 )
 def test_list_search_facets_and_related_agree_with_the_rule(
-    observer_state, items, reader, role, word
+    observer_state, suspended_state, items, reader, role, terms, excluded, chosen
 ):
     from django.contrib.auth.models import AnonymousUser
     from django.test import Client
 
+    query = " ".join([*terms, *(f"-{word}" for word in excluded)])
+
+    def found(item) -> bool:
+        return set(terms) <= item["words"] and not set(excluded) & item["words"]
+
     with transaction.atomic():
-        leads = {
-            code: User.objects.create(username=f"{code}-lead", state_id=code, role=Role.OFFICER)
-            for code in ("NO", "DK")
-        }
-        made = {}
-        for n, item in enumerate(items):
-            audience, public, status, lead, co_authors, body_word = item
-            practice = services.create_practice(
-                by=leads[lead],
-                **practice_content(
-                    title=f"Item {n}",
-                    body=f"Text with {body_word}.",
-                    audience=audience,
-                    public=public,
-                    co_authors=sorted(co_authors - {lead}),
-                ),
-            )
-            if status != "draft":
-                practice = services.publish_practice(practice, by=leads[lead])
-            if status == "archived":
-                practice = services.archive_practice(practice, by=leads[lead])
-            made[practice.pk] = (audience, public, status, lead, co_authors - {lead}, body_word)
-        user = (
-            User.objects.create(username="reader", state_id=reader, role=role) if reader else None
-        )
-        expected = {pk for pk, item in made.items() if may_read(user, item)}
+        made = build(items)
+        code, suspend = reader
+        if suspend:
+            State.objects.filter(pk=code).update(status=suspend)
+        user = User.objects.create(username="reader", state_id=code, role=role) if code else None
+        rule_reader = user and (code, user.state.status, role)
+        expected = {pk for pk, item in made.items() if may_read(rule_reader, item)}
 
         who = user or AnonymousUser()
         assert set(BestPractice.objects.visible_to(who).values_list("pk", flat=True)) == expected
-        found = {hit.obj.pk for hit in search.search(who, word, kinds=("best_practice",)).hits}
-        assert found == {pk for pk in expected if made[pk][5] == word}
+        hits = search.search(who, query, kinds=("best_practice",)).hits
+        assert {hit.obj.pk for hit in hits} == {pk for pk in expected if found(made[pk])}
 
         client = Client()
         if user is not None:
-            client.force_login(user)
-        response = client.get("/best-practices/")
-        listed = {p.pk for p in response.context["page"].object_list}
-        assert listed == expected
-        doc_types = next(f for f in response.context["facets"] if f["key"] == "doc_type")
-        assert sum(option["count"] for option in doc_types["options"]) == len(expected)
-        for pk in expected:
+            client.force_login(user)  # a suspended state's user is signed out again
+        for q in ("", query):
+            params = {"q": q} if q else {}
+            if chosen:
+                params[chosen[0]] = chosen[1]
+            response = client.get("/best-practices/", params)
+            matching = [made[pk] for pk in expected if not q or found(made[pk])]
+            listed = {p.pk for p in response.context["page"].object_list}
+            assert listed == {
+                pk
+                for pk in expected
+                if (not q or found(made[pk]))
+                and (not chosen or chosen[1] in facet_values(made[pk], chosen[0]))
+            }
+            for key in PRACTICE_FACETS:
+                assert shown_facet(response, key) == expected_facet(matching, key, chosen), key
+
+        def related(pk) -> set:
+            return {
+                other
+                for other in expected - {pk}
+                if made[other]["status"] != "draft" and made[other]["topics"] & made[pk]["topics"]
+            }
+
+        if expected:  # the page of the item with the most related ones (pages are slow)
+            pk = max(sorted(expected), key=lambda pk: len(related(pk)))
             page = client.get(f"/best-practices/{pk}/")
-            assert {p.pk for p in page.context["related"]} <= expected
+            assert {p.pk for p in page.context["related"]} == related(pk)
+            assert {e.state_id for e in page.context["endorsements"]} == made[pk]["endorsers"]
         transaction.set_rollback(True)
 
 
@@ -279,6 +389,33 @@ def test_endorsements_of_states_no_longer_reached_are_dropped(
     assert not Endorsement.objects.exists()
     entry = AuditEntry.objects.get(action="best_practice.endorsement_withdrawn")
     assert (entry.state_id, entry.details) == ("CL", {"reason": "audience narrowed"})
+
+
+def test_a_state_that_becomes_a_co_author_no_longer_endorses(
+    make_practice, no_officer, dk_officer, fr_viewer
+):
+    practice = make_practice()
+    services.endorse(practice, by=dk_officer, kind="endorsed")
+    fi = User.objects.create(username="fi-officer", state_id="FI", role="officer")
+    services.endorse(practice, by=fi, kind="adopted")
+    practice = services.amend_practice(
+        practice, by=no_officer, change_note="Denmark joins", material=True, co_authors=["DK"]
+    )
+    assert list(Endorsement.objects.values_list("state_id", flat=True)) == ["FI"]
+    assert [e.state_id for e in services.endorsements_shown(practice, fr_viewer)] == ["FI"]
+    entry = AuditEntry.objects.get(action="best_practice.endorsement_withdrawn")
+    assert (entry.state_id, entry.actor_id, entry.details) == (
+        "DK",
+        no_officer.pk,
+        {"reason": "became a co-author"},
+    )
+    with pytest.raises(PermissionDenied):
+        services.endorse(practice, by=dk_officer, kind="endorsed")
+    # Leaving the authors again, Denmark may endorse it anew.
+    services.amend_practice(
+        practice, by=no_officer, change_note="Denmark leaves", material=True, co_authors=[]
+    )
+    assert services.endorse(practice, by=dk_officer, kind="endorsed").created
 
 
 def test_saving_the_same_endorsement_again_announces_nothing(make_practice, dk_officer):

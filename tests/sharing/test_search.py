@@ -175,3 +175,115 @@ def test_excluding_a_word_keeps_longer_words_that_contain_it(make_notice, no_vie
         assert remaining == ["Harm to journalists"]
     else:  # the substring fallback excludes both
         assert "Arm of the security service" not in remaining
+
+
+# --- best practices, and the indexes behind it all -------------------------------------------
+
+
+def require_postgresql(reason: str) -> None:
+    if connection.vendor != "postgresql":
+        from tests.conftest import require_or_skip
+
+        require_or_skip(reason)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["intermediary", "intermediaries"], ids=["word", "stemmed"])
+def test_a_best_practice_title_match_ranks_above_summary_above_body(
+    client, make_practice, fr_viewer, query
+):
+    require_postgresql("ranking by the weighted tsvector is PostgreSQL's")
+    # Made oldest first, so that "newest first" would give the opposite order.
+    make_practice(title="Intermediary screening", summary="How to screen.", body="Ask.")
+    make_practice(title="Screening guide", summary="For each intermediary.", body="Ask.")
+    make_practice(title="Screening notes", summary="How to screen.", body="Ask the intermediary.")
+    expected = ["Intermediary screening", "Screening guide", "Screening notes"]
+    # "intermediaries" is no substring of the text: only the vector's weights rank it.
+    assert titles(fr_viewer, query) == expected
+    client.force_login(fr_viewer)
+    page = client.get("/best-practices/", {"q": query})
+    assert [p.title for p in page.context["page"].object_list] == expected
+
+
+# The vector indexes of migration 0005, and the trigram indexes on the folded text that
+# 0008 put in place of 0005's on the text as it is.
+FOLDED_TRIGRAMS = "USING gin (upper(sharing_fold(search_text)) gin_trgm_ops)"
+INDEXES = {
+    "notice_search_vector": ("sharing_notice", "USING gin (search_vector)"),
+    "practice_search_vector": ("sharing_bestpractice", "USING gin (search_vector)"),
+    "notice_search_folded": ("sharing_notice", FOLDED_TRIGRAMS),
+    "practice_search_folded": ("sharing_bestpractice", FOLDED_TRIGRAMS),
+}
+
+
+@pytest.mark.postgres
+def test_the_search_indexes_exist(db):
+    require_postgresql("the GIN and trigram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+            [list(INDEXES)],
+        )
+        found = {name: (table, definition) for name, table, definition in cursor.fetchall()}
+    assert set(found) == set(INDEXES)
+    for name, (table, using) in INDEXES.items():
+        assert found[name][0] == table
+        assert found[name][1].endswith(using), found[name][1]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["interception", "監視"], ids=["vector", "substring"])
+def test_the_planner_can_serve_a_search_from_the_indexes(make_practice, fr_viewer, query):
+    require_postgresql("the GIN and trigram indexes are PostgreSQL's")
+    from sharing.models import BestPractice
+
+    matches = search.matching(BestPractice.objects.all(), search.parse(query))
+    sql, params = matches.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "practice_search_folded" in plan
+    if query == "interception":
+        assert "practice_search_vector" in plan
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "marked"),
+    [
+        ("Une évaluation préalable des risques.", "evaluation", "évaluation"),
+        ("Prüfung der Endverwendung.", "Prufung", "Prüfung"),
+        ("An evaluation of the end use.", "évaluation", "evaluation"),
+        ("DIE PRÜFUNG DER ENDVERWENDUNG.", "prüfung", "PRÜFUNG"),
+        ("Die Pru\u0308fung, zerlegt geschrieben.", "Prufung", "Pru\u0308fung"),
+        ("Kontrol af slutbrugere i København.", "Kobenhavn", "København"),
+    ],
+    ids=["french", "german", "accent-typed", "upper-case", "decomposed", "danish"],
+)
+def test_accents_need_not_be_typed(client, make_practice, fr_viewer, body, query, marked):
+    make_practice(title="Guidance", body=body, summary="How it is done.")
+    make_practice(title="Other", body="Nothing of the sort.", summary="Something else.")
+    hits = search.search(fr_viewer, query).hits
+    assert [hit.title for hit in hits] == ["Guidance"]
+    assert f"<mark>{marked}</mark>" in hits[0].snippet  # as written, not as typed
+    client.force_login(fr_viewer)
+    page = client.get("/best-practices/", {"q": query})
+    assert [p.title for p in page.context["page"].object_list] == ["Guidance"]
+
+
+def test_an_accented_title_still_outranks_a_body_match(make_practice, fr_viewer):
+    make_practice(title="Guidance", body="Une évaluation des risques.")
+    make_practice(title="Évaluation des risques", body="Rien.")
+    assert titles(fr_viewer, "evaluation") == ["Évaluation des risques", "Guidance"]
+
+
+def test_accent_patterns_fold_latin_and_greek_only():
+    import re
+
+    def finds(term, text):
+        return bool(re.search(search.accent_pattern(term), text, re.I))
+
+    assert finds("cafe", "CAFÉ") and finds("café", "cafe") and finds("lodz", "Łódź")
+    assert finds("αθηνα", "Αθήνα")
+    assert not finds("カイト", "ガイド")  # a voicing mark makes another letter
+    assert not finds("a.b", "axb") and finds("a.b", "a.b")  # the rest is taken literally
