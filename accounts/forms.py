@@ -73,3 +73,24 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language", "time_zone"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Where the token is used, e.g. “licensing system, production”."),
+    )
+    expires_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("In 30 days")),
+            ("90", _("In 90 days")),
+            ("365", _("In a year")),
+            ("", _("Never (revoke it when it is no longer used)")),
+        ],
+        coerce=int,
+        empty_value=None,
+        initial="90",
+        required=False,
+    )

@@ -1,6 +1,5 @@
 import zoneinfo
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -60,7 +59,7 @@ class MFARequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in self.ALLOWED:
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if user.mfa_satisfied:
             return None
         messages.warning(
             request,

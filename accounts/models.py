@@ -181,6 +181,16 @@ class User(AbstractUser):
         return self.state_id is not None and self.role in settings.MFA_REQUIRED_ROLES
 
     @property
+    def mfa_satisfied(self) -> bool:
+        """Whether the user may act: MFA is not required of them, or they have an
+        authenticator app. Pages (MFARequiredMiddleware) and API tokens ask the same."""
+        if not self.mfa_required:
+            return True
+        from allauth.mfa.models import Authenticator
+
+        return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+
+    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
@@ -279,3 +289,65 @@ class Invitation(models.Model):
         if self.is_expired:
             return "expired"
         return "open"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> "ApiTokenQuerySet":
+        """Neither revoked nor expired."""
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A personal key with which a state's own systems (licensing, case management) use
+    the REST API on behalf of one user, with that user's role and state.
+
+    Only a SHA-256 hash of the value is stored: the value is shown once, when the token
+    is made, and cannot be read back. A token can expire and can be revoked; it stops
+    working at once when its user is deactivated or their state suspended.
+    """
+
+    # What every token value starts with, so that a leaked one is easy to recognise
+    # (secret scanners, logs) and to tell from other credentials.
+    VALUE_PREFIX = "echri_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the value, shown in lists so people can tell tokens apart.
+    hint = models.CharField(_("starts with"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # When a use of the token was last written to the audit log (at most hourly).
+    last_audited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    def audit_label(self) -> str:
+        return f"API token {self.pk} ({self.hint}…)"
+
+    @property
+    def status(self) -> str:
+        """revoked, expired or active: the one reading of the dates."""
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

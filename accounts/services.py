@@ -8,6 +8,9 @@ field where there is one); forbidden acts raise ``PermissionDenied``.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -15,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Role
-from accounts.models import Invitation, State, User
+from accounts.models import ApiToken, Invitation, State, User
 from portal import audit, mail
 
 _OPEN_INVITATION = _lazy("An invitation to this address is still open; resend or revoke it.")
@@ -362,3 +365,173 @@ def update_profile(user: User, *, request: HttpRequest | None = None, **fields) 
             details={"fields": sorted(changed)},
         )
     return user
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+API_TOKEN_MAX_DAYS = 3650
+# How often a token's use moves its "last used" time, and is written to the audit log:
+# often enough to tell a live token from a dead one, rarely enough to cost nothing.
+TOKEN_TOUCH_SECONDS = 60
+TOKEN_AUDIT_SECONDS = 3600
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def hash_token(value: str) -> str:
+    """What is stored of a token value. The values are 256 random bits, so a plain
+    SHA-256 (no salt, no slow hash) is as safe as it is fast to look up."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def check_may_hold_token(user: User) -> None:
+    """Tokens are for the officials of a state that reads the portal, and only once
+    they meet the MFA requirement of their role."""
+    if not user.may_sign_in or user.state_id is None:
+        raise PermissionDenied(_("API tokens are for the officials of a state."))
+    if not user.mfa_satisfied:
+        raise PermissionDenied(
+            _("Your role requires two-factor authentication: set it up before making a token.")
+        )
+
+
+def _clean_token_request(name, expires_days) -> tuple[str, int | None]:
+    errors = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = _("Give the token a name that says where it is used.")
+    elif len(name) > 100 or _CONTROL.search(name):
+        errors["name"] = _("At most 100 characters, no control characters.")
+    if expires_days is not None and (
+        isinstance(expires_days, bool)
+        or not isinstance(expires_days, int)
+        or not 1 <= expires_days <= API_TOKEN_MAX_DAYS
+    ):
+        errors["expires_days"] = _("Between 1 and %(max)d days, or none.") % {
+            "max": API_TOKEN_MAX_DAYS
+        }
+    if errors:
+        raise ValidationError(errors)
+    return name, expires_days
+
+
+@transaction.atomic
+def create_api_token(
+    user: User,
+    *,
+    name: str,
+    expires_days: int | None = None,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, made by that user (or by the platform, ``by=None``:
+    the management command). Returns the token and its value, which is not stored
+    and cannot be shown again."""
+    if by is not None and by.pk != user.pk:
+        raise PermissionDenied(_("People make their own tokens."))
+    check_may_hold_token(user)
+    name, expires_days = _clean_token_request(name, expires_days)
+    value = ApiToken.VALUE_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=hash_token(value),
+        hint=value[: len(ApiToken.VALUE_PREFIX) + 6],
+        expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
+    )
+    audit.record(
+        audit.Action.API_TOKEN_CREATED,
+        request=request,
+        actor=by,
+        state=user.state,
+        target=token,
+        details={"user": user.username, "expires_days": expires_days},
+    )
+    return token, value
+
+
+def tokens_manageable_by(user: User):
+    """The tokens ``user`` may see and revoke: their own, and, for an active state admin,
+    those of their state's users (DESIGN.md: admins look after their state's machine
+    access). Unrevoked first, newest first, on every database (PostgreSQL sorts NULLs
+    last, SQLite first)."""
+    if user.is_active and user.is_state_admin:
+        tokens = ApiToken.objects.filter(user__state_id=user.state_id)
+    else:
+        tokens = ApiToken.objects.filter(user=user)
+    return tokens.order_by(models.F("revoked_at").asc(nulls_first=True), "-created_at")
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, by: User, request: HttpRequest | None = None) -> bool:
+    """Revoke ``token`` at once; returns whether it was still unrevoked."""
+    if not tokens_manageable_by(by).filter(pk=token.pk).exists():
+        raise PermissionDenied(_("You cannot revoke this token."))
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit.record(
+            audit.Action.API_TOKEN_REVOKED,
+            request=request,
+            actor=by,
+            state=token.user.state,
+            target=token,
+            details={"user": token.user.username},
+        )
+    return bool(revoked)
+
+
+def authenticate_token(value: str) -> ApiToken | None:
+    """The usable token ``value`` names, with its user and state loaded, or None: an
+    unknown, revoked or expired token, or a user who may no longer hold one
+    (``check_may_hold_token``: deactivated, of a suspended state, made platform staff, or
+    of a role that requires MFA they do not have)."""
+    if not value.startswith(ApiToken.VALUE_PREFIX) or len(value) > 200:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user__state")
+        .filter(key_hash=hash_token(value))
+        .first()
+    )
+    if token is None:
+        return None
+    try:
+        check_may_hold_token(token.user)
+    except PermissionDenied:
+        return None
+    return token
+
+
+def record_token_use(token: ApiToken, *, request: HttpRequest | None = None) -> None:
+    """Note that ``token`` was used: its last-used time moves at most once a minute
+    (nothing at all when the loaded time is recent), and the use is audited at most once
+    an hour per token. Both are conditional UPDATEs, so that concurrent requests on
+    several web hosts move the time once and write one audit row."""
+    now = timezone.now()
+    touched_before = now - timedelta(seconds=TOKEN_TOUCH_SECONDS)
+    if token.last_used_at and token.last_used_at > touched_before:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=touched_before)
+    ).update(last_used_at=now)
+    token.last_used_at = now
+    audited_before = now - timedelta(seconds=TOKEN_AUDIT_SECONDS)
+    if token.last_audited_at and token.last_audited_at > audited_before:
+        return
+    claimed = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(
+            models.Q(last_audited_at__isnull=True) | models.Q(last_audited_at__lte=audited_before)
+        )
+        .update(last_audited_at=now)
+    )
+    if claimed:
+        token.last_audited_at = now
+        audit.record(
+            audit.Action.API_TOKEN_USED,
+            request=request,
+            actor=token.user,
+            target=token,
+            details={"method": request.method, "path": request.path[:200]} if request else {},
+        )

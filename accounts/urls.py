@@ -33,5 +33,7 @@ urlpatterns = [
         {"action": "revoke"},
         name="invitation-revoke",
     ),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("invitation/<str:token>/", views.accept_invitation, name="invitation-accept"),
 ]

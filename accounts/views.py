@@ -7,11 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import AcceptInvitationForm, InvitationForm, ProfileForm, RoleForm
+from accounts.forms import (
+    AcceptInvitationForm,
+    ApiTokenForm,
+    InvitationForm,
+    ProfileForm,
+    RoleForm,
+)
 from accounts.models import Invitation, User
+from portal import once
 from portal.forms import apply_errors
 
 
@@ -203,3 +211,69 @@ def accept_invitation(request, token: str):
         {"invitation": invitation, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+# A new token's value waits in the session for the one page that shows it.
+TOKEN_SESSION_KEY = "api-token"  # noqa: S105 (a session key name)
+
+
+@never_cache
+@login_required
+def api_tokens(request):
+    """The user's API tokens (and, for a state admin, those of the state's users):
+    make one, see when each was last used, revoke."""
+    user = request.user
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, value = services.create_api_token(
+                user,
+                name=form.cleaned_data["name"],
+                expires_days=form.cleaned_data["expires_days"],
+                by=user,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            once.keep_for_one_page(request, TOKEN_SESSION_KEY, user, value)
+            messages.success(
+                request, _("The token “%(name)s” has been made.") % {"name": token.name}
+            )
+            return redirect("accounts:api-tokens")
+    new_value = once.take(request, TOKEN_SESSION_KEY, user)
+    tokens = services.tokens_manageable_by(user).select_related("user")
+    try:
+        services.check_may_hold_token(user)
+        refusal = None
+    except PermissionDenied as error:
+        refusal = str(error)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "new_value": new_value,
+            "own": [t for t in tokens if t.user_id == user.pk],
+            "others": [t for t in tokens if t.user_id != user.pk],
+            "refusal": refusal,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    token = get_object_or_404(
+        services.tokens_manageable_by(request.user).select_related("user__state"), pk=pk
+    )
+    if services.revoke_api_token(token, by=request.user, request=request):
+        messages.success(
+            request, _("The token “%(name)s” has been revoked.") % {"name": token.name}
+        )
+    else:
+        messages.info(
+            request, _("The token “%(name)s” was already revoked.") % {"name": token.name}
+        )
+    return redirect("accounts:api-tokens")

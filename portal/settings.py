@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "accounts",
     "sharing",
@@ -358,6 +361,67 @@ WEBHOOK_CA_BUNDLE = env.string("WEBHOOK_CA_BUNDLE") or None
 # Development and tests may post to local receivers over plain http; production may not.
 WEBHOOK_ALLOW_PRIVATE = env.boolean("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 WEBHOOK_ALLOW_HTTP = env.boolean("WEBHOOK_ALLOW_HTTP", DEBUG)
+
+# --- REST API ------------------------------------------------------------------------------
+
+# Requests a token, and a user (whatever their number of tokens), may make; over it the
+# API answers 429 with Retry-After. Counted in the cache (CACHE_URL: share it between
+# web hosts, or each host counts on its own).
+API_TOKEN_RATE = env.string("API_TOKEN_RATE", "120/min")
+API_USER_RATE = env.string("API_USER_RATE", "240/min")
+for _name, _rate in (("API_TOKEN_RATE", API_TOKEN_RATE), ("API_USER_RATE", API_USER_RATE)):
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and _period in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):
+        raise ImproperlyConfigured(f"{_name}={_rate!r}: give requests per period, e.g. 120/min.")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sharing.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "sharing.api.throttling.TokenRateThrottle",
+        "sharing.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "sharing.api.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "sharing.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "The REST API through which the systems of the states subscribing to the Export "
+        "Controls and Human Rights Initiative Code of Conduct post threat and risk "
+        "notices and best practices and pull what other states shared. Everything is "
+        "JSON; authenticate with `Authorization: Bearer <token>`. What you may not see "
+        "answers 404; what your role may not change, 403."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Deep links put a link inside each operation's button: nested controls that
+    # keyboard and screen-reader users cannot reach (axe-core: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "defaultModelsExpandDepth": 0},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sharing.api.schema.finish_document",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "NoticeKindEnum": "sharing.choices.NoticeKind",
+        "NoticeStatusEnum": "sharing.choices.NoticeStatus",
+        "NoticeAudienceEnum": "sharing.choices.Audience",
+        "PracticeStatusEnum": "sharing.choices.PracticeStatus",
+        "PracticeAudienceEnum": "sharing.choices.PracticeAudience",
+        "EndorsementKindEnum": "sharing.choices.EndorsementKind",
+        "EventKindEnum": "sharing.choices.EventKind",
+        "StateStatusEnum": "accounts.choices.StateStatus",
+        "RoleEnum": "accounts.choices.Role",
+    },
+}
 
 # --- Logging ---------------------------------------------------------------------------------
 

@@ -139,3 +139,63 @@ class NotificationFilterSet(django_filters.FilterSet):
     def filter_about(self, queryset, name, value):
         field = "notice__isnull" if value == "notices" else "best_practice__isnull"
         return queryset.filter(**{field: False})
+
+
+def _search(queryset, name, value):
+    """``q``: the one search (sharing.search), narrowing what is already visible."""
+    from sharing import search
+
+    query = search.parse(value)
+    return search.matching(queryset, query) if query else queryset
+
+
+class RefuseEmptyValues:
+    """For the API: a parameter sent with no value is a mistake to report (400), not a
+    filter to drop silently; a page's form, where empty means "any", does not use it."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        empty = [name for name in self.filters if name in self.data and self.data[name] == ""]
+        for name in empty:
+            self.form.add_error(name, _("Give a value, or leave the parameter out."))
+        return valid and not empty
+
+
+class ApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
+    """What the API's lists of notices and best practices add to the pages' filters:
+    polling for changes (they are ordered by newest change, in cursor pages) and the
+    search."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Changed at or after (ISO 8601, with time zone)"),
+    )
+    q = django_filters.CharFilter(method=_search, label=_("Search for"))
+
+
+class NoticeApiFilterSet(ApiFilterSet, NoticeFilterSet):
+    sort = None  # the order is the cursor's
+
+    class Meta(NoticeFilterSet.Meta):
+        fields = [*NoticeFilterSet.Meta.fields, "updated_since", "q"]
+
+
+class BestPracticeApiFilterSet(ApiFilterSet, BestPracticeFilterSet):
+    class Meta(BestPracticeFilterSet.Meta):
+        fields = [*BestPracticeFilterSet.Meta.fields, "updated_since", "q"]
+
+
+class NotificationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", _("Unread only")), ("false", _("Read only"))],
+        method="filter_unread",
+        label=_("true: unread only; false: read only"),
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["unread"]
+
+    def filter_unread(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "true")

@@ -49,6 +49,7 @@ from sharing.services.common import (
     Rendered,
     as_predicate,
     attach,
+    attach_to_draft,
     attachments_snapshot,
     check_can_author,
     clean_choice,
@@ -298,13 +299,15 @@ def add_attachment(
     notice: Notice, upload, *, by: User, request: HttpRequest | None = None
 ) -> Attachment:
     """Attach a file to a draft (amendments attach through ``amend_notice``)."""
-    check_can_edit(notice, by)
-    with staged([upload]) as files, transaction.atomic():
-        notice = _locked(notice)
-        check_can_edit(notice, by)
-        if not notice.is_draft:
-            raise ValidationError(_("Files are added to a published notice by amending it."))
-        return attach(notice, files[0], by=by, request=request)
+    return attach_to_draft(
+        notice,
+        upload,
+        by=by,
+        request=request,
+        check=check_can_edit,
+        lock=_locked,
+        refusal=_("Files are added to a published notice by amending it."),
+    )
 
 
 @transaction.atomic
@@ -319,16 +322,20 @@ def remove_attachment(
     detach(attachment, by=by, request=request)
 
 
+def record_views(notices, *, by: User, request: HttpRequest | None) -> None:
+    """Audit the reading of each AMBER, AMBER+STRICT or RED notice among ``notices``
+    (DESIGN.md section 4), in one INSERT however many: a page of the API shows many."""
+    audit.record_many(
+        audit.Action.NOTICE_VIEWED,
+        [notice for notice in notices if notice.is_restricted],
+        request=request,
+        actor=by,
+        details=lambda notice: {"tlp": notice.tlp, "version": notice.version},
+    )
+
+
 def record_view(notice: Notice, *, by: User, request: HttpRequest | None) -> None:
-    """Audit a reading of an AMBER, AMBER+STRICT or RED notice (DESIGN.md section 4)."""
-    if notice.is_restricted:
-        audit.record(
-            audit.Action.NOTICE_VIEWED,
-            request=request,
-            actor=by,
-            target=notice,
-            details={"tlp": notice.tlp, "version": notice.version},
-        )
+    record_views([notice], by=by, request=request)
 
 
 # --- Publishing and after -------------------------------------------------------------------
@@ -637,3 +644,18 @@ def acknowledgement_panel(notice: Notice, user: User) -> AckPanel:
     # ``own`` exists exactly when the reader's state is among recipient_states(notice),
     # which is what check_can_acknowledge asks.
     return AckPanel([], own, [], own is not None and notice.is_published)
+
+
+def acknowledgements_shown(notice: Notice, user: User) -> tuple[list[Acknowledgement], list[State]]:
+    """What ``user`` may see of ``notice``'s acknowledgements, by the rule of the
+    panel above: the author state sees every state's answers (every version) and the
+    states yet to answer; a recipient sees its own state's answers, and its own state
+    among those yet to answer if it owes one."""
+    panel = acknowledgement_panel(notice, user)
+    answers = sorted(notice.acknowledgements.all(), key=lambda a: (a.state_id, -a.version))
+    if notice.author_state_id == user.state_id:
+        return answers, panel.pending
+    if panel.own is None:
+        return [], []
+    own = [ack for ack in answers if ack.state_id == user.state_id]
+    return own, [] if panel.own.current else [panel.own.state]

@@ -12,13 +12,9 @@ from sharing import services
 from sharing.models import Attachment
 
 
-def attachment_download(request, pk):
-    """A file, to whoever may read what it is attached to (anyone, for a public best
-    practice); always as a download, never rendered by the browser, always audited."""
-    attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user).select_related("notice", "best_practice"),
-        pk=pk,
-    )
+def download_response(attachment, request) -> FileResponse:
+    """The file of an attachment already fetched through ``visible_to``, as a download
+    that no browser renders, audited. For the pages and the API alike."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -34,6 +30,16 @@ def attachment_download(request, pk):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def attachment_download(request, pk):
+    """A file, to whoever may read what it is attached to (anyone, for a public best
+    practice); always as a download, never rendered by the browser, always audited."""
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user).select_related("notice", "best_practice"),
+        pk=pk,
+    )
+    return download_response(attachment, request)
 
 
 @require_POST

@@ -1,0 +1,45 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from sharing.api import views
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("states", views.StateViewSet, basename="state")
+router.register("notices", views.NoticeViewSet, basename="notice")
+router.register("best-practices", views.BestPracticeViewSet, basename="best-practice")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document: public, as it describes the contract and holds no data."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    public = True
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    public = True
+    url_name = "api:schema"
+    template_name = "sharing/api_docs.html"
+
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "attachments/<uuid:pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,150 @@
+"""The contract as a whole: the OpenAPI document, the error shapes that are not about
+one endpoint (throttling, unknown addresses, wrong methods and media types), and the
+documentation page."""
+
+import json
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_openapi_document_is_valid(document):
+    validate(document)  # raises on any violation of OpenAPI 3
+    assert document["openapi"].startswith("3.")
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+CONTRACT = [
+    ("get", "/api/v1/me/"),
+    ("get", "/api/v1/states/"),
+    ("get", "/api/v1/notices/"),
+    ("post", "/api/v1/notices/"),
+    ("get", "/api/v1/notices/{id}/"),
+    ("patch", "/api/v1/notices/{id}/"),
+    ("delete", "/api/v1/notices/{id}/"),
+    ("post", "/api/v1/notices/{id}/publish/"),
+    ("post", "/api/v1/notices/{id}/amend/"),
+    ("post", "/api/v1/notices/{id}/withdraw/"),
+    ("post", "/api/v1/notices/{id}/acknowledge/"),
+    ("get", "/api/v1/notices/{id}/acknowledgements/"),
+    ("get", "/api/v1/notices/{id}/comments/"),
+    ("post", "/api/v1/notices/{id}/comments/"),
+    ("get", "/api/v1/notices/{id}/attachments/"),
+    ("post", "/api/v1/notices/{id}/attachments/"),
+    ("get", "/api/v1/attachments/{id}/"),
+    ("get", "/api/v1/best-practices/"),
+    ("post", "/api/v1/best-practices/"),
+    ("get", "/api/v1/best-practices/{id}/"),
+    ("patch", "/api/v1/best-practices/{id}/"),
+    ("post", "/api/v1/best-practices/{id}/publish/"),
+    ("post", "/api/v1/best-practices/{id}/amend/"),
+    ("post", "/api/v1/best-practices/{id}/archive/"),
+    ("post", "/api/v1/best-practices/{id}/endorse/"),
+    ("delete", "/api/v1/best-practices/{id}/endorse/"),
+    ("get", "/api/v1/notifications/"),
+    ("post", "/api/v1/notifications/{id}/read/"),
+    ("post", "/api/v1/notifications/read-all/"),
+    ("get", "/api/v1/search/"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), CONTRACT)
+def test_every_operation_of_the_contract_is_described_with_its_errors(document, method, path):
+    operation = document["paths"][path][method]
+    codes = set(operation["responses"])
+    assert codes & {"200", "201", "204"}
+    assert {"401", "429"} <= codes
+    takes_input = method != "get" or (
+        "parameters" in operation
+        and any(parameter["in"] == "query" for parameter in operation["parameters"])
+    )
+    assert ("400" in codes) == takes_input
+    if takes_input:
+        assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/FieldErrors"
+        }
+    if "{id}" in path:
+        assert "404" in codes
+    assert ("403" in codes) == (method != "get")
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert operation.get("summary")
+
+
+def test_every_field_and_enum_is_described(document):
+    schemas = document["components"]["schemas"]
+    notice = schemas["Notice"]["properties"]
+    for field in (
+        "id", "reference", "kind", "title", "summary", "body", "body_html", "categories",
+        "control_codes", "countries_of_concern", "entities", "severity", "tlp", "audience",
+        "recipient_states", "valid_until", "status", "version", "author_state", "created_by",
+        "created_at", "published_at", "updated_at", "withdrawn_reason", "url",
+    ):  # fmt: skip
+        assert field in notice, field
+    assert schemas["TlpEnum"]["enum"] == ["clear", "green", "amber", "amber+strict", "red"]
+    assert set(schemas["NoticeAudienceEnum"]["enum"]) == {"selected", "subscribing", "community"}
+    assert set(schemas["LevelEnum"]["enum"]) == {"received", "assessed", "action_taken"}
+    practice = schemas["BestPractice"]["properties"]
+    for field in ("doc_type", "topics", "lead_state", "co_authors", "audience", "public"):
+        assert field in practice, field
+
+
+def test_throttling_answers_429_with_retry_after_per_token_and_per_user(
+    api_for, token_for, no_viewer, settings
+):
+    settings.API_TOKEN_RATE = "3/min"
+    settings.API_USER_RATE = "5/min"
+    first = api_for(no_viewer)
+    responses = [first.get("/api/v1/me/") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert int(responses[-1]["Retry-After"]) > 0
+    assert "detail" in responses[-1].json()
+
+    # A second token of the same person has its own 3, but the person's 5 are near gone
+    # (a request the token's limit refused still counts for the person).
+    second = api_for(no_viewer)
+    assert [second.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/notices/not-a-uuid/", "/api/v1/nothing-here/", "/api/v1/notifications/abc/read/"],
+)
+def test_unknown_addresses_answer_json_404(api_for, no_viewer, path):
+    response = api_for(no_viewer).get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_wrong_method_and_a_wrong_media_type(api_for, dk_officer):
+    api = api_for(dk_officer)
+
+    put = api.put("/api/v1/notices/", {}, format="json")
+    form = api.post("/api/v1/notices/", "title=x", content_type="application/x-www-form-urlencoded")
+
+    assert put.status_code == 405 and "detail" in put.json()
+    assert form.status_code == 415 and "detail" in form.json()
+
+
+def test_the_documentation_page_is_served_from_our_own_files(client):
+    page = client.get("/api/v1/docs/")
+    script = client.get("/api/v1/docs/?script=")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<script>" not in html and "<style>" not in html  # nothing inline: CSP holds
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/") for source in sources), sources
+    assert any("swagger-ui-bundle.js" in source for source in sources)
+    assert script.status_code == 200 and "/api/v1/schema/" in script.content.decode()
