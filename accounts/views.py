@@ -1,3 +1,4 @@
+from allauth.account.decorators import reauthentication_required
 from allauth.account.utils import perform_login
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -219,9 +220,12 @@ TOKEN_SESSION_KEY = "api-token"  # noqa: S105 (a session key name)
 
 @never_cache
 @login_required
+@reauthentication_required(allow_get=False)
 def api_tokens(request):
     """The user's API tokens (and, for a state admin, those of the state's users):
-    make one, see when each was last used, revoke."""
+    make one, see when each was last used, revoke. A token outlives the session that
+    makes it, so the page asks for the password again first (as the MFA pages do): a
+    session taken over cannot mint a lasting key unseen."""
     user = request.user
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -30,6 +30,7 @@ def encrypt(text: str, *, purpose: str) -> str:
     return _fernet(purpose).encrypt(text.encode()).decode()
 
 
-def decrypt(token: str, *, purpose: str) -> str:
-    """Raises InvalidToken when no configured key opens it."""
-    return _fernet(purpose).decrypt(token.encode()).decode()
+def decrypt(token: str, *, purpose: str, ttl: int | None = None) -> str:
+    """Raises InvalidToken when no configured key opens it (or, with ``ttl``, when it
+    was encrypted more than ``ttl`` seconds ago)."""
+    return _fernet(purpose).decrypt(token.encode(), ttl=ttl).decode()

@@ -378,7 +378,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["sharing.api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["sharing.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "sharing.api.throttling.TokenRateThrottle",
         "sharing.api.throttling.UserRateThrottle",
@@ -411,6 +411,7 @@ SPECTACULAR_SETTINGS = {
         "sharing.api.schema.finish_document",
     ],
     "ENUM_NAME_OVERRIDES": {
+        "TlpEnum": "sharing.choices.TLP",
         "NoticeKindEnum": "sharing.choices.NoticeKind",
         "NoticeStatusEnum": "sharing.choices.NoticeStatus",
         "NoticeAudienceEnum": "sharing.choices.Audience",

@@ -1,9 +1,11 @@
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_names
+from sharing import validators
 from sharing.choices import (
     SILENT_KINDS,
     TLP,
@@ -161,12 +163,27 @@ class RefuseEmptyValues:
         return valid and not empty
 
 
+class ChangedSinceField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment that UTC can hold (one beyond it would overflow on the way to
+    the database)."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is not None and not validators.within_utc_range(moment):
+            raise ValidationError(_("Give a date between the years 1 and 9999."))
+        return moment
+
+
+class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = ChangedSinceField
+
+
 class ApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
     """What the API's lists of notices and best practices add to the pages' filters:
     polling for changes (they are ordered by newest change, in cursor pages) and the
     search."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = ChangedSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Changed at or after (ISO 8601, with time zone)"),
@@ -198,4 +215,5 @@ class NotificationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
         fields = ["unread"]
 
     def filter_unread(self, queryset, name, value):
-        return queryset.filter(read_at__isnull=value == "true")
+        unread = queryset.unread()
+        return unread if value == "true" else queryset.exclude(pk__in=unread.values("pk"))

@@ -4,9 +4,13 @@ null}``: cursor pages, which stay right while rows are added, newest change firs
 A client follows ``next`` as it is; a cursor it did not get from us answers 404 and a
 page size out of range 400, never a silently different page."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+
+from sharing import validators
 
 
 class NewestChangeFirst(CursorPagination):
@@ -19,7 +23,8 @@ class NewestChangeFirst(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        # isdecimal() alone takes "²" and other digits int() refuses.
+        if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -29,10 +34,24 @@ class NewestChangeFirst(CursorPagination):
             )
         return int(raw)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
+        """A cursor is only what ``next`` or ``previous`` gave: one whose position is not
+        a value of the ordering field (a forged or damaged one) answers 404, never
+        reaches the database."""
         if request.query_params.get(self.cursor_query_param) == "":
             raise NotFound(self.invalid_cursor_message)
-        return super().decode_cursor(request)
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            name = self.ordering[0].lstrip("-")
+            meta = self.model._meta
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            if not valid_value(field, cursor.position):
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -60,3 +79,17 @@ class UploadOrder(NewestChangeFirst):
 class ByCode(NewestChangeFirst):
     ordering = ("pk",)
     page_size = 100
+
+
+def valid_value(field, text: str) -> bool:
+    """Whether ``text`` is a value ``field`` can compare with on every database: no
+    control characters, and a date-time that converts to UTC."""
+    if any(ord(character) < 32 for character in text):
+        return False
+    try:
+        value = field.to_python(text)
+    except (DjangoValidationError, ValueError, OverflowError):
+        return False
+    if isinstance(field, models.DateTimeField):
+        return value is not None and validators.within_utc_range(value)
+    return True

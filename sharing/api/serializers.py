@@ -211,6 +211,15 @@ class NoticeAmendSerializer(serializers.Serializer):
         return fields
 
 
+class FilesAmendSerializer(serializers.Serializer):
+    """An amendment sent as multipart/form-data, to add files: what changed, whether it
+    is material, and the files (other fields are changed with a JSON amendment)."""
+
+    change_note = serializers.CharField(max_length=services.MAX_NOTE)
+    material = serializers.BooleanField(default=True)
+    attachments = serializers.ListField(child=serializers.FileField(), min_length=1)
+
+
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=services.MAX_NOTE)
 
@@ -381,6 +390,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     subject_id = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     reference = serializers.SerializerMethodField()
+    tlp = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -394,6 +404,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "subject_id",
             "title",
             "reference",
+            "tlp",
             "url",
         ]
         read_only_fields = fields
@@ -412,6 +423,11 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_reference(self, notification) -> str | None:
         return notification.notice.reference if notification.notice_id else None
 
+    @extend_schema_field(serializers.ChoiceField(choices=TLP.choices, allow_null=True))
+    def get_tlp(self, notification) -> str | None:
+        """The notice's marking (best practices carry none)."""
+        return notification.notice.tlp if notification.notice_id else None
+
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, notification) -> str:
         return absolute(self.context.get("request"), notification.get_absolute_url())
@@ -426,7 +442,17 @@ class SearchHitSerializer(serializers.Serializer):
         help_text="HTML: the escaped text around the match, the matched words in <mark>. "
         "Empty for AMBER, AMBER+STRICT and RED notices (read them on their page)."
     )
+    reference = serializers.SerializerMethodField()
+    tlp = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_reference(self, hit) -> str | None:
+        return hit.obj.reference if hit.kind == "notice" else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=TLP.choices, allow_null=True))
+    def get_tlp(self, hit) -> str | None:
+        return hit.obj.tlp if hit.kind == "notice" else None
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, hit) -> str:

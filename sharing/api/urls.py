@@ -1,4 +1,6 @@
 from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -13,8 +15,10 @@ router.register("best-practices", views.BestPracticeViewSet, basename="best-prac
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 
+@method_decorator(cache_page(3600), name="get")
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 document: public, as it describes the contract and holds no data."""
+    """The OpenAPI 3 document: public, as it describes the contract and holds no data;
+    built once an hour at most (building it takes a while, and anyone may ask)."""
 
     authentication_classes = []
     permission_classes = []

@@ -2,6 +2,9 @@
 when it cannot be seen); every change is a call to ``sharing.services``, which decide
 who may (403) and what is valid (400). Nothing here is a rule of its own."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,6 +31,7 @@ from sharing.api.pagination import (
     OldestFirst,
     UploadOrder,
 )
+from sharing.api.parsers import JSONParser
 from sharing.attachments import ALLOWED_TYPES
 from sharing.filters import BestPracticeApiFilterSet, NoticeApiFilterSet, NotificationApiFilterSet
 from sharing.models import Attachment, BestPractice, Comment, Notice, Notification
@@ -48,6 +52,17 @@ class StateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = State.objects.all()
     serializer_class = api.StateSerializer
     pagination_class = ByCode
+
+
+@contextmanager
+def as_field(given: str, sent: str):
+    """Name the services' errors about ``given`` after the request's part ``sent``."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict") and given in error.error_dict:
+            error.error_dict[sent] = error.error_dict.pop(given)
+        raise
 
 
 # --- What notices and best practices share --------------------------------------------------
@@ -127,11 +142,18 @@ class SharedItemViewSet(viewsets.GenericViewSet):
             self.publish_service(self.get_object(), by=request.user, request=request)
         )
 
-    @action(detail=True, methods=["post"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser],
+    )
     def amend(self, request, pk=None):
+        """JSON to change fields; multipart/form-data to add files (with the note)."""
         obj = self.get_object()
         self.check_write(obj, request.user)
-        data = self.validated(self.amend_serializer)
+        files = request.content_type.startswith("multipart/")
+        data = self.validated(api.FilesAmendSerializer if files else self.amend_serializer)
         obj = self.amend_service(
             obj,
             by=request.user,
@@ -162,13 +184,15 @@ class SharedItemViewSet(viewsets.GenericViewSet):
         parent = self.get_object()
         context = {"request": request}
         if request.method == "GET":
+            self.audit_reading([parent])
             page = self.paginate_queryset(Attachment.objects.filter(**{self.parent_field: parent}))
             data = api.AttachmentSerializer(page, many=True, context=context).data
             return self.get_paginated_response(data)
         upload = request.FILES.get("file")
         if upload is None:
             raise exceptions.ValidationError({"file": [_("Send the file as the 'file' part.")]})
-        attachment = self.attach_service(parent, upload, by=request.user, request=request)
+        with as_field("attachments", "file"):
+            attachment = self.attach_service(parent, upload, by=request.user, request=request)
         data = api.AttachmentSerializer(attachment, context=context).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -183,7 +207,7 @@ def _documented(item: str, serializer, write, amend, material: str):
         destroy=extend_schema(summary="Delete a draft"),
         publish=extend_schema(request=None, responses=serializer, summary="Publish a draft"),
         amend=extend_schema(
-            request=amend,
+            request={"application/json": amend, "multipart/form-data": api.FilesAmendSerializer},
             responses=serializer,
             summary="Publish a new version",
             description=material,
@@ -255,6 +279,7 @@ class NoticeViewSet(SharedItemViewSet):
         notice = get_object_or_404(
             self.get_queryset().prefetch_related("acknowledgements__by"), pk=pk
         )
+        self.audit_reading([notice])
         answers, pending = services.acknowledgements_shown(notice, request.user)
         data = {"acknowledgements": answers, "pending_states": [state.pk for state in pending]}
         return Response(api.AcknowledgementsSerializer(data).data)
@@ -278,6 +303,7 @@ class NoticeViewSet(SharedItemViewSet):
             body = self.validated(api.CommentWriteSerializer)["body"]
             comment = services.add_comment(notice, by=request.user, body=body, request=request)
             return Response(api.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        self.audit_reading([notice])
         page = self.paginate_queryset(
             Comment.objects.filter(notice=notice).select_related("author")
         )
@@ -345,6 +371,11 @@ class BestPracticeViewSet(SharedItemViewSet):
 
 
 class AttachmentDownloadView(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The file answers in its own type whatever the Accept header; only the errors
+        # are rendered, as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         summary="Download a file",
         responses={
@@ -453,6 +484,11 @@ class SearchView(APIView):
             query["page"] = n
             return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
+        services.record_views(
+            [hit.obj for hit in results.hits if hit.kind == "notice"],
+            by=request.user,
+            request=request,
+        )
         more = number * self.page_size < results.total
         hits = api.SearchHitSerializer(results.hits, many=True, context={"request": request})
         return Response(

@@ -148,3 +148,32 @@ def test_the_documentation_page_is_served_from_our_own_files(client):
     assert sources and all(source.startswith("/") for source in sources), sources
     assert any("swagger-ui-bundle.js" in source for source in sources)
     assert script.status_code == 200 and "/api/v1/schema/" in script.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/api/v1/notices/?page_size=%C2%B2", 400),  # "²" passes str.isdigit()
+        ("/api/v1/states/?page_size=%D9%A3", 400),  # an Arabic-Indic three
+        ("/api/v1/notices/?updated_since=9999-12-31T23:59:59-23:00", 400),  # past UTC's end
+        ("/api/v1/notices/?cursor=cD05OTk5LTEyLTMxVDIzOjU5OjU5LTIzOjAw", 404),  # the same
+        ("/api/v1/notices/?cursor=cD1ub3QtYS1kYXRl", 404),  # p=not-a-date
+        ("/api/v1/states/?cursor=cD0lMDA%3D", 404),  # p=%00, a NUL in a text position
+    ],
+)
+def test_odd_parameters_are_refused_not_failed_on(api_for, no_viewer, make_notice, path, code):
+    make_notice()
+
+    response = api_for(no_viewer).get(path)
+
+    assert response.status_code == code
+    assert response.json()
+
+
+def test_a_body_nested_past_the_recursion_limit_is_a_400(api_for, dk_officer):
+    body = '{"title": ' + "[" * 5000 + "]" * 5000 + "}"
+
+    response = api_for(dk_officer).post("/api/v1/notices/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "detail" in response.json()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal.models import AuditEntry
 from sharing import services
 from sharing.models import Notification
 from tests.sharing.conftest import notice_content
@@ -46,6 +47,7 @@ def test_the_inbox_is_the_callers_own_unread_first_filtered(
     assert [n["title"] for n in inbox] == ["Second", "First"]
     assert inbox[1]["subject_type"] == "notice" and inbox[1]["subject_id"] == str(first.pk)
     assert inbox[1]["reference"] == first.reference
+    assert inbox[1]["tlp"] == "amber"
     assert inbox[1]["url"].endswith(f"/notices/{first.pk}/")
     assert api_for(fr_viewer).get("/api/v1/notifications/").json()["results"] == []
 
@@ -90,12 +92,16 @@ def test_search_finds_only_what_the_reader_may_read(
     assert [hit["type"] for hit in notices_only["results"]] == ["notice"]
 
 
-def test_restricted_notices_have_no_snippet(api_for, no_viewer, make_notice):
-    make_notice(tlp="red", audience="selected", recipient_states=["NO"], title="Nimbus red")
+def test_restricted_notices_have_no_snippet_carry_their_marking_and_are_audited(
+    api_for, no_viewer, make_notice
+):
+    red = make_notice(tlp="red", audience="selected", recipient_states=["NO"], title="Nimbus red")
 
     hit = api_for(no_viewer).get("/api/v1/search/?q=Nimbus").json()["results"][0]
 
     assert hit["title"] == "Nimbus red" and hit["snippet"] == ""
+    assert hit["tlp"] == "red" and hit["reference"] == red.reference
+    assert AuditEntry.objects.filter(action="notice.viewed", object_id=str(red.pk)).count() == 1
 
 
 def test_search_pages(api_for, no_viewer, make_notice):
@@ -155,8 +161,9 @@ def test_the_inbox_and_a_thread_run_a_fixed_number_of_queries(
     # The token, then a page of notifications with their notices and practices joined.
     with django_assert_num_queries(2):
         inbox = api.get("/api/v1/notifications/?page_size=200")
-    # The token, the notice (and its prefetched content), then a page of comments.
-    with django_assert_num_queries(7):
+    # The token, the notice (and its prefetched content), the audit of reading an AMBER
+    # notice's discussion, then a page of comments.
+    with django_assert_num_queries(8):
         thread = api.get(f"/api/v1/notices/{notice.pk}/comments/")
 
     assert len(inbox.json()["results"]) == size

@@ -393,7 +393,7 @@ def test_files_are_uploaded_to_drafts_listed_and_downloaded(
     missing = api.post(url(draft, "attachments"), {}, format="multipart")
 
     assert upload.status_code == 201, upload.json()
-    assert fake.status_code == 400 and "attachments" in fake.json()
+    assert fake.status_code == 400 and "file" in fake.json()
     assert missing.status_code == 400 and "file" in missing.json()
     attachment = upload.json()
     assert attachment["filename"] == "report.pdf" and attachment["size"] > 0
@@ -564,3 +564,56 @@ def test_the_list_runs_a_fixed_number_of_queries(
         response = api.get(NOTICES)
 
     assert len(response.json()["results"]) == size
+
+
+def test_reading_a_restricted_notices_discussion_files_or_answers_is_audited(
+    api_for, no_viewer, make_notice
+):
+    notice = make_notice(tlp="amber+strict", audience="selected", recipient_states=["NO"])
+    api = api_for(no_viewer)
+
+    for part in ("comments", "attachments", "acknowledgements"):
+        assert api.get(url(notice, part)).status_code == 200
+
+    views = AuditEntry.objects.filter(action="notice.viewed", object_id=str(notice.pk))
+    assert views.count() == 3
+
+
+def test_a_file_downloads_whatever_the_accept_header(api_for, dk_officer, make_notice):
+    draft = make_notice(publish=False)
+    attachment = services.add_attachment(draft, pdf(), by=dk_officer)
+    api = api_for(dk_officer)
+
+    for accept in ("application/pdf", "application/octet-stream", "*/*", "text/html"):
+        response = api.get(f"/api/v1/attachments/{attachment.pk}/", HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/pdf"
+    missing = api.get(
+        "/api/v1/attachments/00000000-0000-0000-0000-000000000000/", HTTP_ACCEPT="application/pdf"
+    )
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+
+
+def test_an_amendment_sent_as_multipart_adds_files(api_for, dk_officer, make_notice):
+    notice = make_notice()
+    api = api_for(dk_officer)
+
+    response = api.post(
+        url(notice, "amend"),
+        {"change_note": "The assessment report", "attachments": [pdf("report.pdf")]},
+        format="multipart",
+    )
+    refused = api.post(
+        url(notice, "amend"),
+        {"change_note": "A program", "attachments": [pdf("x.pdf", content=b"MZ\x90\x00")]},
+        format="multipart",
+    )
+    empty = api.post(url(notice, "amend"), {"change_note": "Nothing"}, format="multipart")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == 2
+    assert [(a.filename, a.version) for a in notice.attachments.all()] == [("report.pdf", 2)]
+    assert refused.status_code == 400 and "attachments" in refused.json()
+    assert empty.status_code == 400 and "attachments" in empty.json()
+    notice.refresh_from_db()
+    assert notice.version == 2

@@ -23,11 +23,21 @@ from accounts import services
 from accounts.choices import Role, StateStatus
 from accounts.models import ApiToken
 from portal.models import AuditEntry
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/me/"
 PAGE = "/accounts/tokens/"
+
+
+def sign_in(client, user):
+    """Signed in, and just now confirmed the password again, as the tokens page asks
+    before it makes or shows anything."""
+    client.force_login(user)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+
 ACTIVATE = "/accounts/2fa/totp/activate/"
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -121,7 +131,7 @@ def test_each_token_has_its_own_value(dk_officer, token_for):
 
 
 def test_the_value_is_shown_once_after_making_it_then_never_again(client, dk_viewer):
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     response = client.post(PAGE, {"name": "licensing system", "expires_days": "90"})
     assert response.status_code == 302
     assert response["Location"] == PAGE
@@ -144,9 +154,9 @@ def test_the_value_is_shown_once_after_making_it_then_never_again(client, dk_vie
 
 
 def test_the_value_is_not_shown_to_someone_else_on_the_same_browser(client, dk_viewer, dk_admin):
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     client.post(PAGE, {"name": "licensing system", "expires_days": "90"})
-    client.force_login(dk_admin)  # a different user: Django flushes the session
+    sign_in(client, dk_admin)  # a different user: Django flushes the session
     assert 'data-testid="new-token"' not in client.get(PAGE).content.decode()
 
 
@@ -279,7 +289,7 @@ def test_platform_staff_cannot_hold_a_token(client, staff_user):
     with pytest.raises(PermissionDenied):
         services.create_api_token(staff_user, name="secretariat", by=staff_user)
 
-    client.force_login(staff_user)
+    sign_in(client, staff_user)
     page = client.get(PAGE)
     assert page.status_code == 200
     html = page.content.decode()
@@ -306,7 +316,7 @@ def test_a_role_requiring_mfa_cannot_make_a_token_without_it(mfa_required, dk_of
 
 
 def test_the_tokens_page_sends_a_role_requiring_mfa_to_set_it_up(client, mfa_required, dk_officer):
-    client.force_login(dk_officer)
+    sign_in(client, dk_officer)
     page = client.get(PAGE)
     assert page.status_code == 302
     assert page["Location"] == ACTIVATE
@@ -322,7 +332,7 @@ def test_the_tokens_page_itself_refuses_a_role_requiring_mfa(
     # Were the middleware that sends them to MFA set-up ever missing, the page still
     # refuses: the rule lives in the service.
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "MFARequired" not in m]
-    client.force_login(dk_officer)
+    sign_in(client, dk_officer)
     html = client.get(PAGE).content.decode()
     assert "Your role requires two-factor authentication" in html
     assert reverse("mfa_activate_totp") in html
@@ -466,7 +476,7 @@ def test_the_page_lists_ones_own_tokens_with_their_status(client, dk_viewer, dk_
     services.revoke_api_token(revoked, by=dk_viewer)
     colleague, _ = token_for(dk_officer, name="colleague's")
 
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     page = client.get(PAGE)
     assert page.status_code == 200
     listed = rows(page)
@@ -483,7 +493,7 @@ def test_the_page_lists_ones_own_tokens_with_their_status(client, dk_viewer, dk_
 
 
 def test_the_page_has_a_fixed_query_count(client, dk_admin, dk_officer, dk_viewer, token_for):
-    client.force_login(dk_admin)
+    sign_in(client, dk_admin)
     token_for(dk_admin)
     with CaptureQueriesContext(connection) as few:
         assert client.get(PAGE).status_code == 200
@@ -505,7 +515,7 @@ def test_the_page_has_a_fixed_query_count(client, dk_admin, dk_officer, dk_viewe
     ],
 )
 def test_making_a_token_needs_a_proper_name(client, dk_viewer, name, message):
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     response = client.post(PAGE, {"name": name, "expires_days": "30"})
     assert response.status_code == 400
     assert response.context["form"].errors["name"]
@@ -516,7 +526,7 @@ def test_making_a_token_needs_a_proper_name(client, dk_viewer, name, message):
 
 
 def test_making_a_token_needs_a_offered_lifetime(client, dk_viewer):
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     response = client.post(PAGE, {"name": "licensing", "expires_days": "99999"})
     assert response.status_code == 400
     assert response.context["form"].errors["expires_days"]
@@ -526,7 +536,7 @@ def test_making_a_token_needs_a_offered_lifetime(client, dk_viewer):
 @pytest.mark.parametrize(("days", "expected"), [("30", timedelta(days=30)), ("", None)])
 def test_a_token_made_on_the_page_expires_as_chosen(client, dk_viewer, days, expected):
     with time_machine.travel(START, tick=False):
-        client.force_login(dk_viewer)
+        sign_in(client, dk_viewer)
         assert client.post(PAGE, {"name": "  licensing  ", "expires_days": days}).status_code == 302
     token = ApiToken.objects.get()
     assert token.name == "licensing"
@@ -538,7 +548,7 @@ def test_a_state_admin_sees_and_revokes_the_tokens_of_their_states_users(
 ):
     theirs, value = token_for(dk_viewer, name="danish viewer")
     foreign, foreign_value = token_for(no_viewer, name="norwegian viewer")
-    client.force_login(dk_admin)
+    sign_in(client, dk_admin)
 
     page = client.get(PAGE)
     html = page.content.decode()
@@ -567,7 +577,7 @@ def test_others_cannot_revoke_a_token_they_do_not_manage(
     client, request, token_for, persona, owner
 ):
     token, _ = token_for(request.getfixturevalue(owner))
-    client.force_login(request.getfixturevalue(persona))
+    sign_in(client, request.getfixturevalue(persona))
     assert client.post(revoke_url(token)).status_code == 404
     assert token.hint not in client.get(PAGE).content.decode()
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
@@ -578,14 +588,14 @@ def test_others_cannot_revoke_a_token_they_do_not_manage(
 
 def test_revoking_is_a_post(client, dk_viewer, token_for):
     token, _ = token_for(dk_viewer)
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     assert client.get(revoke_url(token)).status_code == 405
     assert ApiToken.objects.get().revoked_at is None
 
 
 def test_revoking_twice_says_it_was_already_revoked(client, dk_viewer, token_for):
     token, _ = token_for(dk_viewer)
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     first = client.post(revoke_url(token), follow=True).content.decode()
     assert "has been revoked" in first
     revoked_at = ApiToken.objects.get().revoked_at
@@ -596,7 +606,7 @@ def test_revoking_twice_says_it_was_already_revoked(client, dk_viewer, token_for
 
 
 def test_made_and_revoked_are_audited_by_hint_never_by_value(client, dk_viewer):
-    client.force_login(dk_viewer)
+    sign_in(client, dk_viewer)
     client.post(PAGE, {"name": "case management", "expires_days": "365"})
     value = re.search(r'value="(echri_[^"]+)"', client.get(PAGE).content.decode())[1]
     token = ApiToken.objects.get()
@@ -613,3 +623,28 @@ def test_made_and_revoked_are_audited_by_hint_never_by_value(client, dk_viewer):
         assert value not in stored
         assert value[len(token.hint) :][:16] not in stored
     assert made.details["expires_days"] == 365
+
+
+def test_the_tokens_page_asks_for_the_password_again_first(client, dk_viewer, password):
+    client.force_login(dk_viewer)  # signed in, but not just now
+
+    page = client.get(PAGE)
+    made = client.post(PAGE, {"name": "Sneaky", "expires_days": "30"})
+
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/reauthenticate/")
+    assert made.status_code == 302 and made["Location"].startswith("/accounts/reauthenticate/")
+    assert not ApiToken.objects.exists()
+    client.post("/accounts/reauthenticate/", {"password": password})
+    assert client.get(PAGE).status_code == 200
+
+
+def test_a_value_kept_too_long_is_not_shown(client, dk_viewer):
+    sign_in(client, dk_viewer)
+    client.post(PAGE, {"name": "Forgotten", "expires_days": "30"})
+    kept = client.session["api-token"]["value"]
+
+    assert not kept.startswith("echri_")  # encrypted in the session
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        sign_in(client, dk_viewer)
+        page = client.get(PAGE)
+    assert "echri_" not in page.content.decode().replace(ApiToken.objects.get().hint, "")
