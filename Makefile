@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev assets lint format migrate seed messages clean
+.PHONY: run test install install-dev assets lint format migrate seed messages clean bench loadtest
 
 # Set up everything (virtualenv, packages, front-end assets, database, demo data)
 # and serve the portal in its embedded mode: SQLite, eager Celery, console e-mail.
@@ -69,3 +69,15 @@ clean:
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*"
 	$(BIN)/python manage.py compilemessages -l fr --ignore ".venv/*" --ignore "node_modules/*"
+
+# Benchmarks and the load test (README.md, "Performance"): PostgreSQL only, named by
+# DATABASE_URL (its server; they make databases of their own, bench_*, and drop them).
+# `make bench` prints one table and writes bench/results/<date>.json; `make loadtest`
+# runs gunicorn, a Celery worker, beat and locust on 127.0.0.1 (Redis database 6).
+bench: install-dev assets
+	@case "$$DATABASE_URL" in postgres*|pgsql*) ;; *) echo "make bench needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:5432/postgres (SQLite, the embedded mode, is not what production runs)"; exit 2;; esac
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+loadtest: install-dev assets
+	@case "$$DATABASE_URL" in postgres*|pgsql*) ;; *) echo "make loadtest needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:5432/postgres"; exit 2;; esac
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)

@@ -1,3 +1,8 @@
+from django.core.signals import request_finished, request_started
+
+from portal import logging as portal_logging
+
+
 class ContentSecurityPolicyMiddleware:
     """Send a strict Content-Security-Policy: every script, style and font comes from
     our own static files, nothing is framed, and forms post only to us. Pages carry no
@@ -25,3 +30,42 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class RequestIdMiddleware:
+    """Give every request an id: the proxy's ``X-Request-ID`` if it sent a well-formed
+    one, else a new one. It is on every log record made while the request is served,
+    and on those of the Celery tasks it causes (portal.logging, portal.celery), and goes
+    back in the response's ``X-Request-ID`` header, so that a person reporting a problem,
+    the proxy's log and ours all name the same request. First in MIDDLEWARE, so that
+    whatever answers (a redirect, an error page) carries it.
+
+    The context lasts until the response is closed (``request_finished``), not only
+    until this middleware returns: Django logs 4xx answers ("Not Found: ...") after
+    the middleware, and those lines should name the request too."""
+
+    HEADER = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = (
+            portal_logging.clean_request_id(request.headers.get(self.HEADER))
+            or portal_logging.new_request_id()
+        )
+        request.request_id = request_id
+        portal_logging.enter_request(request, request_id)
+        response = self.get_response(request)
+        response.headers[self.HEADER] = request_id
+        return response
+
+
+def _forget_the_request(**kwargs) -> None:
+    portal_logging.clear()
+
+
+# Connected here, where the middleware is: a thread never starts a request with the
+# context of the one before, nor keeps it once the response has gone.
+request_started.connect(_forget_the_request, dispatch_uid="portal-log-context-start")
+request_finished.connect(_forget_the_request, dispatch_uid="portal-log-context-finish")

@@ -72,3 +72,20 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+class Heartbeat(models.Model):
+    """The last run of a periodic job (the sweeper): when it ran and what it handed on,
+    in counts. The status page shows it, so that a beat or a worker that stopped shows
+    as a time that no longer moves."""
+
+    name = models.CharField(_("job"), max_length=64, primary_key=True)
+    at = models.DateTimeField(_("last run"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -22,6 +22,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin site's own addresses, which would take these for a model's.
+    path("admin/status/", views.status_page, name="status"),
+    path("admin/status.json", views.status_json, name="status-json"),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,6 +7,7 @@ after a worker dies, and the sweeper re-queues what seems stuck.
 from celery import shared_task
 from django.db import OperationalError
 
+from portal import status
 from sharing import notifications
 
 
@@ -42,4 +43,20 @@ def deliver_webhook(delivery_id: int) -> str | None:
 
 @shared_task(name="sharing.tasks.sweep")
 def sweep() -> dict:
-    return notifications.sweep()
+    handed_on = notifications.sweep()
+    status.record_run(status.SWEEP, handed_on)  # the status page shows when it last ran
+    return handed_on
+
+
+@shared_task(name="sharing.tasks.review_denials")
+def review_denials() -> dict:
+    from sharing.services import denials
+
+    return denials.review_denials()
+
+
+@shared_task(name="sharing.tasks.watch_consultations")
+def watch_consultations() -> dict:
+    from sharing.services import denials
+
+    return denials.watch_consultations()

@@ -84,7 +84,11 @@ def _facets(request, base, in_force) -> list[dict]:
         fields = [value_field] + ([label_field] if label_field else [])
         rows = (
             queryset.order_by()
-            .exclude(**{f"{value_field}__isnull": True})
+            # filter(isnull=False), not exclude(isnull=True): across a relation to many
+            # rows, exclude() becomes a NOT IN subquery that PostgreSQL ran as a nested
+            # loop (three seconds for the endorsements facet at 10,000 best practices);
+            # this is the plain join that the grouping below reuses, with the same counts.
+            .filter(**{f"{value_field}__isnull": False})
             .values(*fields)
             .annotate(n=Count("pk", distinct=True))
             .order_by("-n", *fields)

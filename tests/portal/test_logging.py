@@ -1,0 +1,250 @@
+"""Structured logs: every request has an id, returned in X-Request-ID, on every log record
+made while it is served and on those of the Celery tasks it caused, down to the tasks
+those enqueue; JSON lines when LOG_FORMAT=json."""
+
+import json
+import logging
+import sys
+import time
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from portal import logging as portal_logging
+from portal.celery import LOG_CONTEXT_HEADER
+from portal.celery import app as celery_app
+from sharing import services
+from sharing.models import Notification
+from tests.portal.test_settings import PRODUCTION, load_settings, refusal, run_python
+from tests.sharing.conftest import notice_content
+
+TO_NORWAY = {"audience": "selected", "recipient_states": ["NO"], "tlp": "green"}
+
+
+def records_of_task(caplog, task_name):
+    return [r for r in caplog.records if getattr(r, "task", None) == task_name]
+
+
+# --- The request id ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_well_formed_incoming_request_id_is_kept_and_returned(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a:01.abc"})
+    assert response["X-Request-ID"] == "lb-7f3a:01.abc"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "incoming",
+    ["", "two words", "forged\nline", "x" * 129, "-starts-with-dash", "é-accents"],
+    ids=["empty", "space", "newline", "too-long", "leading-dash", "non-ascii"],
+)
+def test_a_malformed_request_id_is_replaced_by_a_new_one(client, incoming):
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    assert response["X-Request-ID"] != incoming
+    assert len(response["X-Request-ID"]) == 32
+    int(response["X-Request-ID"], 16)
+
+
+@pytest.mark.django_db
+def test_every_request_gets_its_own_id_even_an_error_page(client):
+    first = client.get("/healthz")["X-Request-ID"]
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert missing["X-Request-ID"] not in {"", first}
+
+
+@pytest.mark.django_db
+def test_records_made_during_a_request_carry_its_id_the_person_and_their_state(
+    client, dk_officer, caplog
+):
+    client.force_login(dk_officer)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get(f"/notices/{uuid.uuid4()}/", headers={"X-Request-ID": "req-42abc"})
+    assert response.status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert (record.request_id, record.user_id, record.state) == ("req-42abc", dk_officer.pk, "DK")
+    line = json.loads(portal_logging.JsonFormatter().format(record))
+    assert line["request_id"] == "req-42abc"
+    assert line["user_id"] == dk_officer.pk and line["state"] == "DK"
+    assert line["level"] == "WARNING" and line["logger"] == "django.request"
+
+
+def test_outside_any_request_the_context_is_empty(caplog):
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("tests.outside").info("nothing to tie it to")
+    (record,) = caplog.records
+    assert (record.request_id, record.user_id, record.state, record.task_id) == (None,) * 4
+
+
+# --- Formats --------------------------------------------------------------------------------
+
+
+def test_the_json_formatter_writes_one_object_per_line_with_the_traceback():
+    logger = logging.getLogger("tests.json")
+    try:
+        raise ValueError("broken\nacross lines")
+    except ValueError:
+        record = logger.makeRecord(
+            "tests.json", logging.ERROR, __file__, 1, "failed %s", ("once",), exc_info=True
+        )
+        record.exc_info = sys.exc_info()
+    text = portal_logging.JsonFormatter().format(record)
+    assert "\n" not in text
+    line = json.loads(text)
+    assert set(line) >= {"time", "level", "logger", "message", "request_id", "user_id", "state"}
+    assert line["message"] == "failed once"
+    assert line["time"].endswith("+00:00")
+    assert "ValueError: broken" in line["exception"]
+
+
+def test_log_format_json_makes_the_processes_log_json_lines():
+    code = "import django, logging; django.setup(); logging.getLogger('probe').warning('hi %s', 1)"
+    result = run_python(code, {"LOG_FORMAT": "json"})
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (line["logger"], line["level"], line["message"]) == ("probe", "WARNING", "hi 1")
+    plain = run_python(code, {})
+    assert plain.stderr.strip().endswith("WARNING probe: hi 1")
+
+
+def test_a_bad_log_format_or_level_is_refused():
+    assert "LOG_FORMAT" in refusal(**PRODUCTION, LOG_FORMAT="xml")
+    assert "LOG_LEVEL" in refusal(**PRODUCTION, LOG_LEVEL="LOUD")
+    assert load_settings(**PRODUCTION, LOG_FORMAT="JSON")["DEBUG"] is False
+
+
+# --- Into the tasks ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_id_reaches_the_tasks_it_caused_and_the_tasks_they_enqueued(
+    client, dk_officer, no_viewer, caplog
+):
+    # Eager mode: the tasks run in the request's thread, after its commit.
+    draft = services.create_draft(by=dk_officer, **notice_content(**TO_NORWAY))
+    client.force_login(dk_officer)
+    with caplog.at_level(logging.DEBUG, logger="portal.celery"):
+        response = client.post(
+            reverse("sharing:notice-publish", args=[draft.pk]),
+            headers={"X-Request-ID": "req-publish-0001"},
+        )
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=no_viewer).exists()
+    dispatched = records_of_task(caplog, "sharing.tasks.dispatch_event")
+    emailed = records_of_task(caplog, "sharing.tasks.send_notification_emails")
+    assert dispatched and emailed, [r.getMessage() for r in caplog.records]
+    for record in dispatched + emailed:
+        assert record.request_id == "req-publish-0001"
+        assert (record.user_id, record.state) == (dk_officer.pk, "DK")
+        assert record.task_id
+
+
+@celery_app.task(name="tests.portal.log_probe", bind=True)
+def log_probe(self, hops: int, queue: str) -> None:
+    logging.getLogger("tests.probe").info("probe with %s hops to go", hops)
+    if hops:
+        log_probe.apply_async((hops - 1, queue), queue=queue)
+
+
+def _next_message(connection, queue_name):
+    queue = connection.SimpleQueue(queue_name)
+    try:
+        message = queue.get(timeout=5)
+        message.ack()
+        return message
+    finally:
+        queue.close()
+
+
+@pytest.fixture
+def broker_queue():
+    """A queue of the test's own on the configured broker (Redis, or Celery's in-memory
+    transport without one), its messages published for real and read back."""
+    name = f"test-log-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_always_eager = False  # _celery_mode puts it back
+    connection = celery_app.connection_for_write()
+    connection.SimpleQueue(name).close()  # declared before anything is sent to it
+    yield connection, name
+    try:
+        with connection.channel() as channel:
+            channel.queue_delete(name)
+    finally:
+        connection.release()
+
+
+def test_a_published_message_carries_the_context_and_a_worker_restores_it(broker_queue, caplog):
+    from celery.app.trace import trace_task
+
+    connection, name = broker_queue
+
+    # What the middleware holds: a request whose user is loaded.
+    user = SimpleNamespace(pk=7, state_id="NO", is_authenticated=True)
+    token = portal_logging.enter_request(SimpleNamespace(_cached_user=user), "req-from-web")
+    try:
+        log_probe.apply_async((1, name), queue=name)
+    finally:
+        portal_logging.leave(token)
+
+    first = _next_message(connection, name)
+    carried = first.headers[LOG_CONTEXT_HEADER]
+    assert carried == {"request_id": "req-from-web", "user_id": 7, "state": "NO"}
+
+    # Run it as a worker does: the message's headers become the task's request.
+    args, kwargs, _embed = first.decode()
+    with caplog.at_level(logging.INFO, logger="tests.probe"):
+        trace_task(
+            log_probe,
+            first.headers["id"],
+            args,
+            kwargs,
+            request=dict(first.headers),
+            app=celery_app,
+        )
+    (record,) = [r for r in caplog.records if r.name == "tests.probe"]
+    assert (record.request_id, record.user_id, record.state) == ("req-from-web", 7, "NO")
+    assert record.task == "tests.portal.log_probe" and record.task_id == first.headers["id"]
+    assert portal_logging.current() is None  # left behind nothing
+
+    # ... and what the task enqueued carries the same request on.
+    second = _next_message(connection, name)
+    assert second.headers[LOG_CONTEXT_HEADER]["request_id"] == "req-from-web"
+    assert second.headers["parent_id"] == first.headers["id"]
+
+
+def test_a_task_not_caused_by_a_request_carries_nothing(broker_queue):
+    connection, name = broker_queue
+    log_probe.apply_async((0, name), queue=name)
+    assert LOG_CONTEXT_HEADER not in _next_message(connection, name).headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_logs_the_request_id_of_the_publication(
+    celery_worker, client, dk_officer, no_viewer
+):
+    draft = services.create_draft(by=dk_officer, **notice_content(**TO_NORWAY))
+    client.force_login(dk_officer)
+    request_id = f"req-worker-{uuid.uuid4().hex[:8]}"
+    response = client.post(
+        reverse("sharing:notice-publish", args=[draft.pk]), headers={"X-Request-ID": request_id}
+    )
+    assert response["X-Request-ID"] == request_id
+
+    def logged(task):
+        text = celery_worker.log_path.read_text()
+        return [
+            line
+            for line in text.splitlines()
+            if f"req={request_id}" in line and f"task={task}[" in line and "succeeded" in line
+        ]
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not logged("sharing.tasks.send_notification_emails"):
+        time.sleep(0.2)
+    dispatched = logged("sharing.tasks.dispatch_event")
+    emailed = logged("sharing.tasks.send_notification_emails")
+    assert dispatched and emailed, celery_worker.log_path.read_text()[-3000:]
+    assert f"user={dk_officer.pk} DK" in dispatched[0]
