@@ -15,6 +15,44 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role, StateStatus
 from portal.countries import validate_country_code
 
+# Where the authorities of the seeded states sit (the capital's zone).
+CAPITAL_TIME_ZONES = {
+    "US": "America/New_York",
+    "AU": "Australia/Sydney",
+    "DK": "Europe/Copenhagen",
+    "NO": "Europe/Oslo",
+    "AL": "Europe/Tirane",
+    "BG": "Europe/Sofia",
+    "CA": "America/Toronto",
+    "HR": "Europe/Zagreb",
+    "CZ": "Europe/Prague",
+    "EC": "America/Guayaquil",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+    "JP": "Asia/Tokyo",
+    "XK": "Europe/Belgrade",
+    "LV": "Europe/Riga",
+    "NL": "Europe/Amsterdam",
+    "NZ": "Pacific/Auckland",
+    "MK": "Europe/Skopje",
+    "KR": "Asia/Seoul",
+    "SK": "Europe/Bratislava",
+    "ES": "Europe/Madrid",
+    "GB": "Europe/London",
+}
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
 
 class State(models.Model):
     """A government taking part in the exchange: a subscribing state of the Code of
@@ -42,6 +80,16 @@ class State(models.Model):
         help_text=_("One of the four states that launched the initiative in December 2021."),
     )
     joined = models.DateField(_("joined"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the state's authority works: its working days are counted there. Empty: "
+            "the capital's."
+        ),
+    )
 
     class Meta:
         verbose_name = _("state")
@@ -55,15 +103,11 @@ class State(models.Model):
     def is_suspended(self) -> bool:
         return self.status == StateStatus.SUSPENDED
 
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone the state's authority works in: its own setting, else its
+        capital's, else UTC."""
+        return zoneinfo.ZoneInfo(self.time_zone or CAPITAL_TIME_ZONES.get(self.code, "UTC"))
 
 
 def managed_state_id(admin) -> str | None:

@@ -24,6 +24,10 @@ def _nav_section(request) -> str:
             return "inbox"
         if (match.url_name or "").startswith("practice"):
             return "practices"
+        if (match.url_name or "").startswith(("denial", "consultation")) or (
+            match.url_name == "screening"
+        ):
+            return "denials"
         return "search" if match.url_name == "search" else "notices"
     if match.namespace == "accounts":
         return "members" if match.url_name in _MEMBER_PAGES else "account"

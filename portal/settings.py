@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
 from portal import env
+from portal import logging as portal_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # health checks make a connection that died between requests harmless.
     DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 600, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiler pays off for long analytical queries, never for a page's:
+    # at 100,000 notices it spent 117 ms compiling a 30 ms COUNT (bench/, README
+    # "Performance"). Off for the portal's sessions, whatever the server's default.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
 else:
     # The embedded mode serves several threads (runserver, eager tasks) from one file.
     DATABASES["default"]["OPTIONS"] = {
@@ -135,6 +142,8 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every web process when CACHE_URL names Redis (check --deploy insists): sign-in
+# and API rate limits, used MFA codes, the readiness ping's answer, the API's schema.
 CACHES = {"default": env.cache("CACHE_URL", "locmemcache://")}
 
 # --- Accounts and authentication -------------------------------------------------------------
@@ -233,7 +242,7 @@ USE_TZ = True
 # --- Static files ----------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.string("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by `npm ci` from package.json; never copied into the repository.
@@ -300,11 +309,26 @@ CELERY_TASK_ROUTES = {
     "sharing.tasks.send_notification_emails": {"queue": "email"},
     "sharing.tasks.send_digests": {"queue": "email"},
     "sharing.tasks.deliver_webhook": {"queue": "webhooks"},
+    "sharing.tasks.review_denials": {"queue": "events"},
+    "sharing.tasks.watch_consultations": {"queue": "events"},
 }
-# Beat only enqueues; both tasks are safe to run on several hosts at once.
+# Beat only enqueues, and what it enqueues is safe to run on several hosts at once; beat holds
+# a lock in Redis besides, so that a second beat started by mistake (or as a standby on
+# another host) waits instead of doubling the work (portal.beat).
+CELERY_BEAT_SCHEDULER = "portal.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "sharing.tasks.sweep", "schedule": 60.0},
     "digests": {"task": "sharing.tasks.send_digests", "schedule": crontab(minute="*/15")},
+    # Review reminders and expiry go by dates: a few passes a day are plenty. Deadlines
+    # end at midnight in the answering state's zone: an hourly pass marks them soon.
+    "denial-reviews": {
+        "task": "sharing.tasks.review_denials",
+        "schedule": crontab(minute=5, hour="*/6"),
+    },
+    "consultation-deadlines": {
+        "task": "sharing.tasks.watch_consultations",
+        "schedule": crontab(minute=10),
+    },
 }
 # A task is acknowledged only once it has finished, and a worker that dies mid-task
 # gives the message back: every task is written to be safe to run twice.
@@ -327,6 +351,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Hosts (or processes) running it record here that they hold the beat lock; it lapses
+# BEAT_LOCK_TTL seconds after its holder stops renewing it (every third of that), so a
+# standby beat takes over within that time of the first one dying.
+BEAT_LOCK_URL = env.string("BEAT_LOCK_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+BEAT_LOCK_KEY = env.string("BEAT_LOCK_KEY", "echri:beat-lock")
+BEAT_LOCK_TTL = env.integer("BEAT_LOCK_TTL", 30, minimum=3)
 CELERY_TIMEZONE = "UTC"
 
 # --- Notifications ---------------------------------------------------------------------------
@@ -393,7 +425,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The REST API through which the systems of the states subscribing to the Export "
         "Controls and Human Rights Initiative Code of Conduct post threat and risk "
-        "notices and best practices and pull what other states shared. Everything is "
+        "notices, best practices and licence denials, screen applications against the "
+        "denials, consult the denying state, and pull what other states shared. Everything is "
         "JSON; authenticate with `Authorization: Bearer <token>`. What you may not see "
         "answers 404; what your role may not change, 403."
     ),
@@ -419,20 +452,33 @@ SPECTACULAR_SETTINGS = {
         "PracticeAudienceEnum": "sharing.choices.PracticeAudience",
         "EndorsementKindEnum": "sharing.choices.EndorsementKind",
         "EventKindEnum": "sharing.choices.EventKind",
+        "DenialStatusEnum": "sharing.choices.DenialStatus",
+        "ConsultationStatusEnum": "sharing.choices.ConsultationStatus",
         "StateStatusEnum": "accounts.choices.StateStatus",
         "RoleEnum": "accounts.choices.Role",
     },
 }
 
+# --- Status page -----------------------------------------------------------------------------
+
+# /admin/status/ is for platform staff, signed in. Monitoring systems, which cannot sign
+# in, read /admin/status.json with `Authorization: Bearer <STATUS_TOKEN>` when it is set:
+# counts only, nothing any state shared.
+STATUS_TOKEN = env.string("STATUS_TOKEN")
+if STATUS_TOKEN and (len(STATUS_TOKEN) < 32 or len(set(STATUS_TOKEN)) < 8):
+    raise ImproperlyConfigured("STATUS_TOKEN is too short or too simple (32+ random characters).")
+
 # --- Logging ---------------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+# Text by default; LOG_FORMAT=json writes one JSON object per line, with the request id,
+# the person's id and state and, in tasks, the task (portal.logging). The web processes,
+# workers and beat all log to standard error; gunicorn's own lines follow the same format
+# (deploy/gunicorn.conf.py).
+LOG_FORMAT = env.string("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
+LOG_LEVEL = env.string("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR.")
+LOGGING_CONFIG = "portal.logging.configure"
+LOGGING = portal_logging.logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)

@@ -1,20 +1,23 @@
+import hmac
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from accounts.choices import StateStatus
 from accounts.models import Invitation, State, User
+from portal import status
 from portal.celery import app as celery_app
 from portal.tasks import ping
 from sharing.choices import NoticeStatus
 from sharing.models import Notice
 from sharing.querysets import reading_state
+from sharing.views.denials import awaiting_answer
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ def dashboard(request):
                 :DASHBOARD_LIST_SIZE
             ]
         )
+        context["consultations_awaiting"] = awaiting_answer(user, DASHBOARD_LIST_SIZE)
     if user.is_state_admin:
         context["member_count"] = User.objects.manageable_by(user).filter(is_active=True).count()
         context["open_invitations"] = Invitation.objects.manageable_by(user).open().count()
@@ -149,3 +153,46 @@ def readyz(request):
         {"status": "ok" if healthy else "unavailable", "checks": results},
         status=200 if healthy else 503,
     )
+
+
+# --- Status page -----------------------------------------------------------------------------
+
+
+def _is_platform_staff(request) -> bool:
+    return request.user.is_authenticated and request.user.is_platform_staff
+
+
+def _has_status_token(request) -> bool:
+    """``Authorization: Bearer <STATUS_TOKEN>``, for monitoring systems."""
+    expected = settings.STATUS_TOKEN
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(
+        expected
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), expected.encode())
+    )
+
+
+@never_cache
+def status_page(request):
+    """Counts that show whether work flows (queues, the outbox, e-mail, webhooks, the
+    sweeper), for platform staff only: anyone else gets 404, as for a page that does not
+    exist. Never a title or a text of anything shared."""
+    if not _is_platform_staff(request):
+        raise Http404
+    report = status.report()
+    return render(
+        request,
+        "portal/status.html",
+        {"report": report, "problems": set(report["problems"])},
+    )
+
+
+@never_cache
+def status_json(request):
+    """The same counts as JSON, for platform staff signed in or a monitoring system with
+    the STATUS_TOKEN (which needs no database to be let in, so it can tell that the
+    database is down)."""
+    if not (_has_status_token(request) or _is_platform_staff(request)):
+        raise Http404
+    return JsonResponse(status.report())

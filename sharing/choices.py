@@ -125,6 +125,19 @@ class EventKind(models.TextChoices):
     PRACTICE_CORRECTED = "best_practice.corrected", _("Best practice corrected (minor)")
     PRACTICE_ARCHIVED = "best_practice.archived", _("Best practice archived")
     PRACTICE_ENDORSED = "best_practice.endorsed", _("Best practice endorsed or adopted")
+    DENIAL_ISSUED = "denial.issued", _("Licence denial notified")
+    DENIAL_AMENDED = "denial.amended", _("Licence denial amended")
+    DENIAL_RENEWED = "denial.renewed", _("Licence denial renewed at review")
+    DENIAL_REVOKED = "denial.revoked", _("Licence denial revoked")
+    DENIAL_EXPIRED = "denial.expired", _("Licence denial expired unreviewed")
+    DENIAL_REVIEW_DUE = "denial.review_due", _("Licence denial due for review")
+    CONSULTATION_OPENED = "consultation.opened", _("Consultation opened")
+    CONSULTATION_MESSAGE = "consultation.message", _("Message in a consultation")
+    CONSULTATION_EXTENDED = "consultation.extended", _("Consultation deadline extended")
+    CONSULTATION_ANSWERED = "consultation.answered", _("Consultation answered")
+    CONSULTATION_REMINDER = "consultation.reminder", _("Consultation deadline near")
+    CONSULTATION_OVERDUE = "consultation.overdue", _("Consultation overdue")
+    CONSULTATION_OUTCOME = "consultation.outcome", _("Consultation outcome circulated")
 
 
 # Minor corrections and archiving are kept in the history and told to nobody.
@@ -156,3 +169,42 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SUCCEEDED = "succeeded", _("Delivered")
     DEAD = "dead", _("Given up")
+
+
+# --- Licence denials and consultations ------------------------------------------------------
+
+
+class DenialStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    AMENDED = "amended", _("Amended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired (not reviewed)")
+
+
+# A denial in force: what screening looks at and consultations are opened about.
+DENIALS_IN_FORCE = (DenialStatus.ACTIVE, DenialStatus.AMENDED)
+
+
+class DenialReason(models.TextChoices):
+    HUMAN_RIGHTS = "human_rights", _("Serious human-rights risk")
+    INTERNAL_REPRESSION = "internal_repression", _("Internal repression")
+    DIVERSION = "diversion", _("Diversion risk")
+    OTHER = "other", _("Other")
+
+
+class PartyRole(models.TextChoices):
+    END_USER = "end_user", _("End-user")
+    CONSIGNEE = "consignee", _("Consignee")
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    OVERDUE = "overdue", _("Overdue")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Outcome recorded")
+
+
+class ConsultationOutcome(models.TextChoices):
+    GRANTED = "granted", _("Licence granted")
+    REFUSED = "refused", _("Licence refused")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")

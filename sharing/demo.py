@@ -1,10 +1,14 @@
-"""Demo notices and best practices for the embedded mode (``manage.py seed_demo``).
-Every company and person in them is invented; they go through the services like real
-ones."""
+"""Demo notices, best practices, licence denials and a consultation for the embedded
+mode (``manage.py seed_demo``). Every company and person in them is invented; they go
+through the services like real ones."""
+
+import datetime
+
+from django.utils import timezone
 
 from accounts.models import User
 from sharing import services
-from sharing.models import BestPractice, Notice
+from sharing.models import BestPractice, Consultation, Denial, Notice
 
 DEMO_NOTICES = [
     {
@@ -394,3 +398,167 @@ def seed_practices() -> int:
             services.endorse(practice, by=user, kind=kind)
         added += 1
     return added
+
+
+# Dates are counted back from the day the demo is seeded, so that the denials are in
+# force and the consultation is open whenever that is.
+DEMO_DENIALS = [
+    {
+        "author": "dk-officer",
+        "days_ago": 40,
+        "content": {
+            "national_reference": "DK-EKS-2026-0117",
+            "control_entry": "5A001.j",
+            "catch_all": False,
+            "item_description": (
+                "IP network surveillance system with deep packet inspection and a "
+                "monitoring centre for 40 Gbit/s backbone links."
+            ),
+            "end_use": "Monitoring of the national telecommunications backbone.",
+            "reason_category": "human_rights",
+            "reason": (
+                "Serious risk of use against journalists, lawyers and human-rights "
+                "defenders: the end-user's mandate has no judicial oversight."
+            ),
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "Orbis Analytics FZE",
+                    "aliases": ["Orbis Data Analytics", "OA Free Zone Establishment"],
+                    "address": "Free Zone Building 7, Office 412",
+                    "country": "AE",
+                },
+                {
+                    "role": "consignee",
+                    "name": "Stratus Data Trading LLC",
+                    "aliases": ["Stratus DT"],
+                    "address": "",
+                    "country": "AE",
+                },
+            ],
+        },
+        "amendment": {
+            "change_note": "The consignee's trading name added after a second application.",
+            "end_use": "Monitoring of the national telecommunications backbone and of "
+            "mobile data at the border.",
+        },
+    },
+    {
+        "author": "no-officer",
+        "days_ago": 120,
+        "content": {
+            "national_reference": "NO-2026/0031",
+            "control_entry": "",
+            "catch_all": True,
+            "item_description": (
+                "Social-media analytics platform that builds profiles of individuals from "
+                "their public posts and contacts (non-listed)."
+            ),
+            "end_use": "Public-order intelligence for a ministry of the interior.",
+            "reason_category": "internal_repression",
+            "reason": "Risk of use to identify and detain peaceful protesters.",
+            "tlp": "amber+strict",
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "Directorate of Public Order Intelligence",
+                    "aliases": [],
+                    "address": "",
+                    "country": "BY",
+                },
+            ],
+        },
+    },
+    {
+        "author": "jp-officer",
+        "days_ago": 75,
+        "content": {
+            "national_reference": "JP-METI-2026-0088",
+            "control_entry": "5A001.f",
+            "catch_all": False,
+            "item_description": (
+                "Cellular interception system (IMSI catcher) with active base-station emulation."
+            ),
+            "end_use": "Declared as network test equipment for a telecom operator.",
+            "reason_category": "diversion",
+            "reason": (
+                "The declared operator denies having ordered it; risk of diversion to a "
+                "security service."
+            ),
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "東亜通信監視システム株式会社",
+                    "aliases": ["Toa Tsushin Kanshi Systems KK", "Toa Signal Monitoring"],
+                    "address": "",
+                    "country": "MM",
+                },
+            ],
+        },
+    },
+]
+
+DEMO_CONSULTATION = {
+    "denial": ("DK", "DK-EKS-2026-0117"),
+    "author": "fi-officer",
+    "content": {
+        "application_reference": "FI-VTT-2026-204",
+        "end_user": "Orbis Data Analytics",
+        "consignee": "Stratus DT",
+        "destination": "AE",
+        "control_entry": "5A001.j",
+        "item_description": "Packet-inspection probes and analysis software, 10 units.",
+        "question": (
+            "A Finnish exporter applies to supply probes to the same end-user. Is this "
+            "essentially identical to the transaction Denmark denied?"
+        ),
+    },
+    "message": (
+        "dk-officer",
+        "Thank you. We are comparing the technical annex with our file and will answer "
+        "within the deadline.",
+    ),
+}
+
+
+def seed_denials() -> tuple[int, int]:
+    """Add the demo denials and the open consultation that are not there yet; returns
+    how many of each were added."""
+    added = 0
+    today = timezone.localdate()
+    for demo in DEMO_DENIALS:
+        author = User.objects.filter(username=demo["author"]).first()
+        reference = demo["content"]["national_reference"]
+        if (
+            author is None
+            or Denial.objects.filter(
+                state_id=author.state_id, national_reference=reference
+            ).exists()
+        ):
+            continue
+        decided_on = today - datetime.timedelta(days=demo["days_ago"])
+        denial = services.issue_denial(by=author, decided_on=decided_on, **demo["content"])
+        if "amendment" in demo:
+            services.amend_denial(denial, by=author, **demo["amendment"])
+        added += 1
+    return added, _seed_consultation()
+
+
+def _seed_consultation() -> int:
+    demo = DEMO_CONSULTATION
+    author = User.objects.filter(username=demo["author"]).first()
+    state, reference = demo["denial"]
+    denial = Denial.objects.filter(state_id=state, national_reference=reference).first()
+    if author is None or denial is None:
+        return 0
+    application = demo["content"]["application_reference"]
+    if Consultation.objects.filter(
+        consulting_state_id=author.state_id, application_reference=application
+    ).exists():
+        return 0
+    consultation = services.open_consultation(denial, by=author, **demo["content"])
+    username, body = demo["message"]
+    writer = User.objects.filter(username=username).first()
+    if writer is not None:
+        services.write_in_consultation(consultation, by=writer, body=body)
+    return 1

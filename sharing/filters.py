@@ -126,8 +126,12 @@ class NotificationFilterSet(django_filters.FilterSet):
     )
     about = django_filters.ChoiceFilter(
         label=_("About"),
-        empty_label=_("Notices and best practices"),
-        choices=[("notices", _("Notices")), ("practices", _("Best practices"))],
+        empty_label=_("Everything"),
+        choices=[
+            ("notices", _("Notices")),
+            ("practices", _("Best practices")),
+            ("denials", _("Licence denials")),
+        ],
         method="filter_about",
     )
 
@@ -139,8 +143,8 @@ class NotificationFilterSet(django_filters.FilterSet):
         return queryset.filter(read_at__isnull=value == "unread")
 
     def filter_about(self, queryset, name, value):
-        field = "notice__isnull" if value == "notices" else "best_practice__isnull"
-        return queryset.filter(**{field: False})
+        field = {"notices": "notice", "practices": "best_practice", "denials": "denial"}[value]
+        return queryset.filter(**{f"{field}__isnull": False})
 
 
 def _search(queryset, name, value):

@@ -33,7 +33,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.choices import Role
+from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import crypto
 from sharing import webhooks
@@ -48,6 +48,7 @@ from sharing.choices import (
     Severity,
 )
 from sharing.models import (
+    Denial,
     DigestSent,
     Event,
     Notice,
@@ -67,7 +68,19 @@ ANNOUNCED = {
     EventKind.NOTICE_AMENDED,
     EventKind.PRACTICE_PUBLISHED,
     EventKind.PRACTICE_AMENDED,
+    EventKind.DENIAL_ISSUED,
+    EventKind.DENIAL_AMENDED,
+    EventKind.DENIAL_RENEWED,
 }
+# Events that take an item out of force: told to everyone told of it before.
+TAKEN_BACK = {EventKind.NOTICE_WITHDRAWN, EventKind.DENIAL_REVOKED, EventKind.DENIAL_EXPIRED}
+# A consultation's events go to one of its two states, as officials of a state.
+TO_DENYING_STATE = {
+    EventKind.CONSULTATION_OPENED,
+    EventKind.CONSULTATION_REMINDER,
+    EventKind.CONSULTATION_OVERDUE,
+}
+TO_CONSULTING_STATE = {EventKind.CONSULTATION_ANSWERED, EventKind.CONSULTATION_EXTENDED}
 CONTRIBUTORS = [Role.STATE_ADMIN, Role.OFFICER]
 DIGEST_MODES = {EmailMode.DAILY, EmailMode.WEEKLY}
 # What an e-mail and its filters read, fetched once per batch rather than per message.
@@ -89,7 +102,7 @@ LOST_AFTER = datetime.timedelta(minutes=10)
 
 def _authors(subject) -> Q:
     """The states that wrote ``subject``."""
-    if isinstance(subject, Notice):
+    if isinstance(subject, Notice | Denial):
         return Q(pk=subject.author_state_id)
     return Q(pk=subject.lead_state_id) | Q(pk__in=subject.co_authors.values("pk"))
 
@@ -97,7 +110,7 @@ def _authors(subject) -> Q:
 def audience(event: Event) -> tuple:
     """Who is told of ``event``: the states (whose systems get the webhook), and which
     of their people (a condition on users). Always within the item's readers."""
-    subject = event.notice or event.best_practice
+    subject = event.subject
     readers = reader_states(subject)
     everyone = Q()
     kind = event.kind
@@ -105,12 +118,13 @@ def audience(event: Event) -> tuple:
         # The audience, less those that wrote it (a public best practice is announced to
         # its audience only, though anyone may read it).
         return recipient_states(subject), everyone
-    if kind == EventKind.NOTICE_WITHDRAWN:
-        # Everyone who was told of the notice before: the people notified, and the states
+    if kind in TAKEN_BACK:
+        # Everyone who was told of the item before: the people notified, and the states
         # whose people or systems were told (a state's system may have been told though
         # none of its people were, when it has no active users).
-        told = Notification.objects.filter(notice=subject)
-        delivered = WebhookDelivery.objects.filter(event__notice=subject)
+        field = "notice" if isinstance(subject, Notice) else "denial"
+        told = Notification.objects.filter(**{field: subject})
+        delivered = WebhookDelivery.objects.filter(**{f"event__{field}": subject})
         states = readers.filter(
             Q(pk__in=told.values("user__state_id"))
             | Q(pk__in=delivered.values("endpoint__state_id"))
@@ -128,7 +142,30 @@ def audience(event: Event) -> tuple:
         return readers.filter(pk=subject.author_state_id), Q(role__in=CONTRIBUTORS)
     if kind == EventKind.PRACTICE_ENDORSED:
         return readers.filter(_authors(subject)), Q(role__in=CONTRIBUTORS)
+    if kind == EventKind.DENIAL_REVIEW_DUE:
+        return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
+    consultation = event.consultation
+    if kind in TO_DENYING_STATE:
+        return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
+    if kind in TO_CONSULTING_STATE:
+        return _reading(consultation.consulting_state_id), everyone
+    if kind == EventKind.CONSULTATION_MESSAGE:
+        # The other state of the two.
+        other = (
+            subject.state_id
+            if event.state_id == consultation.consulting_state_id
+            else consultation.consulting_state_id
+        )
+        return _reading(other), everyone
+    if kind == EventKind.CONSULTATION_OUTCOME:
+        # The short summary goes to every state that reads the denial.
+        return readers, everyone
     return State.objects.none(), everyone  # SILENT_KINDS: kept in the history, told to nobody
+
+
+def _reading(state_id):
+    """One state, unless it is suspended (it reads nothing)."""
+    return State.objects.filter(pk=state_id).exclude(status=StateStatus.SUSPENDED)
 
 
 def recipients(event: Event):
@@ -161,7 +198,7 @@ def dispatch(event_id: int) -> int:
     with transaction.atomic():
         event = (
             Event.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notice", "best_practice")
+            .select_related("notice", "best_practice", "denial", "consultation")
             .filter(pk=event_id, dispatched_at__isnull=True)
             .first()
         )
@@ -170,6 +207,7 @@ def dispatch(event_id: int) -> int:
         earlier = Event.objects.filter(
             notice_id=event.notice_id,
             best_practice_id=event.best_practice_id,
+            denial_id=event.denial_id,
             pk__lt=event.pk,
             dispatched_at__isnull=True,
         )
@@ -186,6 +224,8 @@ def dispatch(event_id: int) -> int:
                 kind=event.kind,
                 notice_id=event.notice_id,
                 best_practice_id=event.best_practice_id,
+                denial_id=event.denial_id,
+                consultation_id=event.consultation_id,
                 created_at=event.created_at,
                 email_status=_email_status(own_mode or state_mode),
             )
@@ -296,11 +336,13 @@ def can_still_read(notification: Notification, seen: dict | None = None) -> bool
 
 def _context(notification: Notification) -> dict:
     subject = notification.subject
-    restricted = isinstance(subject, Notice) and subject.tlp in RESTRICTED_TLP
+    restricted = getattr(subject, "tlp", "") in RESTRICTED_TLP
     return {
         "notification": notification,
         "subject": subject,
         "is_notice": isinstance(subject, Notice),
+        "is_denial": isinstance(subject, Denial),
+        "marked": hasattr(subject, "tlp"),
         "restricted": restricted,
         "tlp_definition": TLP_DEFINITIONS.get(getattr(subject, "tlp", ""), ""),
         "url": settings.SITE_URL + notification.get_absolute_url(),
@@ -536,7 +578,9 @@ def _digest(user, pref, mode: str, period: datetime.date):
     holds, or None if nothing is to go (what may not go is marked not sent)."""
     waiting = list(
         Notification.objects.filter(user=user, email_status=EmailStatus.DIGEST)
-        .select_related("notice__author_state", "best_practice__lead_state")
+        .select_related(
+            "notice__author_state", "best_practice__lead_state", "denial__state", "consultation"
+        )
         .prefetch_related("notice__categories")
         .order_by("created_at", "pk")
     )
@@ -553,7 +597,7 @@ def _digest(user, pref, mode: str, period: datetime.date):
     )
     if not included:
         return None
-    markings = [n.notice.tlp for n in included if n.notice is not None]
+    markings = [n.subject.tlp for n in included if hasattr(n.subject, "tlp")]
     context = {
         "items": [_context(n) for n in included],
         "highest_tlp": max(markings, key=TLP.values.index) if markings else "",
@@ -572,9 +616,32 @@ def _digest(user, pref, mode: str, period: datetime.date):
 def payload(event: Event) -> dict:
     """What a receiving system gets: the event and the item's metadata; the text of a
     notice only up to TLP:GREEN (DESIGN.md section 4)."""
-    subject = event.notice or event.best_practice
+    subject = event.subject
     url = settings.SITE_URL + subject.get_absolute_url()
-    if isinstance(subject, Notice):
+    if isinstance(subject, Denial):
+        # Metadata only, whatever the marking: the parties and the reasons are read in
+        # the portal (screening is done there too).
+        data = {
+            "object": "denial",
+            "id": str(subject.pk),
+            "notifying_state": subject.state_id,
+            "national_reference": subject.national_reference,
+            "status": subject.status,
+            "tlp": subject.tlp,
+            "version": subject.version,
+            "review_on": subject.review_on.isoformat(),
+            "url": url,
+        }
+        consultation = event.consultation
+        if consultation is not None:
+            data["consultation"] = {
+                "id": str(consultation.pk),
+                "consulting_state": consultation.consulting_state_id,
+                "status": consultation.status,
+                "due_on": consultation.due_on.isoformat(),
+                "outcome": consultation.outcome or None,
+            }
+    elif isinstance(subject, Notice):
         data = {
             "object": "notice",
             "id": str(subject.pk),
@@ -652,7 +719,11 @@ def deliver(delivery_id: int) -> str | None:
         pk=delivery_id, status=DeliveryStatus.SENDING, claimed_until=lease
     )
     delivery = WebhookDelivery.objects.select_related(
-        "endpoint__state", "event__notice__author_state", "event__best_practice__lead_state"
+        "endpoint__state",
+        "event__notice__author_state",
+        "event__best_practice__lead_state",
+        "event__denial__state",
+        "event__consultation",
     ).get(pk=delivery_id)
     try:
         status = _attempt(delivery, mine)
@@ -667,7 +738,7 @@ def deliver(delivery_id: int) -> str | None:
 
 def _attempt(delivery: WebhookDelivery, mine) -> str:
     endpoint, event = delivery.endpoint, delivery.event
-    subject = event.notice or event.best_practice
+    subject = event.subject
     if event.kind not in endpoint.event_kinds:
         return _finish(mine, DeliveryStatus.DEAD, None, "the endpoint no longer takes this event")
     readable = type(subject).objects.visible_to(as_state(endpoint.state)).filter(pk=subject.pk)

@@ -1,8 +1,19 @@
 from django.urls import path
 
-from sharing.views import attachments, notices, notifications, practices, search, subscriptions
+from sharing.views import (
+    attachments,
+    consultations,
+    denials,
+    notices,
+    notifications,
+    practices,
+    search,
+    subscriptions,
+)
 
 app_name = "sharing"
+
+# What anonymous visitors read (public best practices) is the same for all of them.
 
 urlpatterns = [
     path("notices/", notices.notice_list, name="notice-list"),
@@ -24,6 +35,40 @@ urlpatterns = [
     path("best-practices/<uuid:pk>/archive/", practices.practice_archive, name="practice-archive"),
     path("best-practices/<uuid:pk>/delete/", practices.practice_delete, name="practice-delete"),
     path("best-practices/<uuid:pk>/endorse/", practices.practice_endorse, name="practice-endorse"),
+    path("denials/", denials.denial_list, name="denial-list"),
+    path("denials/new/", denials.denial_create, name="denial-create"),
+    path("denials/screen/", denials.screening, name="screening"),
+    path("denials/<uuid:pk>/", denials.denial_detail, name="denial-detail"),
+    path("denials/<uuid:pk>/amend/", denials.denial_amend, name="denial-amend"),
+    path("denials/<uuid:pk>/revoke/", denials.denial_revoke, name="denial-revoke"),
+    path("denials/<uuid:pk>/renew/", denials.denial_renew, name="denial-renew"),
+    path("denials/<uuid:pk>/consult/", consultations.consultation_open, name="consultation-open"),
+    path("consultations/", consultations.consultation_list, name="consultation-list"),
+    path(
+        "consultations/<uuid:pk>/",
+        consultations.consultation_detail,
+        name="consultation-detail",
+    ),
+    path(
+        "consultations/<uuid:pk>/messages/",
+        consultations.consultation_message,
+        name="consultation-message",
+    ),
+    path(
+        "consultations/<uuid:pk>/answer/",
+        consultations.consultation_answer,
+        name="consultation-answer",
+    ),
+    path(
+        "consultations/<uuid:pk>/extend/",
+        consultations.consultation_extend,
+        name="consultation-extend",
+    ),
+    path(
+        "consultations/<uuid:pk>/outcome/",
+        consultations.consultation_outcome,
+        name="consultation-outcome",
+    ),
     path("search/", search.search_page, name="search"),
     path("attachments/<uuid:pk>/", attachments.attachment_download, name="attachment-download"),
     path("attachments/<uuid:pk>/remove/", attachments.attachment_remove, name="attachment-remove"),

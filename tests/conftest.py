@@ -117,6 +117,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_screening_index():
+    # The process keeps one index of the denials in force, keyed by their count and
+    # latest change: tests with the clock frozen could make two databases look alike.
+    from sharing.services import denials
+
+    denials._INDEX.update(stamp=None, index=None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none.
     cache.clear()

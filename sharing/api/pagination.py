@@ -68,6 +68,10 @@ class NewestFirst(NewestChangeFirst):
     ordering = ("-created_at", "-pk")
 
 
+class NewestOpenedFirst(NewestChangeFirst):
+    ordering = ("-opened_at", "-pk")
+
+
 class OldestFirst(NewestChangeFirst):
     ordering = ("created_at", "pk")
 

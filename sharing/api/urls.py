@@ -4,7 +4,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from sharing.api import views
+from sharing.api import denials, views
 
 app_name = "api"
 
@@ -13,6 +13,8 @@ router.register("states", views.StateViewSet, basename="state")
 router.register("notices", views.NoticeViewSet, basename="notice")
 router.register("best-practices", views.BestPracticeViewSet, basename="best-practice")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("denials", denials.DenialViewSet, basename="denial")
+router.register("consultations", denials.ConsultationViewSet, basename="consultation")
 
 
 @method_decorator(cache_page(3600), name="get")

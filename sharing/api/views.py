@@ -68,27 +68,19 @@ def as_field(given: str, sent: str):
 # --- What notices and best practices share --------------------------------------------------
 
 
-class SharedItemViewSet(viewsets.GenericViewSet):
-    """The workflow notices and best practices share: fetched through ``visible_to``,
-    filtered on lists only, drafted, changed, deleted, published and amended through the
-    services a subclass names, files attached to drafts by one mechanism, and every
-    answer the item as it now is.
+class VisibleItemViewSet(viewsets.GenericViewSet):
+    """What every kind of shared item does (notices, best practices, denials,
+    consultations): fetched through ``visible_to`` with its content, filtered on lists
+    only, its restricted readings audited, and every answer to an act the item as it
+    now is.
 
-    A subclass names its model, serializers and services; the ``check_write`` service
-    comes first in each act, so that what the role may not do is a 403 before anything
-    in the body is looked at."""
+    A subclass names its model; in each act, the services' ``check_*`` comes first, so
+    that what the role may not do is a 403 before anything in the body is looked at."""
 
     model: type
-    write_serializer: type
-    amend_serializer: type
-    parent_field: str
     lookup_value_converter = "uuid"
     pagination_class = NewestChangeFirst
     filter_backends = [DjangoFilterBackend]
-
-    # The services (staticmethod-wrapped): who may write, and the acts.
-    check_write = create_service = update_service = delete_service = None
-    publish_service = amend_service = attach_service = None
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).with_content()
@@ -108,7 +100,7 @@ class SharedItemViewSet(viewsets.GenericViewSet):
         return dict(serializer.validated_data)
 
     def audit_reading(self, objects) -> None:
-        """Readings that the audit log records (restricted notices)."""
+        """Readings that the audit log records (restricted items)."""
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -119,6 +111,23 @@ class SharedItemViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         self.audit_reading([obj])
         return Response(self.get_serializer(obj).data)
+
+
+class SharedItemViewSet(VisibleItemViewSet):
+    """The workflow notices and best practices share: drafted, changed, deleted,
+    published and amended through the services a subclass names, and files attached to
+    drafts by one mechanism.
+
+    A subclass names its model, serializers and services; the ``check_write`` service
+    comes first in each act."""
+
+    write_serializer: type
+    amend_serializer: type
+    parent_field: str
+
+    # The services (staticmethod-wrapped): who may write, and the acts.
+    check_write = create_service = update_service = delete_service = None
+    publish_service = amend_service = attach_service = None
 
     def create(self, request):
         services.check_can_author(request.user)
@@ -406,7 +415,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return (
             Notification.objects.visible_to(self.request.user)
-            .select_related("notice", "best_practice")
+            .select_related("notice", "best_practice", "denial", "consultation")
             .order_by("-created_at", "-pk")
         )
 

@@ -1,6 +1,14 @@
 """The sharing app's models: notices, best practices, what they share (revisions,
 attachments, outbox events), and notifications."""
 
+from sharing.models.denials import (
+    Consultation,
+    ConsultationMessage,
+    Denial,
+    DenialParty,
+    Screening,
+    ScreeningHit,
+)
 from sharing.models.notices import (
     Acknowledgement,
     Comment,
@@ -35,7 +43,11 @@ __all__ = [
     "Attachment",
     "BestPractice",
     "Comment",
+    "Consultation",
+    "ConsultationMessage",
     "CountryOfConcern",
+    "Denial",
+    "DenialParty",
     "DigestSent",
     "Endorsement",
     "Event",
@@ -44,6 +56,8 @@ __all__ = [
     "Notification",
     "ReferenceCounter",
     "Revision",
+    "Screening",
+    "ScreeningHit",
     "StateEmailDefault",
     "TechnologyCategory",
     "Topic",

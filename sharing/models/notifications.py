@@ -31,6 +31,12 @@ class Notification(models.Model):
     best_practice = models.ForeignKey(
         "sharing.BestPractice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    denial = models.ForeignKey(
+        "sharing.Denial", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    consultation = models.ForeignKey(
+        "sharing.Consultation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_status = models.CharField(
@@ -69,12 +75,16 @@ class Notification(models.Model):
             EventKind.NOTICE_COMMENTED: "#discussion",
             EventKind.NOTICE_ACKNOWLEDGED: "#acknowledgement",
             EventKind.PRACTICE_ENDORSED: "#endorsements",
+            EventKind.CONSULTATION_OUTCOME: "#outcomes",
         }.get(self.kind, "")
+        if self.consultation_id and self.kind != EventKind.CONSULTATION_OUTCOME:
+            # The two states' own page (the outcome alone goes to the denial's readers).
+            return self.consultation.get_absolute_url()
         return self.subject.get_absolute_url() + anchor
 
     @property
     def subject(self):
-        return self.notice or self.best_practice
+        return self.notice or self.best_practice or self.denial
 
 
 class EmailPreference(models.Model):

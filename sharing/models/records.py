@@ -15,10 +15,20 @@ from sharing.choices import (
 from sharing.models.notices import Notice
 from sharing.querysets import AttachmentQuerySet
 
-# Revisions, attachments and events hang off a notice or a best practice, never both.
-ONE_PARENT = models.Q(notice__isnull=False, best_practice__isnull=True) | models.Q(
-    notice__isnull=True, best_practice__isnull=False
-)
+
+def one_of(*fields: str) -> models.Q:
+    """Exactly one of ``fields`` is set (a condition for a CheckConstraint)."""
+    condition = models.Q()
+    for field in fields:
+        others = {f"{other}__isnull": True for other in fields if other != field}
+        condition |= models.Q(**{f"{field}__isnull": False}, **others)
+    return condition
+
+
+# Attachments hang off a notice or a best practice, never both; revisions and events
+# off one of those or a licence denial.
+ONE_PARENT = one_of("notice", "best_practice")
+ONE_SUBJECT = one_of("notice", "best_practice", "denial")
 
 
 class Revision(models.Model):
@@ -30,6 +40,9 @@ class Revision(models.Model):
     )
     best_practice = models.ForeignKey(
         "BestPractice", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
+    denial = models.ForeignKey(
+        "Denial", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"))
     change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
@@ -45,7 +58,7 @@ class Revision(models.Model):
         verbose_name_plural = _("revisions")
         ordering = ["-version"]
         constraints = [
-            models.CheckConstraint(condition=ONE_PARENT, name="revision_of_one_notice_or_practice"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="revision_of_one_subject"),
             models.UniqueConstraint(
                 fields=["notice", "version"],
                 condition=models.Q(notice__isnull=False),
@@ -56,10 +69,15 @@ class Revision(models.Model):
                 condition=models.Q(best_practice__isnull=False),
                 name="revision_once_per_practice_version",
             ),
+            models.UniqueConstraint(
+                fields=["denial", "version"],
+                condition=models.Q(denial__isnull=False),
+                name="revision_once_per_denial_version",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.notice_id or self.best_practice_id} v{self.version}"
+        return f"{self.notice_id or self.best_practice_id or self.denial_id} v{self.version}"
 
 
 def _attachment_storage():
@@ -147,6 +165,11 @@ class Event(models.Model):
     best_practice = models.ForeignKey(
         "BestPractice", on_delete=models.PROTECT, null=True, related_name="+"
     )
+    denial = models.ForeignKey("Denial", on_delete=models.PROTECT, null=True, related_name="+")
+    # A consultation's events are about its denial, and name the consultation too.
+    consultation = models.ForeignKey(
+        "Consultation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -167,8 +190,13 @@ class Event(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(condition=ONE_PARENT, name="event_about_one_notice_or_practice")
+            models.CheckConstraint(condition=ONE_SUBJECT, name="event_about_one_subject")
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    @property
+    def subject(self):
+        """What the event is about: a notice, a best practice or a denial."""
+        return self.notice or self.best_practice or self.denial

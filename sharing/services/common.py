@@ -309,7 +309,7 @@ def record_download(attachment: Attachment, *, by, request) -> None:
 
 def parent_field(parent) -> str:
     """The field that points at ``parent`` from a revision, an attachment or an event."""
-    return "notice" if parent._meta.model_name == "notice" else "best_practice"
+    return {"notice": "notice", "denial": "denial"}.get(parent._meta.model_name, "best_practice")
 
 
 def comparable(content: dict, *, relations: tuple[str, ...], dates: tuple[str, ...]) -> dict:
@@ -330,7 +330,7 @@ def attachments_snapshot(parent) -> list[dict]:
     ]
 
 
-def record_event(kind: str, parent, by: User, **payload) -> Event:
+def record_event(kind: str, parent, by: User | None, *, consultation=None, **payload) -> Event:
     """The outbox row announcing ``kind`` about ``parent``, written in the caller's
     transaction; once that commits, the event is queued for dispatch. If the broker
     cannot take it then, the act still stands and the sweeper dispatches it later. The
@@ -339,9 +339,10 @@ def record_event(kind: str, parent, by: User, **payload) -> Event:
 
     event = Event.objects.create(
         kind=kind,
-        actor=by,
-        state=by.state,
+        actor=by,  # None: the portal itself (a review date passed, a deadline near)
+        state=by.state if by is not None else None,
         payload={"version": parent.version, **payload},
+        consultation=consultation,
         **{parent_field(parent): parent},
     )
     transaction.on_commit(lambda: tasks.dispatch_event.delay(event.pk), robust=True)

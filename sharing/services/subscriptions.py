@@ -8,6 +8,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,14 +41,28 @@ def mark_read(notification: Notification, *, by: User) -> None:
     )
 
 
+# The notification field that names each kind of subject.
+_ABOUT = {
+    "notice": "notice",
+    "bestpractice": "best_practice",
+    "denial": "denial",
+    "consultation": "consultation",
+}
+
+
 def mark_read_about(subject, *, by: User) -> int:
-    """Opening a notice or best practice reads every notification about it."""
+    """Opening a notice, best practice, denial or consultation reads every notification
+    that leads to its page: a denial's page does not read those of its consultations
+    (they lead to the consultation's page), except the circulated outcomes."""
     if not by.is_authenticated:
         return 0
-    field = "notice" if subject._meta.model_name == "notice" else "best_practice"
-    return Notification.objects.filter(user=by, read_at__isnull=True, **{field: subject}).update(
-        read_at=timezone.now()
-    )
+    field = _ABOUT[subject._meta.model_name]
+    unread = Notification.objects.filter(user=by, read_at__isnull=True, **{field: subject})
+    if field == "denial":
+        unread = unread.filter(
+            Q(consultation__isnull=True) | Q(kind=EventKind.CONSULTATION_OUTCOME)
+        )
+    return unread.update(read_at=timezone.now())
 
 
 def mark_all_read(*, by: User) -> int:

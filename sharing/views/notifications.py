@@ -33,7 +33,13 @@ def _back(request, default: str):
 def inbox(request):
     notifications = (
         Notification.objects.visible_to(request.user)
-        .select_related("notice__author_state", "best_practice__lead_state", "event__state")
+        .select_related(
+            "notice__author_state",
+            "best_practice__lead_state",
+            "denial__state",
+            "consultation__consulting_state",
+            "event__state",
+        )
         # Unread first, then newest first; the primary key keeps pages stable.
         .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk")
     )

@@ -18,6 +18,7 @@ from sharing import services
 from sharing.forms import EmailPreferenceForm, WebhookForm, WebhookRotateForm
 from sharing.models import (
     BestPractice,
+    Denial,
     Notice,
     StateEmailDefault,
     UserEmailPreference,
@@ -174,7 +175,7 @@ def _render_detail(request, endpoint, *, form, rotate_form=None, secret=None):
     rotate_form = rotate_form or WebhookRotateForm()
     deliveries = (
         WebhookDelivery.objects.filter(endpoint=endpoint)
-        .select_related("event__notice", "event__best_practice")
+        .select_related("event__notice", "event__best_practice", "event__denial")
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, deliveries, DELIVERIES_PER_PAGE)
@@ -200,21 +201,19 @@ def _mark_readable(deliveries, state) -> None:
     have taken it out of the audience since)."""
     reader = as_state(state)
     events = [d.event for d in deliveries]
-    notices = set(
-        Notice.objects.visible_to(reader)
-        .filter(pk__in=[e.notice_id for e in events if e.notice_id])
-        .values_list("pk", flat=True)
-    )
-    practices = set(
-        BestPractice.objects.visible_to(reader)
-        .filter(pk__in=[e.best_practice_id for e in events if e.best_practice_id])
-        .values_list("pk", flat=True)
-    )
+    readable = set()
+    for model, field in (
+        (Notice, "notice_id"),
+        (BestPractice, "best_practice_id"),
+        (Denial, "denial_id"),
+    ):
+        ids = [getattr(e, field) for e in events if getattr(e, field)]
+        if ids:
+            found = model.objects.visible_to(reader).filter(pk__in=ids).values_list("pk", flat=True)
+            readable.update((model, pk) for pk in found)
     for delivery in deliveries:
-        event = delivery.event
-        delivery.subject = event.notice if event.notice_id in notices else None
-        if event.best_practice_id in practices:
-            delivery.subject = event.best_practice
+        subject = delivery.event.subject
+        delivery.subject = subject if (type(subject), subject.pk) in readable else None
 
 
 def _initial(endpoint: WebhookEndpoint) -> dict:

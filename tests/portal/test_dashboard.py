@@ -57,6 +57,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     for n in range(extra):
         State.objects.create(code=f"{chr(65 + n)}Q", name=f"Observer {n}", status="observer")
     client.force_login(dk_admin)
-    # session, user, three notice lists, member count, invitation count, states
-    with django_assert_num_queries(9):
+    # session, user, three notice lists, consultations awaiting an answer, member count,
+    # invitation count, states
+    with django_assert_num_queries(10):
         assert client.get("/").status_code == 200

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 STATE_USER_NAV = [
     ("Dashboard", "/"),
     ("Notices", "/notices/"),
+    ("Denials", "/denials/"),
     ("Best practices", "/best-practices/"),
     ("Notifications", "/notifications/"),
     ("Account", "/accounts/"),
@@ -87,14 +88,14 @@ def identity(page) -> str:
 
 
 @pytest.mark.parametrize("persona", ["dk_officer", "no_viewer"])
-def test_a_state_user_has_the_five_sections(client, request, persona):
+def test_a_state_user_has_the_six_sections(client, request, persona):
     page = page_of(client, request.getfixturevalue(persona))
     assert main_nav(page) == STATE_USER_NAV
 
 
 def test_a_state_admin_also_has_members(client, dk_admin):
     nav = main_nav(page_of(client, dk_admin))
-    assert nav == [*STATE_USER_NAV[:3], ("Members", "/accounts/members/"), *STATE_USER_NAV[3:]]
+    assert nav == [*STATE_USER_NAV[:4], ("Members", "/accounts/members/"), *STATE_USER_NAV[4:]]
 
 
 def test_platform_staff_have_the_administration_and_no_state_sections(client, staff_user):
@@ -118,7 +119,13 @@ def test_the_header_says_platform_staff_have_no_state(client, staff_user):
 
 @pytest.mark.parametrize(
     ("path", "section"),
-    [("/", "Dashboard"), ("/notices/", "Notices"), ("/notifications/", "Notifications")],
+    [
+        ("/", "Dashboard"),
+        ("/notices/", "Notices"),
+        ("/denials/", "Denials"),
+        ("/consultations/", "Denials"),
+        ("/notifications/", "Notifications"),
+    ],
 )
 def test_the_current_section_is_marked_for_assistive_technology(client, dk_officer, path, section):
     page = page_of(client, dk_officer, path)

@@ -161,8 +161,9 @@ def test_dashboard_query_count_does_not_grow(
     for n in range(size):
         make_notice(title=f"Notice {n}")
     client.force_login(no_admin)
-    # session, user, 3 notice lists, 2 counts for the admin, the states
-    with django_assert_num_queries(9):
+    # session, user, 3 notice lists, the consultations awaiting an answer, 2 counts for
+    # the admin, the states
+    with django_assert_num_queries(10):
         page = client.get("/")
     assert len(page.context["awaiting"]) == size
 
@@ -176,8 +177,9 @@ def test_dashboard_with_drafts_and_notices_awaiting_keeps_its_budget(
         make_notice(by=no_officer, publish=False, title=f"Norwegian draft {n}")
     make_notice(by=no_officer, title="Published by Norway")  # latest, not awaiting
     client.force_login(no_officer)
-    # session, user, the three lists, the unread notifications, the states
-    with django_assert_num_queries(7):
+    # session, user, the three lists, the consultations awaiting an answer, the unread
+    # notifications, the states
+    with django_assert_num_queries(8):
         page = client.get("/")
     assert len(page.context["awaiting"]) == size
     assert len(page.context["drafts"]) == size

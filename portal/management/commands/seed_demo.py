@@ -4,7 +4,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.demo import seed_users
-from sharing.demo import seed_notices, seed_practices
+from sharing.demo import seed_denials, seed_notices, seed_practices
 
 QUIET = "django.core.mail.backends.dummy.EmailBackend"
 
@@ -12,7 +12,8 @@ QUIET = "django.core.mail.backends.dummy.EmailBackend"
 class Command(BaseCommand):
     help = (
         "Fill the embedded mode with demo data: <cc>-admin, <cc>-officer and <cc>-viewer "
-        "for every state (e.g. dk-officer), a handful of notices and a dozen best practices. "
+        "for every state (e.g. dk-officer), a handful of notices, a dozen best practices, "
+        "three licence denials and an open consultation. "
         "Idempotent: what "
         "exists is left as it is."
     )
@@ -35,9 +36,11 @@ class Command(BaseCommand):
             created, existing = seed_users(password)
             notices = seed_notices()
             practices = seed_practices()
+            denials, consultations = seed_denials()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
-            f"{notices} demo notice(s) and {practices} best practice(s) added.\n"
+            f"{notices} demo notice(s) and {practices} best practice(s) added; "
+            f"{denials} licence denial(s) and {consultations} consultation(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway)."

@@ -55,6 +55,21 @@ CONTRACT = [
     ("post", "/api/v1/notifications/{id}/read/"),
     ("post", "/api/v1/notifications/read-all/"),
     ("get", "/api/v1/search/"),
+    ("get", "/api/v1/denials/"),
+    ("post", "/api/v1/denials/"),
+    ("get", "/api/v1/denials/{id}/"),
+    ("post", "/api/v1/denials/{id}/amend/"),
+    ("post", "/api/v1/denials/{id}/revoke/"),
+    ("post", "/api/v1/denials/{id}/renew/"),
+    ("post", "/api/v1/denials/{id}/consultations/"),
+    ("post", "/api/v1/denials/screen/"),
+    ("get", "/api/v1/consultations/"),
+    ("get", "/api/v1/consultations/{id}/"),
+    ("get", "/api/v1/consultations/{id}/messages/"),
+    ("post", "/api/v1/consultations/{id}/messages/"),
+    ("post", "/api/v1/consultations/{id}/answer/"),
+    ("post", "/api/v1/consultations/{id}/extend/"),
+    ("post", "/api/v1/consultations/{id}/outcome/"),
 ]
 
 
@@ -96,6 +111,35 @@ def test_every_field_and_enum_is_described(document):
     practice = schemas["BestPractice"]["properties"]
     for field in ("doc_type", "topics", "lead_state", "co_authors", "audience", "public"):
         assert field in practice, field
+
+
+def test_every_denial_and_consultation_field_and_enum_is_described(document):
+    schemas = document["components"]["schemas"]
+    denial = schemas["Denial"]["properties"]
+    for field in (
+        "id", "state", "national_reference", "decided_on", "control_entry", "catch_all",
+        "item_description", "end_use", "reason_category", "reason", "parties", "status",
+        "review_on", "tlp", "audience", "recipient_states", "version", "created_by",
+        "created_at", "updated_at", "revoked_at", "revoked_reason", "expired_at",
+        "screening_counts", "outcomes", "url",
+    ):  # fmt: skip
+        assert field in denial, field
+    assert set(schemas["Party"]["properties"]) == {"role", "name", "aliases", "address", "country"}
+    consultation = schemas["Consultation"]["properties"]
+    for field in (
+        "id", "denial", "denying_state", "consulting_state", "application_reference",
+        "end_user", "consignee", "destination", "control_entry", "item_description",
+        "question", "status", "working_days", "due_on", "working_days_left", "extended_at",
+        "extension_reason", "answer", "answered_at", "outcome", "outcome_note", "outcome_at",
+        "opened_at", "url",
+    ):  # fmt: skip
+        assert field in consultation, field
+    assert schemas["DenialStatusEnum"]["enum"] == ["active", "amended", "revoked", "expired"]
+    assert schemas["ConsultationStatusEnum"]["enum"] == ["open", "overdue", "answered", "closed"]
+    assert schemas["OutcomeEnum"]["enum"] == ["granted", "refused", "withdrawn"]
+    assert set(schemas["ScreeningResult"]["properties"]) == {"screening", "matches"}
+    assert set(schemas["Match"]["properties"]) == {"denial", "score", "reasons", "matched_names"}
+    assert "denial" in schemas["SubjectTypeEnum"]["enum"]
 
 
 def test_throttling_answers_429_with_retry_after_per_token_and_per_user(

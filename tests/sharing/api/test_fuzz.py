@@ -5,7 +5,8 @@ status code, its content type, its body's schema.
 
 The requests go in-process to the WSGI application, inside the test's transaction;
 their ids are sometimes swapped for those of real objects, so that the operations on
-existing notices, best practices and files are reached, not only their 404s.
+existing notices, best practices, files, denials and consultations are reached, not only
+their 404s.
 """
 
 import pytest
@@ -17,7 +18,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from sharing import services
+from tests.factories import UserFactory
 from tests.sharing.conftest import pdf
+from tests.sharing.test_denials import consultation_content, denial_content
 
 # Cases per operation and generation mode: bounded, so that the fuzzing of every
 # operation with both personas stays within about a minute.
@@ -56,9 +59,18 @@ def world(dk_officer, no_officer, no_viewer, dk_viewer, make_notice, make_practi
     services.add_attachment(draft, pdf(), by=dk_officer)
     practice = make_practice()
     services.add_comment(published, by=no_officer, body="Seen in Oslo too.")
+    # A Danish denial that Norway consults Denmark about: the officer (Danish) answers,
+    # extends and writes; the viewer (Norwegian) reads the consultation but acts in
+    # neither. A Finnish screening gives the denial something to count.
+    denial = services.issue_denial(by=dk_officer, **denial_content())
+    consultation = services.open_consultation(denial, by=no_officer, **consultation_content())
+    services.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
+    fi_officer = UserFactory(username="fi-officer", state_id="FI", role="officer")
+    services.screen(by=fi_officer, end_user="Nimbus Intercept")
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]
-        + [str(a.pk) for a in draft.attachments.all()],
+        + [str(a.pk) for a in draft.attachments.all()]
+        + [str(denial.pk), str(consultation.pk)],
         "tokens": {
             "officer": token_for(dk_officer)[1],
             "viewer": token_for(no_viewer)[1],
