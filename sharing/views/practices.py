@@ -18,6 +18,7 @@ from sharing.choices import DocType, PracticeStatus
 from sharing.filters import PRACTICE_FACETS, BestPracticeFilterSet
 from sharing.forms import EndorseForm, PracticeAmendForm, PracticeForm
 from sharing.models import BestPractice, Endorsement, Revision
+from sharing.querysets import LONG_TEXT_FIELDS
 from sharing.views.common import other_params, paginate, with_diffs
 
 PAGE_SIZE = 20
@@ -142,7 +143,9 @@ def practice_list(request):
         results = results.order_by("title", "pk")
     elif query and sort != "newest":
         results = results.order_by(*search.BEST_FIRST)
-    results = results.select_related("lead_state").prefetch_related("topics")
+    results = (
+        results.select_related("lead_state").prefetch_related("topics").defer(*LONG_TEXT_FIELDS)
+    )
     return _page(
         request,
         "sharing/practice_list.html",
