@@ -298,6 +298,14 @@ class ConsultationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(consulting_state_id=state.pk) | Q(denial__state_id=state.pk))
 
+    def incoming(self, state_id) -> "ConsultationQuerySet":
+        """Asked of ``state_id``: about its denials."""
+        return self.filter(denial__state_id=state_id)
+
+    def outgoing(self, state_id) -> "ConsultationQuerySet":
+        """Asked by ``state_id``."""
+        return self.filter(consulting_state_id=state_id)
+
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NotificationQuerySet":

@@ -151,8 +151,8 @@ class ConsultationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
     def filter_direction(self, queryset, name, value):
         state_id = self.request.user.state_id
         if value == "incoming":
-            return queryset.filter(denial__state_id=state_id)
-        return queryset.filter(consulting_state_id=state_id)
+            return queryset.incoming(state_id)
+        return queryset.outgoing(state_id)
 
 
 # --- Denials --------------------------------------------------------------------------------

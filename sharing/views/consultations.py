@@ -44,8 +44,8 @@ def consultation_list(request):
         request,
         "sharing/consultation_list.html",
         {
-            "incoming": with_deadlines(active.filter(denial__state_id=state_id)),
-            "outgoing": with_deadlines(active.filter(consulting_state_id=state_id)),
+            "incoming": with_deadlines(active.incoming(state_id)),
+            "outgoing": with_deadlines(active.outgoing(state_id)),
             "closed": list(closed[:CLOSED_SHOWN]),
             "can_screen": services.can_screen(user),
         },

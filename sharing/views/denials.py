@@ -153,9 +153,10 @@ def awaiting_answer(user, limit: int) -> list[Consultation]:
     """The consultations asked of ``user``'s state that wait for its answer, overdue
     first, with their deadlines: one query."""
     state = user.state
-    pending = Consultation.objects.visible_to(user).filter(
-        denial__state_id=state.pk,
-        status__in=[ConsultationStatus.OPEN, ConsultationStatus.OVERDUE],
+    pending = (
+        Consultation.objects.visible_to(user)
+        .incoming(state.pk)
+        .filter(status__in=[ConsultationStatus.OPEN, ConsultationStatus.OVERDUE])
     )
     return with_deadlines(
         by_urgency(pending.select_related("consulting_state", "denial__state"))[:limit]

@@ -161,3 +161,48 @@ def test_a_denial_is_screened_consulted_about_and_its_outcome_circulated(
     check_a11y(france)
     response = france.goto(f"{live_server.url}{consultation.get_absolute_url()}")
     assert response.status == 404
+
+
+def test_the_notifying_state_amends_renews_and_revokes_a_denial(
+    browser, live_server, sign_in, check_a11y, dk_officer, password
+):
+    from sharing import services
+    from tests.sharing.test_denial_pages import denial_content
+
+    denial = services.issue_denial(by=dk_officer, **denial_content())
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, "dk-officer", password)
+    page.goto(f"{live_server.url}{denial.get_absolute_url()}")
+
+    page.get_by_role("link", name="Amend…").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_a11y(page)
+    page.get_by_label("Item description").fill("IP surveillance with DPI and decryption.")
+    # Without a change note nothing is saved, and the note's field says why.
+    page.get_by_role("button", name="Notify the new version").click()
+    expect(page.locator("#id_change_note_error")).to_be_visible()
+    page.get_by_label("What changed").fill("The decryption module was added.")
+    page.get_by_role("button", name="Notify the new version").click()
+    expect(page.get_by_text("IP surveillance with DPI and decryption.")).to_be_visible()
+    denial.refresh_from_db()
+    assert (denial.status, denial.version) == ("amended", 2)
+
+    page.get_by_role("link", name="Renew at review…").click()
+    check_a11y(page)
+    page.get_by_role("button", name="Keep it in force").click()
+    denial.refresh_from_db()
+    assert denial.review_on > timezone.localdate() + datetime.timedelta(days=3 * 365 - 2)
+
+    page.get_by_role("link", name="Revoke…").click()
+    check_a11y(page)
+    page.get_by_role("button", name="Revoke the denial").click()
+    expect(page.locator("#id_reason_error")).to_be_visible()
+    denial.refresh_from_db()
+    assert denial.status != "revoked"
+    page.get_by_label("Reason for revoking").fill("The end-user was dissolved.")
+    page.get_by_role("button", name="Revoke the denial").click()
+    expect(page.get_by_text("The denial has been revoked.")).to_be_visible()
+    denial.refresh_from_db()
+    assert denial.status == "revoked"
+    # What stays readable says so; the actions are gone.
+    expect(page.get_by_role("link", name="Revoke…")).to_have_count(0)
