@@ -15,7 +15,7 @@ from accounts.choices import Role, StateStatus
 from accounts.models import State
 from sharing import notifications, services
 from sharing.choices import EmailStatus, EventKind
-from sharing.models import DigestSent, Event, Notification
+from sharing.models import DigestSent, Event, Notice, Notification
 from sharing.querysets import as_state, reader_states
 from tests.factories import UserFactory
 from tests.sharing.conftest import notice_content
@@ -265,6 +265,24 @@ def assert_reader_states_are_those_that_can_read(item):
     # A suspended state reads nothing as a state: what it sees of a public best
     # practice, anyone sees, signed in or not.
     assert can_read & suspended == (suspended if getattr(item, "public", False) else set())
+    assert_the_inbox_shows_exactly_what_its_reader_can_open(item)
+
+
+def assert_the_inbox_shows_exactly_what_its_reader_can_open(item):
+    """Notification.visible_to reads each kind's rule through a join (querysets.under):
+    a notification about ``item`` shows in a person's inbox exactly when they can open
+    ``item`` itself, whoever they are."""
+    from accounts.models import User
+
+    field = "notice" if isinstance(item, Notice) else "best_practice"
+    event = Event.objects.filter(**{field: item}).earliest("pk")
+    for user in User.objects.all():
+        notification, _ = Notification.objects.get_or_create(
+            event=event, user=user, defaults={"kind": event.kind, field: item}
+        )
+        opens = type(item).objects.visible_to(user).filter(pk=item.pk).exists()
+        shown = Notification.objects.visible_to(user).filter(pk=notification.pk).exists()
+        assert shown == opens, (user.username, user.role, user.state_id)
 
 
 @pytest.mark.parametrize(
