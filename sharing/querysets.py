@@ -78,7 +78,7 @@ def under(relation: str, condition: Q) -> Q:
 
 
 # A notice's or best practice's fields that lists and search results never show.
-LONG_TEXT_FIELDS = ("body", "body_html", "search_text", "search_vector")
+LONG_TEXT_FIELDS = ("body", "body_html", "search_text", "search_folded", "search_vector")
 
 
 class VisibleQuerySet(models.QuerySet):

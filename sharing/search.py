@@ -5,15 +5,25 @@ they save content. ``search(user, query, ...)`` returns ranked hits of both kind
 set first narrowed by ``visible_to(user)``, so search never shows what the pages would
 not.
 
-On PostgreSQL every row carries a weighted ``tsvector`` (title A; summary, entity names,
-control codes and countries B; body C) with a GIN index; what people type is read with
-``websearch_to_tsquery`` (quotes, ``or``, ``-word`` work and nothing can be a syntax
-error), ranked with ``ts_rank`` and highlighted with ``ts_headline``. Scripts written
-without spaces (Japanese, Chinese), partial words and words typed without their accents
-("evaluation" for "évaluation") are found by a substring match on ``search_text`` with
-accents folded on both sides (``unaccent``), which a trigram (pg_trgm) GIN index on the
-folded text serves (migration 0008). SQLite, the embedded mode, uses the substring match
-alone, folding accents with a pattern, and returns the same shape.
+Every row keeps its words three ways (``search_fields``): ``search_text`` as written
+(for snippets), ``search_folded``, the same in lower case with the accents of Latin and
+Greek letters taken off (``fold``), and on PostgreSQL a weighted ``tsvector`` (title A;
+summary, entity names, control codes and countries B; body C; D, overlapping pairs of
+letters of the scripts written without spaces) with a GIN index. What people type is
+read with ``websearch_to_tsquery`` (quotes, ``or``, ``-word`` work and nothing can be a
+syntax error), ranked with ``ts_rank`` and highlighted with ``ts_headline``.
+
+Partial words, words typed without their accents ("evaluation" for "évaluation") and
+Japanese, Chinese and Korean (whose words carry particles, or no spaces at all) are
+found by a substring match of the folded term in ``search_folded``, the same plain
+``LIKE`` on both databases. On PostgreSQL a trigram (pg_trgm) GIN index serves it for
+terms of three letters or more (migration 0011); terms in unspaced scripts are first
+narrowed through their letter pairs in the vector, which also finds words of two
+letters (most Korean and Japanese words) that no trigram can. SQLite, the embedded mode,
+has the substring match alone and returns the same shape.
+
+At most ``MAX_CANDIDATES`` matches of each kind are ranked: the newest, when more match
+(``Results.capped``), so that a common word costs no more than a rare one.
 """
 
 from __future__ import annotations
@@ -21,13 +31,21 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 import nh3
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.contrib.postgres.search import (
+    CombinedSearchVector,
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.lookups import IContains
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -35,10 +53,11 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.countries import country_name
 from sharing.choices import RESTRICTED_TLP
 from sharing.models import BestPractice, Notice
+from sharing.querysets import LONG_TEXT_FIELDS
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 250  # per kind; the newest are ranked when more match
 SNIPPET_LENGTH = 240
 # ts_headline marks matches with these; they are replaced by <mark> after escaping, so
 # that nothing of the document itself is ever taken as markup.
@@ -86,22 +105,68 @@ def document(obj) -> tuple[str, str, str]:
     return title, middle, body
 
 
+def fold(text: str) -> str:
+    """``text`` as substring matching compares it: lower case, and Latin and Greek
+    letters without their accents ("Prüfung", composed or not, → "prufung"; "Łódź" →
+    "lodz"), other scripts as they are (a Japanese voicing mark makes another letter)."""
+    folded = unicodedata.normalize("NFC", text).lower().translate(_fold_table())
+    return folded if folded.isascii() else _COMBINING_ACCENT.sub("", folded)
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    return str.maketrans(_accents()[0])
+
+
+# Scripts written without spaces between words (Japanese, Chinese), and Korean, whose
+# words carry their particles ("감시를"): there a word can only be found as a substring.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_RUN = re.compile(f"{_UNSPACED.pattern}+")
+
+
+def letter_pairs(text: str) -> list[str]:
+    """The overlapping pairs of letters of every run of an unspaced script in ``text``,
+    and each run's last letter, so that a single letter is found as a prefix too:
+    "監視ソフト" → 監視, 視ソ, ソフ, フト, ト."""
+    pairs = set()
+    for run in _UNSPACED_RUN.findall(text):
+        pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+        pairs.add(run[-1])
+    return sorted(pairs)
+
+
+class _Lexemes(Func):
+    """A ``tsvector`` of these lexemes exactly as they are, weighted D (no parser, no
+    dictionary: the pairs are looked up exactly as they were written)."""
+
+    template = "setweight(array_to_tsvector(%(expressions)s::text[]), 'D')"
+    output_field = SearchVectorField()
+
+
 def vector(title: str, middle: str, body: str):
-    """The weighted ``tsvector`` of a row's three parts (PostgreSQL), as an expression."""
-    return (
-        SearchVector(Value(title), weight="A", config=CONFIG)
-        + SearchVector(Value(middle), weight="B", config=CONFIG)
-        + SearchVector(Value(body), weight="C", config=CONFIG)
+    """The weighted ``tsvector`` of a row's three parts (PostgreSQL), as an expression:
+    their words folded (so that accents need not be typed), and the letter pairs."""
+    words = (
+        SearchVector(Value(fold(title)), weight="A", config=CONFIG)
+        + SearchVector(Value(fold(middle)), weight="B", config=CONFIG)
+        + SearchVector(Value(fold(body)), weight="C", config=CONFIG)
     )
+    pairs = letter_pairs("\n".join([title, middle, body]))
+    return CombinedSearchVector(words, "||", _Lexemes(Value(pairs)), CONFIG) if pairs else words
+
+
+def search_fields(title: str, middle: str, body: str) -> dict:
+    """The values of a row's search fields for its three parts (see ``document``)."""
+    text = "\n".join([title, middle, body])
+    fields = {"search_text": text, "search_folded": fold(text)}
+    if connection.vendor == "postgresql":
+        fields["search_vector"] = vector(title, middle, body)
+    return fields
 
 
 def index(obj) -> None:
     """Bring ``obj``'s search fields up to date with its saved content."""
-    title, middle, body = document(obj)
-    fields = {"search_text": "\n".join([title, middle, body])}
-    if connection.vendor == "postgresql":
-        fields["search_vector"] = vector(title, middle, body)
-    type(obj).objects.filter(pk=obj.pk).update(**fields)
+    type(obj).objects.filter(pk=obj.pk).update(**search_fields(*document(obj)))
 
 
 # --- Reading the query ----------------------------------------------------------------------
@@ -201,46 +266,84 @@ def accent_pattern(term: str) -> str:
 
 
 class _Folded(Func):
-    """Text without its accents, on PostgreSQL: ``sharing_fold`` (migration 0008), the
-    function the trigram indexes are built on."""
+    """Text without its accents, on PostgreSQL: ``sharing_fold`` (migration 0008), for
+    the title and summary of the few rows ranked."""
 
     function = "sharing_fold"
     output_field = TextField()
 
 
 def _contains(field: str, term: str) -> Q:
-    """``field`` holds ``term``, whatever the case and the accents of either."""
+    """``field`` (a short one: title, summary) holds ``term``, whatever the case and the
+    accents of either; long texts are matched through ``search_folded``."""
     if connection.vendor == "postgresql":
-        # UPPER(sharing_fold(field)) LIKE …: the expression of the trigram indexes.
         return Q(IContains(_Folded(F(field)), _Folded(Value(term))))
     return Q(**{f"{field}__iregex": accent_pattern(term)})
 
 
 # --- Matching -------------------------------------------------------------------------------
 
+# Shorter terms of spaced scripts are matched as words only, on PostgreSQL: no trigram
+# index can narrow a substring of one or two letters ("IT" would read every row).
+MIN_SUBSTRING = 3
 
-def _substring_match(query: Query) -> Q:
+
+class _HasLexemes(Func):
+    """``search_vector`` holds every one of these lexemes (``'監視' & '視セ'``), read as
+    they are, without a parser or dictionary (see ``_Lexemes``)."""
+
+    template = "%(expressions)s::tsquery"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+    conditional = True
+
+
+def _pairs_query(term: str) -> str | None:
+    """The letter pairs a row must hold to contain ``term`` (its unspaced runs), as a
+    tsquery; a run of one letter is a prefix of a pair."""
+    lexemes = []
+    for run in _UNSPACED_RUN.findall(term):
+        if len(run) == 1:
+            lexemes.append(f"'{run}':*")
+        else:
+            lexemes.extend(f"'{run[i : i + 2]}'" for i in range(len(run) - 1))
+    return " & ".join(dict.fromkeys(lexemes)) or None
+
+
+def _holds(term: str) -> Q | None:
+    """Rows whose text holds ``term`` as a substring, accents and case folded; None when
+    PostgreSQL would have to read every row to tell (a short term of a spaced script)."""
+    folded = Q(search_folded__contains=fold(term))
+    if connection.vendor != "postgresql":
+        return folded
+    pairs = _pairs_query(term)
+    if pairs:
+        return Q(_HasLexemes(F("search_vector"), Value(pairs))) & folded
+    return folded if len(term) >= MIN_SUBSTRING else None
+
+
+def _substring_match(query: Query) -> Q | None:
     match = Q()
     for term in query.terms:
-        match &= _contains("search_text", term)
+        holds = _holds(term)
+        if holds is None:
+            return None
+        match &= holds
     return match
-
-
-# Scripts written without spaces between words: there a word can only be found, or
-# excluded, as a substring.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _exclusions(query: Query) -> Q:
     """What ``-word`` removes. On PostgreSQL words of spaced scripts are excluded as
-    words (so ``-arm`` keeps "harm", and accents count: the vectors keep them);
-    substrings, accents folded, only for unspaced scripts and SQLite."""
+    words (so ``-arm`` keeps "harm"); substrings, accents folded, only for unspaced
+    scripts and SQLite."""
     excluded = Q()
     for term in query.excluded:
         if connection.vendor == "postgresql" and not _UNSPACED.search(term):
-            excluded |= Q(search_vector=SearchQuery(term, search_type="phrase", config=CONFIG))
+            excluded |= Q(
+                search_vector=SearchQuery(fold(term), search_type="phrase", config=CONFIG)
+            )
         else:
-            excluded |= _contains("search_text", term)
+            excluded |= _holds(term)
     return excluded
 
 
@@ -259,31 +362,114 @@ def _bonus(query: Query):
     )
 
 
+# A term that is a word and nothing else, which may begin a longer word.
+_PLAIN_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(query: Query):
+    """The query as the vectors hold words (PostgreSQL): in ``websearch`` syntax and
+    folded; and when every term is a plain word, each also as the beginning of a longer
+    one ("interce" finds "interception", "Iran" "Iranian")."""
+    words = SearchQuery(fold(query.text), search_type="websearch", config=CONFIG)
+    if all(_PLAIN_WORD.fullmatch(term) for term in query.terms):
+        prefixes = " & ".join(f"{fold(term)}:*" for term in query.terms)
+        words |= SearchQuery(prefixes, search_type="raw", config=CONFIG)
+    return words
+
+
 def matching(queryset, query: Query):
     """The rows of ``queryset`` that match ``query``, annotated with their ``score``
     (higher is better), still a queryset: filters, counts and orderings apply to every
     match, not to a ranked few. The caller narrows ``queryset`` to what the reader may
     see (visible_to)."""
     if connection.vendor == "postgresql":
-        tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
-        queryset = queryset.filter(Q(search_vector=tsquery) | _substring_match(query)).annotate(
-            score=SearchRank(F("search_vector"), tsquery, weights=[0.1, 0.2, 0.4, 1.0])
-            + _bonus(query)
-        )
+        words, substring = Q(search_vector=_words(query)), _substring_match(query)
+        queryset = queryset.filter(words | substring if substring else words)
     else:
-        queryset = queryset.filter(_substring_match(query)).annotate(score=_bonus(query))
-    if query.excluded:
-        queryset = queryset.exclude(_exclusions(query))
-    return queryset
+        queryset = queryset.filter(_substring_match(query))
+    return _scored(_excluding(queryset, query), query)
+
+
+def _excluding(queryset, query: Query):
+    """``queryset`` without what the query's ``-words`` name: through a subquery, which
+    the indexes answer once, rather than a test of every row."""
+    if not query.excluded:
+        return queryset
+    excluded = queryset.model.objects.filter(_exclusions(query)).values("pk")
+    return queryset.exclude(pk__in=excluded)
+
+
+def _scored(queryset, query: Query):
+    if connection.vendor == "postgresql":
+        rank = SearchRank(F("search_vector"), _words(query), weights=[0.1, 0.2, 0.4, 1.0])
+        return queryset.annotate(score=rank + _bonus(query))
+    return queryset.annotate(score=_bonus(query))
 
 
 BEST_FIRST = ("-score", F("published_at").desc(nulls_last=True), "pk")
 
 
+@contextmanager
+def _through_the_indexes():
+    """PostgreSQL costs testing a row's vector or text as nearly free, unaware that the
+    value lies in TOAST (rows are kept narrow: migration 0011), and so prefers reading
+    the whole table for any word that is in more than a few rows: a second where the
+    indexes take milliseconds. Here it may not scan the table, nor start parallel
+    workers for a query of milliseconds (each would build the visibility rules' hashed
+    recipient list again). The settings are the transaction's own: its end, or the
+    savepoint's rollback on an error, undoes them; inside an outer transaction they
+    are set back on the way out."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    outer = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), "
+            "current_setting('max_parallel_workers_per_gather'), "
+            "set_config('enable_seqscan', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        seqscan, workers, _, _ = cursor.fetchone()
+        yield
+        if outer:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), "
+                "set_config('max_parallel_workers_per_gather', %s, true)",
+                [seqscan, workers],
+            )
+
+
+# The newest first, in an order no index serves: PostgreSQL then takes the matches from
+# the search indexes and sorts them, rather than walking the rows newest first and
+# reading each one's text to test it (seconds, for a word in one row of twenty).
+NEWEST_FIRST = (F("published_at").desc(nulls_last=True), "-pk")
+
+
 def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
-    """(score, published_at, pk) of the best matches, best first, for merging kinds."""
-    rows = matching(queryset, query).order_by(*BEST_FIRST)
-    return list(rows.values_list("score", "published_at", "pk")[:MAX_CANDIDATES])
+    """(score, published_at, pk) of the best matches, best first, for merging kinds.
+
+    The newest ``MAX_CANDIDATES`` matches are ranked, not every one (ranking reads each
+    row's vector, and a common word is in most rows). Matches by word come first, from
+    the vector's index alone; substring matches (part of a word, unspaced scripts) fill
+    the rest, and PostgreSQL, which stops a UNION ALL once it has what the LIMIT asks,
+    runs them only when the words found fewer: a substring test reads each row's text.
+    """
+    limit = MAX_CANDIDATES
+    if connection.vendor == "postgresql":
+        words = Q(search_vector=_words(query))
+        branches = [queryset.filter(words)]
+        substring = _substring_match(query)
+        if substring is not None:
+            branches.append(queryset.filter(substring).exclude(words))
+    else:
+        branches = [queryset.filter(_substring_match(query))]
+    newest = [_excluding(b, query).order_by(*NEWEST_FIRST).values("pk")[:limit] for b in branches]
+    union = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
+    with _through_the_indexes():
+        found = list(union.values_list("pk", flat=True)[:limit])
+    rows = _scored(queryset.model.objects.filter(pk__in=found), query).order_by(*BEST_FIRST)
+    return list(rows.values_list("score", "published_at", "pk"))
 
 
 @dataclass
@@ -332,7 +518,9 @@ def search(
             continue
         model = KINDS[kind]
         related = "author_state" if model is Notice else "lead_state"
-        objects = model.objects.select_related(related).in_bulk(list(wanted))
+        objects = (
+            model.objects.select_related(related).defer(*LONG_TEXT_FIELDS).in_bulk(list(wanted))
+        )
         snippets = _snippets(model, list(wanted), query)
         for pk, obj in objects.items():
             hits.append(Hit(kind, obj, float(wanted[pk] or 0), snippets.get(pk, "")))

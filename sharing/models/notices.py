@@ -101,8 +101,10 @@ class Notice(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     # Kept up to date by sharing.search.index (see there): every searchable word as
-    # plain text, and on PostgreSQL its weighted full-text vector.
+    # plain text, the same folded (lower case, no accents) for substring matching, and
+    # on PostgreSQL its weighted full-text vector.
     search_text = models.TextField(editable=False, blank=True, default="")
+    search_folded = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(editable=False, null=True)
 
     objects = NoticeQuerySet.as_manager()

@@ -84,6 +84,7 @@ class BestPractice(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, blank=True, default="")
+    search_folded = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(editable=False, null=True)
 
     objects = BestPracticeQuerySet.as_manager()

@@ -205,9 +205,9 @@ def test_a_best_practice_title_match_ranks_above_summary_above_body(
     assert [p.title for p in page.context["page"].object_list] == expected
 
 
-# The vector indexes of migration 0005, and the trigram indexes on the folded text that
-# 0008 put in place of 0005's on the text as it is.
-FOLDED_TRIGRAMS = "USING gin (upper(sharing_fold(search_text)) gin_trgm_ops)"
+# The vector indexes of migration 0005, and the trigram indexes on the stored folded text
+# (0011; 0008 had them on an expression folding the text as it is).
+FOLDED_TRIGRAMS = "USING gin (search_folded gin_trgm_ops)"
 INDEXES = {
     "notice_search_vector": ("sharing_notice", "USING gin (search_vector)"),
     "practice_search_vector": ("sharing_bestpractice", "USING gin (search_vector)"),
@@ -232,8 +232,16 @@ def test_the_search_indexes_exist(db):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("query", ["interception", "監視"], ids=["vector", "substring"])
-def test_the_planner_can_serve_a_search_from_the_indexes(make_practice, fr_viewer, query):
+@pytest.mark.parametrize(
+    ("query", "indexes"),
+    [
+        ("interception", {"practice_search_vector", "practice_search_folded"}),
+        ("監視", {"practice_search_vector"}),  # its letter pairs, in the vector
+        ("IT", {"practice_search_vector"}),  # too short for a substring: a word only
+    ],
+    ids=["word", "unspaced", "short"],
+)
+def test_the_planner_can_serve_a_search_from_the_indexes(make_practice, fr_viewer, query, indexes):
     require_postgresql("the GIN and trigram indexes are PostgreSQL's")
     from sharing.models import BestPractice
 
@@ -243,9 +251,9 @@ def test_the_planner_can_serve_a_search_from_the_indexes(make_practice, fr_viewe
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "practice_search_folded" in plan
-    if query == "interception":
-        assert "practice_search_vector" in plan
+    used = {name for name in ("practice_search_vector", "practice_search_folded") if name in plan}
+    assert used == indexes, plan
+    assert "Seq Scan" not in plan
 
 
 @pytest.mark.parametrize(
@@ -287,3 +295,79 @@ def test_accent_patterns_fold_latin_and_greek_only():
     assert finds("αθηνα", "Αθήνα")
     assert not finds("カイト", "ガイド")  # a voicing mark makes another letter
     assert not finds("a.b", "axb") and finds("a.b", "a.b")  # the rest is taken literally
+
+
+def test_the_folded_text_has_no_case_and_no_latin_or_greek_accents():
+    assert search.fold("Prüfung, Pru\u0308fung") == "prufung, prufung"
+    assert search.fold("ŁÓDŹ København ΑΘΉΝΑ") == "lodz kobenhavn αθηνα"
+    assert search.fold("ガイド 감시를") == "ガイド 감시를"  # other scripts as they are
+
+
+def test_unspaced_scripts_are_indexed_by_letter_pairs():
+    assert search.letter_pairs("Der 監視ソフト und 감시") == sorted(
+        ["監視", "視ソ", "ソフ", "フト", "ト", "감시", "시"]
+    )
+    assert search.letter_pairs("Nothing to pair") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("감시", True),  # two letters, with a particle after them in the text
+        ("監", True),  # one letter
+        ("視ソフト", True),
+        ("監視ソ", False),  # every pair is in the text, but not in one run
+        ("監視ト", False),
+    ],
+)
+def test_unspaced_terms_are_matched_as_substrings(make_practice, jp_viewer, query, found):
+    make_practice(title="Guidance", body="감시를 강화한다. 監視 視ソフト", audience="community")
+    assert titles(jp_viewer, query) == (["Guidance"] if found else [])
+
+
+def test_search_fields_follow_the_content(make_notice, dk_officer, no_viewer):
+    from sharing import services
+    from sharing.models import Notice
+
+    notice = make_notice(title="Überwachung am Flughafen")
+    services.amend_notice(
+        notice, by=dk_officer, change_note="Japanese title", material=False, title="監視センター"
+    )
+    folded = Notice.objects.values_list("search_folded", flat=True).get(pk=notice.pk)
+    assert folded.startswith("監視センター\n") and "uberwachung" not in folded
+    assert titles(no_viewer, "センタ") == ["監視センター"]
+    assert titles(no_viewer, "uberwachung") == []
+
+
+def test_a_common_word_ranks_only_the_newest_matches(make_notice, no_viewer, monkeypatch):
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    make_notice(title="Oldest about spyware", body="Spyware.")
+    make_notice(title="Older", body="Some spyware.")
+    make_notice(title="Newest", body="Spyware again.")
+    results = search.search(no_viewer, "spyware", kinds=("notice",))
+    assert [hit.title for hit in results.hits] == ["Newest", "Older"]
+    assert results.capped and results.total == 2
+
+
+def test_the_migration_brings_existing_rows_up_to_date(make_practice, jp_viewer):
+    import importlib
+
+    from django.apps import apps
+
+    from sharing.models import BestPractice
+
+    migration = importlib.import_module("sharing.migrations.0011_search_folded")
+    practice = make_practice(title="Guidance", body="監視ソフト. Évaluation.", audience="community")
+    BestPractice.objects.filter(pk=practice.pk).update(search_folded="")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the vector as 0005 made it: words only
+            cursor.execute(
+                "UPDATE sharing_bestpractice SET search_vector = to_tsvector('english', "
+                "search_text) WHERE id = %s",
+                [practice.pk],
+            )
+        assert titles(jp_viewer, "視ソ") == titles(jp_viewer, "evaluation") == []
+    migration._refresh(apps.get_model("sharing", "BestPractice"), connection)
+    assert titles(jp_viewer, "視ソ") == titles(jp_viewer, "evaluation") == ["Guidance"]
+    folded = BestPractice.objects.values_list("search_folded", flat=True).get(pk=practice.pk)
+    assert folded.startswith("guidance\n")

@@ -10,11 +10,11 @@ practices with topics, co-authors and endorsements. Text is made from word lists
 English, French, German, Japanese and Korean (no network, no model).
 
 Rows are written with ``bulk_create`` in batches, inside one transaction (all or
-nothing). The search fields are those ``sharing.search.index`` writes: ``search_text``
-from ``search.document`` and, on PostgreSQL, ``search_vector`` from the same weighted
-``to_tsvector`` expression (``search.vector``), computed by the INSERT. The GIN search
-indexes are dropped for the load and built again at the end (one build is far faster
-than growing them row by row). ``body_html`` is what ``portal.markdown`` renders:
+nothing). The search fields are those ``sharing.search.index`` writes
+(``search.search_fields`` of ``search.document``): the text, folded, and on PostgreSQL
+the same weighted vector expression (``search.vector``), computed by the INSERT. The
+GIN search indexes are dropped for the load and built again at the end (one build is
+far faster than growing them row by row). ``body_html`` is what ``portal.markdown`` renders:
 bodies are made of Markdown blocks rendered once each (tests check that the joined
 blocks are what the renderer makes of the whole body).
 
@@ -738,13 +738,12 @@ class Generator:
         self.counts["notices"] += len(batch.notices)
 
     def set_search_fields(self, rows: list[tuple]) -> None:
-        """What sharing.search.index writes, set before the INSERT: the text, and on
-        PostgreSQL the same weighted vector expression, computed by the INSERT itself
-        (an UPDATE afterwards would leave a dead copy of every row behind)."""
+        """What sharing.search.index writes, set before the INSERT (the vector is an
+        expression the INSERT computes; an UPDATE afterwards would leave a dead copy of
+        every row behind)."""
         for obj, title, middle, body in rows:
-            obj.search_text = "\n".join([title, middle, body])
-            if self.postgres:
-                obj.search_vector = search.vector(title, middle, body)
+            for field, value in search.search_fields(title, middle, body).items():
+                setattr(obj, field, value)
 
     # --- best practices -------------------------------------------------------------------
 
