@@ -286,7 +286,7 @@ def read_stats(path: Path) -> list[dict]:
         for row in csv.DictReader(f):
             rows.append(
                 {
-                    "endpoint": row["Name"] if row["Type"] in ("", "None") else f"{row['Name']}",
+                    "endpoint": row["Name"],
                     "method": row["Type"],
                     "requests": int(row["Request Count"]),
                     "failures": int(row["Failure Count"]),

@@ -123,7 +123,7 @@ class Person(HttpUser):
             self.post(
                 f"/notices/{notice}/acknowledge/",
                 {"level": "action_taken", "note": ""},
-                "POST /notices/[id]/acknowledge/",
+                "/notices/[id]/acknowledge/",
             )
 
 
@@ -167,7 +167,7 @@ class Author(Person):
             "entities-0-identifiers": "",
             "entities-0-notes": "",
         }
-        location = self.post("/notices/new/", data, "POST /notices/new/")
+        location = self.post("/notices/new/", data, "/notices/new/")
         found = re.search(r"/notices/([0-9a-f-]{36})/", location)
         if found:
-            self.post(f"/notices/{found.group(1)}/publish/", {}, "POST /notices/[id]/publish/")
+            self.post(f"/notices/{found.group(1)}/publish/", {}, "/notices/[id]/publish/")
