@@ -49,9 +49,11 @@ def clean_control_codes(values) -> list[str]:
         if code not in codes:
             codes.append(code)
     if wrong:
+        # The codes as params, not formatted in: what was typed may hold a "%", which
+        # whoever formats the message later (django-filter does) would take as its own.
         raise ValidationError(
-            _("Not a control-list code: %(codes)s. Write them like 4A005, 5A001.j or ML21.a.")
-            % {"codes": ", ".join(wrong)}
+            _("Not a control-list code: %(codes)s. Write them like 4A005, 5A001.j or ML21.a."),
+            params={"codes": ", ".join(wrong)},
         )
     return codes
 

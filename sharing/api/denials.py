@@ -44,10 +44,7 @@ class ControlEntryField(forms.CharField):
         value = super().clean(value)
         if not value:
             return value
-        try:
-            return validators.clean_control_codes([value])[0]
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+        return validators.clean_control_codes([value])[0]
 
 
 class ControlEntryFilter(django_filters.CharFilter):

@@ -807,3 +807,11 @@ def test_every_new_endpoint_needs_a_token(anonymous_api, consultation, denial):
     ):
         response = getattr(anonymous_api, method)(path, {}, format="json")
         assert response.status_code == 401, (method, path)
+
+
+@pytest.mark.parametrize("entry", ["5A%01", "%s", "%(codes)s", "100%"])
+def test_a_control_entry_filter_with_a_percent_sign_is_refused_plainly(api_for, fr_viewer, entry):
+    # What was typed is shown back in the message: a "%" in it is text, not a format.
+    response = api_for(fr_viewer).get("/api/v1/denials/", {"control_entry": entry})
+    assert response.status_code == 400
+    assert entry in str(response.json())
