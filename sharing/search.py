@@ -130,9 +130,13 @@ def letter_pairs(text: str) -> list[str]:
     "監視ソフト" → 監視, 視ソ, ソフ, フト, ト."""
     pairs = set()
     for run in _UNSPACED_RUN.findall(text):
-        pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+        pairs.update(_pairs(run))
         pairs.add(run[-1])
     return sorted(pairs)
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 class _Lexemes(Func):
@@ -306,7 +310,7 @@ def _pairs_query(term: str) -> str | None:
         if len(run) == 1:
             lexemes.append(f"'{run}':*")
         else:
-            lexemes.extend(f"'{run[i : i + 2]}'" for i in range(len(run) - 1))
+            lexemes.extend(f"'{pair}'" for pair in _pairs(run))
     return " & ".join(dict.fromkeys(lexemes)) or None
 
 
@@ -377,17 +381,27 @@ def _words(query: Query):
     return words
 
 
+def _ways_to_match(query: Query) -> list[Q]:
+    """What makes a row match, best evidence first: on PostgreSQL its words (through
+    the vector's index alone), then, where it can be told from an index, a substring;
+    on SQLite the substring only."""
+    substring = _substring_match(query)
+    if connection.vendor != "postgresql":
+        return [substring]
+    words = Q(search_vector=_words(query))
+    return [words] if substring is None else [words, substring]
+
+
 def matching(queryset, query: Query):
     """The rows of ``queryset`` that match ``query``, annotated with their ``score``
     (higher is better), still a queryset: filters, counts and orderings apply to every
     match, not to a ranked few. The caller narrows ``queryset`` to what the reader may
     see (visible_to)."""
-    if connection.vendor == "postgresql":
-        words, substring = Q(search_vector=_words(query)), _substring_match(query)
-        queryset = queryset.filter(words | substring if substring else words)
-    else:
-        queryset = queryset.filter(_substring_match(query))
-    return _scored(_excluding(queryset, query), query)
+    ways = _ways_to_match(query)
+    any_way = ways[0]
+    for way in ways[1:]:
+        any_way |= way
+    return _scored(_excluding(queryset.filter(any_way), query), query)
 
 
 def _excluding(queryset, query: Query):
@@ -456,14 +470,8 @@ def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
     runs them only when the words found fewer: a substring test reads each row's text.
     """
     limit = MAX_CANDIDATES
-    if connection.vendor == "postgresql":
-        words = Q(search_vector=_words(query))
-        branches = [queryset.filter(words)]
-        substring = _substring_match(query)
-        if substring is not None:
-            branches.append(queryset.filter(substring).exclude(words))
-    else:
-        branches = [queryset.filter(_substring_match(query))]
+    first, *others = _ways_to_match(query)
+    branches = [queryset.filter(first), *(queryset.filter(o).exclude(first) for o in others)]
     newest = [_excluding(b, query).order_by(*NEWEST_FIRST).values("pk")[:limit] for b in branches]
     union = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
     with _through_the_indexes():
