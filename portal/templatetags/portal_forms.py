@@ -1,4 +1,7 @@
 from django import forms, template
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -43,3 +46,24 @@ def field_widget(bound_field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+def _option(option) -> str:
+    attrs = option["attrs"]
+    value, label = escape(str(option["value"])), escape(str(option["label"]))
+    return f'\n  <option value="{value}"{flatatt(attrs) if attrs else ""}>{label}</option>'
+
+
+@register.simple_tag
+def select_options(widget) -> str:
+    """The options of a select (templates/django/forms/widgets/select.html), written
+    here rather than through Django's template per option: the notice filters' country
+    select has 250 options, and that include took most of the notice list's rendering
+    time. The same markup, escaped the same way."""
+    parts = []
+    for name, choices, _index in widget["optgroups"]:
+        options = "".join(_option(option) for option in choices)
+        if name:
+            options = f'\n  <optgroup label="{escape(str(name))}">{options}\n  </optgroup>'
+        parts.append(options)
+    return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped

@@ -4,8 +4,12 @@ import difflib
 import itertools
 
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 
 from sharing.models import Revision
+
+# A list counts what it holds up to this many rows; past it, it says "more than".
+COUNT_LIMIT = 1000
 
 
 def filtered(filterset) -> tuple:
@@ -15,9 +19,80 @@ def filtered(filterset) -> tuple:
     return (filterset.qs if valid else filterset.queryset.none()), valid
 
 
+class CountingUpTo(Paginator):
+    """A paginator that counts the rows only up to ``limit``. Past it, ``more`` is true,
+    the list says "more than" the limit, and its pages go on one Next at a time, each
+    fetching one row beyond itself to know whether another follows. Counting every row
+    a reader may see was a scan of the 68,000 notices a state reads at 100,000 (70 ms,
+    with two more processes helping) on every list page; counting the first thousand
+    stops there.
+
+    A page asked for past the end of an uncounted list (a link kept while notices were
+    withdrawn, a number typed by hand) gets the exact count once, and the last page, as
+    Django's paginator gives it."""
+
+    # Beyond this a page number is past any end (and its OFFSET past what SQL takes).
+    MAX_OFFSET = 10**9
+
+    def __init__(self, object_list, per_page, limit: int):
+        super().__init__(object_list, per_page)
+        self.limit = limit
+
+    @cached_property
+    def more(self) -> bool:
+        counted = self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        if counted <= self.limit:
+            self.count = counted  # the exact count, which Paginator's pages use
+            return False
+        return True
+
+    def get_page(self, number) -> Page:
+        if not self.more:
+            return super().get_page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError, OverflowError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        window = slice(bottom, bottom + self.per_page + 1)
+        rows = list(self.object_list[window]) if 0 <= bottom <= self.MAX_OFFSET else []
+        if not rows:  # past either end
+            self.more = False
+            return super().get_page(number)
+        return UncountedPage(
+            rows[: self.per_page], number, self, has_next=len(rows) > self.per_page
+        )
+
+
+class UncountedPage(Page):
+    """A page of a list that was not counted to its end: it knows whether another page
+    follows, not how many."""
+
+    def __init__(self, object_list, number, paginator, *, has_next: bool):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    # Django's would check the numbers against the page count, which needs the count.
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1
+
+    def end_index(self) -> int:
+        return self.start_index() + len(self.object_list) - 1
+
+
 def paginate(request, results, per_page: int) -> Page:
-    """The page of ``results`` the request asks for (the last one past the end)."""
-    return Paginator(results, per_page).get_page(request.GET.get("page"))
+    """The page of ``results`` (a queryset) the request asks for, the last one past the
+    end; lists longer than COUNT_LIMIT are not counted to their end (CountingUpTo)."""
+    return CountingUpTo(results, per_page, COUNT_LIMIT).get_page(request.GET.get("page"))
 
 
 def other_params(request) -> str:

@@ -4,6 +4,7 @@ the pages split the results without repeating or losing a notice."""
 import pytest
 
 from sharing import services
+from sharing.views import common
 from sharing.views import notices as notice_views
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,66 @@ def test_the_pager_keeps_the_filters(five_notices, page_of):
     assert (number, shown) == (1, ["N1", "N3"])
     assert "Page 1 of 2" in html
     assert 'href="?kind=threat&amp;sort=oldest&amp;page=2"' in html
+
+
+# --- lists longer than what is counted --------------------------------------------------------
+
+
+@pytest.fixture
+def counted_up_to_three(five_notices, monkeypatch):
+    """The same five notices, in a portal that counts a list only up to three."""
+    monkeypatch.setattr(common, "COUNT_LIMIT", 3)
+
+
+@pytest.mark.parametrize(
+    ("query", "number", "shown"),
+    [
+        ("", 1, ["N5", "N4"]),
+        ("page=2", 2, ["N3", "N2"]),
+        ("page=3", 3, ["N1"]),
+        ("page=4", 3, ["N1"]),  # past the end: counted after all, and the last page
+        ("page=99999999999999999999", 3, ["N1"]),
+        ("page=0", 3, ["N1"]),  # as Django's paginator answers
+        ("page=abc", 1, ["N5", "N4"]),
+        ("kind=threat&page=2", 2, ["N1"]),  # three: counted
+    ],
+)
+def test_a_list_counted_only_up_to_a_limit_pages_the_same(
+    counted_up_to_three, page_of, query, number, shown
+):
+    assert page_of(query)[:2] == (number, shown)
+
+
+def test_past_the_limit_the_list_says_more_than_and_pages_on_with_next(
+    counted_up_to_three, page_of
+):
+    _number, _shown, first = page_of("")
+    assert "More than 3 notices" in first
+    assert "Page 1<" in first and "Page 1 of" not in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    _number, _shown, middle = page_of("page=2")
+    assert 'href="?page=1" rel="prev"' in middle and 'href="?page=3" rel="next"' in middle
+    _number, _shown, last = page_of("page=3")
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    # Under the limit the count is exact, with the number of pages.
+    _number, _shown, counted = page_of("kind=threat")
+    assert "3 notices" in counted and "More than" not in counted
+    assert "Page 1 of 2" in counted
+
+
+def test_past_the_limit_no_query_counts_every_notice(counted_up_to_three, client, no_viewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(no_viewer)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/notices/?page=2").status_code == 200
+    counts = [
+        q["sql"]
+        for q in captured
+        if "COUNT(" in q["sql"]
+        and '"sharing_notice"' in q["sql"]
+        and '"sharing_notification"' not in q["sql"]  # the unread badge's
+    ]
+    assert counts, "the list was not counted at all"
+    assert all("LIMIT 4" in sql for sql in counts), counts

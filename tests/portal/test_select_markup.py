@@ -1,0 +1,52 @@
+"""Selects render their options in Python (portal_forms.select_options), not through a
+template per option: the same markup as Django's, escaped the same way."""
+
+import pytest
+from django import forms
+
+
+class Chooser(forms.Form):
+    one = forms.ChoiceField(choices=[("", "Any"), ("a&b", "A <and> B"), ("c", 'C "quoted"')])
+    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")])
+    grouped = forms.ChoiceField(
+        choices=[("Europe", [("DK", "Denmark"), ("NO", "Norway")]), ("Asia", [("JP", "Japan")])]
+    )
+
+
+def test_the_chosen_options_are_selected_and_every_text_is_escaped():
+    html = str(Chooser({"one": "a&b", "many": ["x", "z"], "grouped": "NO"}))
+    assert '<option value="a&amp;b" selected>A &lt;and&gt; B</option>' in html
+    assert '<option value="c">C &quot;quoted&quot;</option>' in html
+    assert '<option value="">Any</option>' in html
+    assert '<option value="x" selected>X</option>' in html
+    assert '<option value="y">Y</option>' in html
+    assert '<option value="z" selected>Z</option>' in html
+    assert '<select name="many"' in html and "multiple" in html
+
+
+def test_option_groups_keep_their_labels_and_options():
+    html = str(Chooser({"grouped": "NO"})["grouped"])
+    assert '<optgroup label="Europe">' in html and '<optgroup label="Asia">' in html
+    europe = html[html.index('label="Europe"') : html.index('label="Asia"')]
+    assert '<option value="DK">Denmark</option>' in europe
+    assert '<option value="NO" selected>Norway</option>' in europe
+    assert html.count("</optgroup>") == 2
+
+
+@pytest.mark.django_db
+def test_the_notice_filters_offer_every_country():
+    from portal.countries import country_names
+    from sharing.filters import NoticeFilterSet
+    from sharing.models import Notice
+
+    html = str(NoticeFilterSet({"country": "AE"}, queryset=Notice.objects.none()).form)
+    assert html.count("<option") > len(country_names())
+    assert '<option value="AE" selected>United Arab Emirates</option>' in html
+
+
+def test_the_portal_select_template_is_the_one_forms_use():
+    from django.conf import settings
+    from django.template.loader import get_template
+
+    origin = get_template("django/forms/widgets/select.html").origin.name
+    assert origin == str(settings.BASE_DIR / "templates/django/forms/widgets/select.html")
