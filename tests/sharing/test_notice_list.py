@@ -211,3 +211,20 @@ def test_past_the_limit_no_query_counts_every_notice(counted_up_to_three, client
     ]
     assert counts, "the list was not counted at all"
     assert all("LIMIT 4" in sql for sql in counts), counts
+
+
+@pytest.mark.parametrize("query", ["", "sort=endorsed", "sort=title", "q=export"])
+def test_the_library_pages_on_past_the_limit_in_every_order(
+    make_practice, client, fr_viewer, monkeypatch, query
+):
+    """The best-practice library orders by an annotation (endorsements) or by relevance;
+    its capped count drops the order and still counts what the filters leave."""
+    monkeypatch.setattr(common, "COUNT_LIMIT", 1)
+    for n in range(3):
+        make_practice(title=f"Export controls {n}")
+    client.force_login(fr_viewer)
+    response = client.get(f"/best-practices/?{query}")
+    assert response.status_code == 200
+    assert "More than 1 best practices" in response.content.decode()
+    page = response.context["page"]
+    assert len(page.object_list) == 3 and not page.has_next()
