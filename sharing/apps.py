@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = _("Sharing")
+
+    def ready(self) -> None:
+        from sharing import caching
+
+        caching.connect()

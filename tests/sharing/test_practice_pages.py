@@ -83,6 +83,41 @@ def test_facet_counts_follow_the_other_filters(client, library, fr_viewer):
     assert facet(both, "lead_state") == {"NO": 1}
 
 
+def test_facet_counts_are_cached_until_the_library_changes(client, library, fr_viewer, dk_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sharing.filters import PRACTICE_FACETS
+
+    client.force_login(fr_viewer)
+    with CaptureQueriesContext(connection) as counted:
+        first = client.get("/best-practices/")
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get("/best-practices/")
+    assert len(cached) == len(counted) - len(PRACTICE_FACETS)
+    assert facet(again, "endorsed_by") == facet(first, "endorsed_by") == {"FI": 2, "DK": 1, "NO": 1}
+
+    services.endorse(library["b"], by=dk_officer, kind="endorsed")
+    assert facet(client.get("/best-practices/"), "endorsed_by") == {"FI": 2, "DK": 2, "NO": 1}
+    services.withdraw_endorsement(library["a"], by=dk_officer)
+    assert facet(client.get("/best-practices/"), "endorsed_by") == {"FI": 2, "DK": 1, "NO": 1}
+    library["c"].topics.clear()  # a change made outside the services (the admin) too
+    assert facet(client.get("/best-practices/"), "topic") == {
+        "end-use-checks": 2,
+        "licensing": 1,
+        "enforcement": 1,
+    }
+
+
+def test_cached_facet_counts_are_each_readers_own(client, library, fr_viewer, no_officer):
+    client.force_login(fr_viewer)
+    assert facet(client.get("/best-practices/"), "topic")["licensing"] == 2
+    client.force_login(no_officer)  # Norway's officers also see its draft
+    assert facet(client.get("/best-practices/"), "topic")["licensing"] == 3
+    client.logout()  # anyone: the public one only
+    assert facet(client.get("/best-practices/"), "topic") == {"enforcement": 1}
+
+
 def test_sorting(client, library, fr_viewer):
     client.force_login(fr_viewer)
     assert titles(client.get("/best-practices/?sort=endorsed"))[0] == "Alpha checklist"

@@ -1,0 +1,94 @@
+"""Counts of the best-practice library kept in the cache (``CACHE_URL``, which every web
+process shares).
+
+A facet's counts cost tens of milliseconds at 10,000 best practices and change only
+when the library does, so ``cached_rows`` keeps a queryset's rows under the query
+itself: its SQL and parameters. The key therefore holds everything that decides the
+answer (the reader's visibility rule as ``visible_to`` wrote it, the filters, the
+search), and two readers share an entry exactly when the database would give them the
+same rows; no rule is restated here.
+
+Every entry is also keyed by the library's generation, a token renewed whenever a best
+practice, its topics, co-authors or endorsements, a topic or a state is saved or
+deleted: at once (so that the writer's next page is current) and again after the
+transaction commits (so that a page computed meanwhile from the old rows is not kept).
+Entries also lapse after ``TTL_SECONDS``, which bounds how stale a count can be where
+the cache is not shared (several processes on the default in-memory cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GENERATION_KEY = "library:generation"
+TTL_SECONDS = 300
+
+
+def generation() -> str:
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, token, None):  # another process was first
+            token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+def renew() -> None:
+    """A new generation: every cached count of the library is forgotten."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def renew_now_and_after_commit() -> None:
+    renew()
+    transaction.on_commit(renew)
+
+
+def _key(token: str, queryset) -> str | None:
+    """The entry of ``queryset``'s rows; None when it can have none (``.none()``)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    return f"library:{token}:{digest}"
+
+
+def cached_rows(querysets: list) -> list[list]:
+    """The rows of each of ``querysets`` (of values), from the cache where they are,
+    with one read of the cache for all of them and one write for those it lacked."""
+    token = generation()
+    keys = [_key(token, queryset) for queryset in querysets]
+    found = cache.get_many([key for key in keys if key])
+    missing = {
+        key: list(queryset)
+        for key, queryset in zip(keys, querysets, strict=True)
+        if key and key not in found
+    }
+    if missing:
+        cache.set_many(missing, TTL_SECONDS)
+    rows = {**found, **missing}
+    return [rows[key] if key else [] for key in keys]
+
+
+def _changed(sender, **kwargs) -> None:
+    renew_now_and_after_commit()
+
+
+def connect() -> None:
+    from accounts.models import State
+    from sharing.models import BestPractice, Endorsement, Topic
+
+    for model in (BestPractice, Endorsement, Topic, State):
+        uid = f"library-cache-{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    for through in (BestPractice.topics.through, BestPractice.co_authors.through):
+        m2m_changed.connect(
+            _changed, sender=through, dispatch_uid=f"library-cache-{through._meta.label_lower}"
+        )
