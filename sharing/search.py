@@ -40,6 +40,7 @@ from django.contrib.postgres.search import (
     CombinedSearchVector,
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVector,
     SearchVectorField,
@@ -58,6 +59,7 @@ from sharing.querysets import LONG_TEXT_FIELDS
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 MAX_CANDIDATES = 250  # per kind; the newest are ranked when more match
+PHRASE_WINDOW = 4 * MAX_CANDIDATES  # per kind; rows whose words' positions are read
 SNIPPET_LENGTH = 240
 # ts_headline marks matches with these; they are replaced by <mark> after escaping, so
 # that nothing of the document itself is ever taken as markup.
@@ -68,6 +70,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_KEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
 _OPERATORS = {"or", "and"}
+_ANY_OF = re.compile(r"(?:^|\s)or(?:\s|$)", re.IGNORECASE)
 
 
 # --- Indexing -------------------------------------------------------------------------------
@@ -460,6 +463,64 @@ def _through_the_indexes():
 NEWEST_FIRST = (F("published_at").desc(nulls_last=True), "-pk")
 
 
+class _Loosened(Func):
+    """A tsquery with the order of its phrases dropped: ``'trade' <-> 'fair'`` becomes
+    ``'trade' & 'fair'`` (rows holding both words, anywhere), which the vector's GIN
+    index answers alone, without reading a vector. Only for queries without negation,
+    where this finds every row the phrase finds, and more."""
+
+    template = "regexp_replace((%(expressions)s)::text, '<[0-9-]+>', '&', 'g')::tsquery"
+    output_field = SearchQueryField()
+
+
+class _Matches(Func):
+    """``vector @@ tsquery``, which an index on the vector may answer."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+    conditional = True
+
+
+class _Tested(Func):
+    """The same test as a function that no index answers and that PostgreSQL knows to
+    be dear (migration 0012): it is applied to the rows found otherwise, one by one."""
+
+    function = "sharing_phrase_test"
+    output_field = BooleanField()
+    conditional = True
+
+
+def _by_words(queryset, query: Query):
+    """(the rows of ``queryset`` matching ``query`` by words, that test as a Q) on
+    PostgreSQL. A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is
+    ``'end' <-> 'user'`` to PostgreSQL) cannot be told from the GIN index, which keeps no
+    positions: PostgreSQL would read the vector of every row holding all its words, a
+    second for common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW``
+    rows that hold its words (which the index finds alone). Where the newest matches are
+    taken anyway (more than ``MAX_CANDIDATES`` in the window) they are the same; where
+    fewer, older rows holding the phrase as it is written are still found by the
+    substring match that fills in. Not for queries with a negation or an ``or``, where
+    that would not hold."""
+    words = _words(query)
+    if (
+        query.excluded  # under a negation, the loosened query would find fewer
+        or _ANY_OF.search(query.text)  # the substring match cannot fill an "or" in
+        or all(_PLAIN_WORD.fullmatch(term) for term in query.terms)  # no phrase
+    ):
+        match = Q(search_vector=words)
+        return queryset.filter(match), match
+    window = (
+        queryset.filter(_Matches(F("search_vector"), _Loosened(words)))
+        .order_by(*NEWEST_FIRST)
+        .values("pk")[:PHRASE_WINDOW]
+    )
+    match = Q(pk__in=window) & Q(_Tested(F("search_vector"), words))
+    # The window holds only what the reader may see: its rows are looked up by key
+    # alone, so that PostgreSQL tests the phrase on them and not on every visible row.
+    return queryset.model.objects.filter(match), match
+
+
 def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
     """(score, published_at, pk) of the best matches, best first, for merging kinds.
 
@@ -471,7 +532,10 @@ def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
     """
     limit = MAX_CANDIDATES
     first, *others = _ways_to_match(query)
-    branches = [queryset.filter(first), *(queryset.filter(o).exclude(first) for o in others)]
+    by_first = queryset.filter(first)
+    if connection.vendor == "postgresql":
+        by_first, first = _by_words(queryset, query)
+    branches = [by_first, *(queryset.filter(o).exclude(first) for o in others)]
     newest = [_excluding(b, query).order_by(*NEWEST_FIRST).values("pk")[:limit] for b in branches]
     union = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
     with _through_the_indexes():

@@ -89,6 +89,26 @@ def test_phrases_and_exclusions(make_notice, no_viewer):
     assert titles(no_viewer, '"free zone"') == ["Spyware broker in a free zone"]
 
 
+@pytest.mark.parametrize("window", [1, 1000])
+def test_phrases_are_found_beyond_the_newest_rows_holding_their_words(
+    make_notice, no_viewer, monkeypatch, window
+):
+    # PostgreSQL tests a phrase's word order only on the newest rows holding its words
+    # (PHRASE_WINDOW); older rows are found by the substring match that fills in.
+    monkeypatch.setattr(search, "PHRASE_WINDOW", window)
+    make_notice(title="Broker in a free zone", body="An end-user statement was forged.")
+    make_notice(title="Zone of free trade", body="The user said it was the end.")
+    make_notice(title="Free transit through the zone", body="User at the end of the chain.")
+    assert titles(no_viewer, '"free zone"') == ["Broker in a free zone"]
+    assert titles(no_viewer, "end-user") == ["Broker in a free zone"]
+    assert titles(no_viewer, '"free zone" end-user') == ["Broker in a free zone"]
+    if connection.vendor == "postgresql":  # SQLite's substring match has no "or"
+        assert titles(no_viewer, '"free transit" or "free zone"') == [
+            "Free transit through the zone",
+            "Broker in a free zone",
+        ]
+
+
 def test_search_shows_only_what_may_be_read(make_notice, make_practice, fr_viewer, no_viewer):
     make_notice(title="Interception to Norway", audience="selected", recipient_states=["NO"])
     make_notice(title="Interception draft", publish=False)
