@@ -16,7 +16,7 @@ from portal.celery import app as celery_app
 from portal.tasks import ping
 from sharing.choices import NoticeStatus
 from sharing.models import Notice
-from sharing.querysets import reading_state
+from sharing.querysets import LONG_TEXT_FIELDS, reading_state
 from sharing.views.denials import awaiting_answer
 
 logger = logging.getLogger(__name__)
@@ -33,15 +33,20 @@ def dashboard(request):
     }
     state = reading_state(user)
     if state is not None:
-        visible = Notice.objects.visible_to(user).select_related("author_state")
-        context["awaiting"] = list(
-            visible.awaiting_acknowledgement(state).order_by("-published_at")[:DASHBOARD_LIST_SIZE]
+        visible = (
+            Notice.objects.visible_to(user)
+            .select_related("author_state")
+            .defer(*LONG_TEXT_FIELDS)  # lists never show them
         )
-        context["latest"] = list(
-            visible.exclude(status=NoticeStatus.DRAFT).order_by("-published_at")[
+        # Published notices only, the newest first: published_at IS NOT NULL lets the
+        # list index skip the drafts, whose empty dates it keeps first.
+        published = visible.exclude(status=NoticeStatus.DRAFT).filter(published_at__isnull=False)
+        context["awaiting"] = list(
+            published.awaiting_acknowledgement(state).order_by("-published_at")[
                 :DASHBOARD_LIST_SIZE
             ]
         )
+        context["latest"] = list(published.order_by("-published_at")[:DASHBOARD_LIST_SIZE])
         context["drafts"] = list(
             visible.filter(status=NoticeStatus.DRAFT, author_state=state).order_by("-updated_at")[
                 :DASHBOARD_LIST_SIZE
