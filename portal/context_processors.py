@@ -37,9 +37,9 @@ def _nav_section(request) -> str:
 
 
 def _unread(request):
-    from sharing.models import Notification
+    from sharing.caching import unread_count
 
-    return Notification.objects.visible_to(request.user).unread().count()
+    return unread_count(request.user)
 
 
 def portal(request):

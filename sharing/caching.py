@@ -1,5 +1,5 @@
-"""Counts of the best-practice library kept in the cache (``CACHE_URL``, which every web
-process shares).
+"""Counts kept in the cache (``CACHE_URL``, which every web process shares): the
+best-practice library's facets, and each person's unread notifications.
 
 A facet's counts cost tens of milliseconds at 10,000 best practices and change only
 when the library does, so ``cached_rows`` keeps a queryset's rows under the query
@@ -14,6 +14,13 @@ deleted: at once (so that the writer's next page is current) and again after the
 transaction commits (so that a page computed meanwhile from the old rows is not kept).
 Entries also lapse after ``TTL_SECONDS``, which bounds how stale a count can be where
 the cache is not shared (several processes on the default in-memory cache).
+
+The unread count is on every page (and asked again by open pages every
+``NOTIFICATION_POLL_SECONDS``); it is kept that long per person. Writing notifications
+forgets the counts of their recipients and of everyone told about the same item before
+(whom an amendment may have taken out of its audience), and reading forgets the
+reader's, at once and after commit. A state's suspension is what can still reach the
+badge up to that late; the inbox itself is never cached.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
@@ -45,8 +53,14 @@ def renew() -> None:
 
 
 def renew_now_and_after_commit() -> None:
-    renew()
-    transaction.on_commit(renew)
+    _now_and_after_commit(renew)
+
+
+def _now_and_after_commit(forget) -> None:
+    """Forget at once, so that the writer's next page is current, and again after the
+    commit, so that what another request cached meanwhile from the old rows goes too."""
+    forget()
+    transaction.on_commit(forget)
 
 
 def _key(token: str, queryset) -> str | None:
@@ -74,6 +88,29 @@ def cached_rows(querysets: list) -> list[list]:
         cache.set_many(missing, TTL_SECONDS)
     rows = {**found, **missing}
     return [rows[key] if key else [] for key in keys]
+
+
+def _unread_key(user_id) -> str:
+    return f"unread:{user_id}"
+
+
+def unread_count(user) -> int:
+    """How many of ``user``'s notifications are unread, about what they may still read."""
+    from sharing.models import Notification
+
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.visible_to(user).unread().count()
+        cache.set(key, count, settings.NOTIFICATION_POLL_SECONDS)
+    return count
+
+
+def forget_unread(user_ids) -> None:
+    """The unread counts of these people change (notifications written, or read)."""
+    keys = [_unread_key(user_id) for user_id in user_ids]
+    if keys:
+        _now_and_after_commit(lambda: cache.delete_many(keys))
 
 
 def _changed(sender, **kwargs) -> None:

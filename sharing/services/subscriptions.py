@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
-from sharing import notifications, validators, webhooks
+from sharing import caching, notifications, validators, webhooks
 from sharing.choices import SILENT_KINDS, DeliveryStatus, EmailMode, EventKind, Severity
 from sharing.models import (
     Notification,
@@ -36,9 +36,7 @@ WEBHOOK_KINDS = [kind for kind in EventKind.values if kind not in SILENT_KINDS]
 def mark_read(notification: Notification, *, by: User) -> None:
     if notification.user_id != by.pk:
         raise PermissionDenied
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    _read(Notification.objects.filter(pk=notification.pk, read_at__isnull=True), by)
 
 
 # The notification field that names each kind of subject.
@@ -62,11 +60,18 @@ def mark_read_about(subject, *, by: User) -> int:
         unread = unread.filter(
             Q(consultation__isnull=True) | Q(kind=EventKind.CONSULTATION_OUTCOME)
         )
-    return unread.update(read_at=timezone.now())
+    return _read(unread, by)
 
 
 def mark_all_read(*, by: User) -> int:
-    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
+    return _read(Notification.objects.filter(user=by, read_at__isnull=True), by)
+
+
+def _read(unread, by: User) -> int:
+    count = unread.update(read_at=timezone.now())
+    if count:
+        caching.forget_unread([by.pk])
+    return count
 
 
 # --- E-mail preferences ---------------------------------------------------------------------

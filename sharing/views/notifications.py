@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from sharing import services
+from sharing import caching, services
 from sharing.filters import NotificationFilterSet
 from sharing.models import Notification
 from sharing.views.common import filtered, other_params, paginate
@@ -90,7 +90,7 @@ def unread_count(request):
     JSON, and 401 rather than a redirect to the sign-in page once the session ends."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "not signed in"}, status=401)
-    count = Notification.objects.visible_to(request.user).unread().count()
+    count = caching.unread_count(request.user)
     label = ngettext("%(count)d unread notification", "%(count)d unread notifications", count) % {
         "count": count
     }

@@ -753,8 +753,9 @@ def test_a_withdrawal_waits_for_the_publication_it_withdraws(
 
 
 # Savepoint, lock the event, look for earlier ones, the recipients, one INSERT of their
-# notifications, the endpoints, mark it dispatched, release the savepoint.
-QUERIES_PER_DISPATCH = 8
+# notifications, whose unread counts to forget, the endpoints, mark it dispatched,
+# release the savepoint.
+QUERIES_PER_DISPATCH = 9
 
 
 @pytest.mark.parametrize("extra", [0, 40])

@@ -495,6 +495,7 @@ def test_the_page_lists_ones_own_tokens_with_their_status(client, dk_viewer, dk_
 def test_the_page_has_a_fixed_query_count(client, dk_admin, dk_officer, dk_viewer, token_for):
     sign_in(client, dk_admin)
     token_for(dk_admin)
+    client.get(PAGE)  # what the first page caches (the unread count) is cached for both
     with CaptureQueriesContext(connection) as few:
         assert client.get(PAGE).status_code == 200
     for user in (dk_admin, dk_officer, dk_viewer, dk_officer):
