@@ -16,11 +16,12 @@ Entries also lapse after ``TTL_SECONDS``, which bounds how stale a count can be 
 the cache is not shared (several processes on the default in-memory cache).
 
 The unread count is on every page (and asked again by open pages every
-``NOTIFICATION_POLL_SECONDS``); it is kept that long per person. Writing notifications
-forgets the counts of their recipients and of everyone told about the same item before
-(whom an amendment may have taken out of its audience), and reading forgets the
-reader's, at once and after commit. A state's suspension is what can still reach the
-badge up to that late; the inbox itself is never cached.
+``NOTIFICATION_POLL_SECONDS``); it is kept that long per person, under a generation of
+its own. Every dispatch of notifications renews that generation (one write, whatever
+the number of recipients, and it covers those an amendment took out of the audience);
+reading forgets the reader's count; both at once and after commit. A state's
+suspension is what can still reach the badge up to that late; the inbox itself is never
+cached.
 """
 
 from __future__ import annotations
@@ -35,21 +36,22 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION_KEY = "library:generation"
+INBOX_GENERATION_KEY = "unread:generation"
 TTL_SECONDS = 300
 
 
-def generation() -> str:
-    token = cache.get(GENERATION_KEY)
+def generation(key: str = GENERATION_KEY) -> str:
+    token = cache.get(key)
     if token is None:
         token = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, token, None):  # another process was first
-            token = cache.get(GENERATION_KEY, token)
+        if not cache.add(key, token, None):  # another process was first
+            token = cache.get(key, token)
     return token
 
 
-def renew() -> None:
-    """A new generation: every cached count of the library is forgotten."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def renew(key: str = GENERATION_KEY) -> None:
+    """A new generation: every count cached under the old one is forgotten."""
+    cache.set(key, uuid.uuid4().hex, None)
 
 
 def renew_now_and_after_commit() -> None:
@@ -91,7 +93,7 @@ def cached_rows(querysets: list) -> list[list]:
 
 
 def _unread_key(user_id) -> str:
-    return f"unread:{user_id}"
+    return f"unread:{generation(INBOX_GENERATION_KEY)}:{user_id}"
 
 
 def unread_count(user) -> int:
@@ -106,11 +108,15 @@ def unread_count(user) -> int:
     return count
 
 
-def forget_unread(user_ids) -> None:
-    """The unread counts of these people change (notifications written, or read)."""
-    keys = [_unread_key(user_id) for user_id in user_ids]
-    if keys:
-        _now_and_after_commit(lambda: cache.delete_many(keys))
+def forget_unread(user) -> None:
+    """``user`` read some of their notifications."""
+    _now_and_after_commit(lambda: cache.delete(_unread_key(user.pk)))
+
+
+def forget_every_unread() -> None:
+    """Notifications were written: everyone's count is forgotten, in one write however
+    many the recipients (and whoever an amendment took out of the audience with them)."""
+    _now_and_after_commit(lambda: renew(INBOX_GENERATION_KEY))
 
 
 def _changed(sender, **kwargs) -> None:

@@ -185,19 +185,6 @@ def _email_status(mode: str | None) -> str:
     }.get(mode, EmailStatus.PENDING)
 
 
-def _readers_told(event: Event, rows: list[Notification]):
-    """Whose unread counts the event changes: its recipients, and anyone told before
-    about the same item, whom an amendment may have taken out of its audience."""
-    about = {
-        "notice_id": event.notice_id,
-        "best_practice_id": event.best_practice_id,
-        "denial_id": event.denial_id,
-    }
-    if not any(about.values()):
-        return {row.user_id for row in rows}
-    return set(Notification.objects.filter(**about).values_list("user_id", flat=True))
-
-
 def dispatch(event_id: int) -> int:
     """Notify the recipients of one event, once. Returns how many were notified.
 
@@ -247,7 +234,7 @@ def dispatch(event_id: int) -> int:
         Notification.objects.bulk_create(
             rows, batch_size=settings.NOTIFICATION_BATCH_SIZE, ignore_conflicts=True
         )
-        caching.forget_unread(_readers_told(event, rows))
+        caching.forget_every_unread()
         deliveries = [
             WebhookDelivery(endpoint=endpoint, event=event)
             for endpoint in WebhookEndpoint.objects.filter(state__in=states, active=True)

@@ -70,7 +70,7 @@ def mark_all_read(*, by: User) -> int:
 def _read(unread, by: User) -> int:
     count = unread.update(read_at=timezone.now())
     if count:
-        caching.forget_unread([by.pk])
+        caching.forget_unread(by)
     return count
 
 

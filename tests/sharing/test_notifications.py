@@ -753,9 +753,8 @@ def test_a_withdrawal_waits_for_the_publication_it_withdraws(
 
 
 # Savepoint, lock the event, look for earlier ones, the recipients, one INSERT of their
-# notifications, whose unread counts to forget, the endpoints, mark it dispatched,
-# release the savepoint.
-QUERIES_PER_DISPATCH = 9
+# notifications, the endpoints, mark it dispatched, release the savepoint.
+QUERIES_PER_DISPATCH = 8
 
 
 @pytest.mark.parametrize("extra", [0, 40])
