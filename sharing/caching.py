@@ -60,9 +60,11 @@ def renew_now_and_after_commit() -> None:
 
 def _now_and_after_commit(forget) -> None:
     """Forget at once, so that the writer's next page is current, and again after the
-    commit, so that what another request cached meanwhile from the old rows goes too."""
+    commit, so that what another request cached meanwhile from the old rows goes too
+    (robust: a cache failing then cannot fail a request whose work is saved; the entries
+    lapse on their own)."""
     forget()
-    transaction.on_commit(forget)
+    transaction.on_commit(forget, robust=True)
 
 
 def _key(token: str, queryset) -> str | None:

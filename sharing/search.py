@@ -491,34 +491,33 @@ class _Tested(Func):
     conditional = True
 
 
-def _by_words(queryset, query: Query):
-    """(the rows of ``queryset`` matching ``query`` by words, that test as a Q) on
-    PostgreSQL. A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is
-    ``'end' <-> 'user'`` to PostgreSQL) cannot be told from the GIN index, which keeps no
-    positions: PostgreSQL would read the vector of every row holding all its words, a
-    second for common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW``
-    rows that hold its words (which the index finds alone). Where the newest matches are
-    taken anyway (more than ``MAX_CANDIDATES`` in the window) they are the same; where
-    fewer, older rows holding the phrase as it is written are still found by the
-    substring match that fills in. Not for queries with a negation or an ``or``, where
-    that would not hold."""
-    words = _words(query)
+def _phrase_window(queryset, query: Query) -> Q | None:
+    """On PostgreSQL, for a query with a phrase, the test by words to use instead of the
+    vector's index; None for any other query.
+
+    A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is ``'end' <-> 'user'``
+    to PostgreSQL) cannot be told from the GIN index, which keeps no positions:
+    PostgreSQL would read the vector of every row holding all its words, a second for
+    common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW`` rows of
+    ``queryset`` that hold its words (which the index finds alone). Where the newest
+    matches are taken anyway (more than ``MAX_CANDIDATES`` in the window) they are the
+    same; where fewer, older rows holding the phrase as it is written are still found by
+    the substring match that fills in. Not for queries with a negation or an ``or``,
+    where that would not hold."""
     if (
-        query.excluded  # under a negation, the loosened query would find fewer
+        connection.vendor != "postgresql"
+        or query.excluded  # under a negation, the loosened query would find fewer
         or _ANY_OF.search(query.text)  # the substring match cannot fill an "or" in
         or all(_PLAIN_WORD.fullmatch(term) for term in query.terms)  # no phrase
     ):
-        match = Q(search_vector=words)
-        return queryset.filter(match), match
+        return None
+    words = _words(query)
     window = (
         queryset.filter(_Matches(F("search_vector"), _Loosened(words)))
         .order_by(*NEWEST_FIRST)
         .values("pk")[:PHRASE_WINDOW]
     )
-    match = Q(pk__in=window) & Q(_Tested(F("search_vector"), words))
-    # The window holds only what the reader may see: its rows are looked up by key
-    # alone, so that PostgreSQL tests the phrase on them and not on every visible row.
-    return queryset.model.objects.filter(match), match
+    return Q(pk__in=window) & Q(_Tested(F("search_vector"), words))
 
 
 def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
@@ -532,9 +531,14 @@ def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
     """
     limit = MAX_CANDIDATES
     first, *others = _ways_to_match(query)
-    by_first = queryset.filter(first)
-    if connection.vendor == "postgresql":
-        by_first, first = _by_words(queryset, query)
+    window = _phrase_window(queryset, query)
+    if window is None:
+        by_first = queryset.filter(first)
+    else:
+        # The window holds only what the reader may see: its rows are looked up by key
+        # alone, so that PostgreSQL tests the phrase on them, not on every visible row.
+        first = window
+        by_first = queryset.model.objects.filter(first)
     branches = [by_first, *(queryset.filter(o).exclude(first) for o in others)]
     newest = [_excluding(b, query).order_by(*NEWEST_FIRST).values("pk")[:limit] for b in branches]
     union = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
