@@ -71,14 +71,42 @@ class Unresolved(Exception):
     """The host name did not resolve (perhaps only for now)."""
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address that a packet in effect goes to,
+# through the host's own network stack or a translator on the path.
+_IPV4_IN_LAST_32_BITS = [
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated; :: and ::1 excepted)
+    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix (RFC 6052)
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64, local-use prefix (RFC 8215)
+]
+# Unspecified and loopback in their own right, and judged as such.
+_NOT_IPV4_COMPATIBLE = {ipaddress.IPv6Address("::"), ipaddress.IPv6Address("::1")}
+
+
+def _ipv4_carried(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses that ``ip`` leads to, if it is a form that carries one."""
+    if ip.teredo:  # the relay (server) and the far end (client) are both reached
+        return list(ip.teredo)
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip not in _NOT_IPV4_COMPATIBLE and any(ip in net for net in _IPV4_IN_LAST_32_BITS):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
 def _allowed(address: str) -> bool:
-    """Whether ``address`` is on the public internet, looking inside the IPv6 forms that
-    wrap an IPv4 address (mapped, 6to4, Teredo)."""
+    """Whether ``address`` is on the public internet. An IPv6 form that carries an IPv4
+    address is judged by that IPv4 address alone: what the wrapper is called says
+    nothing of where the packet ends up (and Python versions disagree on it)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    inside = [ip]
-    if ip.version == 6:
-        inside += [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
-    return all(each.is_global and not each.is_multicast for each in inside if each is not None)
+    carried = _ipv4_carried(ip) if isinstance(ip, ipaddress.IPv6Address) else []
+    # is_global lets through site-local IPv6 (fec0::/10), deprecated but still routed
+    # inside some networks, and multicast of global scope.
+    return all(
+        each.is_global and not each.is_multicast and not (each.version == 6 and each.is_site_local)
+        for each in carried or [ip]
+    )
 
 
 def _parts(url: str) -> SplitResult:
@@ -90,6 +118,10 @@ def _parts(url: str) -> SplitResult:
         raise ValidationError(_("Give a full address, starting with https://.")) from None
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         raise ValidationError(_("Give a full address, starting with https://."))
+    # urlsplit takes 0 for a port, but it is none to connect to (the socket layer reads
+    # it as "any"), and it must not quietly turn into the default port either.
+    if parts.port == 0:
+        raise ValidationError(_("Give a port from 1 to 65535, or none for the usual one."))
     if parts.scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
         raise ValidationError(_("Webhooks go to https:// addresses only."))
     if parts.username or parts.password:
@@ -98,7 +130,8 @@ def _parts(url: str) -> SplitResult:
 
 
 def _port(parts: SplitResult) -> int:
-    return parts.port or (443 if parts.scheme == "https" else 80)
+    # "is None", not "or": a port 0 (refused above) must never become the default port.
+    return parts.port if parts.port is not None else (443 if parts.scheme == "https" else 80)
 
 
 def resolve(host: str, port: int) -> list[str]:

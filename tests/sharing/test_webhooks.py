@@ -3,11 +3,14 @@
 
 import datetime
 import json
+import socket
 import threading
 import time
 from collections import defaultdict
+from types import SimpleNamespace
 
 import pytest
+import requests
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -372,6 +375,120 @@ def test_addresses_hidden_inside_other_forms_are_refused_too(settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE = False
     with pytest.raises(ValidationError):
         webhooks.check_url(url)
+
+
+# An IPv6 address can carry an IPv4 address that the request then in effect goes to, by
+# way of the host's own network stack or a translator on the path (NAT64, 6to4, Teredo).
+CARRYING_A_NON_PUBLIC_IPV4 = [
+    "::7f00:1",  # IPv4-compatible: 127.0.0.1
+    "::ffff:0:7f00:1",  # IPv4-translated (RFC 2765): 127.0.0.1
+    "::ffff:0:a9fe:a9fe",  # IPv4-translated: 169.254.169.254, the cloud metadata address
+    "64:ff9b::7f00:1",  # NAT64 well-known prefix (RFC 6052): 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix: 169.254.169.254
+    "64:ff9b::e000:1",  # NAT64 well-known prefix: 224.0.0.1, multicast
+    "64:ff9b:1::a00:1",  # NAT64 local-use prefix (RFC 8215): 10.0.0.1
+    "2002:a9fe:a9fe::1",  # 6to4: 169.254.169.254
+    "2001:0:a00:1:8000:63bf:f7f7:f7f7",  # Teredo: server 10.0.0.1, client 8.8.8.8
+    "2001:0:808:808:8000:63bf:f5ff:fffe",  # Teredo: server 8.8.8.8, client 10.0.0.1
+]
+NON_PUBLIC_IPV6 = [
+    "::",  # unspecified
+    "fd00::1",  # unique local
+    "fec0::1",  # site-local: deprecated, but still routed inside some networks
+    "ff0e::1",  # multicast, even of global scope
+]
+PUBLIC = [
+    "64:ff9b::808:808",  # NAT64 well-known prefix: 8.8.8.8
+    "2606:4700:4700::1111",
+    "93.184.216.34",
+]
+
+
+def _literal(address: str) -> str:
+    return f"https://[{address}]/hook" if ":" in address else f"https://{address}/hook"
+
+
+@pytest.fixture
+def network(settings, monkeypatch):
+    """Production rules, and a stand-in for the network: "hooks.example.org" resolves
+    (through the real ``resolve``) to ``network.address``, and a request is recorded in
+    ``network.posted`` rather than made."""
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    fake = SimpleNamespace(address="93.184.216.34", posted=[])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.example.org":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        if ":" in fake.address:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (fake.address, port, 0, 0))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (fake.address, port))]
+
+    def post(session, url, **kwargs):
+        fake.posted.append(url)
+        return SimpleNamespace(status_code=204, headers={}, close=lambda: None)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(requests.Session, "post", post)
+    return fake
+
+
+def _send(url: str) -> webhooks.Outcome:
+    return webhooks.send(url, [webhooks.new_secret()], "msg_test", "{}")
+
+
+@pytest.mark.parametrize("address", CARRYING_A_NON_PUBLIC_IPV4 + NON_PUBLIC_IPV6)
+def test_ipv6_forms_of_non_public_addresses_are_refused_at_registration(settings, address):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationError, match="loopback, private or link-local"):
+        webhooks.check_url(_literal(address))
+
+
+@pytest.mark.parametrize("address", CARRYING_A_NON_PUBLIC_IPV4 + NON_PUBLIC_IPV6)
+def test_a_name_resolving_to_an_ipv6_form_of_a_non_public_address_is_refused_at_delivery(
+    network, address
+):
+    network.address = address
+    with pytest.raises(ValidationError, match="loopback, private or link-local"):
+        webhooks.check_url("https://hooks.example.org/echri")
+    for url in ("https://hooks.example.org/echri", _literal(address)):
+        outcome = _send(url)
+        assert (outcome.delivered, outcome.retryable, outcome.error) == (
+            False,
+            False,
+            "refused: a loopback, private or link-local address",
+        )
+    assert network.posted == []
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_stay_allowed_in_whatever_form(network, address):
+    network.address = address
+    for url in ("https://hooks.example.org/echri", _literal(address)):
+        assert webhooks.check_url(url) == url
+        assert _send(url).delivered
+    pinned = f"[{address}]:443" if ":" in address else f"{address}:443"
+    assert network.posted == [f"https://{pinned}/echri", f"https://{pinned}/hook"]
+
+
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_port_0_is_refused_with_a_message_at_registration_and_at_delivery(
+    network, settings, client, no_admin, allow_private
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = allow_private
+    url = "https://hooks.example.org:0/echri"
+    with pytest.raises(ValidationError, match="port from 1 to 65535"):
+        webhooks.check_url(url)
+    outcome = _send(url)
+    assert (outcome.delivered, outcome.retryable) == (False, False)
+    assert "port from 1 to 65535" in outcome.error
+    assert network.posted == []
+
+    client.force_login(no_admin)
+    response = client.post("/accounts/state/webhooks/new/", {"url": url, "event_kinds": PUBLISHED})
+    assert response.status_code == 400
+    assert "port from 1 to 65535" in response.text
+    assert not WebhookEndpoint.objects.exists()
 
 
 @pytest.mark.parametrize(
