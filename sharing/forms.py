@@ -30,7 +30,7 @@ from sharing.choices import (
     PracticeAudience,
     Severity,
 )
-from sharing.models import TechnologyCategory, Topic
+from sharing.models import Attachment, TechnologyCategory, Topic
 from sharing.models.denials import review_date
 from sharing.querysets import recipient_choices
 from sharing.services import (
@@ -221,20 +221,40 @@ class ChangeFields(forms.Form):
         coerce=lambda value: value == "true",
         widget=forms.RadioSelect,
     )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("Remove from the new version"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A removed file stays with the earlier versions, for the states they reached; "
+            "no state that only the new version reaches can download it."
+        ),
+    )
     material_choices = [
         ("true", _("Material change: recipient states are told and asked to acknowledge again")),
         ("false", _("Minor correction: no announcement, no new acknowledgement")),
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_files, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = self.material_choices
+        self.fields["remove_attachments"].queryset = current_files
 
     def content(self) -> dict:
         data = super().content()
-        data.pop("change_note", None)
-        data.pop("material", None)
+        for field in ("change_note", "material", "remove_attachments"):
+            data.pop(field, None)
         return data
+
+    def amendment(self) -> dict:
+        """What the amend services take besides the content."""
+        return {
+            "change_note": self.cleaned_data["change_note"],
+            "material": self.cleaned_data["material"],
+            "attachments": self.cleaned_data["attachments"],
+            "remove_attachments": list(self.cleaned_data["remove_attachments"]),
+        }
 
 
 class AmendForm(ChangeFields, NoticeForm):

@@ -7,7 +7,8 @@ be seen does not exist for the reader: views answer 404.
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 
 from accounts.choices import Role, StateStatus
 from sharing.choices import Audience, NoticeStatus, PracticeStatus
@@ -202,15 +203,77 @@ class BestPracticeQuerySet(VisibleQuerySet):
         )
 
 
-class AttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AttachmentQuerySet":
-        """Attachments of the notices and best practices ``user`` may read."""
+class RevisionQuerySet(VisibleQuerySet):
+    def readable(self, user) -> Q | None:
+        """Versions ``user`` may read: of an item they may read now, and that reached
+        their state when it was published (its audience, as the revision recorded it),
+        or that their state wrote. Widening an audience or lowering a marking later
+        never opens the versions before (docs/architecture.md, "Versions")."""
         Notice = apps.get_model("sharing", "Notice")
         BestPractice = apps.get_model("sharing", "BestPractice")
-        return self.filter(
-            Q(notice__in=Notice.objects.visible_to(user).values("pk"))
-            | Q(best_practice__in=BestPractice.objects.visible_to(user).values("pk"))
+        Denial = apps.get_model("sharing", "Denial")
+        state = reading_state(user)
+        practice = under("best_practice", BestPractice.objects.readable(user))
+        if state is None:  # the public: public versions of public best practices
+            return practice & Q(public=True)
+        reached = _reach("Revision", state)
+        CoAuthors = BestPractice.co_authors.through
+        coauthored = CoAuthors.objects.filter(state_id=state.pk).values("bestpractice_id")
+        return (
+            (
+                under("notice", Notice.objects.readable(user))
+                & (Q(notice__author_state_id=state.pk) | reached)
+            )
+            | (
+                under("denial", Denial.objects.readable(user))
+                & (Q(denial__state_id=state.pk) | reached)
+            )
+            | (
+                practice
+                & (
+                    Q(best_practice__lead_state_id=state.pk)
+                    | Q(best_practice_id__in=coauthored)
+                    | Q(public=True)
+                    | reached
+                )
+            )
         )
+
+
+# A version number no item reaches: "not removed yet" in comparisons.
+NEVER = 2**31 - 1
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AttachmentQuerySet":
+        """Files ``user`` may download: of a notice or best practice they may read now,
+        and part of a version they may read (from the version that added a file to the
+        one before the version that removed it). A draft's files go with the draft."""
+        Notice = apps.get_model("sharing", "Notice")
+        BestPractice = apps.get_model("sharing", "BestPractice")
+        Revision = apps.get_model("sharing", "Revision")
+        in_version = Revision.objects.visible_to(user).filter(
+            version__gte=OuterRef("version"),
+            version__lt=Coalesce(OuterRef("removed_in"), Value(NEVER)),
+        )
+        notices = Notice.objects.visible_to(user)
+        practices = BestPractice.objects.visible_to(user)
+        return self.filter(
+            Q(notice__in=notices.values("pk"))
+            & (
+                Q(notice__in=notices.filter(status=NoticeStatus.DRAFT).values("pk"))
+                | Exists(in_version.filter(notice_id=OuterRef("notice_id")))
+            )
+            | Q(best_practice__in=practices.values("pk"))
+            & (
+                Q(best_practice__in=practices.filter(status=PracticeStatus.DRAFT).values("pk"))
+                | Exists(in_version.filter(best_practice_id=OuterRef("best_practice_id")))
+            )
+        )
+
+    def current(self) -> "AttachmentQuerySet":
+        """The files of an item's current version."""
+        return self.filter(removed_in__isnull=True)
 
 
 def as_state(state):

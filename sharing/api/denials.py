@@ -19,7 +19,7 @@ from portal.countries import country_names
 from sharing import services, validators
 from sharing.api import serializers as api
 from sharing.api.pagination import NewestOpenedFirst, OldestFirst
-from sharing.api.views import VisibleItemViewSet
+from sharing.api.views import VersionedItemViewSet, VisibleItemViewSet
 from sharing.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.filters import ChangedSinceFilter, RefuseEmptyValues
 from sharing.models import (
@@ -199,13 +199,14 @@ class ConsultationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
         responses=api.ScreeningResultSerializer,
     ),
 )
-class DenialViewSet(VisibleItemViewSet):
+class DenialViewSet(VersionedItemViewSet):
     """Licence denials: notified, amended, revoked and renewed by the notifying state,
     screened against and consulted about by the others."""
 
     model = Denial
     serializer_class = api.DenialSerializer
     filterset_class = DenialApiFilterSet
+    parent_field = "denial"
 
     def get_queryset(self):
         return super().get_queryset().with_figures()

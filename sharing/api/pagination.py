@@ -76,6 +76,10 @@ class OldestFirst(NewestChangeFirst):
     ordering = ("created_at", "pk")
 
 
+class NewestVersionFirst(NewestChangeFirst):
+    ordering = ("-version", "-pk")
+
+
 class UploadOrder(NewestChangeFirst):
     ordering = ("uploaded_at", "pk")
 

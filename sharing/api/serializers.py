@@ -40,6 +40,7 @@ from sharing.models import (
     Endorsement,
     Notice,
     Notification,
+    Revision,
 )
 from sharing.services.denials import CONSULTATION_MOST_DAYS, MAX_DESCRIPTION, MAX_PARTIES
 
@@ -226,6 +227,59 @@ class NoticeWriteSerializer(serializers.Serializer):
     valid_until = serializers.DateField(required=False, allow_null=True)
 
 
+class VersionSerializer(serializers.ModelSerializer):
+    """One published version of an item, as it was: only versions that reached the
+    caller's state are listed, each under its own marking."""
+
+    published_at = serializers.DateTimeField(source="created_at", read_only=True)
+    tlp = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text="The version's own TLP 2.0 marking (null for a best practice).",
+    )
+    recipient_states = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    content = serializers.SerializerMethodField(
+        help_text="The item's fields as they were in this version."
+    )
+    attachments = serializers.SerializerMethodField(
+        help_text="The ids of the files that were part of this version."
+    )
+
+    class Meta:
+        model = Revision
+        fields = [
+            "version",
+            "change_kind",
+            "change_note",
+            "published_at",
+            "tlp",
+            "audience",
+            "recipient_states",
+            "public",
+            "content",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, revision):
+        data = super().to_representation(revision)
+        data["tlp"] = revision.tlp or None
+        return data
+
+    def get_content(self, revision) -> dict:
+        return {k: v for k, v in revision.snapshot.items() if k != "attachments"}
+
+    def get_attachments(self, revision) -> list[str]:
+        return [file["id"] for file in revision.snapshot.get("attachments", [])]
+
+
+_REMOVE_HELP = (
+    "Ids of files of the current version to take out of the new one: they stay with the "
+    "earlier versions, for the states those reached, and no state that only the new "
+    "version reaches can download them."
+)
+
+
 class NoticeAmendSerializer(serializers.Serializer):
     """A new version: the fields to change, what changed, and whether it is material."""
 
@@ -237,6 +291,9 @@ class NoticeAmendSerializer(serializers.Serializer):
         help_text="true (the default): recipients are told and asked to acknowledge "
         "again; false: a minor correction, kept in the history and not announced. A "
         "change of audience, recipients or marking is always material.",
+    )
+    remove_attachments = serializers.ListField(
+        child=serializers.UUIDField(), max_length=100, required=False, help_text=_REMOVE_HELP
     )
 
     def get_fields(self):
@@ -301,6 +358,13 @@ class CommentWriteSerializer(serializers.Serializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    removed_in_version = serializers.IntegerField(
+        source="removed_in",
+        allow_null=True,
+        read_only=True,
+        help_text="The first version without this file, when an amendment removed it "
+        "(it stays with the versions before); null while it is in the current version.",
+    )
 
     class Meta:
         model = Attachment
@@ -311,6 +375,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "size",
             "sha256",
             "version",
+            "removed_in_version",
             "uploaded_at",
             "download_url",
         ]

@@ -28,13 +28,14 @@ from sharing.api.pagination import (
     ByCode,
     NewestChangeFirst,
     NewestFirst,
+    NewestVersionFirst,
     OldestFirst,
     UploadOrder,
 )
 from sharing.api.parsers import JSONParser
 from sharing.attachments import ALLOWED_TYPES
 from sharing.filters import BestPracticeApiFilterSet, NoticeApiFilterSet, NotificationApiFilterSet
-from sharing.models import Attachment, BestPractice, Comment, Notice, Notification
+from sharing.models import Attachment, BestPractice, Comment, Notice, Notification, Revision
 from sharing.views.attachments import download_response
 
 
@@ -113,7 +114,27 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(obj).data)
 
 
-class SharedItemViewSet(VisibleItemViewSet):
+class VersionedItemViewSet(VisibleItemViewSet):
+    """An item with published versions (notices, best practices, denials): its history
+    as far as it reached the caller's state."""
+
+    @extend_schema(
+        responses=api.VersionSerializer(many=True),
+        summary="List the versions that reached your state",
+        description="Newest first. A version is listed only if its own audience reached "
+        "your state (or your state wrote it): widening an audience or lowering a marking "
+        "later never opens the versions before. Each carries its own marking.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=NewestVersionFirst)
+    def versions(self, request, pk=None):
+        item = self.get_object()
+        self.audit_reading([item])
+        readable = Revision.objects.visible_to(request.user).prefetch_related("recipient_states")
+        page = self.paginate_queryset(readable.filter(**{self.parent_field: item}))
+        return self.get_paginated_response(api.VersionSerializer(page, many=True).data)
+
+
+class SharedItemViewSet(VersionedItemViewSet):
     """The workflow notices and best practices share: drafted, changed, deleted,
     published and amended through the services a subclass names, and files attached to
     drafts by one mechanism.
@@ -123,7 +144,6 @@ class SharedItemViewSet(VisibleItemViewSet):
 
     write_serializer: type
     amend_serializer: type
-    parent_field: str
 
     # The services (staticmethod-wrapped): who may write, and the acts.
     check_write = create_service = update_service = delete_service = None
@@ -194,7 +214,10 @@ class SharedItemViewSet(VisibleItemViewSet):
         context = {"request": request}
         if request.method == "GET":
             self.audit_reading([parent])
-            page = self.paginate_queryset(Attachment.objects.filter(**{self.parent_field: parent}))
+            files = Attachment.objects.visible_to(request.user).filter(
+                **{self.parent_field: parent}
+            )
+            page = self.paginate_queryset(files)
             data = api.AttachmentSerializer(page, many=True, context=context).data
             return self.get_paginated_response(data)
         upload = request.FILES.get("file")

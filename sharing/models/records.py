@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharing.choices import (
+    TLP,
     ChangeKind,
     EventKind,
 )
 from sharing.models.notices import Notice
-from sharing.querysets import AttachmentQuerySet
+from sharing.querysets import AttachmentQuerySet, RevisionQuerySet
 
 
 def one_of(*fields: str) -> models.Q:
@@ -32,8 +33,11 @@ ONE_SUBJECT = one_of("notice", "best_practice", "denial")
 
 
 class Revision(models.Model):
-    """What a notice or a best practice said at one published version, kept for ever:
-    the history that readers diff, and that recipients of a notice acknowledge."""
+    """What a notice, a best practice or a denial said at one published version, kept
+    for ever: the history that readers diff, and that recipients of a notice
+    acknowledge. Each revision also keeps whom that version reached (its audience, its
+    recipient states, whether it was public) and its marking, because a reader sees a
+    version only if it reached their state (docs/architecture.md, "Versions")."""
 
     notice = models.ForeignKey(
         Notice, on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
@@ -48,10 +52,19 @@ class Revision(models.Model):
     change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
     change_note = models.TextField(_("change note"), blank=True)
     snapshot = models.JSONField(_("content"))
+    # Whom this version reached, copied from its item when it was published.
+    audience = models.CharField(_("audience"), max_length=16)
+    recipient_states = models.ManyToManyField(
+        "accounts.State", verbose_name=_("recipient states"), related_name="+", blank=True
+    )
+    public = models.BooleanField(_("public"), default=False)
+    tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("revision")
@@ -117,6 +130,9 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField("SHA-256", max_length=64)
     version = models.PositiveIntegerField(_("added in version"), default=1)
+    # The first version without this file, when an amendment took it out: it stays with
+    # the versions before, for the states those reached, and with no one else.
+    removed_in = models.PositiveIntegerField(_("removed in version"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

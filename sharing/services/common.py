@@ -19,7 +19,8 @@ from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
 from sharing.attachments import UploadInfo, inspect_upload
-from sharing.models import Attachment, Event, attachment_storage_name
+from sharing.choices import Audience
+from sharing.models import Attachment, Event, Revision, attachment_storage_name
 from sharing.querysets import reading_state
 
 # Control characters have no place in shared text (tab and line breaks excepted).
@@ -324,10 +325,62 @@ def comparable(content: dict, *, relations: tuple[str, ...], dates: tuple[str, .
 
 
 def attachments_snapshot(parent) -> list[dict]:
+    """The files of ``parent``'s current version, as its revision records them."""
     return [
         {"id": str(a.pk), "filename": a.filename, "sha256": a.sha256, "version": a.version}
-        for a in parent.attachments.all()
+        for a in parent.attachments.current()
     ]
+
+
+def clean_removals(parent, values, errors: dict) -> list[Attachment]:
+    """The files of ``parent``'s current version that an amendment takes out, given as
+    attachments or their ids; anything else is a mistake named in ``errors``."""
+    current = {str(a.pk): a for a in parent.attachments.current()}
+    chosen = [str(v.pk if isinstance(v, Attachment) else v) for v in values or ()]
+    if any(key not in current for key in chosen):
+        errors["remove_attachments"] = _("Only files of the current version can be removed.")
+        return []
+    return [current[key] for key in dict.fromkeys(chosen)]
+
+
+def remove_from_version(files: list[Attachment], *, version: int, by: User, request) -> None:
+    """Take ``files`` out of ``version`` and every version after it. The file is kept
+    (stored and audited) for the versions it was part of, so the states those reached
+    can still download it, and no state that only a later version reached ever can."""
+    for attachment in files:
+        attachment.removed_in = version
+        attachment.save(update_fields=["removed_in"])
+        parent = attachment.parent
+        audit.record(
+            audit.Action.ATTACHMENT_REMOVED,
+            request=request,
+            actor=by,
+            target=attachment,
+            details={parent_field(parent): str(parent.pk), "version": version},
+        )
+
+
+def record_revision(
+    parent, *, by: User, kind: str, snapshot: dict, note: str = "", created_at=None
+) -> Revision:
+    """Keep ``parent``'s current version with whom it reaches now: its audience, its
+    recipient states, whether it is public, and its marking. These, not the item's
+    later audience, decide who may read this version (RevisionQuerySet.readable)."""
+    revision = Revision.objects.create(
+        version=parent.version,
+        change_kind=kind,
+        change_note=note,
+        snapshot=snapshot,
+        audience=parent.audience,
+        public=getattr(parent, "public", False),
+        tlp=getattr(parent, "tlp", ""),
+        created_by=by,
+        created_at=created_at or timezone.now(),
+        **{parent_field(parent): parent},
+    )
+    if parent.audience == Audience.SELECTED:
+        revision.recipient_states.set(parent.recipient_states.all())
+    return revision
 
 
 def record_event(kind: str, parent, by: User | None, *, consultation=None, **payload) -> Event:

@@ -42,7 +42,6 @@ from sharing.models import (
     ConsultationMessage,
     Denial,
     DenialParty,
-    Revision,
     Screening,
     ScreeningHit,
 )
@@ -57,6 +56,7 @@ from sharing.services.common import (
     clean_text,
     comparable,
     record_event,
+    record_revision,
     refuse_unknown,
 )
 
@@ -366,14 +366,8 @@ def _locked(denial: Denial) -> Denial:
 
 
 def _revision(denial: Denial, *, by: User, kind: str, note: str = "") -> None:
-    Revision.objects.create(
-        denial=denial,
-        version=denial.version,
-        change_kind=kind,
-        change_note=note,
-        snapshot=_comparable(denial_content(denial)),
-        created_by=by,
-    )
+    snapshot = _comparable(denial_content(denial))
+    record_revision(denial, by=by, kind=kind, note=note, snapshot=snapshot)
 
 
 # --- The life of a denial -------------------------------------------------------------------

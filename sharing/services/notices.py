@@ -37,7 +37,6 @@ from sharing.models import (
     CountryOfConcern,
     Notice,
     NoticeEntity,
-    Revision,
     TechnologyCategory,
 )
 from sharing.querysets import reading_state, recipient_choices, recipient_states
@@ -55,6 +54,7 @@ from sharing.services.common import (
     clean_choice,
     clean_date,
     clean_markdown,
+    clean_removals,
     clean_states,
     clean_terms,
     clean_text,
@@ -62,7 +62,9 @@ from sharing.services.common import (
     delete_with_files,
     detach,
     record_event,
+    record_revision,
     refuse_unknown,
+    remove_from_version,
     render_ahead,
     staged,
 )
@@ -375,13 +377,8 @@ def publish_notice(notice: Notice, *, by: User, request: HttpRequest | None = No
     notice.published_at = now
     notice.ack_version = notice.version
     notice.save()
-    Revision.objects.create(
-        notice=notice,
-        version=notice.version,
-        change_kind=ChangeKind.INITIAL,
-        snapshot=_snapshot(notice),
-        created_by=by,
-        created_at=now,
+    record_revision(
+        notice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(notice), created_at=now
     )
     audit.record(
         audit.Action.NOTICE_PUBLISHED,
@@ -402,13 +399,15 @@ def amend_notice(
     material: bool,
     request: HttpRequest | None = None,
     attachments=(),
+    remove_attachments=(),
     **content,
 ) -> Notice:
     """Publish a new version of a published notice.
 
     A material change asks every recipient state to acknowledge again and is
     announced; a minor correction is neither. Both are kept as revisions with their
-    change note.
+    change note. ``remove_attachments`` takes files of the current version out of the
+    new one (see ``remove_from_version``): redact, then share wider.
     """
     check_can_edit(notice, by)
     rendered = render_ahead(content)
@@ -421,11 +420,14 @@ def amend_notice(
             material=material,
             request=request,
             files=files,
+            removals=remove_attachments,
             content=content,
         )
 
 
-def _amend(notice, *, by, change_note, material, request, files, content, rendered) -> Notice:
+def _amend(
+    notice, *, by, change_note, material, request, files, removals, content, rendered
+) -> Notice:
     notice = _locked(notice)
     check_can_edit(notice, by)
     if notice.is_withdrawn:
@@ -436,6 +438,7 @@ def _amend(notice, *, by, change_note, material, request, files, content, render
     note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
     if not isinstance(material, bool):
         errors["material"] = _("Say whether the change is material or a minor correction.")
+    removed = clean_removals(notice, removals, errors)
     current = content_of(notice)
     try:
         cleaned = clean_content({**current, **content}, author=notice.author_state)
@@ -444,7 +447,7 @@ def _amend(notice, *, by, change_note, material, request, files, content, render
     if errors:
         raise ValidationError(errors)
     before, after = _comparable(current), _comparable(cleaned)
-    if before == after and not files:
+    if before == after and not files and not removed:
         raise ValidationError(_("Nothing has changed; change the notice before amending it."))
     # Who may read it and how it may be passed on are never a "minor" matter: new
     # readers must be told, and a lighter marking must be announced.
@@ -457,17 +460,11 @@ def _amend(notice, *, by, change_note, material, request, files, content, render
     if material:
         notice.ack_version = notice.version
     _apply(notice, cleaned, rendered)
+    remove_from_version(removed, version=notice.version, by=by, request=request)
     for file in files:
         attach(notice, file, by=by, request=request)
     kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-    Revision.objects.create(
-        notice=notice,
-        version=notice.version,
-        change_kind=kind,
-        change_note=note,
-        snapshot=_snapshot(notice),
-        created_by=by,
-    )
+    record_revision(notice, by=by, kind=kind, note=note, snapshot=_snapshot(notice))
     audit.record(
         audit.Action.NOTICE_AMENDED,
         request=request,

@@ -28,7 +28,7 @@ from sharing.choices import (
     PracticeAudience,
     PracticeStatus,
 )
-from sharing.models import Attachment, BestPractice, Endorsement, Revision, Topic
+from sharing.models import Attachment, BestPractice, Endorsement, Topic
 from sharing.querysets import as_state, reading_state, recipient_choices
 from sharing.services.common import (
     MAX_NOTE,
@@ -42,6 +42,7 @@ from sharing.services.common import (
     check_can_author,
     clean_choice,
     clean_markdown,
+    clean_removals,
     clean_states,
     clean_terms,
     clean_text,
@@ -49,7 +50,9 @@ from sharing.services.common import (
     delete_with_files,
     detach,
     record_event,
+    record_revision,
     refuse_unknown,
+    remove_from_version,
     render_ahead,
     staged,
 )
@@ -335,13 +338,8 @@ def publish_practice(
     practice.status = PracticeStatus.PUBLISHED
     practice.published_at = now
     practice.save()
-    Revision.objects.create(
-        best_practice=practice,
-        version=practice.version,
-        change_kind=ChangeKind.INITIAL,
-        snapshot=_snapshot(practice),
-        created_by=by,
-        created_at=now,
+    record_revision(
+        practice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(practice), created_at=now
     )
     audit.record(
         audit.Action.PRACTICE_PUBLISHED,
@@ -362,10 +360,12 @@ def amend_practice(
     material: bool,
     request: HttpRequest | None = None,
     attachments=(),
+    remove_attachments=(),
     **content,
 ) -> BestPractice:
     """Publish a new version. A material change is announced to the readers; a minor
-    correction is only kept in the history. Both keep their change note."""
+    correction is only kept in the history. Both keep their change note.
+    ``remove_attachments`` takes files of the current version out of the new one."""
     check_can_write(practice, by)
     rendered = render_ahead(content)
     with staged(attachments) as files, transaction.atomic():
@@ -377,6 +377,7 @@ def amend_practice(
         note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
         if not isinstance(material, bool):
             errors["material"] = _("Say whether the change is material or a minor correction.")
+        removed = clean_removals(practice, remove_attachments, errors)
         current = practice_content(practice)
         try:
             cleaned = clean_practice({**current, **content}, lead=practice.lead_state)
@@ -385,7 +386,7 @@ def amend_practice(
         if errors:
             raise ValidationError(errors)
         before, after = _comparable(current), _comparable(cleaned)
-        if before == after and not files:
+        if before == after and not files and not removed:
             raise ValidationError(_("Nothing has changed; change it before amending it."))
         _check_lead_only(practice, by, before, after)
         if not material and (
@@ -396,17 +397,11 @@ def amend_practice(
         _apply(practice, cleaned, rendered)
         if any(before[field] != after[field] for field in LEAD_ONLY):
             _drop_disallowed_endorsements(practice, by=by, request=request)
+        remove_from_version(removed, version=practice.version, by=by, request=request)
         for file in files:
             attach(practice, file, by=by, request=request)
         kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-        Revision.objects.create(
-            best_practice=practice,
-            version=practice.version,
-            change_kind=kind,
-            change_note=note,
-            snapshot=_snapshot(practice),
-            created_by=by,
-        )
+        record_revision(practice, by=by, kind=kind, note=note, snapshot=_snapshot(practice))
         audit.record(
             audit.Action.PRACTICE_AMENDED,
             request=request,

@@ -4,9 +4,11 @@ import difflib
 import itertools
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
 from django.utils.functional import cached_property
 
-from sharing.models import Revision
+from sharing.choices import TLP
+from sharing.models import Attachment, Revision
 
 # A list counts what it holds up to this many rows; past it, it says "more than".
 COUNT_LIMIT = 1000
@@ -122,11 +124,46 @@ def version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]
     return diffs
 
 
+def stricter(*markings: str) -> str:
+    """The most restrictive of TLP ``markings`` (blank ones ignored)."""
+    order = TLP.values
+    return max((m for m in markings if m in order), key=order.index, default="")
+
+
 def with_diffs(revisions) -> list[Revision]:
-    """The revisions, newest first, each with ``.diff`` against the one before (None for
-    the first)."""
+    """The revisions (those the reader may read, newest first), each with ``.diff``
+    against the one before it in the list (None for the first) and ``.diff_tlp``: a
+    diff shows text of both versions, so it carries the stricter of their markings."""
     revisions = list(revisions)
     diffs = version_diffs(revisions)
+    ordered = sorted(revisions, key=lambda r: r.version)
+    before = dict(zip((r.version for r in ordered[1:]), ordered, strict=False))
     for revision in revisions:
         revision.diff = diffs.get(revision.version)
+        earlier = before.get(revision.version)
+        revision.diff_tlp = stricter(revision.tlp, earlier.tlp) if earlier else revision.tlp
     return revisions
+
+
+def earlier_versions_hidden(revisions) -> bool:
+    """Whether the item had published versions before the first of ``revisions`` (those
+    the reader may read): the page then says they were not shared with the reader."""
+    return bool(revisions) and min(r.version for r in revisions) > 1
+
+
+def readable_history(user) -> list:
+    """What a detail page prefetches of an item's history for ``user``: the versions
+    and the files that reached their state (``item.readable_revisions`` and
+    ``item.readable_attachments``), in two queries however many."""
+    return [
+        Prefetch(
+            "revisions",
+            queryset=Revision.objects.visible_to(user).select_related("created_by"),
+            to_attr="readable_revisions",
+        ),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.visible_to(user),
+            to_attr="readable_attachments",
+        ),
+    ]

@@ -35,7 +35,7 @@ from sharing.forms import (
     parties_from,
 )
 from sharing.models import Consultation, Denial, DenialParty, Revision
-from sharing.views.common import filtered, other_params, paginate
+from sharing.views.common import earlier_versions_hidden, filtered, other_params, paginate
 
 PAGE_SIZE = 25
 
@@ -222,7 +222,10 @@ def _detail_queryset(user):
         .with_content()
         .with_figures()
         .prefetch_related(
-            Prefetch("revisions", queryset=Revision.objects.select_related("created_by"))
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.visible_to(user).select_related("created_by"),
+            )
         )
     )
 
@@ -248,6 +251,7 @@ def denial_detail(request, pk):
             "denial": denial,
             "parties": _end_users_first(denial.parties.all()),
             "revisions": revisions,
+            "earlier_hidden": earlier_versions_hidden(revisions),
             "screened": {
                 "screenings": denial.screenings_matched,
                 "states": denial.states_screening,

@@ -23,9 +23,16 @@ from sharing.forms import (
     WithdrawForm,
     entities_from,
 )
-from sharing.models import Acknowledgement, Comment, Notice, Revision
+from sharing.models import Acknowledgement, Comment, Notice
 from sharing.querysets import recipient_states
-from sharing.views.common import filtered, other_params, paginate, with_diffs
+from sharing.views.common import (
+    earlier_versions_hidden,
+    filtered,
+    other_params,
+    paginate,
+    readable_history,
+    with_diffs,
+)
 
 PAGE_SIZE = 25
 
@@ -57,8 +64,7 @@ def _detail_queryset(user):
         Notice.objects.visible_to(user)
         .with_content()
         .prefetch_related(
-            "attachments",
-            Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
+            *readable_history(user),
             Prefetch(
                 "acknowledgements",
                 queryset=Acknowledgement.objects.select_related("state", "by"),
@@ -80,7 +86,7 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     """The notice page; the acknowledgement and comment forms come back here, bound and
     with their errors, when what was sent is refused."""
     user = request.user
-    revisions = with_diffs(notice.revisions.all())
+    revisions = with_diffs(notice.readable_revisions)
     panel = services.acknowledgement_panel(notice, user)
     own = panel.own
     if ack_form is None:
@@ -89,6 +95,7 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     context = {
         "notice": notice,
         "revisions": revisions,
+        "earlier_hidden": earlier_versions_hidden(revisions),
         "ack": panel,
         "can_edit": services.can_edit(notice, user),
         "can_comment": services.can_comment(notice, user),
@@ -98,12 +105,15 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     return render(request, "sharing/notice_detail.html", context, status=status)
 
 
-def _notice_form_page(request, *, notice=None, form_class=NoticeForm, template, save):
+def _notice_form_page(
+    request, *, notice=None, form_class=NoticeForm, template, save, form_kwargs=None
+):
     """The create, edit and amend pages: a notice form, an entity formset, and ``save``
     (a service call) that turns the cleaned values into a notice."""
     author_state = notice.author_state if notice else request.user.state
+    form_kwargs = {"author_state": author_state, **(form_kwargs or {})}
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES, author_state=author_state)
+        form = form_class(request.POST, request.FILES, **form_kwargs)
         formset = EntityFormSet(request.POST, prefix="entities")
         if form.is_valid() and formset.is_valid():
             content = form.content()
@@ -116,7 +126,7 @@ def _notice_form_page(request, *, notice=None, form_class=NoticeForm, template, 
                 return redirect("sharing:notice-detail", pk=saved.pk)
     else:
         initial = services.content_of(notice) if notice else {}
-        form = form_class(initial=initial, author_state=author_state)
+        form = form_class(initial=initial, **form_kwargs)
         formset = EntityFormSet(
             prefix="entities", initial=initial.get("entities") if notice else None
         )
@@ -177,13 +187,7 @@ def notice_amend(request, pk):
 
     def save(form, content):
         saved = services.amend_notice(
-            notice,
-            by=request.user,
-            request=request,
-            change_note=form.cleaned_data["change_note"],
-            material=form.cleaned_data["material"],
-            attachments=form.cleaned_data["attachments"],
-            **content,
+            notice, by=request.user, request=request, **form.amendment(), **content
         )
         messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
         return saved
@@ -194,6 +198,7 @@ def notice_amend(request, pk):
         form_class=AmendForm,
         template="sharing/notice_amend.html",
         save=save,
+        form_kwargs={"current_files": notice.attachments.current()},
     )
 
 

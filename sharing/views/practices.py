@@ -5,7 +5,7 @@ that show nothing else of the portal."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -17,9 +17,15 @@ from sharing import caching, search, services
 from sharing.choices import DocType, PracticeStatus
 from sharing.filters import PRACTICE_FACETS, BestPracticeFilterSet
 from sharing.forms import EndorseForm, PracticeAmendForm, PracticeForm
-from sharing.models import BestPractice, Endorsement, Revision
+from sharing.models import BestPractice, Endorsement
 from sharing.querysets import LONG_TEXT_FIELDS
-from sharing.views.common import other_params, paginate, with_diffs
+from sharing.views.common import (
+    earlier_versions_hidden,
+    other_params,
+    paginate,
+    readable_history,
+    with_diffs,
+)
 
 PAGE_SIZE = 20
 SORTS = {
@@ -172,10 +178,7 @@ def _detail_queryset(user):
     return (
         BestPractice.objects.visible_to(user)
         .with_content()
-        .prefetch_related(
-            "attachments",
-            Prefetch("revisions", queryset=Revision.objects.select_related("created_by")),
-        )
+        .prefetch_related(*readable_history(user))
     )
 
 
@@ -204,12 +207,13 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
     can_endorse = user.is_authenticated and services.can_endorse(practice, user)
     if endorse_form is None and can_endorse:
         endorse_form = EndorseForm(initial={"kind": own.kind, "note": own.note} if own else None)
-    revisions = practice.revisions.all()
+    revisions = practice.readable_revisions
     context = {
         "practice": practice,
-        # Earlier versions may not have been public: the public sees only that they were
-        # (number, date), never their text, their diffs or their change notes.
+        # The public sees that there were public versions (number, date), not their
+        # text, diffs or change notes: the page for it is the current version alone.
         "revisions": with_diffs(revisions) if user.is_authenticated else list(revisions),
+        "earlier_hidden": earlier_versions_hidden(revisions),
         "endorsements": endorsements,
         "adopted": sum(1 for e in endorsements if e.kind == "adopted"),
         "own_endorsement": own,
@@ -228,10 +232,13 @@ def practice_detail(request, pk):
     return _render_detail(request, practice)
 
 
-def _practice_form_page(request, *, practice=None, form_class=PracticeForm, template, save):
+def _practice_form_page(
+    request, *, practice=None, form_class=PracticeForm, template, save, form_kwargs=None
+):
     lead_state = practice.lead_state if practice else request.user.state
+    form_kwargs = {"lead_state": lead_state, **(form_kwargs or {})}
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES, lead_state=lead_state)
+        form = form_class(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
                 saved = save(form, form.content())
@@ -241,7 +248,7 @@ def _practice_form_page(request, *, practice=None, form_class=PracticeForm, temp
                 return redirect("sharing:practice-detail", pk=saved.pk)
     else:
         initial = services.practice_content(practice) if practice else {}
-        form = form_class(initial=initial, lead_state=lead_state)
+        form = form_class(initial=initial, **form_kwargs)
     return render(
         request,
         template,
@@ -304,13 +311,7 @@ def practice_amend(request, pk):
 
     def save(form, content):
         saved = services.amend_practice(
-            practice,
-            by=request.user,
-            request=request,
-            change_note=form.cleaned_data["change_note"],
-            material=form.cleaned_data["material"],
-            attachments=form.cleaned_data["attachments"],
-            **content,
+            practice, by=request.user, request=request, **form.amendment(), **content
         )
         messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
         return saved
@@ -321,6 +322,7 @@ def practice_amend(request, pk):
         form_class=PracticeAmendForm,
         template="sharing/practice_amend.html",
         save=save,
+        form_kwargs={"current_files": practice.attachments.current()},
     )
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sharing import services
+from sharing.models import Attachment
 
 # A minimal but valid PDF: what officials attach most.
 PDF_BYTES = (
@@ -86,3 +87,37 @@ def make_practice(no_officer):
         return practice
 
     return make
+
+
+# A notice that names its source, and the same text redacted (tests of version reach).
+SOURCE_LINE = "Source: a liaison officer codenamed KESTREL in Oslo."
+BODY = f"## Assessment\n\nThe reseller ships through Cyprus.\n\n{SOURCE_LINE}"
+REDACTED = "## Assessment\n\nThe reseller ships through Cyprus."
+
+
+@pytest.fixture
+def redacted_notice(make_notice, dk_officer, no_viewer):
+    """AMBER+STRICT to Norway alone, with a source and a file; then redacted, marked
+    GREEN and widened to every subscribing state, the file removed from version 2."""
+    notice = services.create_draft(
+        by=dk_officer,
+        attachments=[pdf("Source report.pdf")],
+        **notice_content(
+            tlp="amber+strict", audience="selected", recipient_states=["NO"], body=BODY
+        ),
+    )
+    notice = services.publish_notice(notice, by=dk_officer)
+    source_file = notice.attachments.get()
+    notice = services.amend_notice(
+        notice,
+        by=dk_officer,
+        change_note="Source removed; shared with every subscribing state.",
+        material=True,
+        body=REDACTED,
+        tlp="green",
+        audience="subscribing",
+        recipient_states=[],
+        remove_attachments=[source_file.pk],
+    )
+    notice.source_file = Attachment.objects.get(pk=source_file.pk)
+    return notice

@@ -81,12 +81,19 @@ def test_every_kind_of_audience_status_and_marking_is_there(generated):
 
 
 def test_lifecycles_are_consistent(generated):
-    for notice in Notice.objects.prefetch_related("revisions"):
+    for notice in Notice.objects.prefetch_related(
+        "revisions__recipient_states", "recipient_states"
+    ):
         versions = sorted(r.version for r in notice.revisions.all())
         if notice.status == NoticeStatus.DRAFT:
             assert notice.reference is None and not versions
             continue
         assert versions == list(range(1, notice.version + 1))
+        # Each version reached whom the notice reaches (the generator widens nothing).
+        recipients = {s.pk for s in notice.recipient_states.all()}
+        for revision in notice.revisions.all():
+            assert (revision.audience, revision.tlp) == (notice.audience, notice.tlp)
+            assert {s.pk for s in revision.recipient_states.all()} == recipients
         assert notice.published_at is not None
         assert Event.objects.filter(notice=notice, kind=EventKind.NOTICE_PUBLISHED).count() == 1
         assert (notice.status == NoticeStatus.WITHDRAWN) == (notice.withdrawn_at is not None)

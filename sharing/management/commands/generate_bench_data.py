@@ -620,17 +620,20 @@ class Generator:
                 else (ChangeKind.MATERIAL if material else ChangeKind.MINOR)
             )
             content = snapshot if version == versions else {**snapshot, "summary": first_summary}
-            batch.revisions.append(
-                Revision(
-                    notice=notice,
-                    version=version,
-                    change_kind=kind,
-                    change_note="" if version == 1 else rng.choice(text.lang.change_notes),
-                    snapshot=content,
-                    created_by=creator,
-                    created_at=when,
-                )
+            revision = Revision(
+                notice=notice,
+                version=version,
+                change_kind=kind,
+                change_note="" if version == 1 else rng.choice(text.lang.change_notes),
+                snapshot=content,
+                audience=notice.audience,
+                tlp=notice.tlp,
+                created_by=creator,
+                created_at=when,
             )
+            batch.revisions.append(revision)
+            if notice.audience == Audience.SELECTED:
+                batch.revision_recipients += [(revision, s.pk) for s in recipients]
             event_kind = {
                 ChangeKind.INITIAL: EventKind.NOTICE_PUBLISHED,
                 ChangeKind.MATERIAL: EventKind.NOTICE_AMENDED,
@@ -735,6 +738,14 @@ class Generator:
         ):
             model.objects.bulk_create(rows, batch_size=size)
             self.counts[model._meta.verbose_name_plural] += len(rows)
+        # Whom each version reached, once the revisions have their ids.
+        Revision.recipient_states.through.objects.bulk_create(
+            [
+                Revision.recipient_states.through(revision_id=revision.pk, state_id=state_id)
+                for revision, state_id in batch.revision_recipients
+            ],
+            batch_size=size,
+        )
         self.counts["notices"] += len(batch.notices)
 
     def set_search_fields(self, rows: list[tuple]) -> None:
@@ -853,6 +864,8 @@ class Generator:
                     change_kind=kind,
                     change_note="" if version == 1 else rng.choice(text.lang.change_notes),
                     snapshot=snapshot,
+                    audience=practice.audience,
+                    public=practice.public,
                     created_by=creator,
                     created_at=when,
                 )
@@ -928,3 +941,4 @@ class Batch:
         self.entities, self.countries, self.categories, self.recipients = [], [], [], []
         self.topics, self.co_authors, self.endorsements = [], [], []
         self.revisions, self.events, self.acks, self.comments = [], [], [], []
+        self.revision_recipients = []
