@@ -89,3 +89,48 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail about someone's account (an invitation, a password reset, the notice
+    of something platform staff did to the account), kept until it has left.
+
+    The row is written in the transaction of the act it tells of, so that a rolled-back
+    act sends nothing and a committed one is never lost: after commit it is handed to
+    the ``email`` queue, and the sweeper hands it on again if the broker missed it or a
+    worker died. Sending claims the row first (pending → sending), so two workers never
+    send the same message. Notifications of what states share have their own rows
+    (sharing.Notification); this is the same path for account mail."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to send")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("given up")
+
+    to = models.JSONField(_("to"))
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.TextField(_("subject"))
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to a task
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account e-mail")
+        verbose_name_plural = _("account e-mails")
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="outgoing_email_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status}"

@@ -304,6 +304,7 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_email": {"queue": "email"},
+    "portal.tasks.sweep_mail": {"queue": "email"},
     "sharing.tasks.dispatch_event": {"queue": "events"},
     "sharing.tasks.sweep": {"queue": "events"},
     "sharing.tasks.send_notification_emails": {"queue": "email"},
@@ -318,6 +319,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "portal.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "sharing.tasks.sweep", "schedule": 60.0},
+    "mail-sweep": {"task": "portal.tasks.sweep_mail", "schedule": 60.0},
     "digests": {"task": "sharing.tasks.send_digests", "schedule": crontab(minute="*/15")},
     # Review reminders and expiry go by dates: a few passes a day are plenty. Deadlines
     # end at midnight in the answering state's zone: an hourly pass marks them soon.

@@ -19,7 +19,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from portal import beat
-from portal.models import Heartbeat
+from portal.models import Heartbeat, OutgoingEmail
 from sharing.choices import DeliveryStatus, EmailStatus
 from sharing.models import Event, Notification, WebhookDelivery
 
@@ -85,12 +85,23 @@ def _emails(now) -> dict:
         .annotate(n=Count("pk"), oldest=Min("created_at"))
     }
     sending = [waiting.get(EmailStatus.PENDING), waiting.get(EmailStatus.SENDING)]
-    oldest = min((row["oldest"] for row in sending if row), default=None)
+    # Account e-mail (invitations, password resets, notices of staff acts) waits too.
+    to_send = Q(status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.SENDING])
+    account = OutgoingEmail.objects.aggregate(
+        n=Count("pk", filter=to_send),
+        oldest=Min("created_at", filter=to_send),
+        failed=Count("pk", filter=Q(status=OutgoingEmail.Status.FAILED)),
+    )
+    oldest = min(
+        (row["oldest"] for row in [*sending, account] if row and row["oldest"]), default=None
+    )
     return {
         "to_send": sum(row["n"] for row in sending if row),
         "being_sent": (waiting.get(EmailStatus.SENDING) or {}).get("n", 0),
         "waiting_for_digest": (waiting.get(EmailStatus.DIGEST) or {}).get("n", 0),
         "failed": Notification.objects.filter(email_status=EmailStatus.FAILED).count(),
+        "account_to_send": account["n"],
+        "account_failed": account["failed"],
         "oldest_to_send_age_seconds": _seconds_since(oldest, now),
     }
 

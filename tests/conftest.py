@@ -349,3 +349,43 @@ def celery_worker(celery_worker_process):
     """Use in a ``django_db(transaction=True)`` test: tasks go through Redis to the worker."""
     assert not celery_app.conf.task_always_eager
     return celery_worker_process
+
+
+# --- A real SMTP server ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 that the portal's mail goes to (tests/smtp.py)."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker_down():
+    """Point the publishing side (this process) at a closed port, as if Redis were down;
+    calling the fixture's value brings the real broker back (eager mode too, when the
+    test had it)."""
+    conf, amqp = celery_app.conf, celery_app.amqp
+    working = (conf.broker_url, celery_app.pool, amqp.producer_pool, conf.task_always_eager)
+
+    def back():
+        if conf.broker_url != working[0]:
+            celery_app.pool.force_close_all()
+            conf.broker_url, celery_app._pool, amqp._producer_pool = working[:3]
+            conf.task_always_eager = working[3]
+
+    conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    conf.task_always_eager = False
+    celery_app._pool = amqp._producer_pool = None
+    yield back
+    back()

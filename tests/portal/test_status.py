@@ -140,6 +140,20 @@ def test_it_counts_what_waits_and_what_failed_and_never_shows_content(staff_clie
         assert "Nimbus" not in str(shown)  # the notice's entity of concern
 
 
+def test_account_emails_waiting_and_given_up_are_counted_and_can_be_stuck(staff_client):
+    from portal.models import OutgoingEmail
+
+    old = timezone.now() - datetime.timedelta(hours=1)
+    for status_ in ("pending", "sending", "failed", "sent"):
+        OutgoingEmail.objects.create(
+            to=["x@example.org"], subject="s", body="b", status=status_, created_at=old
+        )
+    data = staff_client.get("/admin/status.json").json()
+    assert (data["emails"]["account_to_send"], data["emails"]["account_failed"]) == (2, 1)
+    assert data["emails"]["oldest_to_send_age_seconds"] >= 3600
+    assert "emails_stuck" in data["problems"]
+
+
 def test_when_all_is_well_it_says_so(staff_client):
     tasks.sweep.delay()
     data = staff_client.get("/admin/status.json").json()
@@ -204,12 +218,12 @@ def test_the_page_runs_a_fixed_number_of_queries(
 ):
     backlog(size)
     tasks.sweep.delay()
-    # session, user; SELECT 1; events; e-mails waiting, failed; deliveries waiting, dead;
-    # the sweeper's heartbeat
-    with django_assert_num_queries(9):
+    # session, user; SELECT 1; events; e-mails waiting, failed; account e-mails;
+    # deliveries waiting, dead; the sweeper's heartbeat
+    with django_assert_num_queries(10):
         page = staff_client.get("/admin/status/")
     assert page.status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         staff_client.get("/admin/status.json")
 
 

@@ -126,24 +126,6 @@ def test_a_publication_reaches_inboxes_e_mail_and_webhooks_through_the_worker(
     assert len(receiver.received) == 1
 
 
-@pytest.fixture
-def broker_down():
-    """Point the publishing side (this process) at a closed port; calling the fixture's
-    value brings the real broker back."""
-    conf, amqp = celery_app.conf, celery_app.amqp
-    working = (conf.broker_url, celery_app.pool, amqp.producer_pool)
-
-    def back():
-        if conf.broker_url != working[0]:
-            celery_app.pool.force_close_all()
-            conf.broker_url, celery_app._pool, amqp._producer_pool = working
-
-    conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
-    celery_app._pool = amqp._producer_pool = None
-    yield back
-    back()
-
-
 def test_a_publication_while_the_broker_is_down_is_swept_up_exactly_once(
     celery_worker, people, client, broker_down
 ):
