@@ -1,18 +1,24 @@
 """How django-allauth behaves in this portal: no sign-up, suspended states refused at
-sign-in, throttled sign-ins audited, mail sent after commit through Celery, and MFA
-secrets encrypted at rest."""
+sign-in, failed sign-ins limited per account and throttled ones audited, links in
+e-mails built from SITE_URL, mail sent after commit through Celery, and MFA secrets
+encrypted at rest."""
 
 import base64
 import logging
 import secrets
+import unicodedata
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import render
+from django.urls import reverse
 
 from portal import audit, crypto, mail
 
@@ -23,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts come from invitations sent by a state admin, never from sign-up.
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys the "5 failures in 15 minutes" limit on the host the request names
+        # and on the login as typed, so another port, or the e-mail address instead of
+        # the user name, would start a fresh count. Here the key is the account itself;
+        # the same key is cleared when its password is reset.
+        login = credentials.get("email") or credentials.get("username") or ""
+        return login_limit_key(login)
 
     def pre_authenticate(self, request, **credentials) -> None:
         try:
@@ -60,18 +74,53 @@ class AccountAdapter(DefaultAccountAdapter):
         methods = super().get_reauthentication_methods(user)
         return [method for method in methods if method["id"] != "reauthenticate_by_code"]
 
+    # Links in e-mails: allauth builds them from the request, that is from its Host
+    # header (port and all). Every link here starts with SITE_URL instead.
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # Only a sign-up attempt leads here, and sign-up is closed: such a mail would
+        # point at a sign-up page that does not exist.
+        return None
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # As allauth's own, but the message leaves through the e-mail queue once the
-        # surrounding transaction has committed, instead of over SMTP inside the request.
-        request = allauth_context.request
+        # surrounding transaction has committed, instead of over SMTP inside the request;
+        # and "the site" its templates name is SITE_URL's, whatever host was asked for.
         context = {
-            "request": request,
+            "request": allauth_context.request,
             "email": email,
-            # Notifications sent from an on-commit hook may run without a request.
-            "current_site": get_current_site(request) if request else mail.SITE,
             **context,
+            "current_site": mail.SITE,
         }
         mail.send_after_commit(self.render_mail(template_prefix, email, context))
+
+
+def login_limit_key(login: str) -> str:
+    """What failed sign-ins with ``login`` count against: the account it names, by user
+    name (in any case) or by e-mail address, or else the login itself, normalised, so
+    that unknown names are limited alike and the limit does not tell which exist."""
+    login = login.strip()
+    if login:
+        users = sorted(
+            get_user_model()
+            ._default_manager.filter(
+                Q(username__iexact=login)
+                | Q(email__iexact=login)
+                | Q(emailaddress__email__iexact=login)
+            )
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        if users:
+            return "account:" + ",".join(str(pk) for pk in users)
+    return "login:" + unicodedata.normalize("NFKC", login).casefold()
 
 
 class MFAAdapter(DefaultMFAAdapter):

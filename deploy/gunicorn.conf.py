@@ -79,7 +79,9 @@ loglevel = env.string("LOG_LEVEL", "INFO").strip().lower()
 errorlog = "-"
 accesslog = "-" if env.boolean("GUNICORN_ACCESS_LOG", True) else None
 # The path without its query string (a search's words stay out of the logs), the time
-# taken in microseconds, and the request id the portal answered with.
+# taken in microseconds, and the request id the portal answered with. Secrets in paths
+# (invitation and password-reset links) are redacted by the logger class below
+# (portal.logging.scrub_secrets), in this format and the JSON one alike.
 access_log_format = (
     "%(m)s %(U)s %(s)s"
     if _json_logs

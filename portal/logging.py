@@ -13,18 +13,25 @@ attributes when it is made (a record factory, so pytest's caplog sees them too):
 ``LOG_FORMAT=json`` writes one JSON object per line (JsonFormatter); otherwise a line
 of text with the same context in brackets. Nothing of what states share (titles, text)
 is ever put in the context: only ids.
+
+Some addresses carry a secret: whoever has the link to accept an invitation, reset a
+password or confirm an e-mail address can use it. ``scrub_secrets`` knows which, and
+replaces the secret with ``[redacted]``; the ScrubSecrets filter applies it to every
+handler's records (ours, Django's own, gunicorn's error and access logs), and both
+formatters apply it once more to the finished line (a traceback, say).
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import datetime
 import json
 import logging
 import logging.config
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, replace
 
 # An incoming X-Request-ID is kept only if it looks like an id: no spaces or control
@@ -125,6 +132,76 @@ def leave(token: contextvars.Token) -> None:
         _current.set(None)
 
 
+# --- Secrets in addresses --------------------------------------------------------------------
+
+# A path separator, as typed or percent-encoded (an address inside another's query string).
+_SEP = r"(?:/|%2[Ff])"
+# The secret itself: one path segment, up to the next separator, query, quote or space.
+_SEGMENT = r"""(?:(?!%2[Ff])[^/?#\s"'<>\\])+"""
+# The paths whose next segment is a secret: an invitation link (and its plural, as the
+# link might be mistyped), allauth's password-reset key and e-mail confirmation key.
+_SECRET_PATHS = re.compile(
+    rf"({_SEP}accounts{_SEP}"
+    rf"(?:invitations?|password{_SEP}reset{_SEP}key|confirm-email){_SEP})"
+    rf"{_SEGMENT}",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+
+
+def scrub_secrets(text: str) -> str:
+    """``text`` with the secret part of every secret-bearing address replaced."""
+    return _SECRET_PATHS.sub(rf"\g<1>{REDACTED}", text)
+
+
+def _scrubbed(value):
+    return scrub_secrets(value) if isinstance(value, str) else value
+
+
+class ScrubSecrets(logging.Filter):
+    """Takes secrets out of a record's message and arguments, so that every handler
+    after it (and every formatter) sees them gone. Never drops a record.
+
+    gunicorn's access records keep their arguments as a mapping (its "atoms", which the
+    JSON formatter reads): a copy of the same type takes its place, its text values
+    scrubbed. The caller's own objects are never changed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _scrubbed(record.msg)
+        args = record.args
+        if isinstance(args, Mapping):
+            changed = {
+                key: clean
+                for key, value in args.items()
+                if isinstance(value, str) and (clean := scrub_secrets(value)) != value
+            }
+            if changed:
+                args = copy.copy(args) if isinstance(args, MutableMapping) else dict(args)
+                args.update(changed)
+                record.args = args
+        elif isinstance(args, tuple):
+            record.args = tuple(_scrubbed(value) for value in args)
+        return True
+
+
+def _scrub_handlers(handlers) -> None:
+    for handler in handlers:
+        if not any(isinstance(f, ScrubSecrets) for f in handler.filters):
+            handler.addFilter(ScrubSecrets())
+
+
+def _scrub_every_handler() -> None:
+    """The filter on every handler of every logger there is: besides ours, Django puts
+    handlers of its own on the "django" and "django.server" loggers."""
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.getLogger().manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    for logger in loggers:
+        _scrub_handlers(logger.handlers)
+
+
 # --- Records --------------------------------------------------------------------------------
 
 _base_factory = logging.getLogRecordFactory()
@@ -153,6 +230,7 @@ def configure(config: dict) -> None:
     configure logging with this."""
     install_record_factory()
     logging.config.dictConfig(config)
+    _scrub_every_handler()
 
 
 # --- Formatters -----------------------------------------------------------------------------
@@ -212,7 +290,7 @@ class JsonFormatter(logging.Formatter):
             data["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             data["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return scrub_secrets(json.dumps(data, ensure_ascii=False, default=str))
 
 
 class PlainFormatter(logging.Formatter):
@@ -233,7 +311,7 @@ class PlainFormatter(logging.Formatter):
         if getattr(record, "task_id", None):
             parts.append(f"task={record.task}[{record.task_id}]")
         record.context = f" [{' '.join(parts)}]" if parts else ""
-        return super().format(record)
+        return scrub_secrets(super().format(record))
 
 
 def logging_config(*, log_format: str, level: str) -> dict:
@@ -245,8 +323,15 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "plain": {"()": PlainFormatter},
             "json": {"()": JsonFormatter},
         },
+        "filters": {
+            "scrub_secrets": {"()": ScrubSecrets},
+        },
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": log_format},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["scrub_secrets"],
+            },
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
@@ -261,17 +346,17 @@ def logging_config(*, log_format: str, level: str) -> dict:
 def gunicorn_logger_class(json_logs: bool):
     """gunicorn's logger with our formatters on its error and access logs (named by
     deploy/gunicorn.conf.py), so that with LOG_FORMAT=json every line gunicorn writes is
-    a JSON object too."""
+    a JSON object too; in either format, secrets in the addresses it logs are scrubbed."""
     from gunicorn.glogging import Logger
 
     class GunicornLogger(Logger):
         def setup(self, cfg):
             super().setup(cfg)
             install_record_factory()
-            if not json_logs:
-                return
             for log in (self.error_log, self.access_log):
-                for handler in log.handlers:
-                    handler.setFormatter(JsonFormatter())
+                _scrub_handlers(log.handlers)
+                if json_logs:
+                    for handler in log.handlers:
+                        handler.setFormatter(JsonFormatter())
 
     return GunicornLogger

@@ -179,10 +179,15 @@ ACCOUNT_SESSION_REMEMBER = False
 # Tell people by e-mail when their password, e-mail address or MFA changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A password reset asked for an address with no usable account (unknown, or deactivated)
+# sends nothing, and the page answers as for any other address.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Failed logins: at most 10 a minute from one address and 5 in 15 minutes for one
 # account, after which the account's form answers "too many attempts" until it cools.
+# The account's count is the same whichever host, user name or e-mail address is used
+# (accounts.adapters.login_limit_key).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
 # Behind a TLS-terminating proxy every request comes from the proxy; the client's own
 # address (for rate limits and the audit log) is then the last X-Forwarded-For entry.

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from portal.models import AuditEntry
@@ -16,7 +17,9 @@ def test_password_reset_by_email(client, dk_officer, django_capture_on_commit_ca
     assert response.status_code == 302
     message = mail.outbox[0]
     assert message.to == [dk_officer.email]
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    link = re.search(
+        re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/\S+/)", message.body
+    ).group(1)
     form_page = client.get(link, follow=True)
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
     with django_capture_on_commit_callbacks(execute=True):

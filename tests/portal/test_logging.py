@@ -1,22 +1,29 @@
 """Structured logs: every request has an id, returned in X-Request-ID, on every log record
 made while it is served and on those of the Celery tasks it caused, down to the tasks
-those enqueue; JSON lines when LOG_FORMAT=json."""
+those enqueue; JSON lines when LOG_FORMAT=json. Secrets in addresses (invitation and
+password-reset links) never reach a log line."""
 
+import io
 import json
 import logging
+import runpy
 import sys
 import time
 import uuid
+from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import logging as portal_logging
 from portal.celery import LOG_CONTEXT_HEADER
 from portal.celery import app as celery_app
 from sharing import services
 from sharing.models import Notification
+from tests.factories import InvitationFactory
 from tests.portal.test_settings import PRODUCTION, load_settings, refusal, run_python
 from tests.sharing.conftest import notice_content
 
@@ -248,3 +255,188 @@ def test_a_real_worker_logs_the_request_id_of_the_publication(
     emailed = logged("sharing.tasks.send_notification_emails")
     assert dispatched and emailed, celery_worker.log_path.read_text()[-3000:]
     assert f"user={dk_officer.pk} DK" in dispatched[0]
+
+
+# --- Secrets in addresses -----------------------------------------------------------------------
+
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+INVITATION_TOKEN = "ImY1ZDk3YzM0LTFmNzQtNDk0Zi04ZGRmLTYxNDRjNjEzOGQxNyI:1xaDvk:wYLI5IbqwjHhg2Sk"
+RESET_KEY = "2-dj67mo-7a5aea1f456e200cd1027c6711616abf"
+
+
+@pytest.mark.parametrize(
+    ("logged", "expected"),
+    [
+        (
+            f"Not Found: /accounts/invitation/{INVITATION_TOKEN}/",
+            "Not Found: /accounts/invitation/[redacted]/",
+        ),
+        (  # the plural, as someone might mistype the link
+            f"Not Found: /accounts/invitations/{INVITATION_TOKEN}/",
+            "Not Found: /accounts/invitations/[redacted]/",
+        ),
+        (
+            f"GET /accounts/password/reset/key/{RESET_KEY}/ HTTP/1.1",
+            "GET /accounts/password/reset/key/[redacted]/ HTTP/1.1",
+        ),
+        (
+            "/accounts/confirm-email/Mg:1xaDvk:wYLI5IbqwjHhg2SskZ5QE8iHoSj-vnCvHo5blhdgrhc/",
+            "/accounts/confirm-email/[redacted]/",
+        ),
+        (  # a whole address, its query string, and no trailing slash
+            f"referer https://exchange.example.org/accounts/invitation/{INVITATION_TOKEN}?a=1 x",
+            "referer https://exchange.example.org/accounts/invitation/[redacted]?a=1 x",
+        ),
+        (  # inside another address, percent-encoded
+            f"/accounts/login/?next=%2Faccounts%2Finvitation%2F{INVITATION_TOKEN}%2F",
+            "/accounts/login/?next=%2Faccounts%2Finvitation%2F[redacted]%2F",
+        ),
+        (  # as the JSON formatter writes it
+            json.dumps({"path": f"/accounts/invitation/{INVITATION_TOKEN}/"}),
+            json.dumps({"path": "/accounts/invitation/[redacted]/"}),
+        ),
+    ],
+    ids=["invitation", "invitations", "reset-key", "confirm-email", "url", "encoded", "json"],
+)
+def test_secrets_in_addresses_are_scrubbed(logged, expected):
+    assert portal_logging.scrub_secrets(logged) == expected
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        f"Not Found: /notices/{uuid.UUID(int=7)}/",
+        "POST /accounts/password/reset/ HTTP/1.1",
+        "GET /accounts/members/12/ 200",
+        "GET /accounts/tokens/3/revoke/ 302",
+        "GET /accounts/invitation/ 404",
+        "GET /healthz 200",
+        "",
+    ],
+)
+def test_addresses_without_secrets_are_left_alone(logged):
+    assert portal_logging.scrub_secrets(logged) == logged
+
+
+def test_the_filter_scrubs_a_records_arguments_but_not_the_callers_objects():
+    from gunicorn.glogging import SafeAtoms
+
+    path = f"/accounts/invitation/{INVITATION_TOKEN}/"
+    atoms = SafeAtoms({"U": path, "s": "404", "D": 1500})
+    record = logging.LogRecord(
+        "gunicorn.access", logging.INFO, "", 0, "%(U)s %(s)s", (atoms,), None
+    )
+    assert portal_logging.ScrubSecrets().filter(record) is True
+    assert type(record.args) is SafeAtoms and record.args is not atoms
+    assert record.getMessage() == "/accounts/invitation/[redacted]/ 404"
+    assert record.args["D"] == 1500 and record.args["{missing}i"] == "-"
+    assert atoms["U"] == path  # gunicorn's own object is untouched
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Not Found: %s", (path,), None
+    )
+    portal_logging.ScrubSecrets().filter(record)
+    assert record.getMessage() == "Not Found: /accounts/invitation/[redacted]/"
+
+
+@pytest.fixture(params=["plain", "json"])
+def console(request):
+    """What the configured console handler writes, in each format."""
+    (handler,) = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h.formatter, portal_logging.PlainFormatter | portal_logging.JsonFormatter)
+    ]
+    formatter = handler.formatter
+    if request.param == "json":
+        handler.setFormatter(portal_logging.JsonFormatter())
+    buffer = io.StringIO()
+    stream = handler.setStream(buffer)
+    try:
+        yield buffer
+    finally:
+        handler.setStream(stream)
+        handler.setFormatter(formatter)
+
+
+@pytest.mark.django_db
+def test_invitation_tokens_stay_out_of_the_4xx_warnings(client, seeded_states, console):
+    deleted = InvitationFactory()
+    deleted_token = deleted.token
+    deleted.delete()
+    expired_token = InvitationFactory(expires_at=timezone.now() - timedelta(days=1)).token
+    forged_token = deleted_token[:-4] + "AAAA"
+
+    assert client.get(f"/accounts/invitation/{deleted_token}/").status_code == 404
+    assert client.get(f"/accounts/invitation/{expired_token}/").status_code == 410
+    assert client.get(f"/accounts/invitation/{forged_token}/").status_code == 404
+    assert client.get(f"/accounts/invitations/{forged_token}/").status_code == 404
+
+    written = console.getvalue()
+    for token in (deleted_token, expired_token, forged_token):
+        assert token not in written
+        assert token.split(":")[0] not in written
+    lines = [line for line in written.splitlines() if "/accounts/invitation" in line]
+    assert len(lines) == 4, written
+    assert all("/[redacted]/" in line for line in lines), lines
+
+
+def test_a_crash_on_a_secret_address_keeps_the_secret_out_of_the_traceback(console):
+    logger = logging.getLogger("django.request")
+    path = f"/accounts/invitation/{INVITATION_TOKEN}/"
+    try:
+        raise ValueError(f"could not handle {path}")
+    except ValueError:
+        logger.error("Internal Server Error: %s", path, exc_info=True)
+    written = console.getvalue()
+    assert "ValueError: could not handle" in written
+    assert INVITATION_TOKEN not in written
+
+
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_gunicorns_access_log_as_configured_scrubs_secret_paths(monkeypatch, log_format):
+    from gunicorn.config import Config
+
+    monkeypatch.setenv("LOG_FORMAT", log_format)
+    deployed = runpy.run_path(str(GUNICORN_CONF))
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", deployed["access_log_format"])
+    gunicorn_log = deployed["logger_class"](config)
+    logs = (gunicorn_log.access_log, gunicorn_log.error_log)
+    own = {log: [h for h in log.handlers if getattr(h, "_gunicorn", False)] for log in logs}
+    buffer = io.StringIO()
+    for handler in own[gunicorn_log.access_log]:
+        handler.setStream(buffer)
+    try:
+        for path in (f"/accounts/invitation/{INVITATION_TOKEN}/", f"/notices/{uuid.UUID(int=7)}/"):
+            environ = {
+                "REQUEST_METHOD": "GET",
+                "RAW_URI": f"{path}?from=mail",
+                "PATH_INFO": path,
+                "QUERY_STRING": "from=mail",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "REMOTE_ADDR": "203.0.113.9",
+                "HTTP_REFERER": f"https://exchange.example.org{path}",
+                "HTTP_USER_AGENT": "probe",
+            }
+            response = SimpleNamespace(
+                status="404 Not Found", sent=12, headers=[("X-Request-ID", "req-gunicorn-1")]
+            )
+            request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+            gunicorn_log.access(response, request, environ, timedelta(microseconds=1500))
+    finally:
+        for log, handlers in own.items():
+            for handler in handlers:
+                log.removeHandler(handler)
+            log.propagate = True
+
+    secret_line, plain_line = buffer.getvalue().splitlines()
+    assert INVITATION_TOKEN not in buffer.getvalue()
+    assert "/accounts/invitation/[redacted]/" in secret_line
+    assert f"/notices/{uuid.UUID(int=7)}/" in plain_line  # an unrelated path is kept
+    if log_format == "json":
+        entry = json.loads(secret_line)
+        assert entry["http"]["path"] == "/accounts/invitation/[redacted]/"
+        assert entry["http"]["status"] == 404 and entry["request_id"] == "req-gunicorn-1"
+        assert json.loads(plain_line)["http"]["path"] == f"/notices/{uuid.UUID(int=7)}/"
