@@ -34,11 +34,13 @@ class StateAdmin(admin.ModelAdmin):
         return False  # states are suspended, never deleted
 
     def save_model(self, request, obj, form, change):
+        previous = State.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
         super().save_model(request, obj, form, change)
         action = audit.Action.STATE_CHANGED if change else audit.Action.STATE_CREATED
         audit.record(
             action, request=request, state=obj, target=obj, details={"changed": form.changed_data}
         )
+        services.state_changed(obj, previous_status=previous, by=request.user, request=request)
 
 
 @admin.register(User)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +180,10 @@ class User(AbstractUser):
         choices=time_zone_choices,
         validators=[validate_time_zone],
     )
+    # Raised when the user is deactivated or their state suspended: every session made
+    # before then stops working for good (see _get_session_auth_hash), reactivation or
+    # not. Coming back means signing in again.
+    access_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PortalUserManager()
 
@@ -237,6 +242,19 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with a hash of the password, and ends the session
+        # when the hash no longer matches. The access epoch is part of it too (once it
+        # has moved, so that sessions of users never deactivated keep their hash).
+        if not self.access_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.access_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class InvitationQuerySet(models.QuerySet):

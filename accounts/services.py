@@ -332,8 +332,8 @@ def change_role(user: User, *, role: str, by: User, request: HttpRequest | None 
 
 @transaction.atomic
 def set_active(user: User, *, active: bool, by: User, request: HttpRequest | None = None) -> User:
-    """Deactivate or reactivate a user. A deactivated user's sessions stop working at
-    their next request (see PortalAuthenticationBackend)."""
+    """Deactivate or reactivate a user. Deactivation ends the user's sessions and API
+    tokens for good (end_access): reactivated, they sign in again and make new tokens."""
     user = _locked_member(user, by)
     if user.is_active == active:
         return user
@@ -341,7 +341,42 @@ def set_active(user: User, *, active: bool, by: User, request: HttpRequest | Non
     user.save(update_fields=["is_active"])
     action = audit.Action.USER_REACTIVATED if active else audit.Action.USER_DEACTIVATED
     audit.record(action, request=request, actor=by, state=user.state, target=user)
+    if not active:
+        end_access(User.objects.filter(pk=user.pk), reason="user deactivated", request=request)
     return user
+
+
+def end_access(users, *, reason: str, request: HttpRequest | None = None) -> None:
+    """End, for good, every session and API token of ``users`` (a queryset): their
+    sessions stop at the next request (the access epoch is part of each session's hash)
+    and their tokens are revoked, each with an audit row. Call inside the transaction
+    of the act that ends access (a deactivation, a state's suspension)."""
+    users.update(access_epoch=models.F("access_epoch") + 1)
+    now = timezone.now()
+    tokens = list(
+        ApiToken.objects.filter(user__in=users, revoked_at__isnull=True).select_related(
+            "user__state"
+        )
+    )
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    for token in tokens:
+        audit.record(
+            audit.Action.API_TOKEN_REVOKED,
+            request=request,
+            state=token.user.state,
+            target=token,
+            details={"user": token.user.username, "reason": reason},
+        )
+
+
+@transaction.atomic
+def state_changed(
+    state: State, *, previous_status: str, by: User | None, request: HttpRequest | None = None
+) -> None:
+    """After platform staff changed ``state``: a suspension ends every session and API
+    token of its users for good; lifting it later revives none of them."""
+    if state.is_suspended and previous_status != state.status:
+        end_access(User.objects.filter(state=state), reason="state suspended", request=request)
 
 
 @transaction.atomic

@@ -247,6 +247,12 @@ def suspended_user(suspended_state):
 
 
 @pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

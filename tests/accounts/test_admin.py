@@ -8,12 +8,6 @@ from portal.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_staff_invite_a_states_first_admin(
     staff_client, staff_user, django_capture_on_commit_callbacks
 ):

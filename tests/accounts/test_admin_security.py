@@ -26,12 +26,6 @@ def test_staff_must_set_up_mfa_when_required(client, settings, staff_user, passw
     assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_staff_cannot_create_users_in_the_admin(staff_client):
     assert staff_client.get("/admin/accounts/user/add/").status_code == 403
     response = staff_client.post(

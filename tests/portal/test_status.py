@@ -25,12 +25,6 @@ TITLE = notice_content()["title"]
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def backlog(dk_officer, no_viewer, no_admin, fr_viewer):
     """A published notice (its event still undispatched: on_commit does not run here),
     and e-mails and webhook deliveries in every state, ``backlog(n)`` of each."""
