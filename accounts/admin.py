@@ -6,7 +6,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -48,7 +49,13 @@ class UserAdmin(DjangoUserAdmin):
     """Platform staff look after accounts here. Accounts are created by invitation, not
     here; role and activation changes go through the same services (and audit) as the
     state admins' pages; what decides a user's reach (state, staff and superuser flags,
-    permissions, e-mail address) is read-only."""
+    permissions, e-mail address) is read-only.
+
+    Staff never become a state's official: a state user's password cannot be set here
+    (only a reset link sent to their verified address), and every change is e-mailed to
+    the user and their state's admins (accounts.services.tell_of_staff_act)."""
+
+    change_form_template = "admin/accounts/user/change_form.html"
 
     list_display = ["username", "email", "state", "role", "is_active", "is_staff", "last_login"]
     list_filter = ["state", "role", "is_active", "is_staff"]
@@ -76,6 +83,48 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_staff:
             return [*self.LOCKED, "role"]  # staff have no state role
         return self.LOCKED
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.state_id is None:
+            return fieldsets
+        # A state user's password is theirs alone: not even its hash, nor the link to
+        # set it, is shown.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def get_urls(self):
+        reset = path(
+            "<int:pk>/reset-link/",
+            self.admin_site.admin_view(self.send_reset_link),
+            name="accounts_user_reset_link",
+        )
+        return [reset, *super().get_urls()]
+
+    def send_reset_link(self, request, pk):
+        """POST: e-mail the user a password reset link (accounts.services.send_reset_link)."""
+        user = get_object_or_404(User, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, user):
+            raise PermissionDenied
+        try:
+            address = services.send_reset_link(user, by=request.user, request=request)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(
+                request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+            )
+        else:
+            self.message_user(
+                request,
+                _(
+                    "A password reset link has been sent to %(address)s; %(user)s and "
+                    "the admins of %(state)s are told."
+                )
+                % {"address": address, "user": user.username, "state": user.state},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
 
     def has_add_permission(self, request):
         return False  # invitations create accounts (see Invitations)
@@ -106,8 +155,16 @@ class UserAdmin(DjangoUserAdmin):
                 target=obj,
                 details={"fields": rest},
             )
+            if obj.state_id is not None:
+                services.tell_of_staff_act(
+                    "changed", state=obj.state, by=request.user, user=obj, fields=", ".join(rest)
+                )
 
     def user_change_password(self, request, id, form_url=""):
+        user = get_object_or_404(User, pk=id)
+        if user.state_id is not None:
+            # A state official's password is theirs alone: staff send a reset link.
+            raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.get(pk=id)
@@ -200,9 +257,11 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(admin.ModelAdmin):
-    """Staff can remove a user's authenticator (a lost phone); the user then has to set
-    up a new one at their next request if their role requires MFA. Secrets are never
-    shown or copied here."""
+    """Staff see who has which authenticator, never its secrets. They can remove one of
+    another staff member's (a lost phone), one at a time, never a state official's:
+    that would let whoever knows the password in without the second factor."""
+
+    actions = None  # no bulk removal
 
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
@@ -217,14 +276,12 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and obj.user.state_id is None
+
     def delete_model(self, request, obj):
         self._audit_removal(request, obj)
         super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for authenticator in queryset.select_related("user"):
-            self._audit_removal(request, authenticator)
-        super().delete_queryset(request, queryset)
 
     def _audit_removal(self, request, authenticator):
         audit.record(

@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -56,10 +56,69 @@ def _locked(*users: User | None) -> dict[int, User]:
     return {row.pk: row for row in rows}
 
 
+# --- What platform staff do to a state's accounts is told ----------------------------------
+
+# What each act is called in the notice, in the recipient's language.
+STAFF_ACTS = {
+    "invited": _lazy("invited %(email)s into %(state)s as %(role)s"),
+    "invitation_resent": _lazy("sent the invitation of %(email)s to %(state)s again"),
+    "invitation_revoked": _lazy("revoked the invitation of %(email)s to %(state)s"),
+    "role_changed": _lazy("changed the role of %(user)s from %(before)s to %(after)s"),
+    "deactivated": _lazy("deactivated the account %(user)s"),
+    "reactivated": _lazy("reactivated the account %(user)s"),
+    "reset_link_sent": _lazy(
+        "sent a password reset link for the account %(user)s to its address %(email)s"
+    ),
+    "changed": _lazy("changed the account %(user)s (%(fields)s)"),
+}
+
+
+def _by_platform(by: User | None) -> bool:
+    """Platform staff, or the platform itself (``by=None``: a command its operators ran)."""
+    return by is None or by.is_platform_staff
+
+
+def tell_of_staff_act(
+    act: str, *, state: State, by: User | None, user: User | None = None, **params
+) -> None:
+    """E-mail the account concerned and its state's active admins that platform staff
+    did ``act`` (a key of STAFF_ACTS) to the state's accounts, each in their language,
+    after commit. Nothing is sent for what a state's own admin does."""
+    if not _by_platform(by):
+        return
+    recipients = {
+        u.pk: u
+        for u in User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True)
+        if u.email
+    }
+    if user is not None and user.email:
+        recipients[user.pk] = user
+    who = by.display_name if by is not None else _("the platform's operators")
+    for recipient in recipients.values():
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            words = {"state": state.name, "user": user.username if user else "", **params}
+            message = mail.render(
+                "accounts/emails/staff_act",
+                [recipient.email],
+                {
+                    "recipient": recipient,
+                    "staff": who,
+                    "state": state,
+                    "act": STAFF_ACTS[act] % words,
+                    "about_you": user is not None and recipient.pk == user.pk,
+                    "when": timezone.now(),
+                },
+            )
+        mail.send_after_commit(message)
+
+
 def _email_in_use(email: str) -> bool:
+    """Whether an account holds ``email``: as its address, or as an address its owner
+    proved to be theirs. An address someone merely typed (a change of address not yet
+    confirmed) reserves nothing: anyone can type anyone's address."""
     return (
         User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
     )
 
 
@@ -154,6 +213,9 @@ def invite_user(
         details={"email": email, "role": role},
     )
     _send_invitation(invitation)
+    tell_of_staff_act(
+        "invited", state=state, by=by, email=email, role=invitation.get_role_display()
+    )
     return invitation
 
 
@@ -180,21 +242,34 @@ def _locked_pending(invitation: Invitation, by: User | None) -> Invitation:
 def resend_invitation(
     invitation: Invitation, *, by: User | None, request: HttpRequest | None = None
 ) -> Invitation:
-    """Send the link again and give it a full validity period from now."""
+    """Send a new link, valid for a full period from now, and revoke the old one: a
+    link that may have leaked (forwarded, logged) never gets a fresh lease of life.
+    Returns the new invitation."""
     invitation = _locked_pending(invitation, by)
     if invitation.state.is_suspended:
         raise ValidationError(_("%(state)s is suspended.") % {"state": invitation.state})
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
-    invitation.save(update_fields=["expires_at"])
+    now = timezone.now()
+    invitation.revoked_at = now
+    invitation.save(update_fields=["revoked_at"])
+    fresh = Invitation.objects.create(
+        email=invitation.email,
+        state=invitation.state,
+        role=invitation.role,
+        invited_by=invitation.invited_by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
     audit.record(
         audit.Action.INVITATION_RESENT,
         request=request,
         actor=by,
-        state=invitation.state,
-        target=invitation,
+        state=fresh.state,
+        target=fresh,
+        details={"replaces": str(invitation.pk)},
     )
-    _send_invitation(invitation)
-    return invitation
+    _send_invitation(fresh)
+    tell_of_staff_act("invitation_resent", state=fresh.state, by=by, email=fresh.email)
+    return fresh
 
 
 @transaction.atomic
@@ -211,6 +286,7 @@ def revoke_invitation(
         state=invitation.state,
         target=invitation,
     )
+    tell_of_staff_act("invitation_revoked", state=invitation.state, by=by, email=invitation.email)
     return invitation
 
 
@@ -276,6 +352,9 @@ def accept_invitation(
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
+    # Claims on the address that were never confirmed (another user typed it as their
+    # new address) give way to the person who proved it theirs by opening the link.
+    EmailAddress.objects.filter(email__iexact=user.email, verified=False).delete()
     try:
         with transaction.atomic():
             user.save(force_insert=True)
@@ -327,6 +406,14 @@ def change_role(user: User, *, role: str, by: User, request: HttpRequest | None 
         target=user,
         details={"from": previous, "to": role},
     )
+    tell_of_staff_act(
+        "role_changed",
+        state=user.state,
+        by=by,
+        user=user,
+        before=Role(previous).label,
+        after=Role(role).label,
+    )
     return user
 
 
@@ -343,7 +430,46 @@ def set_active(user: User, *, active: bool, by: User, request: HttpRequest | Non
     audit.record(action, request=request, actor=by, state=user.state, target=user)
     if not active:
         end_access(User.objects.filter(pk=user.pk), reason="user deactivated", request=request)
+    tell_of_staff_act(
+        "reactivated" if active else "deactivated", state=user.state, by=by, user=user
+    )
     return user
+
+
+@transaction.atomic
+def send_reset_link(user: User, *, by: User, request: HttpRequest | None = None) -> str:
+    """For a user locked out of their account: e-mail a password reset link to their
+    verified address (nothing changes until they follow it). Platform staff, or an
+    admin of the user's state, may send it; the user and their state's admins are told
+    when staff did. Returns the address used."""
+    member = _locked_member(user, by)
+    if member.state_id is None:
+        raise PermissionDenied(_("Platform staff reset their password themselves."))
+    address = (
+        EmailAddress.objects.filter(user=member, verified=True)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    if address is None:
+        raise ValidationError(
+            _("%(user)s has no verified e-mail address: no link can be sent.")
+            % {"user": member.username}
+        )
+    # allauth's own reset flow: its token, its template, our adapter's link and mail.
+    from allauth.account.internal.flows.password_reset import request_password_reset
+
+    request_password_reset(request, address, [member], None)
+    audit.record(
+        audit.Action.PASSWORD_RESET_SENT,
+        request=request,
+        actor=by,
+        state=member.state,
+        target=member,
+        details={"by_staff": _by_platform(by)},
+    )
+    tell_of_staff_act("reset_link_sent", state=member.state, by=by, user=member, email=address)
+    return address
 
 
 def end_access(users, *, reason: str, request: HttpRequest | None = None) -> None:

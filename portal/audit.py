@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     LOGOUT = "auth.logout"
     PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105 (an action name)
     PASSWORD_RESET = "auth.password_reset"  # noqa: S105 (an action name)
+    PASSWORD_RESET_SENT = "user.password_reset_sent"  # noqa: S105 (an action name)
     MFA_ENABLED = "mfa.enabled"
     MFA_FAILED = "mfa.failed"
     MFA_DISABLED = "mfa.disabled"

@@ -5,6 +5,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from portal.models import AuditEntry
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,30 +47,36 @@ def test_reach_deciding_fields_are_read_only(staff_client, dk_viewer):
         assert f'name="{field}"' not in page
 
 
-def test_staff_password_change_is_audited(staff_client, staff_user, dk_viewer):
+@pytest.fixture
+def colleague(seeded_states):
+    """Another member of the platform staff."""
+    return UserFactory(username="colleague", state=None, is_staff=True)
+
+
+def test_staff_password_change_of_a_colleague_is_audited(staff_client, staff_user, colleague):
     new = "a brand new and long passphrase"
     response = staff_client.post(
-        f"/admin/accounts/user/{dk_viewer.pk}/password/",
+        f"/admin/accounts/user/{colleague.pk}/password/",
         {"password1": new, "password2": new, "usable_password": "true"},
     )
     assert response.status_code == 302
-    dk_viewer.refresh_from_db()
-    assert dk_viewer.check_password(new)
+    colleague.refresh_from_db()
+    assert colleague.check_password(new)
     entry = AuditEntry.objects.get(action="auth.password_changed")
     assert (entry.actor, entry.object_id, entry.details) == (
         staff_user,
-        str(dk_viewer.pk),
+        str(colleague.pk),
         {"by_staff": True},
     )
 
 
-def test_staff_removing_an_authenticator_is_audited(staff_client, staff_user, dk_officer):
-    totp = Authenticator.objects.create(user=dk_officer, type="totp", data={"secret": "x"})
+def test_staff_removing_a_colleagues_authenticator_is_audited(staff_client, staff_user, colleague):
+    totp = Authenticator.objects.create(user=colleague, type="totp", data={"secret": "x"})
     assert staff_client.get(f"/admin/mfa/authenticator/{totp.pk}/change/").status_code == 200
     staff_client.post(f"/admin/mfa/authenticator/{totp.pk}/delete/", {"post": "yes"})
     assert not Authenticator.objects.filter(pk=totp.pk).exists()
     entry = AuditEntry.objects.get(action="mfa.disabled")
-    assert (entry.actor, entry.object_id) == (staff_user, str(dk_officer.pk))
+    assert (entry.actor, entry.object_id) == (staff_user, str(colleague.pk))
 
 
 def test_authenticators_cannot_be_added_or_edited_in_the_admin(staff_client, dk_officer):
