@@ -142,7 +142,7 @@ def invitation_action(request, pk, action: str):
         messages.error(request, " ".join(error.messages))
     else:
         text = (
-            _("The invitation to %(email)s has been sent again.")
+            _("A new link has been sent to %(email)s; the old one no longer works.")
             if action == "resend"
             else _("The invitation to %(email)s has been revoked.")
         )

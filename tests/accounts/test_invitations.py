@@ -6,6 +6,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import services
@@ -226,12 +227,22 @@ def test_admin_resends_and_revokes_own_states_invitations(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"/accounts/invitations/{invitation.pk}/resend/")
     assert response["Location"] == "/accounts/members/"
-    invitation.refresh_from_db()
-    assert invitation.expires_at > first_expiry
-    assert mail.outbox[-1].to == ["r@example.org"]
-    client.post(f"/accounts/invitations/{invitation.pk}/revoke/")
+    # Resending issues a new link and kills the old one (issue 17, finding 11): a link
+    # that leaked never gets a fresh expiry.
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
+    fresh = Invitation.objects.get(email="r@example.org", revoked_at__isnull=True)
+    assert fresh.pk != invitation.pk and fresh.expires_at > first_expiry
+    assert mail.outbox[-1].to == ["r@example.org"]
+    token = link_in(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[-1]
+    assert Invitation.id_from_token(token) == fresh.pk
+    client.logout()
+    assert client.get(f"/accounts/invitation/{invitation.token}/").status_code == 410
+    assert client.get(f"/accounts/invitation/{fresh.token}/").status_code == 200
+    client.force_login(dk_admin)
+    client.post(f"/accounts/invitations/{fresh.pk}/revoke/")
+    fresh.refresh_from_db()
+    assert fresh.status == "revoked"
     assert {"invitation.resent", "invitation.revoked"} <= set(
         AuditEntry.objects.values_list("action", flat=True)
     )
@@ -258,7 +269,7 @@ def test_members_page_lists_open_invitations(client, dk_admin, no_admin):
 def test_an_address_taken_after_the_invitation_was_sent_is_refused(
     client, invitation_url, dk_viewer
 ):
-    EmailAddress.objects.create(user=dk_viewer, email="ingrid@um.dk", verified=False)
+    EmailAddress.objects.create(user=dk_viewer, email="ingrid@um.dk", verified=True)
     response = accept(client, invitation_url)
     assert response.status_code == 400
     assert "already has an account" in response.content.decode()
@@ -289,3 +300,47 @@ def test_an_admin_demoted_meanwhile_can_no_longer_act(dk_admin, dk_viewer):
         services.invite_user(email="y@example.org", role=Role.VIEWER, by=stale)
     dk_viewer.refresh_from_db()
     assert dk_viewer.role == Role.VIEWER
+
+
+# --- An unverified address reserves nothing (issue 17, finding 4) ---------------------------
+
+
+def _claim_unverified(client, user, address):
+    """What anyone signed in can do at /accounts/email/: ask to change their address to
+    ``address``, which stays unverified until its owner follows the link."""
+    client.force_login(user)
+    client.post("/accounts/email/", {"email": address, "action_add": ""})
+    client.logout()
+    return EmailAddress.objects.filter(user=user, email__iexact=address, verified=False).exists()
+
+
+def test_an_unverified_address_of_another_user_does_not_block_an_invitation(
+    client, dk_admin, fr_viewer
+):
+    assert _claim_unverified(client, fr_viewer, "target@um.dk")
+    invitation = services.invite_user(email="target@um.dk", role=Role.VIEWER, by=dk_admin)
+    assert invitation.status == "open"
+
+
+def test_an_unverified_address_claimed_after_the_invitation_does_not_block_accepting(
+    client, dk_admin, fr_viewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite_user(email="target@um.dk", role=Role.VIEWER, by=dk_admin)
+    url = link_in(mail.outbox[-1])
+    assert _claim_unverified(client, fr_viewer, "target@um.dk")
+    response = accept(client, url)
+    assert response.status_code == 302, response.content.decode()[:500]
+    user = User.objects.get(username="ingrid")
+    assert (user.email, user.state_id) == ("target@um.dk", "DK")
+    invitation.refresh_from_db()
+    assert invitation.accepted_user == user
+    # The claim that could never be verified is gone; the address is the invitee's.
+    assert not EmailAddress.objects.filter(user=fr_viewer, email__iexact="target@um.dk").exists()
+    assert EmailAddress.objects.get(email__iexact="target@um.dk").user == user
+
+
+def test_a_verified_address_still_blocks_an_invitation(dk_admin, fr_viewer):
+    with pytest.raises(ValidationError) as refused:
+        services.invite_user(email=fr_viewer.email, role=Role.VIEWER, by=dk_admin)
+    assert "already has an account" in str(refused.value)
