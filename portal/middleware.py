@@ -32,6 +32,29 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PrivateByDefaultMiddleware:
+    """Answers are ``Cache-Control: private, no-store`` unless a view made one public and
+    the reader is anonymous: what a signed-in official (or an API token) is shown, files
+    included, is never kept by a browser's cache or a proxy. Only the public best-practice
+    pages, read without signing in, keep the public caching their view gives them.
+    Static files are served before this (whitenoise) and keep theirs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        directives = {d.strip().lower() for d in response.get("Cache-Control", "").split(",")}
+        user = getattr(request, "user", None)
+        anonymous = not (user is not None and user.is_authenticated) and (
+            "HTTP_AUTHORIZATION" not in request.META
+        )
+        if not ("public" in directives and anonymous):
+            response["Cache-Control"] = "private, no-store"
+            del response["Expires"]
+        return response
+
+
 class RequestIdMiddleware:
     """Give every request an id: the proxy's ``X-Request-ID`` if it sent a well-formed
     one, else a new one. It is on every log record made while the request is served,

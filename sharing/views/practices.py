@@ -46,10 +46,9 @@ def _page(request, template, context, *, status=200):
     context["public_page"] = public
     response = render(request, template, context, status=status)
     if public:
+        # Anyone's page: proxies may keep it a while. A member's page is private and never
+        # stored (portal.middleware.PrivateByDefaultMiddleware).
         patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
-    else:
-        # Whatever a shared cache does with Vary, a member's page is never kept for others.
-        patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
     return response
 

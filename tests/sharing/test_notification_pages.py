@@ -121,7 +121,7 @@ def test_the_unread_count_is_json_for_the_signed_in_only(client, publish, no_vie
     client.force_login(no_viewer)
     response = client.get(COUNT)
     assert response.json() == {"unread": 1, "label": "1 unread notification"}
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_the_count_and_inbox_leave_out_what_can_no_longer_be_read(

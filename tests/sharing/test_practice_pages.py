@@ -501,7 +501,7 @@ def test_signed_in_pages_are_never_cached_for_others(client, make_practice, fr_v
     make_practice(public=True)
     client.force_login(fr_viewer)
     response = client.get("/best-practices/")
-    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
 
 
