@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
+    "sharing.api.middleware.RefuseUnencodableQueryMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

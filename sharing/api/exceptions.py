@@ -8,6 +8,8 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sharing.api.text import scrubbed
+
 
 def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
     """A services' ValidationError as DRF's: ``{"field": ["message", ...]}``, with
@@ -29,4 +31,9 @@ def exception_handler(exc, context):
         # The same words for "does not exist" and "not shared with you", whatever the
         # query that did not find it.
         exc = exceptions.NotFound(_("Not found."))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        # The input is refused before any message could quote such text; should one
+        # ever do so all the same, it is still rendered (a 400, not an error of ours).
+        response.data = scrubbed(response.data)
+    return response

@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,7 +31,7 @@ from sharing.api.pagination import (
     OldestFirst,
     UploadOrder,
 )
-from sharing.api.parsers import JSONParser
+from sharing.api.parsers import JSONParser, MultiPartParser
 from sharing.attachments import ALLOWED_TYPES
 from sharing.filters import BestPracticeApiFilterSet, NoticeApiFilterSet, NotificationApiFilterSet
 from sharing.models import Attachment, BestPractice, Comment, Notice, Notification, Revision
