@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
@@ -169,13 +171,14 @@ class RefuseEmptyValues:
 
 class ChangedSinceField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 moment that UTC can hold (one beyond it would overflow on the way to
-    the database)."""
+    the database), given to the database in UTC: Python takes offsets up to ±23:59,
+    PostgreSQL only up to ±15:59."""
 
     def clean(self, value):
         moment = super().clean(value)
         if moment is not None and not validators.within_utc_range(moment):
             raise ValidationError(_("Give a date between the years 1 and 9999."))
-        return moment
+        return moment.astimezone(datetime.UTC) if moment is not None else None
 
 
 class ChangedSinceFilter(django_filters.IsoDateTimeFilter):

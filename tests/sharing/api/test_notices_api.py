@@ -617,3 +617,16 @@ def test_an_amendment_sent_as_multipart_adds_files(api_for, dk_officer, make_not
     assert empty.status_code == 400 and "attachments" in empty.json()
     notice.refresh_from_db()
     assert notice.version == 2
+
+
+@pytest.mark.parametrize("offset", ["%2B16:00", "-15:59", "%2B23:59"])
+def test_updated_since_with_any_offset_python_takes_is_a_moment_not_an_error(
+    api_for, dk_officer, make_notice, offset
+):
+    # PostgreSQL takes offsets up to ±15:59 only; Python's up to ±23:59 reached the
+    # database as they were, a 500 the fuzzing found.
+    with time_machine.travel(datetime.datetime(2026, 3, 5, tzinfo=datetime.UTC), tick=False):
+        make_notice(title="new")
+    response = api_for(dk_officer).get(f"{NOTICES}?updated_since=2026-03-03T00:00:00{offset}")
+    assert response.status_code == 200
+    assert [n["title"] for n in response.json()["results"]] == ["new"]
