@@ -81,6 +81,7 @@ class Action(models.TextChoices):
     DENIAL_EXPIRED = "denial.expired"
     DENIAL_VIEWED = "denial.viewed"
     SCREENING = "denial.screening"
+    CONSULTATION_VIEWED = "consultation.viewed"
     CONSULTATION_OPENED = "consultation.opened"
     CONSULTATION_MESSAGE = "consultation.message"
     CONSULTATION_EXTENDED = "consultation.extended"

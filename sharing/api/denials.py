@@ -211,9 +211,6 @@ class DenialViewSet(VersionedItemViewSet):
     def get_queryset(self):
         return super().get_queryset().with_figures()
 
-    def audit_reading(self, denials) -> None:
-        services.record_denial_views(denials, by=self.request.user, request=self.request)
-
     def create(self, request):
         services.check_can_notify(request.user)
         content = self.validated(api.DenialWriteSerializer)
@@ -356,6 +353,7 @@ class ConsultationViewSet(VisibleItemViewSet):
             )
             data = api.ConsultationMessageSerializer(message).data
             return Response(data, status=status.HTTP_201_CREATED)
+        self.audit_reading([consultation])
         page = self.paginate_queryset(
             ConsultationMessage.objects.filter(consultation=consultation).select_related("author")
         )

@@ -100,7 +100,8 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         return dict(serializer.validated_data)
 
     def audit_reading(self, objects) -> None:
-        """Readings that the audit log records (restricted items)."""
+        """One audit row for what the request showed of restricted items, if any."""
+        services.record_reading(objects, by=self.request.user, request=self.request)
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -272,9 +273,6 @@ class NoticeViewSet(SharedItemViewSet):
     publish_service = staticmethod(services.publish_notice)
     amend_service = staticmethod(services.amend_notice)
     attach_service = staticmethod(services.add_attachment)
-
-    def audit_reading(self, notices) -> None:
-        services.record_views(notices, by=self.request.user, request=self.request)
 
     @extend_schema(
         request=api.WithdrawSerializer, responses=api.NoticeSerializer, summary="Withdraw"
@@ -515,7 +513,7 @@ class SearchView(APIView):
             query["page"] = n
             return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-        services.record_views(
+        services.record_reading(
             [hit.obj for hit in results.hits if hit.kind == "notice"],
             by=request.user,
             request=request,

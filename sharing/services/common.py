@@ -19,7 +19,7 @@ from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
 from sharing.attachments import UploadInfo, inspect_upload
-from sharing.choices import Audience
+from sharing.choices import RESTRICTED_TLP, Audience
 from sharing.models import Attachment, Event, Revision, attachment_storage_name
 from sharing.querysets import reading_state
 
@@ -291,6 +291,50 @@ def delete_with_files(parent) -> None:
     names = [a.file.name for a in parent.attachments.all()]
     parent.delete()
     transaction.on_commit(lambda: [storage().delete(name) for name in names])
+
+
+# --- Readings of restricted content ---------------------------------------------------------
+
+# How the audit log names a reading of each kind of item.
+READ_ACTIONS = {
+    "notice": audit.Action.NOTICE_VIEWED,
+    "denial": audit.Action.DENIAL_VIEWED,
+    "consultation": audit.Action.CONSULTATION_VIEWED,
+}
+
+
+def _marking(item) -> str:
+    """An item's TLP marking ("" for a best practice, which has none); a consultation is
+    as restricted as the denial it is about."""
+    if item._meta.model_name == "consultation":
+        return item.denial.tlp
+    return getattr(item, "tlp", "")
+
+
+def _what_was_read(item) -> dict:
+    if item._meta.model_name == "consultation":
+        return {"tlp": _marking(item), "denial": item.denial.audit_label()}
+    return {"tlp": item.tlp, "version": item.version}
+
+
+def record_reading(items, *, by, request) -> None:
+    """Audit what a request showed of AMBER, AMBER+STRICT or RED content, among
+    ``items`` (notices, denials or consultations, of one kind), in one row: a single
+    item is the row's target; several (a list, a page of the API) are named in its
+    details. Nothing is written when nothing restricted was shown."""
+    shown = [item for item in items if _marking(item) in RESTRICTED_TLP]
+    if not shown:
+        return
+    action = READ_ACTIONS[shown[0]._meta.model_name]
+    if len(shown) == 1:
+        audit.record(
+            action, request=request, actor=by, target=shown[0], details=_what_was_read(shown[0])
+        )
+        return
+    listed = [
+        {"object": item.audit_label(), "id": str(item.pk), **_what_was_read(item)} for item in shown
+    ]
+    audit.record(action, request=request, actor=by, details={"shown": listed})
 
 
 def record_download(attachment: Attachment, *, by, request) -> None:

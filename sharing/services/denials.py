@@ -498,23 +498,6 @@ def renew_denial(
     return denial
 
 
-def record_denial_views(denials, *, by: User, request) -> None:
-    """Audit the reading of each AMBER, AMBER+STRICT or RED denial among ``denials``
-    (DESIGN.md section 4), in one INSERT however many: a page of the API shows many."""
-    audit.record_many(
-        audit.Action.DENIAL_VIEWED,
-        [denial for denial in denials if denial.is_restricted],
-        request=request,
-        actor=by,
-        details=lambda denial: {"tlp": denial.tlp, "version": denial.version},
-    )
-
-
-def record_denial_view(denial: Denial, *, by: User, request) -> None:
-    """Audit a reading of an AMBER, AMBER+STRICT or RED denial (DESIGN.md section 4)."""
-    record_denial_views([denial], by=by, request=request)
-
-
 def review_denials(today: datetime.date | None = None) -> dict:
     """Beat, daily: remind the notifying states of reviews 60 and 14 days ahead, and let
     denials whose review date has passed expire (telling their readers). Each step is

@@ -324,22 +324,6 @@ def remove_attachment(
     detach(attachment, by=by, request=request)
 
 
-def record_views(notices, *, by: User, request: HttpRequest | None) -> None:
-    """Audit the reading of each AMBER, AMBER+STRICT or RED notice among ``notices``
-    (DESIGN.md section 4), in one INSERT however many: a page of the API shows many."""
-    audit.record_many(
-        audit.Action.NOTICE_VIEWED,
-        [notice for notice in notices if notice.is_restricted],
-        request=request,
-        actor=by,
-        details=lambda notice: {"tlp": notice.tlp, "version": notice.version},
-    )
-
-
-def record_view(notice: Notice, *, by: User, request: HttpRequest | None) -> None:
-    record_views([notice], by=by, request=request)
-
-
 # --- Publishing and after -------------------------------------------------------------------
 
 

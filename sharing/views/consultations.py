@@ -40,15 +40,19 @@ def consultation_list(request):
     mine = Consultation.objects.visible_to(user).select_related("consulting_state", "denial__state")
     active = by_urgency(mine.exclude(status=ConsultationStatus.CLOSED))
     closed = mine.filter(status=ConsultationStatus.CLOSED).order_by("-outcome_at", "pk")
+    shown = {
+        "incoming": with_deadlines(active.incoming(state_id)),
+        "outgoing": with_deadlines(active.outgoing(state_id)),
+        "closed": list(closed[:CLOSED_SHOWN]),
+    }
+    # The board names end-users: a reading of the denials' restricted content.
+    services.record_reading(
+        [c for group in shown.values() for c in group], by=user, request=request
+    )
     return page(
         request,
         "sharing/consultation_list.html",
-        {
-            "incoming": with_deadlines(active.incoming(state_id)),
-            "outgoing": with_deadlines(active.outgoing(state_id)),
-            "closed": list(closed[:CLOSED_SHOWN]),
-            "can_screen": services.can_screen(user),
-        },
+        {**shown, "can_screen": services.can_screen(user)},
     )
 
 
@@ -151,6 +155,7 @@ def _render_detail(request, consultation, *, status=200, **forms):
 @login_required
 def consultation_detail(request, pk):
     consultation = _visible(request, pk)
+    services.record_reading([consultation], by=request.user, request=request)
     services.mark_read_about(consultation, by=request.user)
     return _render_detail(request, consultation)
 

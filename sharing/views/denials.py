@@ -178,12 +178,15 @@ def denial_list(request):
     )
     filterset = DenialFilterSet(request.GET or None, queryset=denials)
     results, valid = filtered(filterset)
+    shown = paginate(request, results, PAGE_SIZE)
+    # The list names end-users and consignees: a reading of restricted content.
+    services.record_reading(shown.object_list, by=request.user, request=request)
     return page(
         request,
         "sharing/denial_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, results, PAGE_SIZE),
+            "page": shown,
             "query": other_params(request),
             "can_create": services.can_author(request.user),
             "can_screen": services.can_screen(request.user),
@@ -234,7 +237,7 @@ def _detail_queryset(user):
 def denial_detail(request, pk):
     user = request.user
     denial = get_object_or_404(_detail_queryset(user), pk=pk)
-    services.record_denial_view(denial, by=user, request=request)
+    services.record_reading([denial], by=user, request=request)
     services.mark_read_about(denial, by=user)
     revisions = list(denial.revisions.all())
     _changed_fields(revisions)

@@ -77,7 +77,7 @@ def _detail_queryset(user):
 @login_required
 def notice_detail(request, pk):
     notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    services.record_view(notice, by=request.user, request=request)
+    services.record_reading([notice], by=request.user, request=request)
     services.mark_read_about(notice, by=request.user)
     return _render_detail(request, notice)
 

@@ -1109,9 +1109,9 @@ def test_the_list_keeps_its_query_budget(
 ):
     busy(dk_officer, fi_officer, no_officer, size)
     signed_in(client, fr_viewer).get(LIST)
-    # session, user, count, page, the page's parties, the filter form's states (the
-    # unread count is in the cache since the first request)
-    with django_assert_num_queries(6):
+    # session, user, count, page, the page's parties, the audit row of the reading, the
+    # filter form's states (the unread count is in the cache since the first request)
+    with django_assert_num_queries(7):
         page = client.get(f"{LIST}?status=&reason=")
     assert len(page.context["page"].object_list) == size
 
@@ -1143,8 +1143,9 @@ def test_the_board_keeps_its_query_budget(
 ):
     busy(dk_officer, fi_officer, no_officer, size)
     signed_in(client, dk_officer).get(BOARD)
-    # session, user, incoming, outgoing, closed (unread: in the cache)
-    with django_assert_num_queries(5):
+    # session, user, incoming, outgoing, closed, the audit row of the reading (unread: in
+    # the cache)
+    with django_assert_num_queries(6):
         page = client.get(BOARD)
     assert len(page.context["incoming"]) + len(page.context["closed"]) == size
 
@@ -1158,9 +1159,9 @@ def test_the_consultation_page_keeps_its_query_budget(
     for n in range(size):
         services.write_in_consultation(consultation, by=fi_officer, body=f"More {n}")
     signed_in(client, dk_officer).get(consultation.get_absolute_url())
-    # session, user, consultation, messages, reading its notifications (unread: in the
-    # cache)
-    with django_assert_num_queries(5):
+    # session, user, consultation, messages, the audit row of the reading, reading its
+    # notifications (unread: in the cache)
+    with django_assert_num_queries(6):
         page = client.get(consultation.get_absolute_url())
     assert len(page.context["thread"]) == size + 1
 

@@ -473,7 +473,7 @@ def downloading_a_file(draft, who):
 def reading_a_red_notice(draft, who):
     actor = who("no_viewer")
     notice = published(draft)
-    services.record_view(notice, by=actor, request=None)
+    services.record_reading([notice], by=actor, request=None)
     return actor, ref(notice), {"tlp": "red", "version": 1}
 
 

@@ -755,9 +755,11 @@ def test_the_consultation_lists_run_a_fixed_number_of_queries(
     api = api_for(dk_officer)
     api.get("/api/v1/me/")
 
-    with django_assert_num_queries(2):  # the token, a page with the denials' states
+    # The token, a page with the denials' states, and one audit row for the reading.
+    with django_assert_num_queries(3):
         listing = api.get(CONSULTATIONS)
-    with django_assert_num_queries(3):  # the token, the consultation, a page of messages
+    # The token, the consultation, its audit row, a page of messages.
+    with django_assert_num_queries(4):
         thread = api.get(url(consultation, "messages"))
 
     assert len(listing.json()["results"]) == size

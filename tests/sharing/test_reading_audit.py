@@ -1,0 +1,81 @@
+"""Every read of AMBER, AMBER+STRICT or RED content is audited, on pages and in the API
+alike, in one row per request naming what was shown: denial lists (they show end-users'
+names), consultations and their threads, and API lists. Pins finding 10 of issue 17."""
+
+import pytest
+
+from portal.models import AuditEntry
+from sharing import services
+from tests.factories import UserFactory
+from tests.sharing.test_denial_pages import consultation_content, denial_content
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fi_officer(seeded_states):
+    return UserFactory(username="fi-officer", state_id="FI", role="officer")
+
+
+def three_denials(by):
+    """Two AMBER denials and a GREEN one, all to every subscribing state."""
+    return [
+        services.issue_denial(by=by, **denial_content(national_reference=ref, tlp=tlp))
+        for ref, tlp in (("DK-1", "amber"), ("DK-2", "amber"), ("DK-3", "green"))
+    ]
+
+
+@pytest.fixture
+def denials(dk_officer):
+    return three_denials(dk_officer)
+
+
+@pytest.fixture
+def consultation(denials, fi_officer):
+    return services.open_consultation(denials[0], by=fi_officer, **consultation_content())
+
+
+def rows(action: str):
+    return list(AuditEntry.objects.filter(action=action).order_by("pk"))
+
+
+def named(row) -> set[str]:
+    return {item["object"] for item in row.details["shown"]}
+
+
+def test_the_denial_list_page_is_one_audited_reading_naming_what_it_showed(
+    client, denials, no_viewer
+):
+    client.force_login(no_viewer)
+    page = client.get("/denials/")
+    assert page.status_code == 200 and "Nimbus Intercept Ltd" in page.content.decode()
+    (row,) = rows("denial.viewed")
+    assert row.actor == no_viewer and row.object_id == ""
+    assert named(row) == {denials[0].audit_label(), denials[1].audit_label()}
+    assert {item["tlp"] for item in row.details["shown"]} == {"amber"}
+
+
+def test_a_list_of_green_denials_alone_writes_nothing(client, dk_officer, no_viewer):
+    services.issue_denial(by=dk_officer, **denial_content(tlp="green"))
+    client.force_login(no_viewer)
+    client.get("/denials/")
+    assert rows("denial.viewed") == []
+
+
+def test_a_consultation_page_is_an_audited_reading(client, consultation, fi_officer, dk_officer):
+    for reader in (fi_officer, dk_officer):
+        client.force_login(reader)
+        assert client.get(consultation.get_absolute_url()).status_code == 200
+    readings = rows("consultation.viewed")
+    assert [(r.actor, r.object_id) for r in readings] == [
+        (fi_officer, str(consultation.pk)),
+        (dk_officer, str(consultation.pk)),
+    ]
+    assert readings[0].details["tlp"] == "amber"
+
+
+def test_the_consultation_board_is_one_audited_reading(client, consultation, dk_officer):
+    client.force_login(dk_officer)
+    assert "Nimbus Systems" in client.get("/consultations/").content.decode()
+    (row,) = rows("consultation.viewed")
+    assert row.object_id == str(consultation.pk)
