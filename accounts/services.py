@@ -23,13 +23,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import ApiToken, Invitation, State, User
 from portal import audit, mail
 
-_OPEN_INVITATION = _lazy("An invitation to this address is still open; resend or revoke it.")
+_OPEN_INVITATION = gettext_lazy("An invitation to this address is still open; resend or revoke it.")
 
 
 def _check_manages_state(by: User | None, state: State) -> None:
@@ -60,16 +60,16 @@ def _locked(*users: User | None) -> dict[int, User]:
 
 # What each act is called in the notice, in the recipient's language.
 STAFF_ACTS = {
-    "invited": _lazy("invited %(email)s into %(state)s as %(role)s"),
-    "invitation_resent": _lazy("sent the invitation of %(email)s to %(state)s again"),
-    "invitation_revoked": _lazy("revoked the invitation of %(email)s to %(state)s"),
-    "role_changed": _lazy("changed the role of %(user)s from %(before)s to %(after)s"),
-    "deactivated": _lazy("deactivated the account %(user)s"),
-    "reactivated": _lazy("reactivated the account %(user)s"),
-    "reset_link_sent": _lazy(
+    "invited": gettext_lazy("invited %(email)s into %(state)s as %(role)s"),
+    "invitation_resent": gettext_lazy("sent the invitation of %(email)s to %(state)s again"),
+    "invitation_revoked": gettext_lazy("revoked the invitation of %(email)s to %(state)s"),
+    "role_changed": gettext_lazy("changed the role of %(user)s from %(before)s to %(after)s"),
+    "deactivated": gettext_lazy("deactivated the account %(user)s"),
+    "reactivated": gettext_lazy("reactivated the account %(user)s"),
+    "reset_link_sent": gettext_lazy(
         "sent a password reset link for the account %(user)s to its address %(email)s"
     ),
-    "changed": _lazy("changed the account %(user)s (%(fields)s)"),
+    "changed": gettext_lazy("changed the account %(user)s (%(fields)s)"),
 }
 
 
