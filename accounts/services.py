@@ -612,9 +612,9 @@ def create_api_token(
 
 def tokens_manageable_by(user: User):
     """The tokens ``user`` may see and revoke: their own, and, for an active state admin,
-    those of their state's users (DESIGN.md: admins look after their state's machine
-    access). Unrevoked first, newest first, on every database (PostgreSQL sorts NULLs
-    last, SQLite first)."""
+    those of their state's users (docs/architecture.md, "Who uses it": admins look after
+    their state's machine access). Unrevoked first, newest first, on every database
+    (PostgreSQL sorts NULLs last, SQLite first)."""
     if user.is_active and user.is_state_admin:
         tokens = ApiToken.objects.filter(user__state_id=user.state_id)
     else:

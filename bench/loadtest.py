@@ -313,7 +313,7 @@ def wait_for_dispatch(since, processes: lib.Processes, timeout: float = 300) -> 
     return time.monotonic() - began
 
 
-# The people a publication must reach, from the rule in DESIGN.md section 4 written
+# The people a publication must reach, from the rule in docs/architecture.md written
 # afresh: active users of the states the audience reaches (the recipient states of a
 # `selected` audience; every subscribing state, and for `community` every observer
 # state too), never the author state, never a suspended state, never the actor.

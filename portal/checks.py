@@ -20,7 +20,7 @@ def shared_cache(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def mfa_roles(app_configs, **kwargs):
-    """DESIGN.md: admins and officers (and the platform staff who manage them) use MFA."""
+    """Admins and officers (and the platform staff who manage them) use MFA."""
     missing = {"state_admin", "officer", "staff"} - set(settings.MFA_REQUIRED_ROLES)
     if missing and not settings.DEBUG:
         return [

@@ -1,8 +1,9 @@
 """What the platform staff watch: is work flowing from the outbox to people and systems?
 
 ``report()`` gathers counts only (never a title, a text or a name of anything shared:
-DESIGN.md, the operator cannot read restricted content), in a fixed number of
-database queries and one Redis round trip, for /admin/status/ and its JSON variant.
+the operator cannot read restricted content, docs/architecture.md, "Platform staff"),
+in a fixed number of database queries and one Redis round trip, for /admin/status/ and
+its JSON variant.
 ``record_run()`` is how a periodic job (the sweeper) leaves its heartbeat.
 """
 

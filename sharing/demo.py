@@ -4,6 +4,7 @@ through the services like real ones."""
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
@@ -165,6 +166,62 @@ DEMO_NOTICES = [
         "comments": [],
     },
     {
+        # Redact, then share wider: first told to Denmark alone, naming its source and
+        # with the liaison report attached; then the source line and the report were
+        # taken out, the marking lowered and every subscribing state told. Denmark
+        # (dk-viewer) still reads version 1 and its file; France (fr-viewer) sees only
+        # version 2.
+        "author": "no-officer",
+        "publish": True,
+        "files": [
+            (
+                "Liaison report.txt",
+                b"Liaison report (invented for the demo): meeting with a contact at the "
+                b"reseller's former bank, Oslo, 2 November 2026.\n",
+            )
+        ],
+        "content": {
+            "kind": "diversion_alert",
+            "title": "IMSI catchers re-exported through a Baltic freight forwarder",
+            "summary": (
+                "Interception equipment licensed for a police force was found in a freight "
+                "forwarder's consignment bound for a third country."
+            ),
+            "body": (
+                "## What we saw\n\n"
+                "Two IMSI catchers (**5A001.f**) licensed for a European police force were "
+                "shipped on through a freight forwarder within weeks of delivery.\n\n"
+                "Source: a contact at the forwarder's former bank, met in Oslo on 2 "
+                "November 2026 (see the liaison report)."
+            ),
+            "categories": ["telecom-interception"],
+            "control_codes": ["5A001.f"],
+            "countries_of_concern": [],
+            "entities": [{"name": "Nordlys Freight Forwarding OÜ", "country": "EE"}],
+            "severity": "high",
+            "tlp": "amber+strict",
+            "audience": "selected",
+            "recipient_states": ["DK"],
+        },
+        "amendment": {
+            "change_note": (
+                "Source and liaison report removed; shared with every subscribing state."
+            ),
+            "material": True,
+            "remove_files": True,
+            "body": (
+                "## What we saw\n\n"
+                "Two IMSI catchers (**5A001.f**) licensed for a European police force were "
+                "shipped on through a freight forwarder within weeks of delivery."
+            ),
+            "tlp": "green",
+            "audience": "subscribing",
+            "recipient_states": [],
+        },
+        "acknowledged_by": [],
+        "comments": [],
+    },
+    {
         "author": "de-officer",
         "publish": False,
         "content": {
@@ -196,9 +253,15 @@ def seed_notices() -> int:
         author = User.objects.filter(username=demo["author"]).first()
         if author is None:
             continue
-        notice = services.create_draft(by=author, **content)
+        files = [SimpleUploadedFile(name, data) for name, data in demo.get("files", [])]
+        notice = services.create_draft(by=author, attachments=files, **content)
         if demo["publish"]:
             notice = services.publish_notice(notice, by=author)
+            if "amendment" in demo:
+                amendment = dict(demo["amendment"])
+                if amendment.pop("remove_files", False):
+                    amendment["remove_attachments"] = list(notice.attachments.current())
+                notice = services.amend_notice(notice, by=author, **amendment)
             for username, level in demo["acknowledged_by"]:
                 user = User.objects.get(username=username)
                 services.acknowledge(notice, by=user, level=level)

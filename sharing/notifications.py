@@ -616,7 +616,7 @@ def _digest(user, pref, mode: str, period: datetime.date):
 
 def payload(event: Event) -> dict:
     """What a receiving system gets: the event and the item's metadata; the text of a
-    notice only up to TLP:GREEN (DESIGN.md section 4)."""
+    notice only up to TLP:GREEN (docs/architecture.md, "Handling markings")."""
     subject = event.subject
     url = settings.SITE_URL + subject.get_absolute_url()
     if isinstance(subject, Denial):

@@ -1,4 +1,5 @@
-"""Who may read what: the one visibility rule of DESIGN.md section 4.
+"""Who may read what: the one visibility rule (docs/architecture.md,
+"The visibility rule").
 
 Every read path (pages, the API, search, feeds, notifications, e-mails, attachment
 downloads) goes through ``visible_to``; nothing filters notices by hand. What cannot

@@ -1,4 +1,4 @@
-"""One shape for every error the API answers (DESIGN.md: bad input is a 400 with field
+"""One shape for every error the API answers (bad input is a 400 with field
 errors and changes nothing; what cannot be seen is a 404)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -38,7 +38,7 @@ MAX_COMMENT = 5000
 
 def check_can_author(by: User) -> State:
     """Officers and admins of a subscribing state post and discuss; viewers, and observer
-    states, only read (DESIGN.md section 2)."""
+    states, only read (docs/architecture.md, "Who uses it")."""
     state = reading_state(by)
     if (
         state is None

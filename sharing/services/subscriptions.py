@@ -126,7 +126,7 @@ def use_state_default(*, by: User) -> None:
 
 def check_manages_state(by: User) -> State:
     """A state's e-mail defaults and machine endpoints are its admins' to manage
-    (DESIGN.md section 2). Returns the state."""
+    (docs/architecture.md, "Who uses it"). Returns the state."""
     if not (by.is_authenticated and by.is_active and by.is_state_admin and by.state_id):
         raise PermissionDenied(_("Only your state's admins manage this."))
     return by.state

@@ -58,7 +58,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     settings.DEBUG = True
     first = run("seed_demo")
     assert "72 user(s) created" in first
-    assert "5 demo notice(s) and 12 best practice(s) added" in first
+    assert "6 demo notice(s) and 12 best practice(s) added" in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
         "DK",
@@ -75,8 +75,21 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert User.objects.count() == 72
     from sharing.models import Notice
 
-    assert Notice.objects.filter(status="published").count() == 4
+    assert Notice.objects.filter(status="published").count() == 5
     assert Notice.objects.filter(status="draft", author_state_id="DE").count() == 1
+    # Redacted, then shared wider: Denmark keeps version 1 and its file, France never
+    # sees them.
+    from sharing.models import Attachment, Revision
+
+    widened = Notice.objects.get(author_state_id="NO", version=2)
+    assert (widened.tlp, widened.audience) == ("green", "subscribing")
+    (report,) = Attachment.objects.filter(notice=widened)
+    assert report.removed_in == 2
+    for reader, versions, files in (("dk-viewer", [1, 2], 1), ("fr-viewer", [2], 0)):
+        user = User.objects.get(username=reader)
+        readable = Revision.objects.visible_to(user).filter(notice=widened)
+        assert sorted(r.version for r in readable) == versions
+        assert Attachment.objects.visible_to(user).filter(notice=widened).count() == files
     from sharing.models import BestPractice, Endorsement
 
     assert BestPractice.objects.filter(status="published").count() == 12

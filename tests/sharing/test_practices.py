@@ -213,8 +213,8 @@ FILTERS = st.one_of(
 
 
 def may_read(reader, item) -> bool:
-    """The rule of DESIGN.md section 4, written out again: ``reader`` is None (nobody
-    signed in) or (state code, state status, role)."""
+    """The rule of docs/architecture.md ("The visibility rule"), written out again:
+    ``reader`` is None (nobody signed in) or (state code, state status, role)."""
     if item["public"] and item["status"] != "draft":
         return True
     if reader is None or reader[1] == StateStatus.SUSPENDED:

@@ -1,6 +1,7 @@
-"""The one visibility rule (DESIGN.md section 4), checked on every path a reader can take:
-the list, the page, search, attachment downloads, acknowledging, commenting, and every
-act of editing (edit, amend, publish, delete, withdraw, removing a file)."""
+"""The one visibility rule (docs/architecture.md, "The visibility rule"), checked on
+every path a reader can take: the list, the page, search, attachment downloads,
+acknowledging, commenting, and every act of editing (edit, amend, publish, delete,
+withdraw, removing a file)."""
 
 import itertools
 from collections.abc import Callable
@@ -95,7 +96,7 @@ def reader(persona, request):
 
 
 def may_see(user, notice) -> bool:
-    """DESIGN.md section 4."""
+    """docs/architecture.md, "The visibility rule"."""
     if user is None or user.state is None or user.state.status == StateStatus.SUSPENDED:
         return False
     if user.state_id == notice.author_state_id:
@@ -111,7 +112,7 @@ def may_see(user, notice) -> bool:
 
 def may_post(user) -> bool:
     """Officers and admins of a subscribing state write and discuss; viewers and
-    observer states read (DESIGN.md section 2)."""
+    observer states read (docs/architecture.md, "Who uses it")."""
     return (
         user is not None
         and user.state is not None
