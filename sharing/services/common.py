@@ -271,17 +271,21 @@ def attach_to_draft(parent, upload, *, by: User, request, check, lock, refusal: 
         return attach(parent, files[0], by=by, request=request)
 
 
-def detach(attachment: Attachment, *, by: User, request) -> None:
-    """Remove an attachment from its (locked, checked) parent; the file goes after commit."""
-    name = attachment.file.name
+def _audit_removal(attachment: Attachment, *, by: User, request, **details) -> None:
     parent = attachment.parent
     audit.record(
         audit.Action.ATTACHMENT_REMOVED,
         request=request,
         actor=by,
         target=attachment,
-        details={parent_field(parent): str(parent.pk)},
+        details={parent_field(parent): str(parent.pk), **details},
     )
+
+
+def detach(attachment: Attachment, *, by: User, request) -> None:
+    """Remove an attachment from its (locked, checked) parent; the file goes after commit."""
+    name = attachment.file.name
+    _audit_removal(attachment, by=by, request=request)
     attachment.delete()
     transaction.on_commit(lambda: storage().delete(name))
 
@@ -394,14 +398,7 @@ def remove_from_version(files: list[Attachment], *, version: int, by: User, requ
     for attachment in files:
         attachment.removed_in = version
         attachment.save(update_fields=["removed_in"])
-        parent = attachment.parent
-        audit.record(
-            audit.Action.ATTACHMENT_REMOVED,
-            request=request,
-            actor=by,
-            target=attachment,
-            details={parent_field(parent): str(parent.pk), "version": version},
-        )
+        _audit_removal(attachment, by=by, request=request, version=version)
 
 
 def record_revision(
