@@ -171,6 +171,10 @@ def _failed_for_now(row: OutgoingEmail) -> None:
 
 
 def _finish(row: OutgoingEmail, status: str, **fields) -> None:
+    if status != OutgoingEmail.Status.PENDING:
+        # Sent or given up, the text is not kept: it may hold a live link (a password
+        # reset, an invitation) that nobody reading the database should find.
+        fields.update(body="", html="")
     OutgoingEmail.objects.filter(pk=row.pk, status=OutgoingEmail.Status.SENDING).update(
         status=status, **fields
     )
@@ -186,7 +190,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
         status=OutgoingEmail.Status.SENDING, claimed_at__lte=now - LOST_AFTER
     )
     lost.filter(attempts__gte=settings.EMAIL_MAX_ATTEMPTS - 1).update(
-        status=OutgoingEmail.Status.FAILED, attempts=F("attempts") + 1
+        status=OutgoingEmail.Status.FAILED, attempts=F("attempts") + 1, body="", html=""
     )
     lost.update(status=OutgoingEmail.Status.PENDING, attempts=F("attempts") + 1)
     due = list(

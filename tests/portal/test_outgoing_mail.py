@@ -30,6 +30,8 @@ def test_an_invitation_reaches_a_real_mail_server_once(smtp_server, dk_admin):
     assert Invitation.id_from_token(token) == invitation.pk
     row = OutgoingEmail.objects.get()
     assert (row.status, row.attempts) == ("sent", 0)
+    # The link it held is not kept once it has left.
+    assert (row.body, row.html) == ("", "") and "/accounts/invitation/" not in str(row.__dict__)
     mail.sweep(now=timezone.now() + LATER)
     mail.send(row.pk)  # a message delivered twice by the broker
     assert len(smtp_server.to("new.officer@um.dk")) == 1
