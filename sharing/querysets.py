@@ -8,7 +8,7 @@ be seen does not exist for the reader: views answer 404.
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from accounts.choices import Role, StateStatus
@@ -206,38 +206,44 @@ class BestPracticeQuerySet(VisibleQuerySet):
 
 class RevisionQuerySet(VisibleQuerySet):
     def readable(self, user) -> Q | None:
-        """Versions ``user`` may read: of an item they may read now, and that reached
-        their state when it was published (its audience, as the revision recorded it),
-        or that their state wrote. Widening an audience or lowering a marking later
-        never opens the versions before (docs/architecture.md, "Versions")."""
+        """Versions ``user`` may read, of an item they may read now: those that reached
+        their state when they were published (the states a revision keeps), public
+        versions, and the item's current version (what its page shows anyway). Widening
+        an audience, adding a co-author, lowering a marking or a state's change of
+        status later never opens the versions before (docs/architecture.md, "Versions")."""
         Notice = apps.get_model("sharing", "Notice")
         BestPractice = apps.get_model("sharing", "BestPractice")
         Denial = apps.get_model("sharing", "Denial")
         state = reading_state(user)
-        practice = under("best_practice", BestPractice.objects.readable(user))
-        if state is None:  # the public: public versions of public best practices
-            return practice & Q(public=True)
-        reached = _reach("Revision", state)
-        CoAuthors = BestPractice.co_authors.through
-        coauthored = CoAuthors.objects.filter(state_id=state.pk).values("bestpractice_id")
-        return (
-            (
-                under("notice", Notice.objects.readable(user))
-                & (Q(notice__author_state_id=state.pk) | reached)
-            )
-            | (
-                under("denial", Denial.objects.readable(user))
-                & (Q(denial__state_id=state.pk) | reached)
-            )
-            | (
-                practice
-                & (
-                    Q(best_practice__lead_state_id=state.pk)
-                    | Q(best_practice_id__in=coauthored)
-                    | Q(public=True)
-                    | reached
-                )
-            )
+        reached = Q(public=True)
+        if state is not None:
+            Reached = apps.get_model("sharing", "Revision").reached_states.through
+            reached |= Q(pk__in=Reached.objects.filter(state_id=state.pk).values("revision_id"))
+        condition = Q()
+        for relation, model in (
+            ("notice", Notice),
+            ("best_practice", BestPractice),
+            ("denial", Denial),
+        ):
+            item = model.objects.readable(user)
+            if item is not None:
+                current = Q(version=F(f"{relation}__version"))
+                condition |= under(relation, item) & (reached | current)
+        return condition or None
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommentQuerySet":
+        """Comments ``user`` may read: on a notice they may read, written under a
+        version they may read (a comment made while only Norway read the notice stays
+        Norway's when the notice is later shared wider)."""
+        Revision = apps.get_model("sharing", "Revision")
+        readable = Revision.objects.visible_to(user).filter(
+            notice_id=OuterRef("notice_id"), version=OuterRef("version")
+        )
+        Notice = apps.get_model("sharing", "Notice")
+        return self.filter(notice__in=Notice.objects.visible_to(user).values("pk")).filter(
+            Exists(readable)
         )
 
 

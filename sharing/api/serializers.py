@@ -237,7 +237,6 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The version's own TLP 2.0 marking (null for a best practice).",
     )
-    recipient_states = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     content = serializers.SerializerMethodField(
         help_text="The item's fields as they were in this version."
     )
@@ -254,7 +253,6 @@ class VersionSerializer(serializers.ModelSerializer):
             "published_at",
             "tlp",
             "audience",
-            "recipient_states",
             "public",
             "content",
             "attachments",

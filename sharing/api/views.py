@@ -128,9 +128,9 @@ class VersionedItemViewSet(VisibleItemViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=NewestVersionFirst)
     def versions(self, request, pk=None):
         item = self.get_object()
-        self.audit_reading([item])
-        readable = Revision.objects.visible_to(request.user).prefetch_related("recipient_states")
+        readable = Revision.objects.visible_to(request.user)
         page = self.paginate_queryset(readable.filter(**{self.parent_field: item}))
+        services.record_reading([item], by=request.user, request=request, history=page)
         return self.get_paginated_response(api.VersionSerializer(page, many=True).data)
 
 
@@ -334,7 +334,7 @@ class NoticeViewSet(SharedItemViewSet):
             return Response(api.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         self.audit_reading([notice])
         page = self.paginate_queryset(
-            Comment.objects.filter(notice=notice).select_related("author")
+            Comment.objects.visible_to(request.user).filter(notice=notice).select_related("author")
         )
         return self.get_paginated_response(api.CommentSerializer(page, many=True).data)
 

@@ -19,7 +19,7 @@ from sharing.choices import (
     NoticeStatus,
     Severity,
 )
-from sharing.querysets import NoticeQuerySet
+from sharing.querysets import CommentQuerySet, NoticeQuerySet
 
 
 class TechnologyCategory(models.Model):
@@ -251,7 +251,12 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"))
+    # The notice's version when it was written: the thread then had that version's
+    # readers, and only they read the comment (CommentQuerySet.visible_to).
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")

@@ -52,10 +52,12 @@ class Revision(models.Model):
     change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
     change_note = models.TextField(_("change note"), blank=True)
     snapshot = models.JSONField(_("content"))
-    # Whom this version reached, copied from its item when it was published.
+    # Whom this version reached when it was published: its audience as chosen, and the
+    # states that read it then (its authors and those the audience reached), kept as
+    # they were, whatever the item's audience or the states' statuses become later.
     audience = models.CharField(_("audience"), max_length=16)
-    recipient_states = models.ManyToManyField(
-        "accounts.State", verbose_name=_("recipient states"), related_name="+", blank=True
+    reached_states = models.ManyToManyField(
+        "accounts.State", verbose_name=_("states reached"), related_name="+", blank=True
     )
     public = models.BooleanField(_("public"), default=False)
     tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, blank=True)

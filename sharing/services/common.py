@@ -19,9 +19,9 @@ from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
 from sharing.attachments import UploadInfo, inspect_upload
-from sharing.choices import RESTRICTED_TLP, Audience
+from sharing.choices import RESTRICTED_TLP
 from sharing.models import Attachment, Event, Revision, attachment_storage_name
-from sharing.querysets import reading_state
+from sharing.querysets import reader_states, reading_state
 
 # Control characters have no place in shared text (tab and line breaks excepted).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -321,19 +321,30 @@ def _what_was_read(item) -> dict:
     return {"tlp": item.tlp, "version": item.version}
 
 
-def record_reading(items, *, by, request) -> None:
+def record_reading(items, *, by, request, history=()) -> None:
     """Audit what a request showed of AMBER, AMBER+STRICT or RED content, among
-    ``items`` (notices, denials or consultations, of one kind), in one row: a single
-    item is the row's target; several (a list, a page of the API) are named in its
-    details. Nothing is written when nothing restricted was shown."""
+    ``items`` (notices, denials or consultations, of one kind) and the ``history`` of
+    one item (the revisions its page showed, which may be stricter than the item is
+    now), in one row: a single item is the row's target; several (a list, a page of the
+    API) are named in its details. Nothing is written when nothing restricted was shown."""
+    items = list(items)
     shown = [item for item in items if _marking(item) in RESTRICTED_TLP]
+    current = {item.version for item in items if hasattr(item, "version")}
+    versions = [  # earlier versions shown that were restricted
+        {"version": r.version, "tlp": r.tlp}
+        for r in sorted(history, key=lambda r: r.version)
+        if r.tlp in RESTRICTED_TLP and r.version not in current
+    ]
+    if versions and not shown:
+        shown = items[:1]
     if not shown:
         return
     action = READ_ACTIONS[shown[0]._meta.model_name]
     if len(shown) == 1:
-        audit.record(
-            action, request=request, actor=by, target=shown[0], details=_what_was_read(shown[0])
-        )
+        details = _what_was_read(shown[0])
+        if versions:
+            details["versions"] = versions
+        audit.record(action, request=request, actor=by, target=shown[0], details=details)
         return
     listed = [
         {"object": item.audit_label(), "id": str(item.pk), **_what_was_read(item)} for item in shown
@@ -404,9 +415,10 @@ def remove_from_version(files: list[Attachment], *, version: int, by: User, requ
 def record_revision(
     parent, *, by: User, kind: str, snapshot: dict, note: str = "", created_at=None
 ) -> Revision:
-    """Keep ``parent``'s current version with whom it reaches now: its audience, its
-    recipient states, whether it is public, and its marking. These, not the item's
-    later audience, decide who may read this version (RevisionQuerySet.readable)."""
+    """Keep ``parent``'s current version with whom it reaches now: its audience, the
+    states that read it now (its authors and those its audience reaches), whether it is
+    public, and its marking. These, not the item's later audience or the states' later
+    statuses, decide who may read this version (RevisionQuerySet.readable)."""
     revision = Revision.objects.create(
         version=parent.version,
         change_kind=kind,
@@ -419,8 +431,7 @@ def record_revision(
         created_at=created_at or timezone.now(),
         **{parent_field(parent): parent},
     )
-    if parent.audience == Audience.SELECTED:
-        revision.recipient_states.set(parent.recipient_states.all())
+    revision.reached_states.set(reader_states(parent))
     return revision
 
 

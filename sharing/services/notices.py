@@ -566,7 +566,9 @@ def add_comment(
     body = clean_text(body, "body", MAX_COMMENT, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
-    comment = Comment.objects.create(notice=notice, author=by, state=state, body=body)
+    comment = Comment.objects.create(
+        notice=notice, author=by, state=state, body=body, version=notice.version
+    )
     audit.record(
         audit.Action.NOTICE_COMMENTED,
         request=request,

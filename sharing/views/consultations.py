@@ -99,6 +99,7 @@ def consultation_open(request, pk):
                 return redirect(consultation)
     else:
         form = ConsultationForm(initial=_prefill(request))
+    services.record_reading([denial], by=user, request=request)  # it names the parties
     return page(
         request,
         "sharing/consultation_form.html",
@@ -121,8 +122,10 @@ def _visible(request, pk) -> Consultation:
 
 
 def _render_detail(request, consultation, *, status=200, **forms):
-    """The consultation's page; a refused form comes back here, bound, with its errors."""
+    """The consultation's page; a refused form comes back here, bound, with its errors.
+    Every showing of it is an audited reading."""
     user = request.user
+    services.record_reading([consultation], by=user, request=request)
     pending = consultation.is_pending
     can_answer = pending and services.can_answer(consultation, user)
     can_extend = (
@@ -155,7 +158,6 @@ def _render_detail(request, consultation, *, status=200, **forms):
 @login_required
 def consultation_detail(request, pk):
     consultation = _visible(request, pk)
-    services.record_reading([consultation], by=request.user, request=request)
     services.mark_read_about(consultation, by=request.user)
     return _render_detail(request, consultation)
 

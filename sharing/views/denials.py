@@ -237,9 +237,9 @@ def _detail_queryset(user):
 def denial_detail(request, pk):
     user = request.user
     denial = get_object_or_404(_detail_queryset(user), pk=pk)
-    services.record_reading([denial], by=user, request=request)
-    services.mark_read_about(denial, by=user)
     revisions = list(denial.revisions.all())
+    services.record_reading([denial], by=user, request=request, history=revisions)
+    services.mark_read_about(denial, by=user)
     _changed_fields(revisions)
     consultations = with_deadlines(
         Consultation.objects.visible_to(user)
@@ -296,6 +296,8 @@ def _denial_form_page(request, *, denial=None, form_class=DenialForm, template, 
         initial = services.denial_content(denial) if denial else {}
         form = form_class(initial=initial, state=state)
         formset = PartyFormSet(prefix="parties", initial=initial.get("parties"))
+    if denial is not None:  # the form shows the denial's content
+        services.record_reading([denial], by=request.user, request=request)
     return page(
         request,
         template,

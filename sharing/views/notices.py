@@ -69,7 +69,10 @@ def _detail_queryset(user):
                 "acknowledgements",
                 queryset=Acknowledgement.objects.select_related("state", "by"),
             ),
-            Prefetch("comments", queryset=Comment.objects.select_related("author", "state")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.visible_to(user).select_related("author", "state"),
+            ),
         )
     )
 
@@ -77,7 +80,6 @@ def _detail_queryset(user):
 @login_required
 def notice_detail(request, pk):
     notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    services.record_reading([notice], by=request.user, request=request)
     services.mark_read_about(notice, by=request.user)
     return _render_detail(request, notice)
 
@@ -86,7 +88,10 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     """The notice page; the acknowledgement and comment forms come back here, bound and
     with their errors, when what was sent is refused."""
     user = request.user
-    revisions = with_diffs(notice.readable_revisions)
+    # Every showing of the page is a reading, a refused form shown again included.
+    history = notice.readable_revisions
+    services.record_reading([notice], by=user, request=request, history=history)
+    revisions = with_diffs(history)
     panel = services.acknowledgement_panel(notice, user)
     own = panel.own
     if ack_form is None:
@@ -131,6 +136,8 @@ def _notice_form_page(
             prefix="entities", initial=initial.get("entities") if notice else None
         )
     status = 400 if request.method == "POST" else 200
+    if notice is not None:  # the form shows the notice's content
+        services.record_reading([notice], by=request.user, request=request)
     return render(
         request,
         template,

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from sharing import search
+from sharing import search, services
 from sharing.models import BestPractice, Notice
 from sharing.views.common import other_params
 
@@ -73,6 +73,9 @@ def search_page(request):
         page = Paginator(range(results.total), PAGE_SIZE).get_page(number)
         if page.number != number:  # past the last page: show the last one
             results = run(page.number)
+        # As the API's search: the restricted notices found (their titles) are read.
+        notices = [hit.obj for hit in results.hits if hit.kind == "notice"]
+        services.record_reading(notices, by=request.user, request=request)
     return render(
         request,
         "sharing/search.html",

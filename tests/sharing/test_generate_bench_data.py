@@ -25,7 +25,7 @@ from sharing.models import (
     Notification,
     ReferenceCounter,
 )
-from sharing.querysets import recipient_states
+from sharing.querysets import reader_states, recipient_states
 
 pytestmark = pytest.mark.django_db
 
@@ -81,19 +81,17 @@ def test_every_kind_of_audience_status_and_marking_is_there(generated):
 
 
 def test_lifecycles_are_consistent(generated):
-    for notice in Notice.objects.prefetch_related(
-        "revisions__recipient_states", "recipient_states"
-    ):
+    for notice in Notice.objects.prefetch_related("revisions__reached_states"):
         versions = sorted(r.version for r in notice.revisions.all())
         if notice.status == NoticeStatus.DRAFT:
             assert notice.reference is None and not versions
             continue
         assert versions == list(range(1, notice.version + 1))
         # Each version reached whom the notice reaches (the generator widens nothing).
-        recipients = {s.pk for s in notice.recipient_states.all()}
+        readers = set(reader_states(notice).values_list("pk", flat=True))
         for revision in notice.revisions.all():
             assert (revision.audience, revision.tlp) == (notice.audience, notice.tlp)
-            assert {s.pk for s in revision.recipient_states.all()} == recipients
+            assert {s.pk for s in revision.reached_states.all()} == readers
         assert notice.published_at is not None
         assert Event.objects.filter(notice=notice, kind=EventKind.NOTICE_PUBLISHED).count() == 1
         assert (notice.status == NoticeStatus.WITHDRAWN) == (notice.withdrawn_at is not None)
@@ -250,3 +248,13 @@ def test_the_api_works_on_the_generated_data(generated):
     _token, value = accounts.create_api_token(officer, by=officer, name="bench")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {value}")
     assert api.get(f"/api/v1/notices/{author.pk}/").status_code == 200
+
+
+def test_every_version_of_a_best_practice_reached_its_readers(generated):
+    from sharing.models import BestPractice
+
+    for practice in BestPractice.objects.prefetch_related("revisions__reached_states"):
+        readers = set(reader_states(practice).values_list("pk", flat=True))
+        for revision in practice.revisions.all():
+            assert (revision.audience, revision.public) == (practice.audience, practice.public)
+            assert {s.pk for s in revision.reached_states.all()} == readers

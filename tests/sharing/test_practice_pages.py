@@ -470,13 +470,14 @@ def test_search_page_query_count_does_not_grow(
         make_practice(title=f"Interception checklist {n}")
     client.force_login(no_viewer)
     # Session, user; per kind: the newest matches, their ranking, the page's rows and
-    # snippets; the layout's unread count; the form's list of states. On PostgreSQL,
-    # per kind, the planner's settings for the first of these, set and (inside a
-    # test's transaction) set back, in a savepoint of their own: 4 more.
+    # snippets; the audit row of the AMBER notices found; the layout's unread count; the
+    # form's list of states. On PostgreSQL, per kind, the planner's settings for the
+    # first of these, set and (inside a test's transaction) set back, in a savepoint of
+    # their own: 4 more.
     from django.db import connection
 
     planner = 4 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(12 + 2 * planner):
+    with django_assert_num_queries(13 + 2 * planner):
         client.get("/search/?q=interception")
 
 

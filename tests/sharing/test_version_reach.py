@@ -130,8 +130,9 @@ def test_removing_a_file_alone_is_a_change(make_notice, dk_officer):
 def test_each_revision_records_whom_it_reached(redacted_notice):
     first, second = sorted(redacted_notice.revisions.all(), key=lambda r: r.version)
     assert (first.tlp, first.audience) == ("amber+strict", "selected")
-    assert [s.pk for s in first.recipient_states.all()] == ["NO"]
+    assert sorted(s.pk for s in first.reached_states.all()) == ["DK", "NO"]
     assert (second.tlp, second.audience) == ("green", "subscribing")
+    assert len(second.reached_states.all()) == 24  # every subscribing state, Denmark too
 
 
 def test_the_revision_rule_is_the_queryset(redacted_notice, fr_viewer, no_viewer):
@@ -213,26 +214,33 @@ def test_a_denial_widened_later_hides_earlier_change_notes(
 
 
 def test_the_migration_gives_existing_revisions_the_reach_their_content_recorded(
-    redacted_notice, make_practice
+    redacted_notice, make_practice, no_officer
 ):
     import importlib
 
     from django.apps import apps
 
+    from sharing.models import Comment
+
     migration = importlib.import_module("sharing.migrations.0013_version_reach")
-    practice = make_practice(public=True, audience="community")
+    practice = make_practice(co_authors=["FR"], audience="subscribing")
+    public = make_practice(title="Public", public=True, audience="community")
+    comment = services.add_comment(redacted_notice, by=no_officer, body="Noted.")
     Revision.objects.update(audience="", tlp="", public=False)
-    Revision.recipient_states.through.objects.all().delete()
+    Revision.reached_states.through.objects.all().delete()
+    Comment.objects.update(version=1)
     migration.backfill(apps, None)
     first, second = sorted(redacted_notice.revisions.all(), key=lambda r: r.version)
-    assert (first.audience, first.tlp, [s.pk for s in first.recipient_states.all()]) == (
-        "selected",
-        "amber+strict",
-        ["NO"],
-    )
+    assert (first.audience, first.tlp) == ("selected", "amber+strict")
+    assert sorted(s.pk for s in first.reached_states.all()) == ["DK", "NO"]
     assert (second.audience, second.tlp) == ("subscribing", "green")
+    assert len(second.reached_states.all()) == 24
     only = practice.revisions.get()
-    assert (only.audience, only.public, only.tlp) == ("community", True, "")
+    assert (only.audience, only.public, only.tlp) == ("subscribing", False, "")
+    assert {"NO", "FR"} <= {s.pk for s in only.reached_states.all()}
+    assert public.revisions.get().public
+    comment.refresh_from_db()
+    assert comment.version == 2
 
 
 def test_the_amend_page_offers_the_current_files_for_removal(client, dk_officer, fr_viewer):
@@ -269,3 +277,70 @@ def test_the_amend_page_offers_the_current_files_for_removal(client, dk_officer,
     response = client.post(f"/notices/{notice.pk}/amend/", tampered)
     assert response.status_code == 400
     assert "remove_attachments" in response.context["form"].errors
+
+
+# --- Reach is whom a version reached when it was published (the outside re-review) ---------
+
+
+def test_a_co_author_added_later_does_not_read_the_versions_before(
+    client, no_officer, observer_user
+):
+    practice = services.create_practice(
+        by=no_officer, attachments=[pdf("Internal.pdf")], **practice_content(body=BODY)
+    )
+    practice = services.publish_practice(practice, by=no_officer)
+    memo = practice.attachments.get()
+    services.amend_practice(
+        practice,
+        by=no_officer,
+        change_note="Chile joins as co-author.",
+        material=True,
+        body=REDACTED,
+        co_authors=["CL"],
+        remove_attachments=[memo.pk],
+    )
+    client.force_login(observer_user)
+    response = client.get(practice.get_absolute_url())
+    assert [r.version for r in response.context["revisions"]] == [2]
+    assert "KESTREL" not in response.content.decode()
+    assert client.get(f"/attachments/{memo.pk}/").status_code == 404
+
+
+def test_a_state_that_subscribes_later_reads_the_current_version_only(
+    client, make_practice, no_officer, observer_user
+):
+    practice = make_practice(body=BODY, audience="subscribing")
+    services.amend_practice(
+        practice, by=no_officer, change_note="Redacted.", material=True, body=REDACTED
+    )
+    observer_user.state.status = "subscribing"
+    observer_user.state.save()
+    client.force_login(observer_user)
+    response = client.get(practice.get_absolute_url())
+    assert [r.version for r in response.context["revisions"]] == [2]
+    assert "KESTREL" not in response.content.decode()
+
+
+def test_comments_stay_with_the_readers_of_the_version_they_were_written_under(
+    client, dk_officer, no_officer, fr_viewer, no_viewer
+):
+    notice = services.create_draft(
+        by=dk_officer, **notice_content(tlp="red", audience="selected", recipient_states=["NO"])
+    )
+    notice = services.publish_notice(notice, by=dk_officer)
+    services.add_comment(notice, by=no_officer, body="We know KESTREL from an earlier case.")
+    notice = services.amend_notice(
+        notice,
+        by=dk_officer,
+        change_note="Shared with all.",
+        material=True,
+        tlp="green",
+        audience="subscribing",
+        recipient_states=[],
+    )
+    services.add_comment(notice, by=no_officer, body="Nothing to add for now.")
+    client.force_login(fr_viewer)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "KESTREL" not in page and "Nothing to add for now." in page
+    client.force_login(no_viewer)
+    assert "KESTREL" in client.get(notice.get_absolute_url()).content.decode()

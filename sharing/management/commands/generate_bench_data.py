@@ -610,6 +610,9 @@ class Generator:
         }
         when = moment
         first_summary = text.summary()
+        # Every version of a generated notice reaches the same states: its author's and
+        # those its audience reaches.
+        reached_codes = [author.pk, *(s.pk for s in self.reached(author, audience, recipients))]
         for version in range(1, versions + 1):
             material = version > 1 and rng.random() < 0.6
             if material:
@@ -632,8 +635,7 @@ class Generator:
                 created_at=when,
             )
             batch.revisions.append(revision)
-            if notice.audience == Audience.SELECTED:
-                batch.revision_recipients += [(revision, s.pk) for s in recipients]
+            batch.revision_reach += [(revision, code) for code in reached_codes]
             event_kind = {
                 ChangeKind.INITIAL: EventKind.NOTICE_PUBLISHED,
                 ChangeKind.MATERIAL: EventKind.NOTICE_AMENDED,
@@ -738,15 +740,15 @@ class Generator:
         ):
             model.objects.bulk_create(rows, batch_size=size)
             self.counts[model._meta.verbose_name_plural] += len(rows)
-        # Whom each version reached, once the revisions have their ids.
-        Revision.recipient_states.through.objects.bulk_create(
-            [
-                Revision.recipient_states.through(revision_id=revision.pk, state_id=state_id)
-                for revision, state_id in batch.revision_recipients
-            ],
-            batch_size=size,
-        )
+        self.write_revision_reach(batch)
         self.counts["notices"] += len(batch.notices)
+
+    def write_revision_reach(self, batch: Batch) -> None:
+        """Whom each version reached, once the revisions have their ids."""
+        Reached = Revision.reached_states.through
+        rows = [Reached(revision_id=r.pk, state_id=code) for r, code in batch.revision_reach]
+        Reached.objects.bulk_create(rows, batch_size=self.o["batch_size"])
+        self.counts["states reached by versions"] += len(rows)
 
     def set_search_fields(self, rows: list[tuple]) -> None:
         """What sharing.search.index writes, set before the INSERT (the vector is an
@@ -780,6 +782,7 @@ class Generator:
             ):
                 model.objects.bulk_create(rows, batch_size=size)
                 self.counts[model._meta.verbose_name_plural] += len(rows)
+            self.write_revision_reach(batch)
             self.counts["best practices"] += len(batch.practices)
 
     def make_practice(self, batch: Batch, moment: datetime.datetime) -> None:
@@ -855,21 +858,27 @@ class Generator:
             "attachments": [],
         }
         when = moment
+        statuses = {StateStatus.SUBSCRIBING} | (
+            {StateStatus.OBSERVER} if audience == PracticeAudience.COMMUNITY else set()
+        )
+        reached_codes = {lead.pk, *(s.pk for s in co_authors)} | {
+            s.pk for s in self.states if s.status in statuses or practice.public
+        }
         for version in range(1, versions + 1):
             kind = ChangeKind.INITIAL if version == 1 else ChangeKind.MATERIAL
-            batch.revisions.append(
-                Revision(
-                    best_practice=practice,
-                    version=version,
-                    change_kind=kind,
-                    change_note="" if version == 1 else rng.choice(text.lang.change_notes),
-                    snapshot=snapshot,
-                    audience=practice.audience,
-                    public=practice.public,
-                    created_by=creator,
-                    created_at=when,
-                )
+            revision = Revision(
+                best_practice=practice,
+                version=version,
+                change_kind=kind,
+                change_note="" if version == 1 else rng.choice(text.lang.change_notes),
+                snapshot=snapshot,
+                audience=practice.audience,
+                public=practice.public,
+                created_by=creator,
+                created_at=when,
             )
+            batch.revisions.append(revision)
+            batch.revision_reach += [(revision, code) for code in reached_codes]
             kind = EventKind.PRACTICE_PUBLISHED if version == 1 else EventKind.PRACTICE_AMENDED
             batch.events.append(self._event(kind, practice, creator, when, {"version": version}))
             practice.updated_at = when
@@ -941,4 +950,4 @@ class Batch:
         self.entities, self.countries, self.categories, self.recipients = [], [], [], []
         self.topics, self.co_authors, self.endorsements = [], [], []
         self.revisions, self.events, self.acks, self.comments = [], [], [], []
-        self.revision_recipients = []
+        self.revision_reach = []  # (revision, state code): whom each version reached

@@ -41,3 +41,12 @@ def test_an_api_list_of_notices_writes_one_row(api_for, make_notice, no_viewer):
     api_for(no_viewer).get("/api/v1/notices/")
     (row,) = rows("notice.viewed")
     assert named(row) == {notice.audit_label() for notice in notices}
+
+
+def test_the_versions_of_a_notice_once_restricted_are_an_audited_reading(
+    api_for, redacted_notice, no_viewer
+):
+    response = api_for(no_viewer).get(f"/api/v1/notices/{redacted_notice.pk}/versions/")
+    assert response.status_code == 200
+    (row,) = rows("notice.viewed")
+    assert row.details["versions"] == [{"version": 1, "tlp": "amber+strict"}]

@@ -91,3 +91,28 @@ def test_the_api_lists_only_the_denial_versions_that_reached_the_caller(
     assert [v["version"] for v in no] == [3, 2, 1]
     assert no[1]["change_note"] == "Removed KESTREL."
     assert no[0]["tlp"] == "amber"
+
+
+def test_the_api_thread_shows_comments_only_to_readers_of_their_version(
+    dk_officer, no_officer, fr_viewer, api_for
+):
+    notice = services.create_draft(
+        by=dk_officer, **notice_content(tlp="red", audience="selected", recipient_states=["NO"])
+    )
+    notice = services.publish_notice(notice, by=dk_officer)
+    services.add_comment(notice, by=no_officer, body="We know KESTREL.")
+    services.amend_notice(
+        notice,
+        by=dk_officer,
+        change_note="Wider.",
+        material=True,
+        tlp="green",
+        audience="subscribing",
+        recipient_states=[],
+    )
+    thread = api_for(fr_viewer).get(f"/api/v1/notices/{notice.pk}/comments/")
+    assert thread.status_code == 200 and thread.json()["results"] == []
+    assert (
+        len(api_for(no_officer).get(f"/api/v1/notices/{notice.pk}/comments/").json()["results"])
+        == 1
+    )
