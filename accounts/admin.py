@@ -2,11 +2,11 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +105,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def send_reset_link(self, request, pk):
         """POST: e-mail the user a password reset link (accounts.services.send_reset_link)."""
-        user = get_object_or_404(User, pk=pk)
+        user = self.get_object(request, str(pk))
+        if user is None:
+            raise Http404
         if request.method != "POST" or not self.has_change_permission(request, user):
             raise PermissionDenied
         try:
@@ -161,7 +163,9 @@ class UserAdmin(DjangoUserAdmin):
                 )
 
     def user_change_password(self, request, id, form_url=""):
-        user = get_object_or_404(User, pk=id)
+        user = self.get_object(request, unquote(id))  # None for a malformed id too
+        if user is None:
+            raise Http404
         if user.state_id is not None:
             # A state official's password is theirs alone: staff send a reset link.
             raise PermissionDenied

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import Role
+from accounts.choices import Role, StateStatus
 from accounts.models import ApiToken, Invitation, State, User
 from portal import audit, mail
 
@@ -70,6 +70,13 @@ STAFF_ACTS = {
         "sent a password reset link for the account %(user)s to its address %(email)s"
     ),
     "changed": gettext_lazy("changed the account %(user)s (%(fields)s)"),
+    "suspended": gettext_lazy(
+        "suspended the access of %(state)s to the portal: its people cannot sign in, "
+        "and their sessions and API tokens have ended"
+    ),
+    "suspension_lifted": gettext_lazy(
+        "lifted the suspension of %(state)s: its people sign in again and make new API tokens"
+    ),
 }
 
 
@@ -445,6 +452,11 @@ def send_reset_link(user: User, *, by: User, request: HttpRequest | None = None)
     member = _locked_member(user, by)
     if member.state_id is None:
         raise PermissionDenied(_("Platform staff reset their password themselves."))
+    if not member.may_sign_in:
+        raise ValidationError(
+            _("%(user)s is deactivated, or their state suspended: no link is sent.")
+            % {"user": member.username}
+        )
     address = (
         EmailAddress.objects.filter(user=member, verified=True)
         .order_by("-primary", "pk")
@@ -501,8 +513,13 @@ def state_changed(
 ) -> None:
     """After platform staff changed ``state``: a suspension ends every session and API
     token of its users for good; lifting it later revives none of them."""
-    if state.is_suspended and previous_status != state.status:
+    if previous_status is None or previous_status == state.status:
+        return
+    if state.is_suspended:
         end_access(User.objects.filter(state=state), reason="state suspended", request=request)
+        tell_of_staff_act("suspended", state=state, by=by)
+    elif previous_status == StateStatus.SUSPENDED:
+        tell_of_staff_act("suspension_lifted", state=state, by=by)
 
 
 @transaction.atomic

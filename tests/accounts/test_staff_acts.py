@@ -133,3 +133,29 @@ def test_nothing_in_the_admin_lets_staff_sign_in_as_a_user(staff_client, fi_offi
     page = staff_client.get(f"/admin/accounts/user/{fi_officer.pk}/change/").content.decode()
     assert 'name="password"' not in page
     assert User.objects.get(pk=fi_officer.pk).password == fi_officer.password
+
+
+# --- Gaps the outside re-review found -----------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.0", "%20"])
+def test_a_malformed_user_id_in_the_password_address_is_a_404(staff_client, bad):
+    assert staff_client.get(f"/admin/accounts/user/{bad}/password/").status_code == 404
+
+
+def test_suspending_a_state_and_lifting_it_tell_its_admins(staff_client, fi_admin, fi_officer):
+    finland = {"name": "Finland", "joined": "2023-03-30"}
+    staff_client.post("/admin/accounts/state/FI/change/", {**finland, "status": "suspended"})
+    (suspended,) = _to(fi_admin.email)
+    assert "suspended" in suspended.body
+    staff_client.post("/admin/accounts/state/FI/change/", {**finland, "status": "subscribing"})
+    assert len(_to(fi_admin.email)) == 2
+    assert "suspension" in _to(fi_admin.email)[1].body
+
+
+def test_no_reset_link_for_a_deactivated_user(staff_client, staff_user, fi_officer):
+    services.set_active(fi_officer, active=False, by=staff_user)
+    sent = len(django_mail.outbox)
+    response = staff_client.post(f"/admin/accounts/user/{fi_officer.pk}/reset-link/", follow=True)
+    assert "deactivated" in response.content.decode()
+    assert len(django_mail.outbox) == sent
