@@ -84,3 +84,10 @@ def test_public_best_practice_pages_keep_their_public_caching(client, no_officer
     assert "public" in anonymous["Cache-Control"] and "max-age=300" in anonymous["Cache-Control"]
     client.force_login(fr_viewer)
     assert _no_store(client.get(practice.get_absolute_url()))
+
+
+def test_redirects_to_the_address_with_its_slash_are_not_stored_either(client, no_viewer, notice):
+    client.force_login(no_viewer)
+    response = client.get(notice.get_absolute_url().rstrip("/"))
+    assert response.status_code == 301
+    assert _no_store(response)
