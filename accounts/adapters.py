@@ -10,6 +10,7 @@ import unicodedata
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -103,24 +104,61 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def login_limit_key(login: str) -> str:
-    """What failed sign-ins with ``login`` count against: the account it names, by user
-    name (in any case) or by e-mail address, or else the login itself, normalised, so
-    that unknown names are limited alike and the limit does not tell which exist."""
+    """What failed sign-ins with ``login`` count against: the account it names, or else
+    the login itself, folded, so that unknown names are limited alike and the limit does
+    not tell which exist."""
     login = login.strip()
-    if login:
-        users = sorted(
-            get_user_model()
-            ._default_manager.filter(
-                Q(username__iexact=login)
-                | Q(email__iexact=login)
-                | Q(emailaddress__email__iexact=login)
-            )
-            .values_list("pk", flat=True)
-            .distinct()
+    accounts = _accounts_named_by(login) if login else []
+    if accounts:
+        return "account:" + ",".join(str(pk) for pk in accounts)
+    return "login:" + _folded(login)
+
+
+def _folded(text: str) -> str:
+    # Unicode's caseless match of identifiers (compatibility forms and case alike), as
+    # allauth compares e-mail addresses outside sign-in.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _accounts_named_by(login: str) -> list[int]:
+    """The accounts whose user name, own e-mail address or a confirmed address ``login``
+    is, compared as allauth does when it signs people in (Python's lower(), after which
+    the Kelvin sign is a "k") or more loosely (Unicode caseless): whatever signs in to an
+    account counts against it. The database's case-insensitive match is no guide to
+    this, so it only finds the candidates.
+
+    An address someone has added but not confirmed names no one while it is another
+    account's: anyone may claim any address. Only an address nobody holds names the
+    accounts that claim it, since allauth checks their passwords when it is typed."""
+    lowered, folded = login.lower(), _folded(login)
+
+    def same(stored: str) -> bool:
+        return bool(stored) and (stored.lower() == lowered or _folded(stored) == folded)
+
+    variants = {login, lowered, folded}
+    names = Q()
+    addresses = Q()
+    for variant in variants:
+        names |= Q(username__iexact=variant) | Q(email__iexact=variant)
+        addresses |= Q(email__iexact=variant)
+    held = {
+        pk
+        for pk, username, email in get_user_model()
+        ._default_manager.filter(names)
+        .values_list("pk", "username", "email")
+        if same(username) or same(email)
+    }
+    claims = [
+        (user_id, verified)
+        for user_id, email, verified in EmailAddress.objects.filter(addresses).values_list(
+            "user_id", "email", "verified"
         )
-        if users:
-            return "account:" + ",".join(str(pk) for pk in users)
-    return "login:" + unicodedata.normalize("NFKC", login).casefold()
+        if same(email)
+    ]
+    held |= {user_id for user_id, verified in claims if verified}
+    if not held:
+        held = {user_id for user_id, _verified in claims}
+    return sorted(held)
 
 
 class MFAAdapter(DefaultMFAAdapter):

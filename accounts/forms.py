@@ -1,4 +1,6 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
@@ -16,6 +18,25 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].validators.append(MaxLengthValidator(254))
         self.fields["login"].widget.attrs.update(placeholder="", autocomplete="username")
         self.fields["password"].widget.attrs.update(placeholder="")
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """The public "forgot your password" form. allauth would send a link to an address
+    an account has only claimed, unconfirmed (if no one has confirmed it), and to users
+    of a suspended state. Here a link goes only to an address exactly as the account
+    confirmed it, of a user who may sign in; for any other address nothing is sent, and
+    the answer is the same (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS is off). The link staff send
+    for a locked-out user does not come through here."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()  # lowercased, as allauth looks addresses up
+        confirmed = set(
+            EmailAddress.objects.filter(
+                user__in=[user.pk for user in self.users], email=email, verified=True
+            ).values_list("user_id", flat=True)
+        )
+        self.users = [user for user in self.users if user.pk in confirmed and user.may_sign_in]
+        return email
 
 
 class InvitationForm(forms.Form):

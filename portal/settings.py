@@ -173,7 +173,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # django-allauth: log in by user name or e-mail; accounts come only from invitations.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -183,7 +186,8 @@ ACCOUNT_SESSION_REMEMBER = False
 # Tell people by e-mail when their password, e-mail address or MFA changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-# A password reset asked for an address with no usable account (unknown, or deactivated)
+# A password reset asked for an address with no usable account (unknown, deactivated, of
+# a suspended state, or only claimed unconfirmed: accounts.forms.ResetPasswordForm)
 # sends nothing, and the page answers as for any other address.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "

@@ -1,15 +1,20 @@
 """The account e-mails allauth sends: every link in them is built from SITE_URL, never
-from the Host header of the request that caused them; and a password reset asked for
-an address with no usable account sends nothing at all."""
+from the Host header of the request that caused them; and a password reset goes only to
+a confirmed address of an account that may sign in, as that address is stored: asked for
+any other address, it sends nothing at all."""
 
 import re
 
 import pytest
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core import mail
 from django.test import RequestFactory
+
+from accounts.choices import StateStatus
+from accounts.models import State
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +105,15 @@ def test_no_account_exists_mail_is_sent(dk_officer, django_capture_on_commit_cal
 # --- No account, no mail ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["deactivated", "unknown"])
+def claim_address(client, user, email):
+    """``user`` adds ``email`` to their account; it stays unconfirmed."""
+    client.force_login(user)
+    client.post("/accounts/email/", {"email": email, "action_add": ""})
+    client.logout()
+    assert EmailAddress.objects.filter(user=user, email=email, verified=False).exists()
+
+
+@pytest.mark.parametrize("who", ["deactivated", "unknown", "unconfirmed", "suspended"])
 def test_a_reset_for_an_address_without_a_usable_account_sends_nothing(
     client, dk_officer, dk_viewer, django_capture_on_commit_callbacks, who
 ):
@@ -108,17 +121,51 @@ def test_a_reset_for_an_address_without_a_usable_account_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         known = request_reset(client, dk_viewer.email)
     assert len(mail.outbox) == 1
-    mail.outbox.clear()
 
     if who == "deactivated":
         dk_officer.is_active = False
         dk_officer.save()
         email = dk_officer.email
+    elif who == "unconfirmed":
+        # dk-viewer mistyped their new address; whoever holds the mistyped one must not
+        # get a link into dk-viewer's account.
+        email = "dk-vewer@example.org"
+        claim_address(client, dk_viewer, email)
+    elif who == "suspended":
+        State.objects.filter(pk=dk_officer.state_id).update(status=StateStatus.SUSPENDED)
+        dk_officer.refresh_from_db()
+        assert not dk_officer.may_sign_in
+        email = dk_officer.email
     else:
         email = "nobody@example.org"
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = request_reset(client, email)
     assert (response.status_code, response["Location"]) == (known.status_code, known["Location"])
     assert mail.outbox == []
     done, done_known = client.get(response["Location"]), client.get(known["Location"])
     assert done.status_code == done_known.status_code == 200
+
+
+def test_anothers_unconfirmed_claim_does_not_take_the_reset_from_the_owner(
+    client, dk_officer, dk_viewer, django_capture_on_commit_callbacks
+):
+    claim_address(client, dk_viewer, dk_officer.email)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        request_reset(client, dk_officer.email)
+    (message,) = mail.outbox
+    assert message.to == [dk_officer.email]
+    assert "dk-officer" in message.body and "dk-viewer" not in message.body
+
+
+def test_a_reset_asked_for_a_unicode_look_alike_goes_to_the_address_as_stored(
+    client, dk_officer, django_capture_on_commit_callbacks
+):
+    # allauth lowercases the address typed to find the account, and the Kelvin sign
+    # ("\u212a") lowercases to "k"; but the look-alike itself is someone else's mailbox,
+    # or nobody's.
+    with django_capture_on_commit_callbacks(execute=True):
+        request_reset(client, "d\u212a-officer@example.org")
+    (message,) = mail.outbox
+    assert message.to == [dk_officer.email]

@@ -1,12 +1,14 @@
 """The per-account sign-in limit (5 failures in 15 minutes) belongs to the account: the
 host the request names, the port, and whether the person types their user name or
-their e-mail address (in any case) make no difference."""
+their e-mail address (in any case, or in Unicode look-alikes that still sign in) make
+no difference; nor does another account's unconfirmed claim to the address."""
 
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -69,6 +71,70 @@ def test_case_makes_no_difference(client, dk_officer, password):
     fail_five_times(client, "DK-Officer")
     assert_refused(client, sign_in(client, "dk-officer", password))
     assert_refused(client, sign_in(client, dk_officer.email.upper(), password))
+
+
+# "\u212a" is the Kelvin sign. allauth lowercases an e-mail address typed at sign-in
+# before it looks it up, and Python lowercases the Kelvin sign to a plain "k": this
+# login reaches dk-officer's account, though the database, asked case-insensitively,
+# finds no such address.
+KELVIN_LOOK_ALIKE = "d\u212a-officer@example.org"
+
+
+def test_a_unicode_look_alike_of_the_address_signs_in_to_the_account(client, dk_officer, password):
+    # Otherwise the two tests below would prove nothing.
+    response = sign_in(client, KELVIN_LOOK_ALIKE, password)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(dk_officer.pk)
+
+
+def test_a_unicode_look_alike_does_not_get_round_the_limit_on_the_user_name(
+    client, dk_officer, password
+):
+    fail_five_times(client, "dk-officer")
+    assert_refused(client, sign_in(client, KELVIN_LOOK_ALIKE, password))
+
+
+def test_failures_with_a_unicode_look_alike_count_against_the_account(client, dk_officer, password):
+    fail_five_times(client, KELVIN_LOOK_ALIKE)
+    assert_refused(client, sign_in(client, "dk-officer", password))
+    assert_refused(client, sign_in(client, dk_officer.email, password))
+
+
+def claim_address(client, user, email):
+    """``user`` adds ``email`` to their account; it stays unconfirmed."""
+    client.force_login(user)
+    client.post("/accounts/email/", {"email": email, "action_add": ""})
+    client.logout()
+    assert EmailAddress.objects.filter(user=user, email=email, verified=False).exists()
+
+
+def test_another_accounts_unconfirmed_claim_to_the_address_does_not_split_the_limit(
+    client, dk_officer, dk_viewer, password
+):
+    # Anyone may add any address to their own account; until it is confirmed it says
+    # nothing about whose address it is.
+    claim_address(client, dk_viewer, dk_officer.email)
+    fail_five_times(client, "dk-officer")
+    assert_refused(client, sign_in(client, dk_officer.email, password))
+    # ... and the failures were dk-officer's, not dk-viewer's.
+    response = sign_in(client, "dk-viewer", password, host="localhost:9999")
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(dk_viewer.pk)
+
+
+def test_an_address_still_awaiting_confirmation_counts_against_its_account(
+    client, dk_viewer, password
+):
+    # allauth checks the password of an account whose only claim to the address typed
+    # is unconfirmed (and then asks for the confirmation): that is a guess at the
+    # account's password too.
+    claim_address(client, dk_viewer, "viewer.new@example.org")
+    asked_to_confirm = sign_in(client, "viewer.new@example.org", password)
+    assert asked_to_confirm.status_code == 302
+    assert asked_to_confirm["Location"] == "/accounts/confirm-email/"
+    assert SESSION_KEY not in client.session
+    fail_five_times(client, "viewer.new@example.org")
+    assert_refused(client, sign_in(client, "dk-viewer", password))
 
 
 def test_failures_by_every_route_add_up_on_the_one_account(client, dk_officer):
