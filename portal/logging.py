@@ -134,15 +134,20 @@ def leave(token: contextvars.Token) -> None:
 
 # --- Secrets in addresses --------------------------------------------------------------------
 
-# A path separator, as typed or percent-encoded (an address inside another's query string).
-_SEP = r"(?:/|%2[Ff])"
+# A path separator, as typed or percent-encoded (an address inside another's query
+# string), or encoded twice (inside the query string of one inside a query string).
+_SEP = r"(?:/|%(?:25)?2[Ff])"
+# Between two words of such a path: one separator or several, and "." or ".." segments,
+# as a mangled or hand-edited link has them. Nothing on the way tidies them away, so the
+# "not found" warning names the path with the secret still in it.
+_GAP = rf"{_SEP}(?:\.{{0,2}}{_SEP})*"
 # The secret itself: one path segment, up to the next separator, query, quote or space.
-_SEGMENT = r"""(?:(?!%2[Ff])[^/?#\s"'<>\\])+"""
+_SEGMENT = r"""(?:(?!%(?:25)?2[Ff])[^/?#\s"'<>\\])+"""
 # The paths whose next segment is a secret: an invitation link (and its plural, as the
 # link might be mistyped), allauth's password-reset key and e-mail confirmation key.
 _SECRET_PATHS = re.compile(
-    rf"({_SEP}accounts{_SEP}"
-    rf"(?:invitations?|password{_SEP}reset{_SEP}key|confirm-email){_SEP})"
+    rf"({_SEP}accounts{_GAP}"
+    rf"(?:invitations?|password{_GAP}reset{_GAP}key|confirm-email){_GAP})"
     rf"{_SEGMENT}",
     re.IGNORECASE,
 )

@@ -78,10 +78,44 @@ _IPV4_IN_LAST_32_BITS = [
     ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
     ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
     ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix (RFC 6052)
-    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64, local-use prefix (RFC 8215)
 ]
 # Unspecified and loopback in their own right, and judged as such.
 _NOT_IPV4_COMPATIBLE = {ipaddress.IPv6Address("::"), ipaddress.IPv6Address("::1")}
+
+# NAT64's local-use prefix (RFC 8215): a network picks its own prefix inside it, of 48,
+# 56, 64 or 96 bits, and which one it picked cannot be seen from outside. RFC 6052
+# (section 2.2) puts the IPv4 address after the prefix, skipping bits 64-71 (the "u"
+# octet): for each prefix length, the bit ranges (first bit, bits) that hold it.
+_NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+_RFC6052_LAYOUTS = [
+    [(48, 16), (72, 16)],  # /48
+    [(56, 8), (72, 24)],  # /56
+    [(72, 32)],  # /64
+    [(96, 32)],  # /96
+]
+
+
+def _bits(ip: ipaddress.IPv6Address, first: int, count: int) -> int:
+    return (int(ip) >> (128 - first - count)) & ((1 << count) - 1)
+
+
+def _rfc6052_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    carried = []
+    for layout in _RFC6052_LAYOUTS:
+        value = 0
+        for first, count in layout:
+            value = (value << count) | _bits(ip, first, count)
+        carried.append(ipaddress.IPv4Address(value))
+    return carried
+
+
+def _isatap_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address in an ISATAP interface identifier (RFC 5214: 00-00-5E-FE and
+    the address in the last 64 bits, the "u" bit set or not; the "g" bit is ignored
+    here too), which the ISATAP router behind the prefix sends the packet on to."""
+    if _bits(ip, 64, 32) & 0xFCFFFFFF == 0x00005EFE:
+        return ipaddress.IPv4Address(_bits(ip, 96, 32))
+    return None
 
 
 def _ipv4_carried(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
@@ -90,23 +124,34 @@ def _ipv4_carried(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
         return list(ip.teredo)
     if ip.sixtofour:
         return [ip.sixtofour]
+    if ip in _NAT64_LOCAL_USE:
+        return _rfc6052_ipv4(ip)
     if ip not in _NOT_IPV4_COMPATIBLE and any(ip in net for net in _IPV4_IN_LAST_32_BITS):
         return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
     return []
 
 
-def _allowed(address: str) -> bool:
-    """Whether ``address`` is on the public internet. An IPv6 form that carries an IPv4
-    address is judged by that IPv4 address alone: what the wrapper is called says
-    nothing of where the packet ends up (and Python versions disagree on it)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    carried = _ipv4_carried(ip) if isinstance(ip, ipaddress.IPv6Address) else []
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     # is_global lets through site-local IPv6 (fec0::/10), deprecated but still routed
     # inside some networks, and multicast of global scope.
-    return all(
-        each.is_global and not each.is_multicast and not (each.version == 6 and each.is_site_local)
-        for each in carried or [ip]
-    )
+    return ip.is_global and not ip.is_multicast and not (ip.version == 6 and ip.is_site_local)
+
+
+def _allowed(address: str) -> bool:
+    """Whether ``address`` is on the public internet: the one test at registration and
+    at every delivery. An IPv6 form that carries an IPv4 address for a translator is
+    judged by that IPv4 address alone (every one it may carry): what the wrapper is
+    called says nothing of where the packet ends up (and Python versions disagree on
+    it). An ISATAP address is judged by both: the packet crosses the IPv6 network to the
+    router, and the router sends it on to the IPv4 address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _public(ip)
+    judged = _ipv4_carried(ip) or [ip]
+    isatap = _isatap_ipv4(ip)
+    if isatap is not None:
+        judged = [*judged, ip, isatap]
+    return all(_public(each) for each in judged)
 
 
 def _parts(url: str) -> SplitResult:

@@ -302,6 +302,68 @@ def test_secrets_in_addresses_are_scrubbed(logged, expected):
     assert portal_logging.scrub_secrets(logged) == expected
 
 
+# A link mangled on its way (a mail client, a copy into a ticket, a hand-edited address)
+# is not found, and the warning about it names the path: the secret in it is as live as
+# in the link itself.
+MANGLED = [
+    (
+        f"Not Found: /accounts/invitation//{INVITATION_TOKEN}/",
+        "Not Found: /accounts/invitation//[redacted]/",
+    ),
+    (
+        f"Not Found: /accounts//invitation/{INVITATION_TOKEN}/",
+        "Not Found: /accounts//invitation/[redacted]/",
+    ),
+    (
+        f"Not Found: /accounts/password//reset/key/{RESET_KEY}/",
+        "Not Found: /accounts/password//reset/key/[redacted]/",
+    ),
+    (
+        f"GET ///accounts///password/reset//key///{RESET_KEY}// HTTP/1.1",
+        "GET ///accounts///password/reset//key///[redacted]// HTTP/1.1",
+    ),
+    (
+        f"Not Found: /accounts/./invitation/.././{INVITATION_TOKEN}/",
+        "Not Found: /accounts/./invitation/.././[redacted]/",
+    ),
+    (  # the secret's own segment is hidden; what follows it is no secret
+        f"Not Found: /accounts/invitation/{INVITATION_TOKEN}/accept/",
+        "Not Found: /accounts/invitation/[redacted]/accept/",
+    ),
+    (
+        f"/accounts/login/?next=%2Faccounts%2F%2Finvitation%2f%2F{INVITATION_TOKEN}%2F",
+        "/accounts/login/?next=%2Faccounts%2F%2Finvitation%2f%2F[redacted]%2F",
+    ),
+    (
+        "/accounts/login/?next=/accounts%2Fconfirm-email/%2FMg:1xaDvk:wYLI5IbqwjHhg2Ssk/",
+        "/accounts/login/?next=/accounts%2Fconfirm-email/%2F[redacted]/",
+    ),
+    (  # encoded twice: an address in the query string of one in a query string
+        f"/accounts/login/?next=/x%3Fnext%3D%252Faccounts%252Finvitation%252F{INVITATION_TOKEN}",
+        "/accounts/login/?next=/x%3Fnext%3D%252Faccounts%252Finvitation%252F[redacted]",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("logged", "expected"),
+    MANGLED,
+    ids=[
+        "doubled-after-invitation",
+        "doubled-before-invitation",
+        "doubled-in-reset-key",
+        "many-repeated",
+        "dot-segments",
+        "trailing-segment",
+        "encoded-doubled",
+        "encoded-mixed",
+        "encoded-twice",
+    ],
+)
+def test_secrets_in_mangled_addresses_are_scrubbed(logged, expected):
+    assert portal_logging.scrub_secrets(logged) == expected
+
+
 @pytest.mark.parametrize(
     "logged",
     [
@@ -378,6 +440,25 @@ def test_invitation_tokens_stay_out_of_the_4xx_warnings(client, seeded_states, c
         assert token.split(":")[0] not in written
     lines = [line for line in written.splitlines() if "/accounts/invitation" in line]
     assert len(lines) == 4, written
+    assert all("/[redacted]/" in line for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_secrets_in_mangled_links_stay_out_of_the_4xx_warnings(client, seeded_states, console):
+    token = InvitationFactory().token
+    paths = [
+        f"/accounts/invitation//{token}/",
+        f"/accounts//invitation/{token}/",
+        f"/accounts/password//reset/key/{RESET_KEY}/",
+    ]
+    for path in paths:
+        assert client.get(path).status_code == 404, path
+
+    written = console.getvalue()
+    for secret in (token, token.split(":")[0], RESET_KEY):
+        assert secret not in written
+    lines = [line for line in written.splitlines() if "Not Found" in line]
+    assert len(lines) == len(paths), written
     assert all("/[redacted]/" in line for line in lines), lines
 
 

@@ -390,15 +390,33 @@ CARRYING_A_NON_PUBLIC_IPV4 = [
     "2002:a9fe:a9fe::1",  # 6to4: 169.254.169.254
     "2001:0:a00:1:8000:63bf:f7f7:f7f7",  # Teredo: server 10.0.0.1, client 8.8.8.8
     "2001:0:808:808:8000:63bf:f5ff:fffe",  # Teredo: server 8.8.8.8, client 10.0.0.1
+    # ISATAP (RFC 5214): the last 64 bits are 0000:5efe or 0200:5efe and an IPv4
+    # address, which the ISATAP router that the prefix leads to sends the packet on to.
+    "2a00:1450:4001:81c::5efe:a00:1",  # 10.0.0.1
+    "2a00:1450:4001:81c:200:5efe:a9fe:a9fe",  # 169.254.169.254
+    # The NAT64 local-use prefix is a /48 within which a network chooses its own prefix
+    # of 48, 56, 64 or 96 bits, and with it where the IPv4 address sits (RFC 6052,
+    # section 2.2). Each of these carries 8.8.8.8 if the prefix is a /96, but a
+    # non-public address if it is as long as noted.
+    "64:ff9b:1:a00:0:100:808:808",  # as a /48: 10.0.0.1 (as a /56: 0.0.1.0)
+    "64:ff9b:1:ac10:8:808:808:808",  # as a /48: 172.16.8.8 (the others 16.8.8.8, 8.8.8.8)
+    "64:ff9b:1:8c0:a8:101:808:808",  # as a /56: 192.168.1.1
+    "64:ff9b:1:808:a:0:108:808",  # as a /64: 10.0.0.1
 ]
 NON_PUBLIC_IPV6 = [
     "::",  # unspecified
     "fd00::1",  # unique local
     "fec0::1",  # site-local: deprecated, but still routed inside some networks
     "ff0e::1",  # multicast, even of global scope
+    # An ISATAP identifier with a public IPv4 address does not make a prefix public:
+    # the ISATAP router is reached through the prefix.
+    "fd00::5efe:808:808",
+    "fe80::200:5efe:808:808",
 ]
 PUBLIC = [
     "64:ff9b::808:808",  # NAT64 well-known prefix: 8.8.8.8
+    "64:ff9b:1:808:8:808:808:808",  # NAT64 local-use prefix: 8.8.8.8 in every layout
+    "2a00:1450:4001:81c:0:5efe:808:808",  # ISATAP: 8.8.8.8 behind a public prefix
     "2606:4700:4700::1111",
     "93.184.216.34",
 ]
