@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, StateStatus
@@ -325,8 +326,10 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} ({self.state_id}, {self.get_role_display()})"
 
-    @property
+    @cached_property
     def token(self) -> str:
+        # Signed with the time: made once per loaded invitation, so that the link in the
+        # e-mail and the one a command prints are the same.
         return signing.dumps(str(self.pk), salt=self.TOKEN_SALT)
 
     @classmethod

@@ -58,7 +58,8 @@ def _locked(*users: User | None) -> dict[int, User]:
 
 # --- What platform staff do to a state's accounts is told ----------------------------------
 
-# What each act is called in the notice, in the recipient's language.
+# What each act is called in the notice, in the recipient's language (acts of platform
+# staff, and the one a state admin does to a member's second factor).
 STAFF_ACTS = {
     "invited": gettext_lazy("invited %(email)s into %(state)s as %(role)s"),
     "invitation_resent": gettext_lazy("sent the invitation of %(email)s to %(state)s again"),
@@ -70,6 +71,10 @@ STAFF_ACTS = {
         "sent a password reset link for the account %(user)s to its address %(email)s"
     ),
     "changed": gettext_lazy("changed the account %(user)s (%(fields)s)"),
+    "second_factor_removed": gettext_lazy(
+        "removed the two-factor authentication of the account %(user)s, which sets it up "
+        "again at its next sign-in"
+    ),
     "suspended": gettext_lazy(
         "suspended the access of %(state)s to the portal: its people cannot sign in, "
         "and their sessions and API tokens have ended"
@@ -93,6 +98,12 @@ def tell_of_staff_act(
     after commit. Nothing is sent for what a state's own admin does."""
     if not _by_platform(by):
         return
+    who = by.display_name if by is not None else _("the platform's operators")
+    _tell(act, state=state, user=user, who=who, template="accounts/emails/staff_act", **params)
+
+
+def _tell(act: str, *, state: State, user: User | None, who: str, template: str, **params):
+    """E-mail ``user`` (if any) and ``state``'s active admins that ``who`` did ``act``."""
     recipients = {
         u.pk: u
         for u in User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True)
@@ -100,12 +111,11 @@ def tell_of_staff_act(
     }
     if user is not None and user.email:
         recipients[user.pk] = user
-    who = by.display_name if by is not None else _("the platform's operators")
     for recipient in recipients.values():
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             words = {"state": state.name, "user": user.username if user else "", **params}
             message = mail.render(
-                "accounts/emails/staff_act",
+                template,
                 [recipient.email],
                 {
                     "recipient": recipient,
@@ -441,6 +451,37 @@ def set_active(user: User, *, active: bool, by: User, request: HttpRequest | Non
         "reactivated" if active else "deactivated", state=user.state, by=by, user=user
     )
     return user
+
+
+@transaction.atomic
+def remove_second_factor(user: User, *, by: User, request: HttpRequest | None = None) -> int:
+    """For a member who lost their authenticator and their recovery codes: an admin of
+    their own state (never platform staff, never themselves) removes their second
+    factor, which they set up again at their next sign-in if their role needs it. The
+    member and the state's admins are told. Returns how many authenticators went."""
+    if by is None or by.is_platform_staff:
+        raise PermissionDenied(_("Only an admin of the person's own state can do that."))
+    member = _locked_member(user, by)
+    from allauth.mfa.models import Authenticator
+
+    removed = list(Authenticator.objects.filter(user=member))
+    audit.record(
+        audit.Action.MFA_DISABLED,
+        request=request,
+        actor=by,
+        state=member.state,
+        target=member,
+        details={"types": sorted(a.type for a in removed), "by_state_admin": True},
+    )
+    Authenticator.objects.filter(pk__in=[a.pk for a in removed]).delete()
+    _tell(
+        "second_factor_removed",
+        state=member.state,
+        user=member,
+        who=by.display_name,
+        template="accounts/emails/state_admin_act",
+    )
+    return len(removed)
 
 
 @transaction.atomic

@@ -22,6 +22,11 @@ urlpatterns = [
         name="member-reactivate",
     ),
     path(
+        "members/<int:pk>/second-factor/remove/",
+        views.member_remove_second_factor,
+        name="member-remove-second-factor",
+    ),
+    path(
         "invitations/<uuid:pk>/resend/",
         views.invitation_action,
         {"action": "resend"},

@@ -105,10 +105,17 @@ def member_detail(request, pk: int):
                 request, _("%(name)s's role has been changed.") % {"name": member.display_name}
             )
             return redirect("accounts:member-detail", pk=member.pk)
+    from allauth.mfa.models import Authenticator
+
     return render(
         request,
         "accounts/member_detail.html",
-        {"member": member, "form": form, "is_self": member.pk == request.user.pk},
+        {
+            "member": member,
+            "form": form,
+            "is_self": member.pk == request.user.pk,
+            "has_second_factor": Authenticator.objects.filter(user=member).exists(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -128,6 +135,25 @@ def member_set_active(request, pk: int, active: bool):
             else _("%(name)s has been deactivated and signed out.")
         )
         messages.success(request, text % {"name": member.display_name})
+    return redirect("accounts:member-detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def member_remove_second_factor(request, pk: int):
+    """A member lost their authenticator and recovery codes: their state's admin removes
+    their second factor, and they set it up again at their next sign-in."""
+    member = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
+    try:
+        services.remove_second_factor(member, by=request.user, request=request)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's two-factor authentication has been removed; they are told.")
+            % {"name": member.display_name},
+        )
     return redirect("accounts:member-detail", pk=member.pk)
 
 

@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail as django_mail
+from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.choices import Role
@@ -159,3 +160,34 @@ def test_no_reset_link_for_a_deactivated_user(staff_client, staff_user, fi_offic
     response = staff_client.post(f"/admin/accounts/user/{fi_officer.pk}/reset-link/", follow=True)
     assert "deactivated" in response.content.decode()
     assert len(django_mail.outbox) == sent
+
+
+# --- A lost phone: the official's own state admin, never staff -----------------------------
+
+
+def test_a_state_admin_removes_a_members_lost_second_factor_and_they_are_told(
+    client, fi_admin, fi_officer
+):
+    Authenticator.objects.create(user=fi_officer, type="totp", data={"secret": "x"})
+    Authenticator.objects.create(user=fi_officer, type="recovery_codes", data={"seed": "x"})
+    client.force_login(fi_admin)
+    response = client.post(f"/accounts/members/{fi_officer.pk}/second-factor/remove/")
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=fi_officer).exists()
+    entry = AuditEntry.objects.get(action="mfa.disabled")
+    assert (entry.actor, entry.object_id) == (fi_admin, str(fi_officer.pk))
+    (told,) = _to(fi_officer.email)
+    assert "two-factor" in told.body and fi_admin.display_name in told.body
+
+
+def test_staff_and_other_states_cannot_remove_a_second_factor(
+    client, staff_user, fi_officer, dk_admin
+):
+    Authenticator.objects.create(user=fi_officer, type="totp", data={"secret": "x"})
+    with pytest.raises(PermissionDenied):
+        services.remove_second_factor(fi_officer, by=staff_user)
+    client.force_login(dk_admin)
+    assert (
+        client.post(f"/accounts/members/{fi_officer.pk}/second-factor/remove/").status_code == 404
+    )
+    assert Authenticator.objects.filter(user=fi_officer).exists()
