@@ -35,8 +35,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.choices import Role, StateStatus  # noqa: E402
 from accounts.models import State, User  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
-from sharing import notifications, services  # noqa: E402
-from sharing.models import Event, Notification, WebhookDelivery  # noqa: E402
+from sharing.common.models import Event  # noqa: E402
+from sharing.notices import services as notices  # noqa: E402
+from sharing.notifications import delivery as notifications  # noqa: E402
+from sharing.notifications.models import (  # noqa: E402
+    Notification,
+    WebhookDelivery,
+)
 
 STATES = 25
 UNUSABLE = make_password(None)  # nobody signs in as a benchmark user
@@ -84,7 +89,7 @@ def add_readers(states: list[State], total: int) -> None:
 
 
 def publish(author: User) -> Event:
-    draft = services.create_draft(
+    draft = notices.create(
         by=author,
         kind="end_user_alert",
         title="Benchmark notice",
@@ -100,7 +105,7 @@ def publish(author: User) -> Event:
         recipient_states=[],
         valid_until=None,
     )
-    services.publish_notice(draft, by=author)
+    notices.publish(draft, by=author)
     return Event.objects.get(notice=draft)
 
 

@@ -240,7 +240,7 @@ def make_people(count: int) -> list[dict]:
     from django.conf import settings
 
     from accounts.models import User
-    from sharing.querysets import recipient_choices
+    from sharing.common.querysets import recipient_choices
 
     readers = list(
         User.objects.filter(
@@ -302,7 +302,7 @@ def read_stats(path: Path) -> list[dict]:
 
 def wait_for_dispatch(since, processes: lib.Processes, timeout: float = 300) -> float:
     """Seconds until the worker has dispatched every event recorded since ``since``."""
-    from sharing.models import Event
+    from sharing.common.models import Event
 
     began = time.monotonic()
     while Event.objects.filter(created_at__gte=since, dispatched_at__isnull=True).exists():

@@ -178,7 +178,7 @@ def run(args, url: str, work: Path, wrk: str) -> dict:
 def pick_subjects() -> dict:
     """The people and items the pages show, chosen once at 1x and kept for 10x."""
     from accounts.models import User
-    from sharing.models import Notice
+    from sharing.notices.models import Notice
 
     # (Some viewers are deactivated in the data set, as people leave: take active ones.)
     active = User.objects.filter(is_active=True, role="viewer").order_by("username")
@@ -225,7 +225,9 @@ def page_queries(subjects: dict) -> dict:
 
 def counts() -> dict:
     from accounts.models import User
-    from sharing.models import Acknowledgement, BestPractice, Comment, Notice, Notification
+    from sharing.notices.models import Acknowledgement, Comment, Notice
+    from sharing.notifications.models import Notification
+    from sharing.practices.models import BestPractice
 
     return {
         "notices": Notice.objects.count(),
@@ -244,7 +246,7 @@ def search_queries() -> list[str]:
     """200 queries of every kind people type: words (in five languages), phrases, entity
     names, control codes, countries, Japanese and Korean, operators, partial words."""
     from sharing.management.commands import _benchtext as words
-    from sharing.models import NoticeEntity
+    from sharing.notices.models import NoticeEntity
 
     queries = [
         "surveillance",
@@ -392,8 +394,8 @@ def search_queries() -> list[str]:
 
 def search_latency() -> dict:
     from accounts.models import User
-    from sharing import search
-    from sharing.models import Notice
+    from sharing.notices.models import Notice
+    from sharing.search import engine as search
 
     active = User.objects.filter(is_active=True).order_by("username")
     users = [

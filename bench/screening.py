@@ -32,8 +32,12 @@ import django
 
 django.setup()
 
-from sharing import screening  # noqa: E402
-from sharing.screening import DenialFacts, PartyFacts, Transaction  # noqa: E402
+from sharing.denials import screening  # noqa: E402
+from sharing.denials.screening import (  # noqa: E402
+    DenialFacts,
+    PartyFacts,
+    Transaction,
+)
 
 # Onsets, vowels and codas: some 2,000 syllables, so that unrelated made-up names rarely
 # collide (a small set makes near-identical names by chance, which a matcher must match).

@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import lib, portal_side
+from sharing.notices import services as notices
 
 # ruff: noqa: S608 -- SQL of its own, from the model's column names
 
@@ -104,9 +105,8 @@ def make_people(args) -> dict:
 
 
 def draft(author, recipients: list[str]):
-    from sharing import services
 
-    return services.create_draft(
+    return notices.create(
         by=author,
         kind="end_user_alert",
         title="Benchmark notice",
@@ -129,7 +129,7 @@ def publish_latency(people: dict, runs: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from sharing.models import Notification
+    from sharing.notifications.models import Notification
 
     author = people["author"]
     client = Client()
@@ -167,11 +167,12 @@ def fanout(people: dict, size: int, runs: int) -> dict:
     from django.conf import settings
     from django.db import transaction
 
-    from sharing import notifications, services
-    from sharing.models import Event, Notification, WebhookDelivery
+    from sharing.common.models import Event
+    from sharing.notifications import delivery as notifications
+    from sharing.notifications.models import Notification, WebhookDelivery
 
     author = people["author"]
-    notices = [services.publish_notice(draft(author, ["DE"]), by=author) for _ in range(3)]
+    notices = [notices.publish(draft(author, ["DE"]), by=author) for _ in range(3)]
     events = [Event.objects.get(notice=notice) for notice in notices]
     dispatched, hand_over, plain, copied = [], [], [], []
     for _ in range(runs):
@@ -229,7 +230,7 @@ def _recipients(event, people):
 
 
 def rows_for(event, people) -> list:
-    from sharing.models import Notification
+    from sharing.notifications.models import Notification
 
     return [
         Notification(
@@ -251,7 +252,7 @@ def copy_rows(event, people) -> None:
     the rows an earlier, interrupted run wrote)."""
     from django.db import connection, transaction
 
-    from sharing.models import Notification
+    from sharing.notifications.models import Notification
 
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(f.column for f in fields)

@@ -20,7 +20,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# The portal's own tasks, and those of the sharing app's domains (each domain package
+# keeps its tasks in its tasks.py).
+app.autodiscover_tasks(["portal", "sharing.notifications", "sharing.denials"])
 
 logger = logging.getLogger(__name__)
 

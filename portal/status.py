@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from portal import beat
 from portal.models import Heartbeat, OutgoingEmail
-from sharing.choices import DeliveryStatus, EmailStatus
-from sharing.models import Event, Notification, WebhookDelivery
+from sharing.common.models import Event
+from sharing.notifications.choices import DeliveryStatus, EmailStatus
+from sharing.notifications.models import Notification, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 

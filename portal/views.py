@@ -14,10 +14,10 @@ from accounts.models import Invitation, State, User
 from portal import status
 from portal.celery import app as celery_app
 from portal.tasks import ping
-from sharing.choices import NoticeStatus
-from sharing.models import Notice
-from sharing.querysets import LONG_TEXT_FIELDS, reading_state
-from sharing.views.denials import awaiting_answer
+from sharing.common.querysets import LONG_TEXT_FIELDS, reading_state
+from sharing.denials.views import awaiting_answer
+from sharing.notices.choices import NoticeStatus
+from sharing.notices.models import Notice
 
 logger = logging.getLogger(__name__)
 

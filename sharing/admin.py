@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from sharing import search
-from sharing.models import TechnologyCategory, Topic
+from sharing.notices.models import TechnologyCategory
+from sharing.practices.models import Topic
+from sharing.search import engine as search
 
 
 class TaxonomyAdmin(admin.ModelAdmin):

@@ -7,6 +7,6 @@ class SharingConfig(AppConfig):
     verbose_name = _("Sharing")
 
     def ready(self) -> None:
-        from sharing import caching
+        from sharing.common import caching
 
         caching.connect()

@@ -8,8 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from sharing import services
-from sharing.models import BestPractice, Consultation, Denial, Notice
+from sharing.denials import services as denials
+from sharing.denials.models import Consultation, Denial
+from sharing.notices import services as notices
+from sharing.notices.models import Notice
+from sharing.practices import services as practices
+from sharing.practices.models import BestPractice
 
 DEMO_NOTICES = [
     {
@@ -254,19 +258,19 @@ def seed_notices() -> int:
         if author is None:
             continue
         files = [SimpleUploadedFile(name, data) for name, data in demo.get("files", [])]
-        notice = services.create_draft(by=author, attachments=files, **content)
+        notice = notices.create(by=author, attachments=files, **content)
         if demo["publish"]:
-            notice = services.publish_notice(notice, by=author)
+            notice = notices.publish(notice, by=author)
             if "amendment" in demo:
                 amendment = dict(demo["amendment"])
                 if amendment.pop("remove_files", False):
                     amendment["remove_attachments"] = list(notice.attachments.current())
-                notice = services.amend_notice(notice, by=author, **amendment)
+                notice = notices.amend(notice, by=author, **amendment)
             for username, level in demo["acknowledged_by"]:
                 user = User.objects.get(username=username)
-                services.acknowledge(notice, by=user, level=level)
+                notices.acknowledge(notice, by=user, level=level)
             for username, body in demo["comments"]:
-                services.add_comment(notice, by=User.objects.get(username=username), body=body)
+                notices.comment(notice, by=User.objects.get(username=username), body=body)
         added += 1
     return added
 
@@ -454,11 +458,11 @@ def seed_practices() -> int:
         author = User.objects.filter(username=demo["author"]).first()
         if author is None:
             continue
-        practice = services.create_practice(by=author, **content)
-        practice = services.publish_practice(practice, by=author)
+        practice = practices.create(by=author, **content)
+        practice = practices.publish(practice, by=author)
         for username, kind in demo["endorsed_by"]:
             user = User.objects.get(username=username)
-            services.endorse(practice, by=user, kind=kind)
+            practices.endorse(practice, by=user, kind=kind)
         added += 1
     return added
 
@@ -600,9 +604,9 @@ def seed_denials() -> tuple[int, int]:
         ):
             continue
         decided_on = today - datetime.timedelta(days=demo["days_ago"])
-        denial = services.issue_denial(by=author, decided_on=decided_on, **demo["content"])
+        denial = denials.publish(by=author, decided_on=decided_on, **demo["content"])
         if "amendment" in demo:
-            services.amend_denial(denial, by=author, **demo["amendment"])
+            denials.amend(denial, by=author, **demo["amendment"])
         added += 1
     return added, _seed_consultation()
 
@@ -619,9 +623,9 @@ def _seed_consultation() -> int:
         consulting_state_id=author.state_id, application_reference=application
     ).exists():
         return 0
-    consultation = services.open_consultation(denial, by=author, **demo["content"])
+    consultation = denials.open_consultation(denial, by=author, **demo["content"])
     username, body = demo["message"]
     writer = User.objects.filter(username=username).first()
     if writer is not None:
-        services.write_in_consultation(consultation, by=writer, body=body)
+        denials.write_in_consultation(consultation, by=writer, body=body)
     return 1

@@ -1,15 +1,13 @@
 from django.urls import path
 
-from sharing.views import (
-    attachments,
-    consultations,
-    denials,
-    notices,
-    notifications,
-    practices,
-    search,
-    subscriptions,
-)
+from sharing.common import views as attachments
+from sharing.denials import consultation_views as consultations
+from sharing.denials import views as denials
+from sharing.notices import views as notices
+from sharing.notifications import subscription_views as subscriptions
+from sharing.notifications import views as notifications
+from sharing.practices import views as practices
+from sharing.search import views as search
 
 app_name = "sharing"
 

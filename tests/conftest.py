@@ -120,7 +120,7 @@ def _default_language():
 def _fresh_screening_index():
     # The process keeps one index of the denials in force, keyed by their count and
     # latest change: tests with the clock frozen could make two databases look alike.
-    from sharing.services import denials
+    from sharing.denials import services as denials
 
     denials._INDEX.update(stamp=None, index=None)
 

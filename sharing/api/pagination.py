@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-from sharing import validators
+from sharing.common import validators
 
 
 class NewestChangeFirst(CursorPagination):

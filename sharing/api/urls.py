@@ -4,15 +4,20 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from sharing.api import denials, views
+from sharing.common import api as common
+from sharing.denials import api as denials
+from sharing.notices import api as notices
+from sharing.notifications import api as notifications
+from sharing.practices import api as practices
+from sharing.search import api as search
 
 app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
-router.register("states", views.StateViewSet, basename="state")
-router.register("notices", views.NoticeViewSet, basename="notice")
-router.register("best-practices", views.BestPracticeViewSet, basename="best-practice")
-router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("states", common.StateViewSet, basename="state")
+router.register("notices", notices.NoticeViewSet, basename="notice")
+router.register("best-practices", practices.BestPracticeViewSet, basename="best-practice")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("denials", denials.DenialViewSet, basename="denial")
 router.register("consultations", denials.ConsultationViewSet, basename="consultation")
 
@@ -38,11 +43,11 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
-    path("me/", views.MeView.as_view(), name="me"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("me/", common.MeView.as_view(), name="me"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path(
         "attachments/<uuid:pk>/",
-        views.AttachmentDownloadView.as_view(),
+        common.AttachmentDownloadView.as_view(),
         name="attachment-download",
     ),
     path("schema/", SchemaView.as_view(), name="schema"),

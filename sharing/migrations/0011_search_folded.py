@@ -25,7 +25,7 @@ from django.db import migrations, models
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from sharing import search
+from sharing.search import engine as search
 
 TABLES = {"notice": "Notice", "practice": "BestPractice"}
 BATCH = 2000

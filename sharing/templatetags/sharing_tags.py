@@ -1,7 +1,7 @@
 from django import template
 
 from portal.countries import country_name
-from sharing.choices import TLP, TLP_DEFINITIONS
+from sharing.common.choices import TLP, TLP_DEFINITIONS
 
 register = template.Library()
 

@@ -73,13 +73,13 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     second = run("seed_demo")
     assert "0 user(s) created, 72 already there; 0 demo notice(s) and 0 best" in second
     assert User.objects.count() == 72
-    from sharing.models import Notice
+    from sharing.notices.models import Notice
 
     assert Notice.objects.filter(status="published").count() == 5
     assert Notice.objects.filter(status="draft", author_state_id="DE").count() == 1
     # Redacted, then shared wider: Denmark keeps version 1 and its file, France never
     # sees them.
-    from sharing.models import Attachment, Revision
+    from sharing.common.models import Attachment, Revision
 
     widened = Notice.objects.get(author_state_id="NO", version=2)
     assert (widened.tlp, widened.audience) == ("green", "subscribing")
@@ -90,7 +90,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
         readable = Revision.objects.visible_to(user).filter(notice=widened)
         assert sorted(r.version for r in readable) == versions
         assert Attachment.objects.visible_to(user).filter(notice=widened).count() == files
-    from sharing.models import BestPractice, Endorsement
+    from sharing.practices.models import BestPractice, Endorsement
 
     assert BestPractice.objects.filter(status="published").count() == 12
     assert BestPractice.objects.filter(public=True).count() == 4

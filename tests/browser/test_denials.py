@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sharing.models import Consultation, Denial
+from sharing.denials import services as denials
+from sharing.denials.models import Consultation, Denial
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -166,10 +167,9 @@ def test_a_denial_is_screened_consulted_about_and_its_outcome_circulated(
 def test_the_notifying_state_amends_renews_and_revokes_a_denial(
     browser, live_server, sign_in, check_a11y, dk_officer, password
 ):
-    from sharing import services
-    from tests.sharing.test_denial_pages import denial_content
+    from tests.sharing.denials.test_denial_pages import denial_content
 
-    denial = services.issue_denial(by=dk_officer, **denial_content())
+    denial = denials.publish(by=dk_officer, **denial_content())
     page = browser.new_context(locale="en-GB").new_page()
     sign_in(page, "dk-officer", password)
     page.goto(f"{live_server.url}{denial.get_absolute_url()}")

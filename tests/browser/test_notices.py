@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sharing.models import Notice
+from sharing.notices.models import Notice
 from tests.sharing.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sharing import services
-from sharing.models import WebhookEndpoint
+from sharing.notices import services as notices
+from sharing.notifications.models import WebhookEndpoint
 from tests.sharing.conftest import notice_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def test_the_unread_badge_counts_up_without_a_reload_and_leads_to_the_notice(
     expect(badge).to_have_text("0")
     reader.evaluate("window.stillTheSamePage = true")
 
-    draft = services.create_draft(
+    draft = notices.create(
         by=dk_officer,
         **notice_content(
             title="Broker of interception kits in the Baltic",

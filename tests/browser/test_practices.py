@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sharing import services
-from sharing.models import BestPractice
+from sharing.practices import services as practices
+from sharing.practices.models import BestPractice
 from tests.sharing.conftest import practice_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,8 +73,8 @@ def test_a_best_practice_from_norway_is_found_read_and_adopted_in_japan(
 def test_an_anonymous_visitor_reads_public_best_practices_only(
     page, live_server, check_a11y, no_officer
 ):
-    public = services.publish_practice(
-        services.create_practice(
+    public = practices.publish(
+        practices.create(
             by=no_officer,
             **practice_content(
                 title="Public guidance on licensing", audience="community", public=True
@@ -82,13 +82,13 @@ def test_an_anonymous_visitor_reads_public_best_practices_only(
         ),
         by=no_officer,
     )
-    community = services.publish_practice(
-        services.create_practice(
+    community = practices.publish(
+        practices.create(
             by=no_officer, **practice_content(title="Community-only guidance", audience="community")
         ),
         by=no_officer,
     )
-    public = services.amend_practice(
+    public = practices.amend(
         public,
         by=no_officer,
         change_note="Dropped the name of our contact at the licensing unit.",

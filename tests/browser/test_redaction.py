@@ -6,9 +6,11 @@ only the new version reaches sees neither, while the first readers keep what the
 import pytest
 from playwright.sync_api import expect
 
-from sharing import services
+from sharing.denials import services as denials
+from sharing.notices import services as notices
+from sharing.practices import services as practices
 from tests.sharing.conftest import BODY, REDACTED, notice_content, pdf, practice_content
-from tests.sharing.test_denial_pages import denial_content
+from tests.sharing.denials.test_denial_pages import denial_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,14 +22,14 @@ def _versions(page):
 def test_a_notice_is_redacted_and_widened_and_france_never_sees_the_source(
     browser, live_server, sign_in, check_a11y, dk_officer, no_viewer, fr_viewer, password
 ):
-    notice = services.create_draft(
+    notice = notices.create(
         by=dk_officer,
         attachments=[pdf("Source report.pdf")],
         **notice_content(
             tlp="amber+strict", audience="selected", recipient_states=["NO"], body=BODY
         ),
     )
-    notice = services.publish_notice(notice, by=dk_officer)
+    notice = notices.publish(notice, by=dk_officer)
     source = notice.attachments.get()
     url = f"{live_server.url}{notice.get_absolute_url()}"
 
@@ -75,10 +77,10 @@ def test_a_notice_is_redacted_and_widened_and_france_never_sees_the_source(
 def test_a_best_practice_opened_to_observers_keeps_its_earlier_text_from_them(
     browser, live_server, sign_in, check_a11y, no_officer, observer_user, password
 ):
-    practice = services.create_practice(
+    practice = practices.create(
         by=no_officer, attachments=[pdf("Internal memo.pdf")], **practice_content(body=BODY)
     )
-    practice = services.publish_practice(practice, by=no_officer)
+    practice = practices.publish(practice, by=no_officer)
     memo = practice.attachments.get()
     url = f"{live_server.url}{practice.get_absolute_url()}"
 
@@ -108,10 +110,10 @@ def test_a_best_practice_opened_to_observers_keeps_its_earlier_text_from_them(
 def test_a_denial_widened_to_every_state_keeps_its_earlier_notes_from_france(
     browser, live_server, sign_in, check_a11y, dk_officer, fr_viewer, password
 ):
-    denial = services.issue_denial(
+    denial = denials.publish(
         by=dk_officer, **denial_content(audience="selected", recipient_states=["NO"])
     )
-    denial = services.amend_denial(
+    denial = denials.amend(
         denial,
         by=dk_officer,
         change_note="Removed the informant KESTREL from the reason.",

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from sharing import tasks
+from sharing.notifications import tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts import services as accounts
-from sharing import services
+from sharing.notices import services as notices
+from sharing.practices import services as practices
 from tests.sharing.conftest import notice_content, pdf
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ def _no_store(response) -> bool:
 
 @pytest.fixture
 def notice(dk_officer):
-    draft = services.create_draft(
+    draft = notices.create(
         by=dk_officer, attachments=[pdf()], **notice_content(audience="subscribing")
     )
-    return services.publish_notice(draft, by=dk_officer)
+    return notices.publish(draft, by=dk_officer)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_api_answers_and_downloads_are_never_stored(no_viewer, notice):
 
 
 def test_errors_about_restricted_addresses_are_not_stored_either(client, fr_viewer, dk_officer):
-    draft = services.create_draft(
+    draft = notices.create(
         by=dk_officer, **notice_content(audience="selected", recipient_states=["NO"])
     )
     client.force_login(fr_viewer)
@@ -78,8 +79,8 @@ def test_errors_about_restricted_addresses_are_not_stored_either(client, fr_view
 def test_public_best_practice_pages_keep_their_public_caching(client, no_officer, fr_viewer):
     from tests.sharing.conftest import practice_content
 
-    draft = services.create_practice(by=no_officer, **practice_content(public=True))
-    practice = services.publish_practice(draft, by=no_officer)
+    draft = practices.create(by=no_officer, **practice_content(public=True))
+    practice = practices.publish(draft, by=no_officer)
     anonymous = client.get(practice.get_absolute_url())
     assert "public" in anonymous["Cache-Control"] and "max-age=300" in anonymous["Cache-Control"]
     client.force_login(fr_viewer)

@@ -30,7 +30,8 @@ def test_events_e_mail_and_webhooks_have_queues_of_their_own_and_beat_sweeps():
     assert routes["sharing.tasks.send_notification_emails"] == "email"
     assert routes["sharing.tasks.send_digests"] == "email"
     assert routes["sharing.tasks.deliver_webhook"] == "webhooks"
-    importlib.import_module("sharing.tasks")  # as the worker's autodiscovery does
+    for module in ("sharing.notifications.tasks", "sharing.denials.tasks"):
+        importlib.import_module(module)  # as the worker's autodiscovery does
     assert set(routes) <= set(celery_app.tasks), "a route names a task that does not exist"
     schedule = {entry["task"]: entry["schedule"] for entry in conf.beat_schedule.values()}
     assert schedule["sharing.tasks.sweep"] == 60.0

@@ -21,8 +21,8 @@ from django.utils import timezone
 from portal import logging as portal_logging
 from portal.celery import LOG_CONTEXT_HEADER
 from portal.celery import app as celery_app
-from sharing import services
-from sharing.models import Notification
+from sharing.notices import services as notices
+from sharing.notifications.models import Notification
 from tests.factories import InvitationFactory
 from tests.portal.test_settings import PRODUCTION, load_settings, refusal, run_python
 from tests.sharing.conftest import notice_content
@@ -132,7 +132,7 @@ def test_a_requests_id_reaches_the_tasks_it_caused_and_the_tasks_they_enqueued(
     client, dk_officer, no_viewer, caplog
 ):
     # Eager mode: the tasks run in the request's thread, after its commit.
-    draft = services.create_draft(by=dk_officer, **notice_content(**TO_NORWAY))
+    draft = notices.create(by=dk_officer, **notice_content(**TO_NORWAY))
     client.force_login(dk_officer)
     with caplog.at_level(logging.DEBUG, logger="portal.celery"):
         response = client.post(
@@ -232,7 +232,7 @@ def test_a_task_not_caused_by_a_request_carries_nothing(broker_queue):
 def test_a_real_worker_logs_the_request_id_of_the_publication(
     celery_worker, client, dk_officer, no_viewer
 ):
-    draft = services.create_draft(by=dk_officer, **notice_content(**TO_NORWAY))
+    draft = notices.create(by=dk_officer, **notice_content(**TO_NORWAY))
     client.force_login(dk_officer)
     request_id = f"req-worker-{uuid.uuid4().hex[:8]}"
     response = client.post(

@@ -36,8 +36,8 @@ def test_option_groups_keep_their_labels_and_options():
 @pytest.mark.django_db
 def test_the_notice_filters_offer_every_country():
     from portal.countries import country_names
-    from sharing.filters import NoticeFilterSet
-    from sharing.models import Notice
+    from sharing.notices.filters import NoticeFilterSet
+    from sharing.notices.models import Notice
 
     html = str(NoticeFilterSet({"country": "AE"}, queryset=Notice.objects.none()).form)
     assert html.count("<option") > len(country_names())

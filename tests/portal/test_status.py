@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from portal import status
 from portal.models import Heartbeat
-from sharing import services, tasks
-from sharing.choices import DeliveryStatus, EmailStatus, EventKind
-from sharing.models import Event, Notification, WebhookDelivery, WebhookEndpoint
+from sharing.common.choices import EventKind
+from sharing.common.models import Event
+from sharing.notices import services as notices
+from sharing.notifications import tasks
+from sharing.notifications.choices import DeliveryStatus, EmailStatus
+from sharing.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from tests.conftest import require_or_skip
 from tests.sharing.conftest import notice_content
 
@@ -30,8 +33,8 @@ def backlog(dk_officer, no_viewer, no_admin, fr_viewer):
     and e-mails and webhook deliveries in every state, ``backlog(n)`` of each."""
 
     def make(n: int = 1):
-        draft = services.create_draft(by=dk_officer, **notice_content(audience="subscribing"))
-        notice = services.publish_notice(draft, by=dk_officer)
+        draft = notices.create(by=dk_officer, **notice_content(audience="subscribing"))
+        notice = notices.publish(draft, by=dk_officer)
         long_ago = timezone.now() - datetime.timedelta(hours=1)
         endpoint = WebhookEndpoint(
             state_id="NO",

@@ -1,8 +1,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
-from sharing import services
-from sharing.models import Attachment
+from accounts import services as accounts
+from sharing.common.models import Attachment
+from sharing.notices import services as notices
+from sharing.practices import services as practices
 
 # A minimal but valid PDF: what officials attach most.
 PDF_BYTES = (
@@ -50,9 +53,9 @@ def make_notice(dk_officer):
 
     def make(*, by=None, publish=True, **overrides):
         by = by or dk_officer
-        notice = services.create_draft(by=by, **notice_content(**overrides))
+        notice = notices.create(by=by, **notice_content(**overrides))
         if publish:
-            notice = services.publish_notice(notice, by=by)
+            notice = notices.publish(notice, by=by)
         return notice
 
     return make
@@ -81,9 +84,9 @@ def make_practice(no_officer):
 
     def make(*, by=None, publish=True, **overrides):
         by = by or no_officer
-        practice = services.create_practice(by=by, **practice_content(**overrides))
+        practice = practices.create(by=by, **practice_content(**overrides))
         if publish:
-            practice = services.publish_practice(practice, by=by)
+            practice = practices.publish(practice, by=by)
         return practice
 
     return make
@@ -99,16 +102,16 @@ REDACTED = "## Assessment\n\nThe reseller ships through Cyprus."
 def redacted_notice(make_notice, dk_officer, no_viewer):
     """AMBER+STRICT to Norway alone, with a source and a file; then redacted, marked
     GREEN and widened to every subscribing state, the file removed from version 2."""
-    notice = services.create_draft(
+    notice = notices.create(
         by=dk_officer,
         attachments=[pdf("Source report.pdf")],
         **notice_content(
             tlp="amber+strict", audience="selected", recipient_states=["NO"], body=BODY
         ),
     )
-    notice = services.publish_notice(notice, by=dk_officer)
+    notice = notices.publish(notice, by=dk_officer)
     source_file = notice.attachments.get()
-    notice = services.amend_notice(
+    notice = notices.amend(
         notice,
         by=dk_officer,
         change_note="Source removed; shared with every subscribing state.",
@@ -121,3 +124,36 @@ def redacted_notice(make_notice, dk_officer, no_viewer):
     )
     notice.source_file = Attachment.objects.get(pk=source_file.pk)
     return notice
+
+
+# --- Clients of the REST API, each holding a real token of a persona ---------------------
+
+
+@pytest.fixture
+def token_for():
+    """token_for(user, **kwargs) -> (ApiToken, value), made through the service."""
+
+    def make(user, **kwargs):
+        kwargs.setdefault("name", "tests")
+        return accounts.create_api_token(user, by=user, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api_for(token_for):
+    """api_for(user) -> an APIClient that sends a fresh token of ``user``."""
+
+    def make(user, **kwargs):
+        _token, value = token_for(user, **kwargs)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {value}")
+        client.token_value = value
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()

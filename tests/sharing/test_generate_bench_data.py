@@ -13,19 +13,15 @@ from accounts import services as accounts
 from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal.markdown import render_markdown
-from sharing import search
-from sharing.choices import TLP, Audience, EventKind, NoticeStatus, PracticeStatus
-from sharing.models import (
-    Acknowledgement,
-    BestPractice,
-    Comment,
-    Endorsement,
-    Event,
-    Notice,
-    Notification,
-    ReferenceCounter,
-)
-from sharing.querysets import reader_states, recipient_states
+from sharing.common.choices import TLP, Audience, EventKind
+from sharing.common.models import Event
+from sharing.common.querysets import reader_states, recipient_states
+from sharing.notices.choices import NoticeStatus
+from sharing.notices.models import Acknowledgement, Comment, Notice, ReferenceCounter
+from sharing.notifications.models import Notification
+from sharing.practices.choices import PracticeStatus
+from sharing.practices.models import BestPractice, Endorsement
+from sharing.search import engine as search
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +247,7 @@ def test_the_api_works_on_the_generated_data(generated):
 
 
 def test_every_version_of_a_best_practice_reached_its_readers(generated):
-    from sharing.models import BestPractice
+    from sharing.practices.models import BestPractice
 
     for practice in BestPractice.objects.prefetch_related("revisions__reached_states"):
         readers = set(reader_states(practice).values_list("pk", flat=True))

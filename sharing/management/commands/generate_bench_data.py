@@ -46,41 +46,24 @@ from accounts.choices import Role, StateStatus
 from accounts.demo import TIME_ZONES
 from accounts.models import State, User
 from portal.markdown import render_markdown
-from sharing import search
-from sharing.choices import (
-    TLP,
-    AckLevel,
-    Audience,
-    ChangeKind,
-    DocType,
-    EmailMode,
-    EmailStatus,
-    EndorsementKind,
-    EventKind,
-    NoticeKind,
-    NoticeStatus,
-    PracticeAudience,
-    PracticeStatus,
-    Severity,
-)
+from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
+from sharing.common.models import Event, Revision
 from sharing.management.commands import _benchtext as words
-from sharing.models import (
+from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
+from sharing.notices.models import (
     Acknowledgement,
-    BestPractice,
     Comment,
     CountryOfConcern,
-    Endorsement,
-    Event,
     Notice,
     NoticeEntity,
-    Notification,
     ReferenceCounter,
-    Revision,
-    StateEmailDefault,
     TechnologyCategory,
-    Topic,
-    UserEmailPreference,
 )
+from sharing.notifications.choices import EmailMode, EmailStatus
+from sharing.notifications.models import Notification, StateEmailDefault, UserEmailPreference
+from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
+from sharing.practices.models import BestPractice, Endorsement, Topic
+from sharing.search import engine as search
 
 # Observer states (read what is shared with the community): real countries, invented role.
 OBSERVERS = [("CL", "Chile"), ("MX", "Mexico"), ("PH", "Philippines"), ("GH", "Ghana")]

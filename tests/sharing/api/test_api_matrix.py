@@ -12,7 +12,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from tests.sharing.test_visibility import (  # noqa: F401 (fixtures)
+from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     PERSONAS,
     cl_admin,
     cl_officer,

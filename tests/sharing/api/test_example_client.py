@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from accounts import services as accounts
-from sharing import services, webhooks
-from sharing.choices import EventKind
-from sharing.models import Notice
+from sharing.common.choices import EventKind
+from sharing.notices import services as notices
+from sharing.notices.models import Notice
+from sharing.notifications import services as notifications
+from sharing.notifications import webhooks
 from tests.receiver import Receiver
 from tests.sharing.conftest import notice_content
 
@@ -138,7 +140,7 @@ def test_poll_follows_next_and_remembers_the_newest_change(
     again = run_client("poll", "--page-size", "2", token=token)
     assert again.stdout.splitlines() == ["No changes.", last]
 
-    amended = services.amend_notice(
+    amended = notices.amend(
         first, by=dk_officer, change_note="New alias.", material=True, title="Alert 0, amended"
     )
     latest = run_client("poll", "--page-size", "2", token=token)
@@ -153,7 +155,7 @@ def test_verify_webhook_accepts_a_real_delivery_and_nothing_else(
     settings.WEBHOOK_ALLOW_PRIVATE = settings.WEBHOOK_ALLOW_HTTP = True
     settings.WEBHOOK_TIMEOUT = 2
     with Receiver() as receiver:
-        _endpoint, secret = services.create_webhook(
+        _endpoint, secret = notifications.create_webhook(
             by=no_admin, url=receiver.url, event_kinds=[EventKind.NOTICE_PUBLISHED.value]
         )
         published = run_client("post-and-publish", token=token_of(dk_officer))

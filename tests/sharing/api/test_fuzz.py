@@ -29,10 +29,11 @@ from hypothesis import strategies as st
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from sharing import services
+from sharing.denials import services as denials
+from sharing.notices import services as notices
 from tests.factories import UserFactory
 from tests.sharing.conftest import pdf
-from tests.sharing.test_denials import consultation_content, denial_content
+from tests.sharing.denials.test_denials import consultation_content, denial_content
 
 # Cases per operation and generation mode: bounded, so that the fuzzing of every
 # operation with both personas stays within about a minute.
@@ -173,17 +174,17 @@ def world(dk_officer, no_officer, no_viewer, dk_viewer, make_notice, make_practi
     """Some of everything, and the ids that requests may name."""
     draft = make_notice(publish=False, title="Fuzzing draft")
     published = make_notice(audience="selected", recipient_states=["NO"], tlp="green")
-    services.add_attachment(draft, pdf(), by=dk_officer)
+    notices.attach(draft, pdf(), by=dk_officer)
     practice = make_practice()
-    services.add_comment(published, by=no_officer, body="Seen in Oslo too.")
+    notices.comment(published, by=no_officer, body="Seen in Oslo too.")
     # A Danish denial that Norway consults Denmark about: the officer (Danish) answers,
     # extends and writes; the viewer (Norwegian) reads the consultation but acts in
     # neither. A Finnish screening gives the denial something to count.
-    denial = services.issue_denial(by=dk_officer, **denial_content())
-    consultation = services.open_consultation(denial, by=no_officer, **consultation_content())
-    services.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
+    denial = denials.publish(by=dk_officer, **denial_content())
+    consultation = denials.open_consultation(denial, by=no_officer, **consultation_content())
+    denials.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
     fi_officer = UserFactory(username="fi-officer", state_id="FI", role="officer")
-    services.screen(by=fi_officer, end_user="Nimbus Intercept")
+    denials.screen(by=fi_officer, end_user="Nimbus Intercept")
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]
         + [str(a.pk) for a in draft.attachments.all()]

@@ -11,21 +11,16 @@ import time_machine
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from sharing import services
 from sharing.api import text
 from sharing.api.exceptions import exception_handler
-from sharing.models import (
-    Acknowledgement,
-    Attachment,
-    BestPractice,
-    Consultation,
-    Denial,
-    Endorsement,
-    Notice,
-)
+from sharing.common.models import Attachment
+from sharing.denials import services as denials
+from sharing.denials.models import Consultation, Denial
+from sharing.notices.models import Acknowledgement, Notice
+from sharing.practices.models import BestPractice, Endorsement
 from tests.factories import UserFactory
 from tests.sharing.conftest import notice_content, pdf, practice_content
-from tests.sharing.test_denials import consultation_content, denial_content
+from tests.sharing.denials.test_denials import consultation_content, denial_content
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +99,9 @@ def published_practice(make_practice):
 
 @pytest.fixture
 def consultation(dk_officer, fi_officer):
-    denial = services.issue_denial(by=dk_officer, **denial_content())
+    denial = denials.publish(by=dk_officer, **denial_content())
     with time_machine.travel(OPENED, tick=False):
-        return services.open_consultation(denial, by=fi_officer, **consultation_content())
+        return denials.open_consultation(denial, by=fi_officer, **consultation_content())
 
 
 def new_notice(request):

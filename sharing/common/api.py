@@ -1,0 +1,267 @@
+"""The v1 endpoints. Every object is fetched through ``visible_to(request.user)`` (404
+when it cannot be seen); every change is a call to ``sharing.services``, which decide
+who may (403) and what is valid (400). Nothing here is a rule of its own."""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import State
+from sharing.api.pagination import (
+    ByCode,
+    NewestChangeFirst,
+    NewestVersionFirst,
+    UploadOrder,
+)
+from sharing.api.parsers import JSONParser, MultiPartParser
+from sharing.common import services
+from sharing.common.attachments import ALLOWED_TYPES
+from sharing.common.models import Attachment, Revision
+from sharing.common.serializers import (
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    FilesAmendSerializer,
+    MeSerializer,
+    StateSerializer,
+    VersionSerializer,
+)
+from sharing.common.views import download_response
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer, summary="Who the token acts for")
+    def get(self, request):
+        user = request.user
+        return Response(MeSerializer(user).data)
+
+
+@extend_schema_view(list=extend_schema(summary="List the states"))
+class StateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The states taking part: subscribing, observer and suspended."""
+
+    queryset = State.objects.all()
+    serializer_class = StateSerializer
+    pagination_class = ByCode
+
+
+@contextmanager
+def as_field(given: str, sent: str):
+    """Name the services' errors about ``given`` after the request's part ``sent``."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict") and given in error.error_dict:
+            error.error_dict[sent] = error.error_dict.pop(given)
+        raise
+
+
+class VisibleItemViewSet(viewsets.GenericViewSet):
+    """What every kind of shared item does (notices, best practices, denials,
+    consultations): fetched through ``visible_to`` with its content, filtered on lists
+    only, its restricted readings audited, and every answer to an act the item as it
+    now is.
+
+    A subclass names its model; in each act, the services' ``check_*`` comes first, so
+    that what the role may not do is a 403 before anything in the body is looked at."""
+
+    model: type
+    lookup_value_converter = "uuid"
+    pagination_class = NewestChangeFirst
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_content()
+
+    def get_object(self):
+        # Filters are for lists; an object is found by its id alone.
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def respond(self, obj, code=status.HTTP_200_OK):
+        """The item re-read with its content, as every reader would see it now."""
+        fresh = get_object_or_404(self.get_queryset(), pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def validated(self, serializer_class, *, partial=False):
+        serializer = serializer_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def audit_reading(self, objects) -> None:
+        """One audit row for what the request showed of restricted items, if any."""
+        services.record_reading(objects, by=self.request.user, request=self.request)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.audit_reading(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        obj = self.get_object()
+        self.audit_reading([obj])
+        return Response(self.get_serializer(obj).data)
+
+
+class VersionedItemViewSet(VisibleItemViewSet):
+    """An item with published versions (notices, best practices, denials): its history
+    as far as it reached the caller's state."""
+
+    @extend_schema(
+        responses=VersionSerializer(many=True),
+        summary="List the versions that reached your state",
+        description="Newest first. A version is listed only if its own audience reached "
+        "your state (or your state wrote it): widening an audience or lowering a marking "
+        "later never opens the versions before. Each carries its own marking.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=NewestVersionFirst)
+    def versions(self, request, pk=None):
+        item = self.get_object()
+        readable = Revision.objects.visible_to(request.user)
+        page = self.paginate_queryset(readable.filter(**{self.parent_field: item}))
+        services.record_reading([item], by=request.user, request=request, history=page)
+        return self.get_paginated_response(VersionSerializer(page, many=True).data)
+
+
+class SharedItemViewSet(VersionedItemViewSet):
+    """The workflow notices and best practices share: drafted, changed, deleted,
+    published and amended through the services a subclass names, and files attached to
+    drafts by one mechanism.
+
+    A subclass names its model, serializers and services; the ``check_write`` service
+    comes first in each act."""
+
+    write_serializer: type
+    amend_serializer: type
+
+    # The services (staticmethod-wrapped): who may write, and the acts.
+    check_write = create_service = update_service = delete_service = None
+    publish_service = amend_service = attach_service = None
+
+    def create(self, request):
+        services.check_can_author(request.user)
+        content = self.validated(self.write_serializer)
+        obj = self.create_service(by=request.user, request=request, **content)
+        return self.respond(obj, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        obj = self.get_object()
+        self.check_write(obj, request.user)
+        content = self.validated(self.write_serializer, partial=True)
+        return self.respond(self.update_service(obj, by=request.user, request=request, **content))
+
+    def destroy(self, request, pk=None):
+        self.delete_service(self.get_object(), by=request.user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def publish(self, request, pk=None):
+        return self.respond(
+            self.publish_service(self.get_object(), by=request.user, request=request)
+        )
+
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser],
+    )
+    def amend(self, request, pk=None):
+        """JSON to change fields; multipart/form-data to add files (with the note)."""
+        obj = self.get_object()
+        self.check_write(obj, request.user)
+        files = request.content_type.startswith("multipart/")
+        data = self.validated(FilesAmendSerializer if files else self.amend_serializer)
+        obj = self.amend_service(
+            obj,
+            by=request.user,
+            request=request,
+            change_note=data.pop("change_note"),
+            material=data.pop("material"),
+            **data,
+        )
+        return self.respond(obj)
+
+    @extend_schema(
+        methods=["GET"], responses=AttachmentSerializer(many=True), summary="List the files"
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+        summary="Attach a file to a draft",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        filter_backends=[],
+        pagination_class=UploadOrder,
+    )
+    def attachments(self, request, pk=None):
+        parent = self.get_object()
+        context = {"request": request}
+        if request.method == "GET":
+            self.audit_reading([parent])
+            files = Attachment.objects.visible_to(request.user).filter(
+                **{self.parent_field: parent}
+            )
+            page = self.paginate_queryset(files)
+            data = AttachmentSerializer(page, many=True, context=context).data
+            return self.get_paginated_response(data)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise exceptions.ValidationError({"file": [_("Send the file as the 'file' part.")]})
+        with as_field("attachments", "file"):
+            attachment = self.attach_service(parent, upload, by=request.user, request=request)
+        data = AttachmentSerializer(attachment, context=context).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+def documented(item: str, serializer, write, amend, material: str):
+    """The schema of the shared operations, in the words of one kind of item."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List the {item}s you may read", responses=serializer),
+        retrieve=extend_schema(summary=f"Read a {item}", responses=serializer),
+        create=extend_schema(summary="Create a draft", request=write, responses={201: serializer}),
+        partial_update=extend_schema(summary="Change a draft", request=write, responses=serializer),
+        destroy=extend_schema(summary="Delete a draft"),
+        publish=extend_schema(request=None, responses=serializer, summary="Publish a draft"),
+        amend=extend_schema(
+            request={"application/json": amend, "multipart/form-data": FilesAmendSerializer},
+            responses=serializer,
+            summary="Publish a new version",
+            description=material,
+        ),
+    )
+
+
+class AttachmentDownloadView(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The file answers in its own type whatever the Accept header; only the errors
+        # are rendered, as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="Download a file",
+        responses={
+            (200, content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment, in its type."
+            )
+            for content_type in ALLOWED_TYPES
+        },
+    )
+    def get(self, request, pk):
+        attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+        return download_response(attachment, request)

@@ -1,0 +1,80 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TLP(models.TextChoices):
+    """FIRST Traffic Light Protocol 2.0 markings, in order of increasing restriction."""
+
+    CLEAR = "clear", "TLP:CLEAR"
+    GREEN = "green", "TLP:GREEN"
+    AMBER = "amber", "TLP:AMBER"
+    AMBER_STRICT = "amber+strict", "TLP:AMBER+STRICT"
+    RED = "red", "TLP:RED"
+
+
+# What each marking allows, in the words of FIRST's TLP 2.0 definitions.
+TLP_DEFINITIONS = {
+    TLP.CLEAR: _("Recipients can spread this to the world, there is no limit on disclosure."),
+    TLP.GREEN: _("Limited disclosure, recipients can spread this within their community."),
+    TLP.AMBER: _(
+        "Limited disclosure, recipients can only spread this on a need-to-know basis within "
+        "their organization and its clients."
+    ),
+    TLP.AMBER_STRICT: _(
+        "Limited disclosure, recipients can only spread this on a need-to-know basis within "
+        "their organization only."
+    ),
+    TLP.RED: _("For the eyes and ears of individual recipients only, no further disclosure."),
+}
+
+
+# Markings whose content never leaves the portal in e-mails or webhooks, and whose
+# every view is audited.
+RESTRICTED_TLP = {TLP.AMBER, TLP.AMBER_STRICT, TLP.RED}
+
+
+class Audience(models.TextChoices):
+    SELECTED = "selected", _("Selected states")
+    SUBSCRIBING = "subscribing", _("All subscribing states")
+    COMMUNITY = "community", _("The community (subscribing and observer states)")
+
+
+class ChangeKind(models.TextChoices):
+    INITIAL = "initial", _("First publication")
+    MATERIAL = "material", _("Material change")
+    MINOR = "minor", _("Minor correction")
+
+
+class EventKind(models.TextChoices):
+    """What the outbox announces (the notifications issue delivers them)."""
+
+    NOTICE_PUBLISHED = "notice.published", _("Notice published")
+    NOTICE_AMENDED = "notice.amended", _("Notice amended")
+    NOTICE_CORRECTED = "notice.corrected", _("Notice corrected (minor)")
+    NOTICE_WITHDRAWN = "notice.withdrawn", _("Notice withdrawn")
+    NOTICE_ACKNOWLEDGED = "notice.acknowledged", _("Notice acknowledged")
+    NOTICE_COMMENTED = "notice.commented", _("Comment posted")
+    PRACTICE_PUBLISHED = "best_practice.published", _("Best practice published")
+    PRACTICE_AMENDED = "best_practice.amended", _("Best practice amended")
+    PRACTICE_CORRECTED = "best_practice.corrected", _("Best practice corrected (minor)")
+    PRACTICE_ARCHIVED = "best_practice.archived", _("Best practice archived")
+    PRACTICE_ENDORSED = "best_practice.endorsed", _("Best practice endorsed or adopted")
+    DENIAL_ISSUED = "denial.issued", _("Licence denial notified")
+    DENIAL_AMENDED = "denial.amended", _("Licence denial amended")
+    DENIAL_RENEWED = "denial.renewed", _("Licence denial renewed at review")
+    DENIAL_REVOKED = "denial.revoked", _("Licence denial revoked")
+    DENIAL_EXPIRED = "denial.expired", _("Licence denial expired unreviewed")
+    DENIAL_REVIEW_DUE = "denial.review_due", _("Licence denial due for review")
+    CONSULTATION_OPENED = "consultation.opened", _("Consultation opened")
+    CONSULTATION_MESSAGE = "consultation.message", _("Message in a consultation")
+    CONSULTATION_EXTENDED = "consultation.extended", _("Consultation deadline extended")
+    CONSULTATION_ANSWERED = "consultation.answered", _("Consultation answered")
+    CONSULTATION_REMINDER = "consultation.reminder", _("Consultation deadline near")
+    CONSULTATION_OVERDUE = "consultation.overdue", _("Consultation overdue")
+    CONSULTATION_OUTCOME = "consultation.outcome", _("Consultation outcome circulated")
+
+
+# Minor corrections and archiving are kept in the history and told to nobody.
+SILENT_KINDS = frozenset(
+    {EventKind.NOTICE_CORRECTED, EventKind.PRACTICE_CORRECTED, EventKind.PRACTICE_ARCHIVED}
+)

@@ -1,0 +1,97 @@
+"""Forms turn what people type into the values ``sharing.services`` takes; the services
+decide what is valid (their errors come back onto these forms, next to the fields)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sharing.common import validators
+from sharing.common.models import Attachment
+from sharing.common.services import MAX_NOTE
+
+
+class ListField(forms.CharField):
+    """Several short items typed in one box, separated by commas or new lines."""
+
+    def to_python(self, value):
+        return validators.split_list(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if any("\x00" in item for item in value):
+            raise ValidationError(_("Null characters are not allowed."), code="null_characters")
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+TLP_HELP = _(
+    "CLEAR: no limit. GREEN: within the community. AMBER: within the recipient "
+    "organisations, need to know. AMBER+STRICT: within the recipient organisation only. "
+    "RED: named recipients only (needs selected states)."
+)
+
+
+class ChangeFields(forms.Form):
+    """What an amendment says about itself: its note and whether it is material."""
+
+    change_note = forms.CharField(
+        label=_("What changed"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the version history to everyone who can read it."),
+    )
+    material = forms.TypedChoiceField(
+        label=_("Kind of change"),
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("Remove from the new version"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A removed file stays with the earlier versions, for the states they reached; "
+            "no state that only the new version reaches can download it."
+        ),
+    )
+    material_choices = [
+        ("true", _("Material change: recipient states are told and asked to acknowledge again")),
+        ("false", _("Minor correction: no announcement, no new acknowledgement")),
+    ]
+
+    def __init__(self, *args, current_files, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = self.material_choices
+        self.fields["remove_attachments"].queryset = current_files
+
+    def content(self) -> dict:
+        data = super().content()
+        for field in ("change_note", "material", "remove_attachments"):
+            data.pop(field, None)
+        return data
+
+    def amendment(self) -> dict:
+        """What the amend services take besides the content."""
+        return {
+            "change_note": self.cleaned_data["change_note"],
+            "material": self.cleaned_data["material"],
+            "attachments": self.cleaned_data["attachments"],
+            "remove_attachments": list(self.cleaned_data["remove_attachments"]),
+        }

@@ -1,0 +1,216 @@
+"""What notices and best practices share: revisions, attachments and the outbox."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sharing.common.choices import TLP, ChangeKind, EventKind
+from sharing.common.querysets import AttachmentQuerySet, RevisionQuerySet
+from sharing.notices.models import Notice
+
+
+def one_of(*fields: str) -> models.Q:
+    """Exactly one of ``fields`` is set (a condition for a CheckConstraint)."""
+    condition = models.Q()
+    for field in fields:
+        others = {f"{other}__isnull": True for other in fields if other != field}
+        condition |= models.Q(**{f"{field}__isnull": False}, **others)
+    return condition
+
+
+# Attachments hang off a notice or a best practice, never both; revisions and events
+# off one of those or a licence denial.
+ONE_PARENT = one_of("notice", "best_practice")
+ONE_SUBJECT = one_of("notice", "best_practice", "denial")
+
+
+class Revision(models.Model):
+    """What a notice, a best practice or a denial said at one published version, kept
+    for ever: the history that readers diff, and that recipients of a notice
+    acknowledge. Each revision also keeps whom that version reached (its audience, its
+    recipient states, whether it was public) and its marking, because a reader sees a
+    version only if it reached their state (docs/architecture.md, "Versions")."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
+    best_practice = models.ForeignKey(
+        "BestPractice", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
+    denial = models.ForeignKey(
+        "Denial", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"))
+    change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
+    change_note = models.TextField(_("change note"), blank=True)
+    snapshot = models.JSONField(_("content"))
+    # Whom this version reached when it was published: its audience as chosen, and the
+    # states that read it then (its authors and those the audience reached), kept as
+    # they were, whatever the item's audience or the states' statuses become later.
+    audience = models.CharField(_("audience"), max_length=16)
+    reached_states = models.ManyToManyField(
+        "accounts.State", verbose_name=_("states reached"), related_name="+", blank=True
+    )
+    public = models.BooleanField(_("public"), default=False)
+    tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_SUBJECT, name="revision_of_one_subject"),
+            models.UniqueConstraint(
+                fields=["notice", "version"],
+                condition=models.Q(notice__isnull=False),
+                name="revision_once_per_notice_version",
+            ),
+            models.UniqueConstraint(
+                fields=["best_practice", "version"],
+                condition=models.Q(best_practice__isnull=False),
+                name="revision_once_per_practice_version",
+            ),
+            models.UniqueConstraint(
+                fields=["denial", "version"],
+                condition=models.Q(denial__isnull=False),
+                name="revision_once_per_denial_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id or self.best_practice_id or self.denial_id} v{self.version}"
+
+
+def _attachment_storage():
+    return storages["attachments"]
+
+
+def attachment_storage_name(extension: str) -> str:
+    """A fresh name to store a file under: random, so the original name (which is only
+    ever shown) never reaches the file system."""
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return attachment_storage_name(instance.extension)
+
+
+class Attachment(models.Model):
+    """A file attached to a notice or a best practice: checked by content when uploaded,
+    stored outside any public URL with its SHA-256, and downloaded only through a view
+    that checks visibility and writes an audit row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    best_practice = models.ForeignKey(
+        "BestPractice",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        null=True,
+        blank=True,
+    )
+    file = models.FileField(storage=_attachment_storage, upload_to=_attachment_path)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    version = models.PositiveIntegerField(_("added in version"), default=1)
+    # The first version without this file, when an amendment took it out: it stays with
+    # the versions before, for the states those reached, and with no one else.
+    removed_in = models.PositiveIntegerField(_("removed in version"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "filename"]
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_PARENT, name="attachment_of_one_notice_or_practice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def parent(self):
+        return self.notice or self.best_practice
+
+    def audit_label(self) -> str:
+        """How the audit log names this file: not by its name, which may say too much."""
+        return f"attachment {self.pk} ({self.content_type}, {self.size} bytes)"
+
+    @property
+    def download_name(self) -> str:
+        """The original name, with the extension of the type found in the content (a PDF
+        uploaded as report.docx is served as report.pdf)."""
+        stem, dot, extension = self.filename.rpartition(".")
+        if dot and f".{extension.lower()}" == self.extension:
+            return self.filename
+        return f"{stem if dot else self.filename}{self.extension}"
+
+
+class Event(models.Model):
+    """The outbox: one row per announceable act, written in the same transaction as the
+    act, so that an act is never lost nor announced without having happened. The
+    notifications machinery reads these rows and marks them dispatched."""
+
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, related_name="+")
+    best_practice = models.ForeignKey(
+        "BestPractice", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    denial = models.ForeignKey("Denial", on_delete=models.PROTECT, null=True, related_name="+")
+    # A consultation's events are about its denial, and name the consultation too.
+    consultation = models.ForeignKey(
+        "Consultation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    state = models.ForeignKey(
+        "accounts.State", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="event_undispatched",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=ONE_SUBJECT, name="event_about_one_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def subject(self):
+        """What the event is about: a notice, a best practice or a denial."""
+        return self.notice or self.best_practice or self.denial

@@ -1,0 +1,208 @@
+"""Who may read what: the one visibility rule (docs/architecture.md,
+"The visibility rule").
+
+Every read path (pages, the API, search, feeds, notifications, e-mails, attachment
+downloads) goes through ``visible_to``; nothing filters notices by hand. What cannot
+be seen does not exist for the reader: views answer 404.
+"""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+
+from accounts.choices import Role, StateStatus
+from sharing.common.choices import Audience
+from sharing.notices.choices import NoticeStatus
+from sharing.practices.choices import PracticeStatus
+
+
+def reading_state(user):
+    """The state on whose behalf ``user`` reads, or None if they read nothing: anonymous,
+    deactivated, platform staff (they manage accounts, not content), or of a suspended
+    state."""
+    if not (user.is_authenticated and user.is_active) or user.state_id is None:
+        return None
+    state = user.state
+    return None if state.is_suspended else state
+
+
+# Which states a broad audience reaches, by their status. A `selected` audience reaches
+# the states named in the notice instead. Both directions of the rule (which notices a
+# state reads, which states a notice reaches) are read off this one table.
+AUDIENCE_REACH = {
+    Audience.SUBSCRIBING: {StateStatus.SUBSCRIBING},
+    Audience.COMMUNITY: {StateStatus.SUBSCRIBING, StateStatus.OBSERVER},
+}
+
+
+def broad_audiences(state) -> list[str]:
+    return [audience for audience, statuses in AUDIENCE_REACH.items() if state.status in statuses]
+
+
+def audience_reach(model_name: str, state) -> Q:
+    """Rows of a notice-like model (notices, denials: a `selected` audience names its
+    recipient states) whose audience reaches ``state``."""
+    Recipients = apps.get_model("sharing", model_name).recipient_states.through
+    owner = f"{model_name.lower()}_id"
+    # pk IN (the state's rows), not a correlated EXISTS: inside the OR of visible_to,
+    # PostgreSQL costs an EXISTS as if run once per row (a thousand times too dear at
+    # 100,000 notices), which made it pick nested loops, and JIT, for a list's COUNT.
+    # Both forms it runs as one hashed lookup; this one it also plans as one.
+    reach = Q(audience=Audience.SELECTED) & Q(
+        pk__in=Recipients.objects.filter(state_id=state.pk).values(owner)
+    )
+    broad = broad_audiences(state)
+    if broad:
+        reach |= Q(audience__in=broad)
+    return reach
+
+
+def recipient_choices(author_state):
+    """The states a notice of ``author_state`` may name as its recipients."""
+    State = apps.get_model("accounts", "State")
+    return State.objects.exclude(pk=author_state.pk).exclude(status=StateStatus.SUSPENDED)
+
+
+def under(relation: str, condition: Q) -> Q:
+    """``condition`` (on a model's fields) read through ``relation`` of another model:
+    under("notice", Q(status="draft")) is Q(notice__status="draft")."""
+    moved = Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    moved.children = [
+        under(relation, child) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return moved
+
+
+# A notice's or best practice's fields that lists and search results never show.
+LONG_TEXT_FIELDS = ("body", "body_html", "search_text", "search_folded", "search_vector")
+
+
+class VisibleQuerySet(models.QuerySet):
+    """A model whose rows some users may read: ``readable(user)`` is the rule, as a
+    condition on the model's fields (None: nothing), and ``visible_to`` applies it.
+    Other models apply the same condition through a relation (``under``), as a join."""
+
+    def readable(self, user) -> Q | None:
+        raise NotImplementedError
+
+    def visible_to(self, user):
+        condition = self.readable(user)
+        return self.none() if condition is None else self.filter(condition)
+
+
+def _authoring(obj) -> Q:
+    """The states that wrote ``obj``: a notice's author, a best practice's lead and
+    co-authors (a condition on states)."""
+    if obj._meta.model_name in {"notice", "denial"}:
+        return Q(pk=obj.author_state_id)
+    CoAuthors = obj.co_authors.through
+    return Q(pk=obj.lead_state_id) | Q(
+        pk__in=CoAuthors.objects.filter(bestpractice_id=obj.pk).values("state_id")
+    )
+
+
+def _reached(obj) -> Q:
+    """The states ``obj``'s audience reaches (a condition on states): those a `selected`
+    notice names, or those whose status AUDIENCE_REACH gives a broad audience."""
+    if obj.audience == Audience.SELECTED:
+        Recipients = obj.recipient_states.through
+        owner = f"{obj._meta.model_name}_id"
+        return Q(pk__in=Recipients.objects.filter(**{owner: obj.pk}).values("state_id"))
+    return Q(status__in=AUDIENCE_REACH[obj.audience])
+
+
+def _reading_states():
+    State = apps.get_model("accounts", "State")
+    return State.objects.exclude(status=StateStatus.SUSPENDED)  # they read nothing
+
+
+def recipient_states(obj):
+    """The states, other than its authors, that the audience of ``obj`` (a notice or a
+    best practice) reaches now: those told of a new version, and those asked to
+    acknowledge a notice. Suspended states are left out (they read nothing)."""
+    return _reading_states().filter(_reached(obj)).exclude(_authoring(obj))
+
+
+class RevisionQuerySet(VisibleQuerySet):
+    def readable(self, user) -> Q | None:
+        """Versions ``user`` may read, of an item they may read now: those that reached
+        their state when they were published (the states a revision keeps), public
+        versions, and the item's current version (what its page shows anyway). Widening
+        an audience, adding a co-author, lowering a marking or a state's change of
+        status later never opens the versions before (docs/architecture.md, "Versions")."""
+        Notice = apps.get_model("sharing", "Notice")
+        BestPractice = apps.get_model("sharing", "BestPractice")
+        Denial = apps.get_model("sharing", "Denial")
+        state = reading_state(user)
+        reached = Q(public=True)
+        if state is not None:
+            Reached = apps.get_model("sharing", "Revision").reached_states.through
+            reached |= Q(pk__in=Reached.objects.filter(state_id=state.pk).values("revision_id"))
+        condition = Q()
+        for relation, model in (
+            ("notice", Notice),
+            ("best_practice", BestPractice),
+            ("denial", Denial),
+        ):
+            item = model.objects.readable(user)
+            if item is not None:
+                current = Q(version=F(f"{relation}__version"))
+                condition |= under(relation, item) & (reached | current)
+        return condition or None
+
+
+# A version number no item reaches: "not removed yet" in comparisons.
+NEVER = 2**31 - 1
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AttachmentQuerySet":
+        """Files ``user`` may download: of a notice or best practice they may read now,
+        and part of a version they may read (from the version that added a file to the
+        one before the version that removed it). A draft's files go with the draft."""
+        Notice = apps.get_model("sharing", "Notice")
+        BestPractice = apps.get_model("sharing", "BestPractice")
+        Revision = apps.get_model("sharing", "Revision")
+        in_version = Revision.objects.visible_to(user).filter(
+            version__gte=OuterRef("version"),
+            version__lt=Coalesce(OuterRef("removed_in"), Value(NEVER)),
+        )
+        notices = Notice.objects.visible_to(user)
+        practices = BestPractice.objects.visible_to(user)
+        return self.filter(
+            Q(notice__in=notices.values("pk"))
+            & (
+                Q(notice__in=notices.filter(status=NoticeStatus.DRAFT).values("pk"))
+                | Exists(in_version.filter(notice_id=OuterRef("notice_id")))
+            )
+            | Q(best_practice__in=practices.values("pk"))
+            & (
+                Q(best_practice__in=practices.filter(status=PracticeStatus.DRAFT).values("pk"))
+                | Exists(in_version.filter(best_practice_id=OuterRef("best_practice_id")))
+            )
+        )
+
+    def current(self) -> "AttachmentQuerySet":
+        """The files of an item's current version."""
+        return self.filter(removed_in__isnull=True)
+
+
+def as_state(state):
+    """A stand-in reader with the rights of any user of ``state``, for asking what a
+    state (rather than a person) may read: a webhook's, or an endorsing state's."""
+    User = apps.get_model("accounts", "User")
+    return User(state=state, role=Role.VIEWER, is_active=True)
+
+
+def reader_states(obj):
+    """The states whose users read ``obj`` (a published, withdrawn or archived notice or
+    best practice) by the rules above: the authoring states and those its audience
+    reaches, or every state for a public best practice (anyone reads it). Suspended
+    states are never among them: they read nothing as a state (what one of their users
+    sees of a public best practice, anyone sees)."""
+    if getattr(obj, "public", False):
+        return _reading_states()
+    return _reading_states().filter(_authoring(obj) | _reached(obj))

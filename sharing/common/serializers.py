@@ -1,0 +1,195 @@
+"""What the API reads and writes.
+
+Output serializers describe objects already fetched through ``visible_to``. Input
+serializers check only the shape of what is sent (types, enumerations, lengths) so
+that the OpenAPI document can describe it; every rule (who may, what is valid together,
+what a state may name) is the services' business, and their ``ValidationError`` comes
+back as the same ``{"field": ["message"]}`` 400.
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.choices import Role
+from accounts.models import State
+from sharing.common import services, validators
+from sharing.common.models import Attachment, Revision
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class StrictCharField(serializers.CharField):
+    """Text, and only text: a number is not taken for its digits (the document says a
+    string, and a client that sends a number has a bug worth a 400)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, not a string of digits, a float or a boolean."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, not "yes", 1 or "true"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class PageUrlField(serializers.SerializerMethodField):
+    """The absolute address of the object's page in the portal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The object's page in the portal (for people).")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+extend_schema_field({"type": "string", "format": "uri"})(PageUrlField)
+
+
+def codes_field(**kwargs):
+    return serializers.ListField(
+        child=StrictCharField(min_length=2, max_length=2),
+        max_length=validators.MAX_COUNTRIES,
+        **kwargs,
+    )
+
+
+def strings_field(limit: int = validators.MAX_LIST_ITEMS, **kwargs):
+    return serializers.ListField(
+        child=StrictCharField(max_length=validators.MAX_ITEM_LENGTH),
+        max_length=limit,
+        **kwargs,
+    )
+
+
+class StateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = State
+        fields = ["code", "name", "status", "founding"]
+
+
+class StateBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = State
+        fields = ["code", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    state = StateBriefSerializer()
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    """One published version of an item, as it was: only versions that reached the
+    caller's state are listed, each under its own marking."""
+
+    published_at = serializers.DateTimeField(source="created_at", read_only=True)
+    tlp = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text="The version's own TLP 2.0 marking (null for a best practice).",
+    )
+    content = serializers.SerializerMethodField(
+        help_text="The item's fields as they were in this version."
+    )
+    attachments = serializers.SerializerMethodField(
+        help_text="The ids of the files that were part of this version."
+    )
+
+    class Meta:
+        model = Revision
+        fields = [
+            "version",
+            "change_kind",
+            "change_note",
+            "published_at",
+            "tlp",
+            "audience",
+            "public",
+            "content",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, revision):
+        data = super().to_representation(revision)
+        data["tlp"] = revision.tlp or None
+        return data
+
+    def get_content(self, revision) -> dict:
+        return {k: v for k, v in revision.snapshot.items() if k != "attachments"}
+
+    def get_attachments(self, revision) -> list[str]:
+        return [file["id"] for file in revision.snapshot.get("attachments", [])]
+
+
+REMOVE_HELP = (
+    "Ids of files of the current version to take out of the new one: they stay with the "
+    "earlier versions, for the states those reached, and no state that only the new "
+    "version reaches can download them."
+)
+
+
+class FilesAmendSerializer(serializers.Serializer):
+    """An amendment sent as multipart/form-data, to add files: what changed, whether it
+    is material, and the files (other fields are changed with a JSON amendment)."""
+
+    change_note = serializers.CharField(max_length=services.MAX_NOTE)
+    material = serializers.BooleanField(default=True)
+    attachments = serializers.ListField(child=serializers.FileField(), min_length=1)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    removed_in_version = serializers.IntegerField(
+        source="removed_in",
+        allow_null=True,
+        read_only=True,
+        help_text="The first version without this file, when an amendment removed it "
+        "(it stays with the versions before); null while it is in the current version.",
+    )
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "version",
+            "removed_in_version",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_download_url(self, attachment) -> str:
+        return absolute(
+            self.context.get("request"), reverse("api:attachment-download", args=[attachment.pk])
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF, Office, OpenDocument, PNG, JPEG or text; the type is checked by content."
+    )

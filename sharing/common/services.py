@@ -1,0 +1,454 @@
+"""What the notice and best-practice services share: checks of who may post, of text
+and choices, the staging of uploaded files, attachments, revisions and the outbox."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role, StateStatus
+from accounts.models import State, User
+from portal import audit
+from portal.markdown import render_markdown, size_problem
+from sharing.common.attachments import UploadInfo, inspect_upload
+from sharing.common.choices import RESTRICTED_TLP
+from sharing.common.models import Attachment, Event, Revision, attachment_storage_name
+from sharing.common.querysets import reader_states, reading_state
+
+# Control characters have no place in shared text (tab and line breaks excepted).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+MAX_TITLE = 200
+MAX_SUMMARY = 1000
+MAX_BODY = 100_000
+MAX_NOTE = 2000
+MAX_COMMENT = 5000
+
+
+# --- Who may post ---------------------------------------------------------------------------
+
+
+def check_can_author(by: User) -> State:
+    """Officers and admins of a subscribing state post and discuss; viewers, and observer
+    states, only read (docs/architecture.md, "Who uses it")."""
+    state = reading_state(by)
+    if (
+        state is None
+        or state.status != StateStatus.SUBSCRIBING
+        or by.role not in {Role.STATE_ADMIN, Role.OFFICER}
+    ):
+        raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
+    return state
+
+
+def as_predicate(check):
+    """A ``check_*`` function as a yes/no question, for pages that show or hide a button."""
+
+    def predicate(*args) -> bool:
+        try:
+            check(*args)
+        except PermissionDenied:
+            return False
+        return True
+
+    return predicate
+
+
+can_author = as_predicate(check_can_author)
+
+
+# --- Checking input -------------------------------------------------------------------------
+
+
+def clean_text(value, field: str, limit: int, *, required: bool, errors: dict) -> str:
+    """Stripped text of at most ``limit`` characters; a problem goes into ``errors``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Must be text.")
+        return ""
+    value = value.strip()
+    if _CONTROL.search(value):
+        errors[field] = _("Control characters (other than line breaks and tabs) are not allowed.")
+    elif required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > limit:
+        errors[field] = _("At most %(n)d characters (it has %(m)d).") % {
+            "n": limit,
+            "m": len(value),
+        }
+    return value
+
+
+def clean_markdown(value, errors: dict, field: str = "body") -> str:
+    """A Markdown body that the one renderer can render promptly."""
+    text = clean_text(value, field, MAX_BODY, required=False, errors=errors)
+    problem = size_problem(text)
+    if problem and field not in errors:
+        errors[field] = problem
+    return text
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A Markdown body rendered before the transaction (rendering a long text takes
+    time that must not be spent holding a row lock)."""
+
+    body: str | None = None
+    html: str = ""
+
+    def html_for(self, obj, body: str) -> str:
+        """The HTML for ``body`` on ``obj``: the one rendered ahead when it is for this
+        text, the stored one when the text did not change, else rendered now."""
+        if self.body is not None and self.body == body:
+            return self.html
+        if body == obj.body and obj.body_html:
+            return obj.body_html
+        return render_markdown(body)
+
+
+def render_ahead(content: dict) -> Rendered:
+    body = content.get("body")
+    if not isinstance(body, str):
+        return Rendered()
+    body = body.strip()
+    if size_problem(body) or _CONTROL.search(body):
+        return Rendered()  # refused inside; nothing worth rendering
+    return Rendered(body, render_markdown(body))
+
+
+def clean_choice(value, field: str, choices, errors: dict) -> str:
+    if value not in choices.values:
+        errors[field] = _("Choose one of the values offered.")
+    return value
+
+
+def clean_date(value, field: str, errors: dict) -> datetime.date | None:
+    """An ISO date (or a date), today or later; empty means none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            errors[field] = _("Give a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, datetime.date):
+        errors[field] = _("Give a date as YYYY-MM-DD.")
+        return None
+    if value < timezone.localdate():
+        errors[field] = _("The date is in the past.")
+    return value
+
+
+def clean_terms(values, model: type[models.Model], field: str, errors: dict) -> list:
+    """Taxonomy terms (technology categories, topics) given by slug or as objects; at
+    least one."""
+    values = list(values or [])
+    if not values:
+        errors[field] = _("Choose at least one.")
+        return []
+    slugs = [v.slug if isinstance(v, model) else v for v in values]
+    if not all(isinstance(s, str) for s in slugs):
+        errors[field] = _("Give them by their short names.")
+        return []
+    found = list(model.objects.filter(slug__in=slugs))
+    unknown = sorted(set(slugs) - {term.slug for term in found})
+    if unknown:
+        errors[field] = _("Unknown: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+    return found
+
+
+def clean_states(values, allowed, field: str, errors: dict, *, required: bool) -> list[State]:
+    """States given by code or as objects, each of them in the queryset ``allowed``."""
+    values = list(values or [])
+    codes = [v.pk if isinstance(v, State) else v for v in values]
+    if not codes:
+        if required:
+            errors[field] = _("Choose at least one state.")
+        return []
+    if not all(isinstance(c, str) for c in codes):
+        errors[field] = _("Give states by their codes.")
+        return []
+    found = list(allowed.filter(pk__in=codes))
+    wrong = sorted(set(codes) - {s.pk for s in found})
+    if wrong:
+        errors[field] = _(
+            "These states cannot be chosen: %(codes)s (unknown, suspended, or your own state)."
+        ) % {"codes": ", ".join(str(c) for c in wrong)}
+    return found
+
+
+def refuse_unknown(data: dict, allowed) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    info: UploadInfo
+    name: str  # where it is stored
+
+
+def storage():
+    return Attachment._meta.get_field("file").storage
+
+
+@contextmanager
+def staged(uploads):
+    """Check each upload by its content and store it, before any transaction starts (no
+    slow reading or writing while a row is locked); remove what was stored again if
+    anything after fails, so a refused act leaves no file behind."""
+    files: list[StagedFile] = []
+    try:
+        for upload in uploads:
+            try:
+                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            except ValidationError as error:
+                raise ValidationError({"attachments": error.messages}) from None
+            name = storage().save(attachment_storage_name(info.extension), upload)
+            files.append(StagedFile(info, name))
+        yield files
+    except BaseException:
+        for file in files:
+            storage().delete(file.name)
+        raise
+
+
+def attach_file(parent, file: StagedFile, *, by: User, request) -> Attachment:
+    """Record a staged file as an attachment of ``parent`` (a notice or a best practice)
+    at its current version."""
+    info = file.info
+    attachment = Attachment(
+        filename=info.filename,
+        content_type=info.content_type,
+        extension=info.extension,
+        size=info.size,
+        sha256=info.sha256,
+        version=parent.version,
+        uploaded_by=by,
+        **{parent_field(parent): parent},
+    )
+    attachment.file.name = file.name
+    attachment.save()
+    audit.record(
+        audit.Action.ATTACHMENT_ADDED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={
+            parent_field(parent): str(parent.pk),
+            "sha256": info.sha256,
+            "size": info.size,
+        },
+    )
+    return attachment
+
+
+def attach_to_draft(parent, upload, *, by: User, request, check, lock, refusal: str) -> Attachment:
+    """Attach a file to a draft notice or best practice: checked by content and stored
+    before the transaction, then recorded under the parent's row lock once ``check``
+    still lets ``by`` write it. A published parent gets files by amendment (``refusal``
+    says so)."""
+    check(parent, by)
+    with staged([upload]) as files, transaction.atomic():
+        parent = lock(parent)
+        check(parent, by)
+        if not parent.is_draft:
+            raise ValidationError(refusal)
+        return attach_file(parent, files[0], by=by, request=request)
+
+
+def _audit_removal(attachment: Attachment, *, by: User, request, **details) -> None:
+    parent = attachment.parent
+    audit.record(
+        audit.Action.ATTACHMENT_REMOVED,
+        request=request,
+        actor=by,
+        target=attachment,
+        details={parent_field(parent): str(parent.pk), **details},
+    )
+
+
+def detach_file(attachment: Attachment, *, by: User, request) -> None:
+    """Remove an attachment from its (locked, checked) parent; the file goes after commit."""
+    name = attachment.file.name
+    _audit_removal(attachment, by=by, request=request)
+    attachment.delete()
+    transaction.on_commit(lambda: storage().delete(name))
+
+
+def delete_with_files(parent) -> None:
+    """Delete a draft and, once that has committed, its stored files."""
+    names = [a.file.name for a in parent.attachments.all()]
+    parent.delete()
+    transaction.on_commit(lambda: [storage().delete(name) for name in names])
+
+
+# --- Readings of restricted content ---------------------------------------------------------
+
+# How the audit log names a reading of each kind of item.
+READ_ACTIONS = {
+    "notice": audit.Action.NOTICE_VIEWED,
+    "denial": audit.Action.DENIAL_VIEWED,
+    "consultation": audit.Action.CONSULTATION_VIEWED,
+}
+
+
+def _marking(item) -> str:
+    """An item's TLP marking ("" for a best practice, which has none); a consultation is
+    as restricted as the denial it is about."""
+    if item._meta.model_name == "consultation":
+        return item.denial.tlp
+    return getattr(item, "tlp", "")
+
+
+def _what_was_read(item) -> dict:
+    if item._meta.model_name == "consultation":
+        return {"tlp": _marking(item), "denial": item.denial.audit_label()}
+    return {"tlp": item.tlp, "version": item.version}
+
+
+def record_reading(items, *, by, request, history=()) -> None:
+    """Audit what a request showed of AMBER, AMBER+STRICT or RED content, among
+    ``items`` (notices, denials or consultations, of one kind) and the ``history`` of
+    one item (the revisions its page showed, which may be stricter than the item is
+    now), in one row: a single item is the row's target; several (a list, a page of the
+    API) are named in its details. Nothing is written when nothing restricted was shown."""
+    items = list(items)
+    shown = [item for item in items if _marking(item) in RESTRICTED_TLP]
+    current = {item.version for item in items if hasattr(item, "version")}
+    versions = [  # earlier versions shown that were restricted
+        {"version": r.version, "tlp": r.tlp}
+        for r in sorted(history, key=lambda r: r.version)
+        if r.tlp in RESTRICTED_TLP and r.version not in current
+    ]
+    if versions and not shown:
+        shown = items[:1]
+    if not shown:
+        return
+    action = READ_ACTIONS[shown[0]._meta.model_name]
+    if len(shown) == 1:
+        details = _what_was_read(shown[0])
+        if versions:
+            details["versions"] = versions
+        audit.record(action, request=request, actor=by, target=shown[0], details=details)
+        return
+    listed = [
+        {"object": item.audit_label(), "id": str(item.pk), **_what_was_read(item)} for item in shown
+    ]
+    audit.record(action, request=request, actor=by, details={"shown": listed})
+
+
+def record_download(attachment: Attachment, *, by, request) -> None:
+    audit.record(
+        audit.Action.ATTACHMENT_DOWNLOADED,
+        request=request,
+        actor=by if by is not None and by.is_authenticated else None,
+        target=attachment,
+        details={"notice": str(attachment.notice_id)}
+        if attachment.notice_id
+        else {"best_practice": str(attachment.best_practice_id)},
+    )
+
+
+# --- Revisions and the outbox ---------------------------------------------------------------
+
+
+def parent_field(parent) -> str:
+    """The field that points at ``parent`` from a revision, an attachment or an event."""
+    return {"notice": "notice", "denial": "denial"}.get(parent._meta.model_name, "best_practice")
+
+
+def comparable(content: dict, *, relations: tuple[str, ...], dates: tuple[str, ...]) -> dict:
+    """Content as plain JSON: what a revision stores and what amendments compare.
+    Related objects become their keys (slugs or codes), dates ISO strings."""
+    plain = dict(content)
+    for field in relations:
+        plain[field] = sorted(getattr(o, "slug", None) or o.pk for o in content[field])
+    for field in dates:
+        plain[field] = content[field].isoformat() if content[field] else None
+    return plain
+
+
+def attachments_snapshot(parent) -> list[dict]:
+    """The files of ``parent``'s current version, as its revision records them."""
+    return [
+        {"id": str(a.pk), "filename": a.filename, "sha256": a.sha256, "version": a.version}
+        for a in parent.attachments.current()
+    ]
+
+
+def clean_removals(parent, values, errors: dict) -> list[Attachment]:
+    """The files of ``parent``'s current version that an amendment takes out, given as
+    attachments or their ids; anything else is a mistake named in ``errors``."""
+    current = {str(a.pk): a for a in parent.attachments.current()}
+    chosen = [str(v.pk if isinstance(v, Attachment) else v) for v in values or ()]
+    if any(key not in current for key in chosen):
+        errors["remove_attachments"] = _("Only files of the current version can be removed.")
+        return []
+    return [current[key] for key in dict.fromkeys(chosen)]
+
+
+def remove_from_version(files: list[Attachment], *, version: int, by: User, request) -> None:
+    """Take ``files`` out of ``version`` and every version after it. The file is kept
+    (stored and audited) for the versions it was part of, so the states those reached
+    can still download it, and no state that only a later version reached ever can."""
+    for attachment in files:
+        attachment.removed_in = version
+        attachment.save(update_fields=["removed_in"])
+        _audit_removal(attachment, by=by, request=request, version=version)
+
+
+def record_revision(
+    parent, *, by: User, kind: str, snapshot: dict, note: str = "", created_at=None
+) -> Revision:
+    """Keep ``parent``'s current version with whom it reaches now: its audience, the
+    states that read it now (its authors and those its audience reaches), whether it is
+    public, and its marking. These, not the item's later audience or the states' later
+    statuses, decide who may read this version (RevisionQuerySet.readable)."""
+    revision = Revision.objects.create(
+        version=parent.version,
+        change_kind=kind,
+        change_note=note,
+        snapshot=snapshot,
+        audience=parent.audience,
+        public=getattr(parent, "public", False),
+        tlp=getattr(parent, "tlp", ""),
+        created_by=by,
+        created_at=created_at or timezone.now(),
+        **{parent_field(parent): parent},
+    )
+    revision.reached_states.set(reader_states(parent))
+    return revision
+
+
+def record_event(kind: str, parent, by: User | None, *, consultation=None, **payload) -> Event:
+    """The outbox row announcing ``kind`` about ``parent``, written in the caller's
+    transaction; once that commits, the event is queued for dispatch. If the broker
+    cannot take it then, the act still stands and the sweeper dispatches it later. The
+    payload carries ids and flags only, never shared text."""
+    from sharing.notifications import tasks
+
+    event = Event.objects.create(
+        kind=kind,
+        actor=by,  # None: the portal itself (a review date passed, a deadline near)
+        state=by.state if by is not None else None,
+        payload={"version": parent.version, **payload},
+        consultation=consultation,
+        **{parent_field(parent): parent},
+    )
+    transaction.on_commit(lambda: tasks.dispatch_event.delay(event.pk), robust=True)
+    return event

@@ -1,0 +1,256 @@
+"""Pages for consultations: the board of a state's consultations, opening one about a
+denial, and the page the two states share (the transaction, the deadline, the thread,
+the answer, the extension, the outcome). Every consultation is fetched through
+``Consultation.objects.visible_to(request.user)``: only the two states see it (404 for
+the others); every act is a call to ``sharing.services`` (403 when the user may not)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import apply_errors
+from sharing.common import services as common
+from sharing.denials import services
+from sharing.denials.choices import ConsultationStatus
+from sharing.denials.forms import (
+    ConsultationAnswerForm,
+    ConsultationExtendForm,
+    ConsultationForm,
+    ConsultationMessageForm,
+    ConsultationOutcomeForm,
+)
+from sharing.denials.models import Consultation, ConsultationMessage
+from sharing.denials.services import CONSULTATION_MOST_DAYS
+from sharing.denials.views import _visible as visible_denial
+from sharing.denials.views import by_urgency, page, with_deadlines
+from sharing.notifications import services as notifications
+
+CLOSED_SHOWN = 25
+
+
+@login_required
+def consultation_list(request):
+    """The board of the user's state: what it is asked (incoming) and what it asks
+    (outgoing), overdue first, then by due date; the latest closed ones below."""
+    user = request.user
+    state_id = user.state_id
+    mine = Consultation.objects.visible_to(user).select_related("consulting_state", "denial__state")
+    active = by_urgency(mine.exclude(status=ConsultationStatus.CLOSED))
+    closed = mine.filter(status=ConsultationStatus.CLOSED).order_by("-outcome_at", "pk")
+    shown = {
+        "incoming": with_deadlines(active.incoming(state_id)),
+        "outgoing": with_deadlines(active.outgoing(state_id)),
+        "closed": list(closed[:CLOSED_SHOWN]),
+    }
+    # The board names end-users: a reading of the denials' restricted content.
+    common.record_reading([c for group in shown.values() for c in group], by=user, request=request)
+    return page(
+        request,
+        "sharing/denials/consultation_list.html",
+        {**shown, "can_screen": services.can_screen(user)},
+    )
+
+
+# The transaction a consultation form may be filled in with from the screening page.
+PREFILLED = ("end_user", "consignee", "destination", "control_entry", "item_description")
+
+
+def _prefill(request) -> dict:
+    """What the screening page's link carries, as the form's first values (checked when
+    the form is sent, like anything typed)."""
+    form = ConsultationForm()
+    initial = {}
+    for name in PREFILLED:
+        value = request.GET.get(name, "")
+        limit = getattr(form.fields[name], "max_length", None) or 5000
+        if value and "\x00" not in value:
+            initial[name] = value[:limit]
+    return initial
+
+
+@login_required
+def consultation_open(request, pk):
+    user = request.user
+    denial = visible_denial(request, pk)
+    services.check_can_consult(denial, user)
+    if request.method == "POST":
+        form = ConsultationForm(request.POST)
+        if form.is_valid():
+            try:
+                consultation = services.open_consultation(
+                    denial, by=user, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Consultation opened. %(state)s is asked to answer by %(day)s.")
+                    % {
+                        "state": denial.state.name,
+                        "day": date_format(consultation.due_on, "DATE_FORMAT"),
+                    },
+                )
+                return redirect(consultation)
+    else:
+        form = ConsultationForm(initial=_prefill(request))
+    common.record_reading([denial], by=user, request=request)  # it names the parties
+    return page(
+        request,
+        "sharing/denials/consultation_form.html",
+        {"denial": denial, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _visible(request, pk) -> Consultation:
+    consultations = (
+        Consultation.objects.visible_to(request.user)
+        .select_related("denial__state", "consulting_state", "opened_by", "answered_by")
+        .prefetch_related(
+            Prefetch(
+                "messages", queryset=ConsultationMessage.objects.select_related("author", "state")
+            )
+        )
+    )
+    return get_object_or_404(consultations, pk=pk)
+
+
+def _render_detail(request, consultation, *, status=200, **forms):
+    """The consultation's page; a refused form comes back here, bound, with its errors.
+    Every showing of it is an audited reading."""
+    user = request.user
+    common.record_reading([consultation], by=user, request=request)
+    pending = consultation.is_pending
+    can_answer = pending and services.can_answer(consultation, user)
+    can_extend = (
+        can_answer
+        and consultation.extended_at is None
+        and consultation.working_days < CONSULTATION_MOST_DAYS
+    )
+    can_record = consultation.status != ConsultationStatus.CLOSED and services.can_record_outcome(
+        consultation, user
+    )
+    [consultation] = with_deadlines([consultation])
+    context = {
+        "consultation": consultation,
+        "denial": consultation.denial,
+        "deadline": consultation.deadline,
+        "thread": list(consultation.messages.all()),
+        "can_write": services.can_write_in(consultation, user),
+        "can_answer": can_answer,
+        "can_extend": can_extend,
+        "can_record": can_record,
+        "message_form": forms.get("message_form") or ConsultationMessageForm(),
+        "answer_form": forms.get("answer_form") or ConsultationAnswerForm(),
+        "extend_form": forms.get("extend_form")
+        or (ConsultationExtendForm(consultation=consultation) if can_extend else None),
+        "outcome_form": forms.get("outcome_form") or ConsultationOutcomeForm(),
+    }
+    return page(request, "sharing/denials/consultation_detail.html", context, status=status)
+
+
+@login_required
+def consultation_detail(request, pk):
+    consultation = _visible(request, pk)
+    notifications.mark_read_about(consultation, by=request.user)
+    return _render_detail(request, consultation)
+
+
+def _act(request, consultation, form, key: str, act, done: str, anchor: str):
+    """Send a valid ``form`` to ``act`` (a service call); back to the page, at
+    ``anchor``, when it is done, or with the form and its errors when it is refused."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(f"{consultation.get_absolute_url()}#{anchor}")
+    return _render_detail(request, consultation, status=400, **{key: form})
+
+
+@login_required
+@require_POST
+def consultation_message(request, pk):
+    consultation = _visible(request, pk)
+    services.check_can_write_in(consultation, request.user)
+    return _act(
+        request,
+        consultation,
+        ConsultationMessageForm(request.POST),
+        "message_form",
+        lambda data: services.write_in_consultation(
+            consultation, by=request.user, body=data["body"], request=request
+        ),
+        _("Message sent."),
+        "thread",
+    )
+
+
+@login_required
+@require_POST
+def consultation_answer(request, pk):
+    consultation = _visible(request, pk)
+    services.check_can_answer(consultation, request.user)
+    return _act(
+        request,
+        consultation,
+        ConsultationAnswerForm(request.POST),
+        "answer_form",
+        lambda data: services.answer_consultation(
+            consultation, by=request.user, answer=data["answer"], request=request
+        ),
+        _("Your state's answer has been sent."),
+        "answer",
+    )
+
+
+@login_required
+@require_POST
+def consultation_extend(request, pk):
+    consultation = _visible(request, pk)
+    services.check_can_answer(consultation, request.user)
+    return _act(
+        request,
+        consultation,
+        ConsultationExtendForm(request.POST, consultation=consultation),
+        "extend_form",
+        lambda data: services.extend_consultation(
+            consultation,
+            by=request.user,
+            working_days=data["working_days"],
+            reason=data["reason"],
+            request=request,
+        ),
+        _("The deadline has been extended."),
+        "deadline",
+    )
+
+
+@login_required
+@require_POST
+def consultation_outcome(request, pk):
+    consultation = _visible(request, pk)
+    services.check_can_record_outcome(consultation, request.user)
+    return _act(
+        request,
+        consultation,
+        ConsultationOutcomeForm(request.POST),
+        "outcome_form",
+        lambda data: services.record_outcome(
+            consultation,
+            by=request.user,
+            outcome=data["outcome"],
+            note=data["note"],
+            request=request,
+        ),
+        _("The outcome has been recorded and its summary circulated."),
+        "outcome",
+    )

@@ -1,0 +1,920 @@
+"""The only place that changes licence denials and consultations, and that screens.
+
+As for notices: each act takes the acting user as ``by=``, checks the right to act
+(``PermissionDenied``) and the input (``ValidationError`` keyed by field), locks the
+row, and writes the change, its audit row and its outbox ``Event`` in one transaction.
+The acts of the portal itself (a review date passing, a deadline nearing) take
+``by=None``; each claims its row with a conditional UPDATE, so beat on two hosts acts
+once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import State, User
+from portal import audit
+from portal.countries import validate_country_code
+from sharing.common import validators
+from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
+from sharing.common.querysets import reading_state, recipient_choices
+from sharing.common.services import (
+    MAX_NOTE,
+    as_predicate,
+    check_can_author,
+    clean_choice,
+    clean_states,
+    clean_text,
+    comparable,
+    record_event,
+    record_revision,
+    refuse_unknown,
+)
+from sharing.denials import screening, workdays
+from sharing.denials.choices import (
+    DENIALS_IN_FORCE,
+    ConsultationOutcome,
+    ConsultationStatus,
+    DenialReason,
+    DenialStatus,
+    PartyRole,
+)
+from sharing.denials.models import (
+    Consultation,
+    ConsultationMessage,
+    Denial,
+    DenialParty,
+    Screening,
+    ScreeningHit,
+    review_date,
+)
+
+MAX_DESCRIPTION = 5000
+MAX_PARTIES = 10
+# A consultation is answered within this many working days of the denying state, or
+# within the longer time it sets once, up to the most.
+CONSULTATION_DAYS = 10
+CONSULTATION_MOST_DAYS = 30
+# Reminders of the review date, in days before it; of a consultation's deadline, in
+# working days before it (and on the day).
+REVIEW_REMINDERS = (60, 14)
+EARLY_REMINDER_WORKING_DAYS = 3
+
+DENIAL_FIELDS = (
+    "national_reference",
+    "decided_on",
+    "control_entry",
+    "catch_all",
+    "item_description",
+    "end_use",
+    "reason_category",
+    "reason",
+    "parties",
+    "review_on",
+    "tlp",
+    "audience",
+    "recipient_states",
+)
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def check_can_notify(by: User) -> State:
+    """Officers and admins of a subscribing state notify denials."""
+    return check_can_author(by)
+
+
+def check_can_change(denial: Denial, by: User) -> None:
+    """Only the notifying state's officers and admins amend, revoke or renew."""
+    state = check_can_author(by)
+    if denial.state_id != state.pk:
+        raise PermissionDenied(_("Only the notifying state's officers and admins can do this."))
+
+
+def check_can_consult(denial: Denial, by: User) -> State:
+    """Officers and admins of another subscribing state that reads a denial in force
+    consult the denying state about it."""
+    state = check_can_author(by)
+    if denial.state_id == state.pk:
+        raise PermissionDenied(_("A state does not consult itself about its own denial."))
+    if not denial.in_force:
+        raise PermissionDenied(_("Only a denial in force is consulted about."))
+    if not Denial.objects.visible_to(by).filter(pk=denial.pk).exists():
+        raise PermissionDenied(_("This denial is not shared with your state."))
+    return state
+
+
+def _side(consultation: Consultation, by: User) -> str:
+    """ "consulting" or "denying": which of the two states ``by`` speaks for (their
+    officers and admins only)."""
+    state = reading_state(by)
+    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Only officers and admins speak for their state."))
+    if state.pk == consultation.consulting_state_id:
+        return "consulting"
+    if state.pk == consultation.denial.state_id:
+        return "denying"
+    raise PermissionDenied(_("Only the two states of a consultation take part in it."))
+
+
+def check_can_answer(consultation: Consultation, by: User) -> None:
+    if _side(consultation, by) != "denying":
+        raise PermissionDenied(_("Only the denying state answers."))
+
+
+def check_can_record_outcome(consultation: Consultation, by: User) -> None:
+    if _side(consultation, by) != "consulting":
+        raise PermissionDenied(_("Only the consulting state records the outcome."))
+
+
+def check_can_write_in(consultation: Consultation, by: User) -> None:
+    _side(consultation, by)
+
+
+def check_can_screen(by: User) -> State:
+    """Officers and admins of a state that reads denials screen applications."""
+    state = reading_state(by)
+    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Officers and admins screen applications."))
+    return state
+
+
+can_change = as_predicate(check_can_change)
+can_consult = as_predicate(check_can_consult)
+can_answer = as_predicate(check_can_answer)
+can_record_outcome = as_predicate(check_can_record_outcome)
+can_write_in = as_predicate(check_can_write_in)
+can_screen = as_predicate(check_can_screen)
+
+
+# --- Checking a denial's content ------------------------------------------------------------
+
+
+def _clean_day(value, field: str, errors: dict, *, required: bool) -> datetime.date | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = _("This field is required.")
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            errors[field] = _("Give a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        errors[field] = _("Give a date as YYYY-MM-DD.")
+        return None
+    return value
+
+
+def _clean_control_entry(data: dict, errors: dict) -> tuple[str, bool]:
+    catch_all = data.get("catch_all", False)
+    if not isinstance(catch_all, bool):
+        errors["catch_all"] = _("Say yes or no.")
+        return "", False
+    entry = data.get("control_entry") or ""
+    if not isinstance(entry, str):
+        errors["control_entry"] = _("Must be text.")
+        return "", catch_all
+    entry = entry.strip()
+    if catch_all and entry:
+        errors["control_entry"] = _("A non-listed (catch-all) item has no control-list entry.")
+    elif not catch_all and not entry:
+        errors["control_entry"] = _("Give the control-list entry, or say it is non-listed.")
+    elif entry:
+        try:
+            entry = validators.clean_control_codes([entry])[0]
+        except ValidationError as error:
+            errors["control_entry"] = error.messages
+    return entry, catch_all
+
+
+def _clean_party(value, number: int, errors: list) -> dict | None:
+    if not isinstance(value, dict):
+        errors.append(
+            _("party %(n)d: give it as an object with a role and a name.") % {"n": number}
+        )
+        return None
+    problems = {}
+    role = value.get("role")
+    if role not in PartyRole.values:
+        problems["role"] = _("end_user or consignee")
+    try:
+        entity = validators.clean_entity(
+            {
+                "name": value.get("name"),
+                "aliases": value.get("aliases") or [],
+                "country": value.get("country") or "",
+            }
+        )
+    except ValidationError as error:
+        problems.update(error.message_dict)
+        entity = None
+    address = value.get("address") or ""
+    if not isinstance(address, str) or len(address) > 1000 or "\x00" in address:
+        problems["address"] = [_("An address is text of at most 1,000 characters.")]
+    if problems:
+        details = "; ".join(
+            f"{field}: {' '.join(m) if isinstance(m, list) else m}" for field, m in problems.items()
+        )
+        errors.append(_("party %(n)d: %(details)s") % {"n": number, "details": details})
+        return None
+    return {
+        "role": role,
+        "name": entity["name"],
+        "aliases": entity["aliases"],
+        "country": entity["country"],
+        "address": address.strip(),
+    }
+
+
+def _clean_parties(values, errors: dict) -> list[dict]:
+    if not isinstance(values, list | tuple) or not values:
+        errors["parties"] = [_("Name the end-user (and the consignee, if another).")]
+        return []
+    if len(values) > MAX_PARTIES:
+        errors["parties"] = [_("At most %(n)d parties.") % {"n": MAX_PARTIES}]
+        return []
+    problems: list = []
+    parties = [_clean_party(value, n, problems) for n, value in enumerate(values, start=1)]
+    if problems:
+        errors["parties"] = problems
+        return []
+    if not any(party["role"] == PartyRole.END_USER for party in parties):
+        errors["parties"] = [_("Name the end-user.")]
+    return parties
+
+
+def clean(data: dict, *, state: State) -> dict:
+    """Check every field of a denial and return them normalised; one ValidationError
+    names every field that is wrong. The review date defaults to three years after the
+    decision; the marking to AMBER; the audience to every subscribing state."""
+    refuse_unknown(data, DENIAL_FIELDS)
+    errors: dict = {}
+    decided_on = _clean_day(data.get("decided_on"), "decided_on", errors, required=True)
+    if decided_on and decided_on > timezone.localdate():
+        errors["decided_on"] = _("The decision cannot be in the future.")
+    review_on = _clean_day(data.get("review_on"), "review_on", errors, required=False)
+    if review_on is None and decided_on and not {"decided_on", "review_on"} & set(errors):
+        # Only from a decision in the past: three years after 9999 is no date at all.
+        review_on = review_date(decided_on)
+    if review_on and decided_on and review_on <= decided_on:
+        errors["review_on"] = _("The review comes after the decision.")
+    control_entry, catch_all = _clean_control_entry(data, errors)
+    tlp = data.get("tlp") or TLP.AMBER
+    audience = data.get("audience") or Audience.SUBSCRIBING
+    cleaned = {
+        "national_reference": clean_text(
+            data.get("national_reference"), "national_reference", 64, required=True, errors=errors
+        ),
+        "decided_on": decided_on,
+        "review_on": review_on,
+        "control_entry": control_entry,
+        "catch_all": catch_all,
+        "item_description": clean_text(
+            data.get("item_description"),
+            "item_description",
+            MAX_DESCRIPTION,
+            required=True,
+            errors=errors,
+        ),
+        "end_use": clean_text(
+            data.get("end_use"), "end_use", MAX_DESCRIPTION, required=False, errors=errors
+        ),
+        "reason_category": clean_choice(
+            data.get("reason_category"), "reason_category", DenialReason, errors
+        ),
+        "reason": clean_text(
+            data.get("reason"), "reason", MAX_DESCRIPTION, required=True, errors=errors
+        ),
+        "parties": _clean_parties(data.get("parties"), errors),
+        "tlp": clean_choice(tlp, "tlp", TLP, errors),
+        "audience": clean_choice(audience, "audience", Audience, errors),
+    }
+    cleaned["recipient_states"] = (
+        clean_states(
+            data.get("recipient_states"),
+            recipient_choices(state),
+            "recipient_states",
+            errors,
+            required=True,
+        )
+        if audience == Audience.SELECTED
+        else []
+    )
+    if tlp == TLP.RED and audience != Audience.SELECTED:
+        errors.setdefault("audience", _("TLP:RED can only be shared with selected states."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def content_of(denial: Denial) -> dict:
+    """A denial's current content in the shape ``clean`` takes."""
+    return {
+        "national_reference": denial.national_reference,
+        "decided_on": denial.decided_on,
+        "review_on": denial.review_on,
+        "control_entry": denial.control_entry,
+        "catch_all": denial.catch_all,
+        "item_description": denial.item_description,
+        "end_use": denial.end_use,
+        "reason_category": denial.reason_category,
+        "reason": denial.reason,
+        "parties": [party.as_dict() for party in denial.parties.all()],
+        "tlp": denial.tlp,
+        "audience": denial.audience,
+        "recipient_states": list(denial.recipient_states.all()),
+    }
+
+
+def _comparable(content: dict) -> dict:
+    """As a revision stores it and amendments compare it: the parties in no particular
+    order (a form may list them end-user first)."""
+    plain = comparable(content, relations=("recipient_states",), dates=("decided_on", "review_on"))
+    plain["parties"] = sorted(plain["parties"], key=lambda party: repr(sorted(party.items())))
+    return plain
+
+
+def _apply(denial: Denial, cleaned: dict) -> None:
+    for field, value in cleaned.items():
+        if field not in {"parties", "recipient_states"}:
+            setattr(denial, field, value)
+    denial.save()
+    denial.recipient_states.set(cleaned["recipient_states"])
+    denial.parties.all().delete()
+    DenialParty.objects.bulk_create(
+        DenialParty(denial=denial, position=position, **party)
+        for position, party in enumerate(cleaned["parties"])
+    )
+
+
+def _locked(denial: Denial) -> Denial:
+    return Denial.objects.select_for_update(of=("self",)).select_related("state").get(pk=denial.pk)
+
+
+def _revision(denial: Denial, *, by: User, kind: str, note: str = "") -> None:
+    snapshot = _comparable(content_of(denial))
+    record_revision(denial, by=by, kind=kind, note=note, snapshot=snapshot)
+
+
+# --- The life of a denial -------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish(*, by: User, request: HttpRequest | None = None, **content) -> Denial:
+    """Notify a denial to its audience: it is in force, screened against and announced."""
+    state = check_can_notify(by)
+    cleaned = clean(content, state=state)
+    if Denial.objects.filter(
+        state=state, national_reference=cleaned["national_reference"]
+    ).exists():
+        raise ValidationError(
+            {"national_reference": _("Your state has notified a denial with this reference.")}
+        )
+    denial = Denial(state=state, created_by=by)
+    _apply(denial, cleaned)
+    _revision(denial, by=by, kind=ChangeKind.INITIAL)
+    audit.record(
+        audit.Action.DENIAL_ISSUED,
+        request=request,
+        actor=by,
+        target=denial,
+        details={"tlp": denial.tlp, "audience": denial.audience},
+    )
+    record_event(EventKind.DENIAL_ISSUED, denial, by)
+    return denial
+
+
+@transaction.atomic
+def amend(
+    denial: Denial, *, by: User, change_note: str, request: HttpRequest | None = None, **content
+) -> Denial:
+    """A new version of a denial in force, with what changed; told to its readers."""
+    denial = _locked(denial)
+    check_can_change(denial, by)
+    if not denial.in_force:
+        raise ValidationError(_("Only a denial in force can be amended."))
+    errors: dict = {}
+    note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+    current = content_of(denial)
+    try:
+        cleaned = clean({**current, **content}, state=denial.state)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if _comparable(current) == _comparable(cleaned):
+        raise ValidationError(_("Nothing has changed; change the denial before amending it."))
+    clash = Denial.objects.filter(
+        state=denial.state, national_reference=cleaned["national_reference"]
+    ).exclude(pk=denial.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"national_reference": _("Your state has notified a denial with this reference.")}
+        )
+    denial.version += 1
+    denial.status = DenialStatus.AMENDED
+    _apply(denial, cleaned)
+    _revision(denial, by=by, kind=ChangeKind.MATERIAL, note=note)
+    audit.record(
+        audit.Action.DENIAL_AMENDED,
+        request=request,
+        actor=by,
+        target=denial,
+        details={"version": denial.version},
+    )
+    record_event(EventKind.DENIAL_AMENDED, denial, by)
+    return denial
+
+
+@transaction.atomic
+def revoke(denial: Denial, *, by: User, reason: str, request: HttpRequest | None = None) -> Denial:
+    """Take a denial out of force (the licence was later granted, the risk is gone): it
+    stays readable, drops out of screening, and its readers are told."""
+    denial = _locked(denial)
+    check_can_change(denial, by)
+    if not denial.in_force:
+        raise ValidationError(_("Only a denial in force can be revoked."))
+    errors: dict = {}
+    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    denial.status = DenialStatus.REVOKED
+    denial.revoked_at = timezone.now()
+    denial.revoked_reason = reason
+    denial.save()
+    audit.record(audit.Action.DENIAL_REVOKED, request=request, actor=by, target=denial)
+    record_event(EventKind.DENIAL_REVOKED, denial, by)
+    return denial
+
+
+@transaction.atomic
+def renew(
+    denial: Denial,
+    *,
+    by: User,
+    review_on=None,
+    request: HttpRequest | None = None,
+) -> Denial:
+    """Keep a denial in force after its review: the next review three years from today
+    (or the later date given, within five years)."""
+    denial = _locked(denial)
+    check_can_change(denial, by)
+    if not denial.in_force:
+        raise ValidationError(_("Only a denial in force is renewed; notify a new one."))
+    errors: dict = {}
+    today = timezone.localdate()
+    chosen = _clean_day(review_on, "review_on", errors, required=False)
+    if chosen and not today < chosen <= review_date(today, 5):
+        errors["review_on"] = _("A date after today and within five years.")
+    if errors:
+        raise ValidationError(errors)
+    denial.review_on = chosen or review_date(today)
+    denial.reminded_60_at = denial.reminded_14_at = None
+    denial.save()
+    audit.record(
+        audit.Action.DENIAL_RENEWED,
+        request=request,
+        actor=by,
+        target=denial,
+        details={"review_on": denial.review_on.isoformat()},
+    )
+    record_event(EventKind.DENIAL_RENEWED, denial, by, review_on=denial.review_on.isoformat())
+    return denial
+
+
+def review_denials(today: datetime.date | None = None) -> dict:
+    """Beat, daily: remind the notifying states of reviews 60 and 14 days ahead, and let
+    denials whose review date has passed expire (telling their readers). Each step is
+    claimed row by row, so running it twice, or on two hosts, acts once."""
+    today = today or timezone.localdate()
+    done = {"reminded": 0, "expired": 0}
+    for days, field in zip(REVIEW_REMINDERS, ("reminded_60_at", "reminded_14_at"), strict=True):
+        due = Denial.objects.in_force().filter(
+            review_on__gte=today,
+            review_on__lte=today + datetime.timedelta(days=days),
+            **{f"{field}__isnull": True},
+        )
+        for pk in list(due.values_list("pk", flat=True)):
+            with transaction.atomic():
+                claimed = Denial.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(
+                    **{field: timezone.now()}
+                )
+                if claimed:
+                    denial = Denial.objects.get(pk=pk)
+                    record_event(EventKind.DENIAL_REVIEW_DUE, denial, None, days=days)
+                    done["reminded"] += 1
+    for pk in list(
+        Denial.objects.in_force().filter(review_on__lt=today).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            claimed = Denial.objects.filter(
+                pk=pk, status__in=DENIALS_IN_FORCE, review_on__lt=today
+            ).update(status=DenialStatus.EXPIRED, expired_at=timezone.now())
+            if claimed:
+                denial = Denial.objects.get(pk=pk)
+                audit.record(audit.Action.DENIAL_EXPIRED, target=denial, state=denial.state)
+                record_event(EventKind.DENIAL_EXPIRED, denial, None)
+                done["expired"] += 1
+    return done
+
+
+# --- Screening ------------------------------------------------------------------------------
+
+
+SCREEN_FIELDS = ("end_user", "consignee", "destination", "control_entry", "item_description")
+
+
+@dataclass
+class ScreeningResult:
+    screening: Screening
+    matches: list  # of (Denial, screening.Match), best first
+
+
+def clean_screening(data: dict) -> screening.Transaction:
+    refuse_unknown(data, SCREEN_FIELDS)
+    errors: dict = {}
+    values = {
+        field: clean_text(data.get(field), field, limit, required=False, errors=errors)
+        for field, limit in (
+            ("end_user", 200),
+            ("consignee", 200),
+            ("destination", 2),
+            ("control_entry", 40),
+            ("item_description", MAX_DESCRIPTION),
+        )
+    }
+    if not (values["end_user"] or values["consignee"]) and not errors:
+        errors["end_user"] = _("Give the end-user's or the consignee's name.")
+    if values["destination"]:
+        values["destination"] = values["destination"].upper()
+        try:
+            validate_country_code(values["destination"])
+        except ValidationError as error:
+            errors["destination"] = error.messages
+    if values["control_entry"]:
+        try:
+            values["control_entry"] = validators.clean_control_codes([values["control_entry"]])[0]
+        except ValidationError as error:
+            errors["control_entry"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return screening.Transaction(**values)
+
+
+def _facts(denial: Denial) -> screening.DenialFacts:
+    return screening.DenialFacts(
+        id=denial.pk,
+        parties=tuple(
+            screening.PartyFacts(
+                role=p.role,
+                name=p.name,
+                aliases=tuple(p.aliases),
+                country=p.country,
+                address=p.address,
+            )
+            for p in denial.parties.all()
+        ),
+        control_entry=denial.control_entry,
+        catch_all=denial.catch_all,
+        item_description=denial.item_description,
+    )
+
+
+# One index of every denial in force, shared by all states in this process (each screens
+# among the ids its visible_to returns); built again whenever a denial changes.
+_INDEX: dict = {"stamp": None, "index": None}
+
+
+def _index() -> screening.ScreeningIndex:
+    in_force = Denial.objects.in_force()
+    stamp = tuple(in_force.aggregate(n=Count("pk"), at=Max("updated_at")).values())
+    if _INDEX["stamp"] != stamp:
+        _INDEX["index"] = screening.prepare(_facts(d) for d in in_force.with_content())
+        _INDEX["stamp"] = stamp
+    return _INDEX["index"]
+
+
+@transaction.atomic
+def screen(*, by: User, request: HttpRequest | None = None, **data) -> ScreeningResult:
+    """The denials in force that ``by``'s state may read and that match a candidate
+    transaction, ranked, each with why it matched. Every screening is kept (who, what was
+    searched, what was shown) and audited."""
+    state = check_can_screen(by)
+    candidate = clean_screening(data)
+    visible = set(Denial.objects.visible_to(by).in_force().values_list("pk", flat=True))
+    matches = screening.screen(candidate, _index(), among=visible)
+    denials = Denial.objects.with_content().in_bulk([match.denial_id for match in matches])
+    record = Screening.objects.create(
+        by=by, state=state, query={field: getattr(candidate, field) for field in SCREEN_FIELDS}
+    )
+    ScreeningHit.objects.bulk_create(
+        ScreeningHit(screening=record, denial_id=match.denial_id, score=match.score)
+        for match in matches
+    )
+    audit.record(
+        audit.Action.SCREENING,
+        request=request,
+        actor=by,
+        target=record,
+        details={"shown": [str(match.denial_id) for match in matches]},
+    )
+    return ScreeningResult(record, [(denials[match.denial_id], match) for match in matches])
+
+
+# --- Consultations --------------------------------------------------------------------------
+
+
+CONSULTATION_FIELDS = (
+    "application_reference",
+    "end_user",
+    "consignee",
+    "destination",
+    "control_entry",
+    "item_description",
+    "question",
+)
+
+
+def clean_consultation(data: dict) -> dict:
+    refuse_unknown(data, CONSULTATION_FIELDS)
+    errors: dict = {}
+    cleaned = {
+        "application_reference": clean_text(
+            data.get("application_reference"), "application_reference", 64, required=True,
+            errors=errors,
+        ),
+        "end_user": clean_text(data.get("end_user"), "end_user", 200, required=True, errors=errors),
+        "consignee": clean_text(
+            data.get("consignee"), "consignee", 200, required=False, errors=errors
+        ),
+        "destination": clean_text(
+            data.get("destination"), "destination", 2, required=True, errors=errors
+        ).upper(),
+        "control_entry": clean_text(
+            data.get("control_entry"), "control_entry", 40, required=False, errors=errors
+        ),
+        "item_description": clean_text(
+            data.get("item_description"), "item_description", MAX_DESCRIPTION, required=True,
+            errors=errors,
+        ),
+        "question": clean_text(
+            data.get("question"), "question", MAX_DESCRIPTION, required=True, errors=errors
+        ),
+    }  # fmt: skip
+    if cleaned["destination"] and "destination" not in errors:
+        try:
+            validate_country_code(cleaned["destination"])
+        except ValidationError as error:
+            errors["destination"] = error.messages
+    if cleaned["control_entry"] and "control_entry" not in errors:
+        try:
+            cleaned["control_entry"] = validators.clean_control_codes([cleaned["control_entry"]])[0]
+        except ValidationError as error:
+            errors["control_entry"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _locked_consultation(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("denial__state", "consulting_state")
+        .get(pk=consultation.pk)
+    )
+
+
+@transaction.atomic
+def open_consultation(
+    denial: Denial, *, by: User, request: HttpRequest | None = None, **content
+) -> Consultation:
+    """Ask the denying state about an essentially identical transaction. The answer is
+    due on the 10th working day of the denying state's calendar after today there."""
+    denial = _locked(denial)
+    state = check_can_consult(denial, by)
+    cleaned = clean_consultation(content)
+    now = timezone.now()
+    consultation = Consultation.objects.create(
+        denial=denial,
+        consulting_state=state,
+        opened_by=by,
+        opened_at=now,
+        working_days=CONSULTATION_DAYS,
+        due_on=workdays.due_date(now, CONSULTATION_DAYS, denial.state),
+        **cleaned,
+    )
+    audit.record(audit.Action.CONSULTATION_OPENED, request=request, actor=by, target=consultation)
+    record_event(
+        EventKind.CONSULTATION_OPENED, denial, by, consultation=consultation,
+        due_on=consultation.due_on.isoformat(),
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def write_in_consultation(
+    consultation: Consultation, *, by: User, body: str, request: HttpRequest | None = None
+) -> ConsultationMessage:
+    """A message in the thread, from either state; the other state is told."""
+    consultation = _locked_consultation(consultation)
+    check_can_write_in(consultation, by)
+    errors: dict = {}
+    body = clean_text(body, "body", MAX_DESCRIPTION, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    message = ConsultationMessage.objects.create(
+        consultation=consultation, author=by, state=by.state, body=body
+    )
+    audit.record(
+        audit.Action.CONSULTATION_MESSAGE,
+        request=request,
+        actor=by,
+        target=consultation,
+        details={"message": message.pk},
+    )
+    record_event(EventKind.CONSULTATION_MESSAGE, consultation.denial, by, consultation=consultation)
+    return message
+
+
+@transaction.atomic
+def extend_consultation(
+    consultation: Consultation,
+    *,
+    by: User,
+    working_days: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """The denying state takes longer, once: up to 30 working days from the opening."""
+    consultation = _locked_consultation(consultation)
+    check_can_answer(consultation, by)
+    if not consultation.is_pending:
+        raise ValidationError(_("This consultation has been answered."))
+    if consultation.extended_at:
+        raise ValidationError(_("The deadline can be extended once only."))
+    errors: dict = {}
+    if (
+        isinstance(working_days, bool)
+        or not isinstance(working_days, int)
+        or not consultation.working_days < working_days <= CONSULTATION_MOST_DAYS
+    ):
+        errors["working_days"] = _("More than %(now)d and at most %(most)d working days.") % {
+            "now": consultation.working_days,
+            "most": CONSULTATION_MOST_DAYS,
+        }
+    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    consultation.working_days = working_days
+    consultation.due_on = workdays.due_date(
+        consultation.opened_at, working_days, consultation.denial.state
+    )
+    consultation.extended_at = timezone.now()
+    consultation.extension_reason = reason
+    if consultation.status == ConsultationStatus.OVERDUE and not _past(consultation):
+        consultation.status = ConsultationStatus.OPEN
+        consultation.overdue_at = None
+    consultation.reminded_early_at = consultation.reminded_due_at = None
+    consultation.save()
+    audit.record(
+        audit.Action.CONSULTATION_EXTENDED,
+        request=request,
+        actor=by,
+        target=consultation,
+        details={"working_days": working_days},
+    )
+    record_event(
+        EventKind.CONSULTATION_EXTENDED, consultation.denial, by, consultation=consultation,
+        due_on=consultation.due_on.isoformat(),
+    )  # fmt: skip
+    return consultation
+
+
+@transaction.atomic
+def answer_consultation(
+    consultation: Consultation, *, by: User, answer: str, request: HttpRequest | None = None
+) -> Consultation:
+    """The denying state's answer (late answers are still taken)."""
+    consultation = _locked_consultation(consultation)
+    check_can_answer(consultation, by)
+    if not consultation.is_pending:
+        raise ValidationError(_("This consultation has been answered."))
+    errors: dict = {}
+    answer = clean_text(answer, "answer", MAX_DESCRIPTION, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    consultation.answer = answer
+    consultation.answered_at = timezone.now()
+    consultation.answered_by = by
+    consultation.status = ConsultationStatus.ANSWERED
+    consultation.save()
+    audit.record(audit.Action.CONSULTATION_ANSWERED, request=request, actor=by, target=consultation)
+    record_event(
+        EventKind.CONSULTATION_ANSWERED, consultation.denial, by, consultation=consultation
+    )
+    return consultation
+
+
+@transaction.atomic
+def record_outcome(
+    consultation: Consultation,
+    *,
+    by: User,
+    outcome: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """The consulting state says how its application ended; a short summary of it goes
+    to every state that reads the denial. An application may be withdrawn at any time;
+    a licence is decided once the denying state answered or let the deadline pass."""
+    consultation = _locked_consultation(consultation)
+    check_can_record_outcome(consultation, by)
+    if consultation.status == ConsultationStatus.CLOSED:
+        raise ValidationError(_("The outcome has been recorded already."))
+    errors: dict = {}
+    outcome = clean_choice(outcome, "outcome", ConsultationOutcome, errors)
+    note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
+    if (
+        not errors
+        and outcome != ConsultationOutcome.WITHDRAWN
+        and consultation.status == ConsultationStatus.OPEN
+    ):
+        errors["outcome"] = _(
+            "Wait for the denying state's answer or its deadline before deciding the licence."
+        )
+    if errors:
+        raise ValidationError(errors)
+    consultation.outcome = outcome
+    consultation.outcome_note = note
+    consultation.outcome_at = timezone.now()
+    consultation.status = ConsultationStatus.CLOSED
+    consultation.save()
+    audit.record(
+        audit.Action.CONSULTATION_OUTCOME,
+        request=request,
+        actor=by,
+        target=consultation,
+        details={"outcome": outcome},
+    )
+    record_event(
+        EventKind.CONSULTATION_OUTCOME, consultation.denial, by, consultation=consultation,
+        outcome=outcome,
+    )  # fmt: skip
+    return consultation
+
+
+def _past(consultation: Consultation, now: datetime.datetime | None = None) -> bool:
+    """Whether the day the answer was due has ended where the denying state is."""
+    today = workdays.local_date(now or timezone.now(), consultation.denial.state)
+    return today > consultation.due_on
+
+
+def watch_consultations(now: datetime.datetime | None = None) -> dict:
+    """Beat, hourly: remind the denying state 3 working days before the deadline and on
+    the day, and mark an unanswered consultation overdue once its day has ended. Each is
+    claimed by a conditional UPDATE, so two beats remind and mark once."""
+    now = now or timezone.now()
+    done = {"early": 0, "due": 0, "overdue": 0}
+    pending = Consultation.objects.filter(
+        status__in=[ConsultationStatus.OPEN, ConsultationStatus.OVERDUE]
+    ).select_related("denial__state")
+    for consultation in pending:
+        state = consultation.denial.state
+        today = workdays.local_date(now, state)
+        left = workdays.working_days_between(today, consultation.due_on, state.code)
+        steps = []
+        if today > consultation.due_on:
+            steps.append(("overdue", "overdue_at", EventKind.CONSULTATION_OVERDUE))
+        elif today == consultation.due_on:
+            steps.append(("due", "reminded_due_at", EventKind.CONSULTATION_REMINDER))
+        elif left <= EARLY_REMINDER_WORKING_DAYS:
+            steps.append(("early", "reminded_early_at", EventKind.CONSULTATION_REMINDER))
+        for name, field, kind in steps:
+            with transaction.atomic():
+                changes = {field: now}
+                if name == "overdue":
+                    changes["status"] = ConsultationStatus.OVERDUE
+                claimed = Consultation.objects.filter(
+                    pk=consultation.pk,
+                    status__in=[ConsultationStatus.OPEN, ConsultationStatus.OVERDUE],
+                    **{f"{field}__isnull": True},
+                ).update(**changes)
+                if claimed:
+                    record_event(
+                        kind, consultation.denial, None, consultation=consultation,
+                        due_on=consultation.due_on.isoformat(), step=name,
+                    )  # fmt: skip
+                    done[name] += 1
+    return done

@@ -1,0 +1,454 @@
+"""Pages for licence denials and the screening of applications against them. Every
+denial is fetched through ``Denial.objects.visible_to(request.user)`` (404 when it may
+not be seen); every change, and every screening, is a call to ``sharing.services`` (403
+when the role may not, errors next to the fields when the input is wrong)."""
+
+import datetime
+import itertools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import State
+from portal.countries import country_names
+from portal.forms import apply_errors
+from sharing.common import services as common
+from sharing.common.models import Revision
+from sharing.common.pages import earlier_versions_hidden, filtered, other_params, paginate
+from sharing.denials import services, workdays
+from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
+from sharing.denials.forms import (
+    DenialAmendForm,
+    DenialForm,
+    PartyFormSet,
+    RenewDenialForm,
+    RevokeDenialForm,
+    ScreeningForm,
+    parties_from,
+)
+from sharing.denials.models import Consultation, Denial, DenialParty
+from sharing.notifications import services as notifications
+
+PAGE_SIZE = 25
+
+
+def page(request, template: str, context: dict, *, status: int = 200):
+    """Render a page of this part of the portal (portal.context_processors files it
+    under "Denials" in the main navigation)."""
+    return render(request, template, context, status=status)
+
+
+class DenialFilterSet(django_filters.FilterSet):
+    """Filters of the denial list, applied on top of ``Denial.objects.visible_to(user)``:
+    they narrow what may be seen, never widen it."""
+
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=DenialStatus.choices)
+    reason = django_filters.ChoiceFilter(
+        label=gettext_lazy("Reason"), field_name="reason_category", choices=DenialReason.choices
+    )
+    state = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Notifying state"), queryset=State.objects.all()
+    )
+    destination = django_filters.ChoiceFilter(
+        label=gettext_lazy("End-user's country"),
+        choices=lambda: list(country_names().items()),
+        method="filter_destination",
+    )
+    control_entry = django_filters.CharFilter(
+        label=gettext_lazy("Control-list entry"),
+        max_length=40,
+        method="filter_control_entry",
+        help_text=gettext_lazy("5A001 finds 5A001.j too."),
+    )
+
+    class Meta:
+        model = Denial
+        fields = ["status", "reason", "state", "destination", "control_entry"]
+
+    def filter_destination(self, queryset, name, value):
+        end_users = DenialParty.objects.filter(
+            denial=OuterRef("pk"), role=PartyRole.END_USER, country=value
+        )
+        return queryset.filter(Exists(end_users))
+
+    def filter_control_entry(self, queryset, name, value):
+        return queryset.filter(control_entry__istartswith=value.strip())
+
+
+# --- Deadlines of consultations (the denial's page, the board, the dashboard) ---------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a pending consultation's answer is due, in the denying state's terms: the
+    day of its own calendar, and how many of its working days are left."""
+
+    due_on: datetime.date
+    today: datetime.date  # where the denying state is
+    working_days_left: int  # its working days after today, up to the due day
+    working_days_late: int  # its working days after the due day, up to today
+    ends_at: datetime.datetime  # the moment the due day ends there
+    state: State
+
+    @property
+    def overdue(self) -> bool:
+        return self.today > self.due_on
+
+    @property
+    def due_today(self) -> bool:
+        return self.today == self.due_on
+
+
+def deadline(consultation: Consultation, now: datetime.datetime | None = None) -> Deadline:
+    state = consultation.denial.state
+    today = workdays.local_date(now or timezone.now(), state)
+    due_on = consultation.due_on
+    after = datetime.datetime.combine(due_on + datetime.timedelta(days=1), datetime.time())
+    return Deadline(
+        due_on=due_on,
+        today=today,
+        working_days_left=workdays.working_days_between(today, due_on, state.code),
+        working_days_late=workdays.working_days_between(due_on, today, state.code),
+        ends_at=after.replace(tzinfo=state.zone),
+        state=state,
+    )
+
+
+def with_deadlines(consultations) -> list[Consultation]:
+    """The consultations, each pending one with ``.deadline`` (None for the others).
+    Fetch them with ``select_related("denial__state")``."""
+    now = timezone.now()
+    consultations = list(consultations)
+    for consultation in consultations:
+        consultation.deadline = deadline(consultation, now) if consultation.is_pending else None
+    return consultations
+
+
+# Overdue first, then waiting for an answer, then answered, then closed.
+PENDING_FIRST = Case(
+    When(status=ConsultationStatus.OVERDUE, then=Value(0)),
+    When(status=ConsultationStatus.OPEN, then=Value(1)),
+    When(status=ConsultationStatus.ANSWERED, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def by_urgency(consultations):
+    """Overdue first, then by due date (the primary key keeps the order stable)."""
+    return consultations.alias(urgency=PENDING_FIRST).order_by(
+        "urgency", "due_on", "opened_at", "pk"
+    )
+
+
+def awaiting_answer(user, limit: int) -> list[Consultation]:
+    """The consultations asked of ``user``'s state that wait for its answer, overdue
+    first, with their deadlines: one query."""
+    state = user.state
+    pending = (
+        Consultation.objects.visible_to(user)
+        .incoming(state.pk)
+        .filter(status__in=[ConsultationStatus.OPEN, ConsultationStatus.OVERDUE])
+    )
+    return with_deadlines(
+        by_urgency(pending.select_related("consulting_state", "denial__state"))[:limit]
+    )
+
+
+def _visible(request, pk) -> Denial:
+    return get_object_or_404(Denial.objects.visible_to(request.user), pk=pk)
+
+
+def _end_users_first(parties) -> list:
+    return sorted(parties, key=lambda party: party.role != PartyRole.END_USER)
+
+
+@login_required
+def denial_list(request):
+    denials = (
+        Denial.objects.visible_to(request.user).select_related("state").prefetch_related("parties")
+    )
+    filterset = DenialFilterSet(request.GET or None, queryset=denials)
+    results, valid = filtered(filterset)
+    shown = paginate(request, results, PAGE_SIZE)
+    # The list names end-users and consignees: a reading of restricted content.
+    common.record_reading(shown.object_list, by=request.user, request=request)
+    return page(
+        request,
+        "sharing/denials/list.html",
+        {
+            "filter": filterset,
+            "page": shown,
+            "query": other_params(request),
+            "can_create": common.can_author(request.user),
+            "can_screen": services.can_screen(request.user),
+        },
+        status=200 if valid else 400,
+    )
+
+
+# --- Reading one denial ---------------------------------------------------------------------
+
+
+def _changed_fields(revisions: list[Revision]) -> None:
+    """Give each revision after the first ``.changed``: the names of the fields that
+    differ from the version before (a denial has no text to diff line by line)."""
+    labels = {
+        field.name: field.verbose_name
+        for field in Denial._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
+    labels["parties"] = _("parties")
+    ordered = sorted(revisions, key=lambda revision: revision.version)
+    for revision in ordered:
+        revision.changed = None
+    for before, after in itertools.pairwise(ordered):
+        keys = sorted(set(before.snapshot) | set(after.snapshot))
+        after.changed = [
+            str(labels.get(key, key))
+            for key in keys
+            if before.snapshot.get(key) != after.snapshot.get(key)
+        ]
+
+
+def _detail_queryset(user):
+    return (
+        Denial.objects.visible_to(user)
+        .with_content()
+        .with_figures()
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.visible_to(user).select_related("created_by"),
+            )
+        )
+    )
+
+
+@login_required
+def denial_detail(request, pk):
+    user = request.user
+    denial = get_object_or_404(_detail_queryset(user), pk=pk)
+    revisions = list(denial.revisions.all())
+    common.record_reading([denial], by=user, request=request, history=revisions)
+    notifications.mark_read_about(denial, by=user)
+    _changed_fields(revisions)
+    consultations = with_deadlines(
+        Consultation.objects.visible_to(user)
+        .filter(denial=denial)
+        .select_related("consulting_state", "denial__state")
+        .order_by("-opened_at", "pk")
+    )
+    return page(
+        request,
+        "sharing/denials/detail.html",
+        {
+            "denial": denial,
+            "parties": _end_users_first(denial.parties.all()),
+            "revisions": revisions,
+            "earlier_hidden": earlier_versions_hidden(revisions),
+            "screened": {
+                "screenings": denial.screenings_matched,
+                "states": denial.states_screening,
+            },
+            "consultations": consultations,
+            "outcomes": denial.closed_consultations,
+            "can_change": denial.in_force and services.can_change(denial, user),
+            "can_consult": services.can_consult(denial, user),
+            "own_state": denial.state_id == user.state_id,
+        },
+    )
+
+
+# --- Notifying and changing a denial --------------------------------------------------------
+
+
+def _denial_form_page(request, *, denial=None, form_class=DenialForm, template, save):
+    """The create and amend pages: a denial form, a party formset, and ``save`` (a
+    service call) that turns the cleaned values into a denial."""
+    state = denial.state if denial else request.user.state
+    if request.method == "POST":
+        form = form_class(request.POST, state=state)
+        formset = PartyFormSet(request.POST, prefix="parties")
+        if form.is_valid() and formset.is_valid():
+            content = form.content()
+            content["parties"] = parties_from(formset)
+            try:
+                saved = save(form, content)
+            except ValidationError as error:
+                parties = getattr(error, "error_dict", {}).pop("parties", None)
+                if parties:
+                    formset._non_form_errors = formset.error_class(
+                        ValidationError(parties).messages
+                    )
+                apply_errors(form, error)
+            else:
+                return redirect("sharing:denial-detail", pk=saved.pk)
+    else:
+        initial = services.content_of(denial) if denial else {}
+        form = form_class(initial=initial, state=state)
+        formset = PartyFormSet(prefix="parties", initial=initial.get("parties"))
+    if denial is not None:  # the form shows the denial's content
+        common.record_reading([denial], by=request.user, request=request)
+    return page(
+        request,
+        template,
+        {"form": form, "formset": formset, "denial": denial},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def denial_create(request):
+    services.check_can_notify(request.user)
+
+    def save(form, content):
+        denial = services.publish(by=request.user, request=request, **content)
+        messages.success(
+            request, _("The denial has been notified. Its recipient states are being told.")
+        )
+        return denial
+
+    return _denial_form_page(request, template="sharing/denials/form.html", save=save)
+
+
+def _changeable(request, pk) -> Denial | None:
+    """The denial, if the user may change it (403 if not) and it is in force (None if
+    not: the caller goes back to the denial's page, which says why)."""
+    denial = _visible(request, pk)
+    services.check_can_change(denial, request.user)
+    if not denial.in_force:
+        messages.error(request, _("Only a denial in force can be changed."))
+        return None
+    return denial
+
+
+@login_required
+def denial_amend(request, pk):
+    denial = _changeable(request, pk)
+    if denial is None:
+        return redirect("sharing:denial-detail", pk=pk)
+
+    def save(form, content):
+        saved = services.amend(
+            denial,
+            by=request.user,
+            request=request,
+            change_note=form.cleaned_data["change_note"],
+            **content,
+        )
+        messages.success(request, _("Version %(v)d notified.") % {"v": saved.version})
+        return saved
+
+    return _denial_form_page(
+        request,
+        denial=denial,
+        form_class=DenialAmendForm,
+        template="sharing/denials/amend.html",
+        save=save,
+    )
+
+
+@login_required
+def denial_revoke(request, pk):
+    denial = _changeable(request, pk)
+    if denial is None:
+        return redirect("sharing:denial-detail", pk=pk)
+    form = RevokeDenialForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke(
+                denial, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The denial has been revoked. Its readers are being told."))
+            return redirect("sharing:denial-detail", pk=denial.pk)
+    return page(
+        request,
+        "sharing/denials/revoke.html",
+        {"denial": denial, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def denial_renew(request, pk):
+    denial = _changeable(request, pk)
+    if denial is None:
+        return redirect("sharing:denial-detail", pk=pk)
+    form = RenewDenialForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewed = services.renew(
+                denial, by=request.user, review_on=form.cleaned_data["review_on"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The denial stays in force. Next review: %(day)s.")
+                % {"day": date_format(renewed.review_on, "DATE_FORMAT")},
+            )
+            return redirect("sharing:denial-detail", pk=denial.pk)
+    return page(
+        request,
+        "sharing/denials/renew.html",
+        {"denial": denial, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Screening ------------------------------------------------------------------------------
+
+
+def _consult_url(denial: Denial, query: dict) -> str:
+    """The consultation form about ``denial``, filled in with the screened transaction."""
+    url = reverse("sharing:consultation-open", args=[denial.pk])
+    filled = {key: value for key, value in query.items() if value}
+    return f"{url}?{urlencode(filled)}" if filled else url
+
+
+@login_required
+def screening(request):
+    user = request.user
+    services.check_can_screen(user)
+    form = ScreeningForm(request.POST if request.method == "POST" else None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.screen(by=user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    rows = []
+    if result is not None:
+        query = result.screening.query
+        for denial, match in result.matches:
+            consult = services.can_consult(denial, user)
+            rows.append(
+                {
+                    "denial": denial,
+                    "match": match,
+                    "end_users": [p for p in denial.parties.all() if p.role == PartyRole.END_USER],
+                    "consult_url": _consult_url(denial, query) if consult else "",
+                }
+            )
+    return page(
+        request,
+        "sharing/denials/screening.html",
+        {"form": form, "result": result, "rows": rows},
+        status=400 if form.errors else 200,
+    )

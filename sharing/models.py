@@ -1,0 +1,37 @@
+"""The sharing app's models, for Django: each lives in its domain package (notices,
+practices, denials, notifications, and what they share in common); importing them here
+registers them with the app. Code imports them from their own package."""
+
+from sharing.common.models import (  # noqa: F401
+    Attachment,
+    Event,
+    Revision,
+    _attachment_path,  # named by migrations
+    _attachment_storage,  # named by migrations
+)
+from sharing.denials.models import (  # noqa: F401
+    Consultation,
+    ConsultationMessage,
+    Denial,
+    DenialParty,
+    Screening,
+    ScreeningHit,
+)
+from sharing.notices.models import (  # noqa: F401
+    Acknowledgement,
+    Comment,
+    CountryOfConcern,
+    Notice,
+    NoticeEntity,
+    ReferenceCounter,
+    TechnologyCategory,
+)
+from sharing.notifications.models import (  # noqa: F401
+    DigestSent,
+    Notification,
+    StateEmailDefault,
+    UserEmailPreference,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from sharing.practices.models import BestPractice, Endorsement, Topic  # noqa: F401

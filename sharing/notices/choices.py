@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    THREAT = "threat", _("Threat observed")
+    RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+    END_USER_ALERT = "end_user_alert", _("End-user of concern")
+    TECHNOLOGY_ALERT = "technology_alert", _("Technology alert")
+    DIVERSION_ALERT = "diversion_alert", _("Diversion alert")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AckLevel(models.TextChoices):
+    """How far a recipient state has gone with a notice; each level includes the ones
+    before it, so a state only ever moves up."""
+
+    RECEIVED = "received", _("Received")
+    ASSESSED = "assessed", _("Assessed")
+    ACTION_TAKEN = "action_taken", _("Action taken")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return cls.values.index(level)
+
+
+class EntityKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    INDIVIDUAL = "individual", _("Individual")
+    BROKER = "broker", _("Broker or intermediary")
+    OTHER = "other", _("Other")

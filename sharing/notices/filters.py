@@ -1,0 +1,73 @@
+import django_filters
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import State
+from portal.countries import country_names
+from sharing.common.choices import TLP
+from sharing.common.filters import ApiFilterSet
+from sharing.notices.choices import NoticeKind, NoticeStatus, Severity
+from sharing.notices.models import Notice, TechnologyCategory
+
+SEVERITY_RANK = Case(
+    *(When(severity=value, then=Value(rank)) for rank, value in enumerate(Severity.values)),
+    output_field=IntegerField(),
+)
+
+
+class NoticeFilterSet(django_filters.FilterSet):
+    """Filters of the notice list (and, later, the API), applied on top of
+    ``Notice.objects.visible_to(user)``: they narrow what may be seen, never widen it."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=NoticeKind.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Technology category"),
+        field_name="categories",
+        to_field_name="slug",
+        queryset=TechnologyCategory.objects.all(),
+    )
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    tlp = django_filters.ChoiceFilter(label=_("TLP marking"), choices=TLP.choices)
+    country = django_filters.ChoiceFilter(
+        label=_("Country of concern"),
+        field_name="concern_countries__code",
+        choices=lambda: [(code, name) for code, name in country_names().items()],
+    )
+    author_state = django_filters.ModelChoiceFilter(
+        label=_("Author state"), queryset=State.objects.all()
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=NoticeStatus.choices)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        empty_label=_("Newest first"),
+        choices=[
+            ("oldest", _("Oldest first")),
+            ("severity", _("Most severe first")),
+            ("title", _("Title")),
+            ("updated", _("Recently changed")),
+        ],
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Notice
+        fields = ["kind", "category", "severity", "tlp", "country", "author_state", "status"]
+
+    def sort_by(self, queryset, name, value):
+        # Every ordering ends on the primary key, so pages never repeat or skip a row.
+        if value == "oldest":
+            return queryset.order_by("published_at", "created_at", "pk")
+        if value == "severity":
+            return queryset.alias(rank=SEVERITY_RANK).order_by("-rank", "-published_at", "pk")
+        if value == "title":
+            return queryset.order_by("title", "pk")
+        if value == "updated":
+            return queryset.order_by("-updated_at", "pk")
+        return queryset
+
+
+class NoticeApiFilterSet(ApiFilterSet, NoticeFilterSet):
+    sort = None  # the order is the cursor's
+
+    class Meta(NoticeFilterSet.Meta):
+        fields = [*NoticeFilterSet.Meta.fields, "updated_since", "q"]

@@ -1,0 +1,629 @@
+"""The only place that changes notices and what hangs off them.
+
+Views, the API, management commands and tasks all call these functions. Each one takes
+the acting user as ``by=``, checks that they may act (``PermissionDenied`` if they may
+not, ``ValidationError`` keyed by field for bad input), locks the notice, changes it in
+one transaction, and in that same transaction writes the audit row and, for acts that
+others are told about, the outbox ``Event``. Nothing slow happens inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import State, User
+from portal import audit
+from sharing.common import validators
+from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
+from sharing.common.models import Attachment
+from sharing.common.querysets import reading_state, recipient_choices, recipient_states
+from sharing.common.services import (
+    MAX_COMMENT,
+    MAX_NOTE,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    Rendered,
+    as_predicate,
+    attach_file,
+    attach_to_draft,
+    attachments_snapshot,
+    check_can_author,
+    clean_choice,
+    clean_date,
+    clean_markdown,
+    clean_removals,
+    clean_states,
+    clean_terms,
+    clean_text,
+    comparable,
+    delete_with_files,
+    detach_file,
+    record_event,
+    record_revision,
+    refuse_unknown,
+    remove_from_version,
+    render_ahead,
+    staged,
+)
+from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
+from sharing.notices.models import (
+    Acknowledgement,
+    Comment,
+    CountryOfConcern,
+    Notice,
+    NoticeEntity,
+    TechnologyCategory,
+)
+from sharing.search import engine as search
+
+# The fields a draft or an amendment sets; everything else is the services' business.
+CONTENT_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "categories",
+    "control_codes",
+    "countries_of_concern",
+    "entities",
+    "severity",
+    "tlp",
+    "audience",
+    "recipient_states",
+    "valid_until",
+)
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def check_can_change(notice: Notice, by: User) -> None:
+    """Only the author state's officers and admins change a notice."""
+    state = check_can_author(by)
+    if notice.author_state_id != state.pk:
+        raise PermissionDenied(_("Only the author state's officers and admins can do this."))
+
+
+def check_can_acknowledge(notice: Notice, by: User) -> State:
+    """Any user of a state the notice is addressed to (the author state excluded)
+    acknowledges a published notice for their state."""
+    state = reading_state(by)
+    if state is None or not notice.is_published:
+        raise PermissionDenied(_("Only published notices can be acknowledged."))
+    if not recipient_states(notice).filter(pk=state.pk).exists():
+        raise PermissionDenied(_("Only the states the notice is addressed to acknowledge it."))
+    return state
+
+
+def check_can_comment(notice: Notice, by: User) -> State:
+    """Officers and admins of any state that can read a published notice discuss it."""
+    state = check_can_author(by)
+    if not notice.is_published:
+        raise PermissionDenied(_("Only published notices can be discussed."))
+    return state
+
+
+can_change = as_predicate(check_can_change)
+can_acknowledge = as_predicate(check_can_acknowledge)
+can_comment = as_predicate(check_can_comment)
+
+
+def _check_visible(notice: Notice, by: User) -> None:
+    # Callers fetch through visible_to already; this repeats it inside the transaction
+    # (NetBox's habit), so a service called from anywhere cannot act on a notice its
+    # user cannot read.
+    if not Notice.objects.visible_to(by).filter(pk=notice.pk).exists():
+        raise PermissionDenied(_("This notice is not shared with your state."))
+
+
+# --- Validating content ---------------------------------------------------------------------
+
+
+def _recipients(values, audience: str, author: State, errors: dict) -> list[State]:
+    if audience != Audience.SELECTED:
+        return []  # the audience is every subscribing (or community) state
+    return clean_states(
+        values, recipient_choices(author), "recipient_states", errors, required=True
+    )
+
+
+def clean(data: dict, *, author: State) -> dict:
+    """Check every content field of a notice and return them normalised.
+
+    Raises one ValidationError naming every field that is wrong, so a form can show all
+    the mistakes at once. Unknown keys are refused rather than ignored.
+    """
+    refuse_unknown(data, CONTENT_FIELDS)
+    errors: dict = {}
+    cleaned = {
+        "kind": clean_choice(data.get("kind"), "kind", NoticeKind, errors),
+        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
+        "summary": clean_text(
+            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
+        ),
+        "body": clean_markdown(data.get("body"), errors),
+        "severity": clean_choice(data.get("severity"), "severity", Severity, errors),
+        "tlp": clean_choice(data.get("tlp"), "tlp", TLP, errors),
+        "audience": clean_choice(data.get("audience"), "audience", Audience, errors),
+        "categories": clean_terms(data.get("categories"), TechnologyCategory, "categories", errors),
+        "valid_until": clean_date(data.get("valid_until"), "valid_until", errors),
+    }
+    for field, clean in (
+        ("control_codes", validators.clean_control_codes),
+        ("countries_of_concern", validators.clean_countries),
+        ("entities", validators.clean_entities),
+    ):
+        try:
+            cleaned[field] = clean(data.get(field) or [])
+        except ValidationError as error:
+            errors[field] = error.messages
+    cleaned["recipient_states"] = _recipients(
+        data.get("recipient_states"), cleaned["audience"], author, errors
+    )
+    if cleaned["tlp"] == TLP.RED and cleaned["audience"] != Audience.SELECTED:
+        errors.setdefault("audience", _("TLP:RED can only be shared with selected states."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def content_of(notice: Notice) -> dict:
+    """A notice's current content in the shape ``clean`` takes and returns."""
+    return {
+        "kind": notice.kind,
+        "title": notice.title,
+        "summary": notice.summary,
+        "body": notice.body,
+        "categories": list(notice.categories.all()),
+        "control_codes": list(notice.control_codes),
+        "countries_of_concern": list(notice.countries_of_concern),
+        "entities": [entity.as_dict() for entity in notice.entities.all()],
+        "severity": notice.severity,
+        "tlp": notice.tlp,
+        "audience": notice.audience,
+        "recipient_states": list(notice.recipient_states.all()),
+        "valid_until": notice.valid_until,
+    }
+
+
+def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
+    """Write cleaned content onto a saved notice, its entities and its relations."""
+    notice.body_html = rendered.html_for(notice, cleaned["body"])  # before body changes
+    for field in (
+        "kind",
+        "title",
+        "summary",
+        "body",
+        "control_codes",
+        "severity",
+        "tlp",
+        "audience",
+        "valid_until",
+    ):
+        setattr(notice, field, cleaned[field])
+    notice.save()
+    notice.concern_countries.all().delete()
+    CountryOfConcern.objects.bulk_create(
+        CountryOfConcern(notice=notice, position=position, code=code)
+        for position, code in enumerate(cleaned["countries_of_concern"])
+    )
+    notice.categories.set(cleaned["categories"])
+    notice.recipient_states.set(cleaned["recipient_states"])
+    notice.entities.all().delete()
+    NoticeEntity.objects.bulk_create(
+        NoticeEntity(notice=notice, position=position, **entity)
+        for position, entity in enumerate(cleaned["entities"])
+    )
+    search.index(notice)
+
+
+def _comparable(content: dict) -> dict:
+    return comparable(content, relations=("categories", "recipient_states"), dates=("valid_until",))
+
+
+def _snapshot(notice: Notice) -> dict:
+    return {**_comparable(content_of(notice)), "attachments": attachments_snapshot(notice)}
+
+
+def _locked(notice: Notice) -> Notice:
+    return (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("author_state")
+        .get(pk=notice.pk)
+    )
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def create(*, by: User, request: HttpRequest | None = None, attachments=(), **content) -> Notice:
+    """A new draft of ``by``'s state, seen only by its officers and admins."""
+    state = check_can_author(by)
+    cleaned = clean(content, author=state)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
+        _apply(notice, cleaned, rendered)
+        for file in files:
+            attach_file(notice, file, by=by, request=request)
+        audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
+    return notice
+
+
+def update(
+    notice: Notice, *, by: User, request: HttpRequest | None = None, attachments=(), **content
+) -> Notice:
+    """Change a draft; fields not given keep their value."""
+    check_can_change(notice, by)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        notice = _locked(notice)
+        check_can_change(notice, by)
+        if not notice.is_draft:
+            raise ValidationError(_("Only a draft can be edited; amend a published notice."))
+        cleaned = clean({**content_of(notice), **content}, author=notice.author_state)
+        _apply(notice, cleaned, rendered)
+        for file in files:
+            attach_file(notice, file, by=by, request=request)
+        audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
+    return notice
+
+
+@transaction.atomic
+def delete(notice: Notice, *, by: User, request: HttpRequest | None = None) -> None:
+    notice = _locked(notice)
+    check_can_change(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("A published notice is never deleted; withdraw it instead."))
+    audit.record(audit.Action.NOTICE_DRAFT_DELETED, request=request, actor=by, target=notice)
+    delete_with_files(notice)
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+def attach(notice: Notice, upload, *, by: User, request: HttpRequest | None = None) -> Attachment:
+    """Attach a file to a draft (amendments attach through ``amend``)."""
+    return attach_to_draft(
+        notice,
+        upload,
+        by=by,
+        request=request,
+        check=check_can_change,
+        lock=_locked,
+        refusal=_("Files are added to a published notice by amending it."),
+    )
+
+
+@transaction.atomic
+def detach(attachment: Attachment, *, by: User, request: HttpRequest | None = None) -> None:
+    """Remove a file from a draft. Files of published versions stay, like the versions."""
+    notice = _locked(attachment.notice)
+    check_can_change(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("Files of a published notice are kept with its versions."))
+    detach_file(attachment, by=by, request=request)
+
+
+# --- Publishing and after -------------------------------------------------------------------
+
+
+def _next_reference(state: State, year: int) -> str:
+    """The state's next reference for ``year``, e.g. DK-2026-0007.
+
+    One upsert on the (state, year) counter row: the row stays locked until the
+    publishing transaction ends, so concurrent publications in one state queue up and
+    get consecutive numbers, and a rolled-back publication gives its number back.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sharing_referencecounter (state_id, year, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (state_id, year) DO UPDATE "
+            "SET last = sharing_referencecounter.last + 1 RETURNING last",
+            [state.pk, year],
+        )
+        number = cursor.fetchone()[0]
+    return f"{state.pk}-{year}-{number:04d}"
+
+
+@transaction.atomic
+def publish(notice: Notice, *, by: User, request: HttpRequest | None = None) -> Notice:
+    """Publish a draft to its audience: give it its reference, store version 1 and
+    announce it."""
+    notice = _locked(notice)
+    check_can_change(notice, by)
+    if not notice.is_draft:
+        raise ValidationError(_("This notice has already been published."))
+    # Re-check: a recipient may have been suspended since the draft was saved.
+    clean(content_of(notice), author=notice.author_state)
+    now = timezone.now()
+    notice.reference = _next_reference(notice.author_state, now.year)
+    notice.status = NoticeStatus.PUBLISHED
+    notice.published_at = now
+    notice.ack_version = notice.version
+    notice.save()
+    record_revision(
+        notice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(notice), created_at=now
+    )
+    audit.record(
+        audit.Action.NOTICE_PUBLISHED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"reference": notice.reference, "tlp": notice.tlp, "audience": notice.audience},
+    )
+    record_event(EventKind.NOTICE_PUBLISHED, notice, by)
+    return notice
+
+
+def amend(
+    notice: Notice,
+    *,
+    by: User,
+    change_note: str,
+    material: bool,
+    request: HttpRequest | None = None,
+    attachments=(),
+    remove_attachments=(),
+    **content,
+) -> Notice:
+    """Publish a new version of a published notice.
+
+    A material change asks every recipient state to acknowledge again and is
+    announced; a minor correction is neither. Both are kept as revisions with their
+    change note. ``remove_attachments`` takes files of the current version out of the
+    new one (see ``remove_from_version``): redact, then share wider.
+    """
+    check_can_change(notice, by)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        return _amend(
+            notice,
+            rendered=rendered,
+            by=by,
+            change_note=change_note,
+            material=material,
+            request=request,
+            files=files,
+            removals=remove_attachments,
+            content=content,
+        )
+
+
+def _amend(
+    notice, *, by, change_note, material, request, files, removals, content, rendered
+) -> Notice:
+    notice = _locked(notice)
+    check_can_change(notice, by)
+    if notice.is_withdrawn:
+        raise ValidationError(_("A withdrawn notice cannot be amended."))
+    if not notice.is_published:
+        raise ValidationError(_("Only a published notice can be amended; edit the draft."))
+    errors = {}
+    note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+    if not isinstance(material, bool):
+        errors["material"] = _("Say whether the change is material or a minor correction.")
+    removed = clean_removals(notice, removals, errors)
+    current = content_of(notice)
+    try:
+        cleaned = clean({**current, **content}, author=notice.author_state)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    before, after = _comparable(current), _comparable(cleaned)
+    if before == after and not files and not removed:
+        raise ValidationError(_("Nothing has changed; change the notice before amending it."))
+    # Who may read it and how it may be passed on are never a "minor" matter: new
+    # readers must be told, and a lighter marking must be announced.
+    reach = ("audience", "recipient_states", "tlp")
+    if not material and any(before[field] != after[field] for field in reach):
+        raise ValidationError(
+            {"material": _("A change of audience, recipients or marking is a material change.")}
+        )
+    notice.version += 1
+    if material:
+        notice.ack_version = notice.version
+    _apply(notice, cleaned, rendered)
+    remove_from_version(removed, version=notice.version, by=by, request=request)
+    for file in files:
+        attach_file(notice, file, by=by, request=request)
+    kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
+    record_revision(notice, by=by, kind=kind, note=note, snapshot=_snapshot(notice))
+    audit.record(
+        audit.Action.NOTICE_AMENDED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"version": notice.version, "change": kind},
+    )
+    record_event(
+        EventKind.NOTICE_AMENDED if material else EventKind.NOTICE_CORRECTED,
+        notice,
+        by,
+        material=material,
+    )
+    return notice
+
+
+@transaction.atomic
+def withdraw(
+    notice: Notice, *, by: User, reason: str, request: HttpRequest | None = None
+) -> Notice:
+    """Withdraw a published notice. It stays readable, under a banner with the reason."""
+    notice = _locked(notice)
+    check_can_change(notice, by)
+    if not notice.is_published:
+        raise ValidationError(_("Only a published notice can be withdrawn."))
+    errors = {}
+    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    notice.status = NoticeStatus.WITHDRAWN
+    notice.withdrawn_at = timezone.now()
+    notice.withdrawn_reason = reason
+    notice.save()
+    audit.record(audit.Action.NOTICE_WITHDRAWN, request=request, actor=by, target=notice)
+    record_event(EventKind.NOTICE_WITHDRAWN, notice, by)
+    return notice
+
+
+@dataclass
+class AckResult:
+    acknowledgement: Acknowledgement
+    created: bool
+    changed: bool
+
+
+@transaction.atomic
+def acknowledge(
+    notice: Notice,
+    *,
+    by: User,
+    level: str = AckLevel.RECEIVED,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AckResult:
+    """Acknowledge the notice's current version for ``by``'s state.
+
+    One acknowledgement per state and version: a repeat changes nothing, a higher level
+    replaces a lower one, a lower level than the state already reached is refused.
+    """
+    notice = _locked(notice)
+    _check_visible(notice, by)
+    state = check_can_acknowledge(notice, by)
+    errors = {}
+    if level not in AckLevel.values:
+        errors["level"] = _("Choose received, assessed or action taken.")
+    note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    # What the state has already said about the versions it is asked about (a minor
+    # correction since then does not ask again, so an answer on an earlier version counts).
+    standing = (
+        Acknowledgement.objects.filter(notice=notice, state=state, version__gte=notice.ack_version)
+        .order_by("-version")
+        .first()
+    )
+    if standing is not None:
+        if AckLevel.rank(level) < AckLevel.rank(standing.level):
+            raise ValidationError(
+                {
+                    "level": _("Your state has already acknowledged this version as “%(level)s”.")
+                    % {"level": standing.get_level_display()}
+                }
+            )
+        if AckLevel.rank(level) == AckLevel.rank(standing.level) and not note:
+            return AckResult(standing, created=False, changed=False)
+    if standing is not None and standing.version == notice.version:
+        standing.level, standing.by, standing.acknowledged_at = level, by, timezone.now()
+        standing.note = note or standing.note
+        standing.save()
+        ack, created = standing, False
+    else:
+        ack = Acknowledgement.objects.create(
+            notice=notice, state=state, version=notice.version, level=level, note=note, by=by
+        )
+        created = standing is None
+    audit.record(
+        audit.Action.NOTICE_ACKNOWLEDGED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"version": notice.version, "level": level},
+    )
+    record_event(EventKind.NOTICE_ACKNOWLEDGED, notice, by, level=level)
+    return AckResult(ack, created=created, changed=True)
+
+
+@transaction.atomic
+def comment(notice: Notice, *, by: User, body: str, request: HttpRequest | None = None) -> Comment:
+    notice = _locked(notice)
+    _check_visible(notice, by)
+    state = check_can_comment(notice, by)
+    errors = {}
+    body = clean_text(body, "body", MAX_COMMENT, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    comment = Comment.objects.create(
+        notice=notice, author=by, state=state, body=body, version=notice.version
+    )
+    audit.record(
+        audit.Action.NOTICE_COMMENTED,
+        request=request,
+        actor=by,
+        target=notice,
+        details={"comment": comment.pk},
+    )
+    record_event(EventKind.NOTICE_COMMENTED, notice, by, comment=comment.pk)
+    return comment
+
+
+# --- Reading helpers (no state change) ------------------------------------------------------
+
+
+@dataclass
+class AckRow:
+    state: State
+    acknowledgement: Acknowledgement | None  # the state's latest, on any version
+    current: bool  # it covers the version recipients were last asked to acknowledge
+
+
+def acknowledgement_overview(notice: Notice) -> list[AckRow]:
+    """For each state asked to acknowledge ``notice``: its latest acknowledgement and
+    whether that covers the version it was last asked about. Uses the notice's
+    prefetched acknowledgements when there are."""
+    latest: dict[str, Acknowledgement] = {}
+    for ack in sorted(notice.acknowledgements.all(), key=lambda a: -a.version):
+        latest.setdefault(ack.state_id, ack)
+    rows = []
+    for state in recipient_states(notice).order_by("name"):
+        ack = latest.get(state.pk)
+        current = ack is not None and ack.version >= notice.ack_version
+        rows.append(AckRow(state, ack, current))
+    return rows
+
+
+@dataclass
+class AckPanel:
+    """What a reader is shown of a notice's acknowledgements. The author state follows
+    every recipient; a recipient sees its own state's answer only (the others' are the
+    author's business)."""
+
+    rows: list[AckRow]
+    own: AckRow | None
+    pending: list[State]
+    can_acknowledge: bool
+
+
+def acknowledgement_panel(notice: Notice, user: User) -> AckPanel:
+    if notice.is_draft:
+        return AckPanel([], None, [], False)
+    rows = acknowledgement_overview(notice)
+    own = next((row for row in rows if row.state.pk == user.state_id), None)
+    if notice.author_state_id == user.state_id:
+        return AckPanel(rows, None, [row.state for row in rows if not row.current], False)
+    # ``own`` exists exactly when the reader's state is among recipient_states(notice),
+    # which is what check_can_acknowledge asks.
+    return AckPanel([], own, [], own is not None and notice.is_published)
+
+
+def acknowledgements_shown(notice: Notice, user: User) -> tuple[list[Acknowledgement], list[State]]:
+    """What ``user`` may see of ``notice``'s acknowledgements, by the rule of the
+    panel above: the author state sees every state's answers (every version) and the
+    states yet to answer; a recipient sees its own state's answers, and its own state
+    among those yet to answer if it owes one."""
+    panel = acknowledgement_panel(notice, user)
+    answers = sorted(notice.acknowledgements.all(), key=lambda a: (a.state_id, -a.version))
+    if notice.author_state_id == user.state_id:
+        return answers, panel.pending
+    if panel.own is None:
+        return [], []
+    own = [ack for ack in answers if ack.state_id == user.state_id]
+    return own, [] if panel.own.current else [panel.own.state]

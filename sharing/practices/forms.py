@@ -1,0 +1,84 @@
+"""Forms turn what people type into the values ``sharing.services`` takes; the services
+decide what is valid (their errors come back onto these forms, next to the fields)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import State
+from sharing.common.forms import ChangeFields, MultipleFileField
+from sharing.common.querysets import recipient_choices
+from sharing.common.services import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
+from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience
+from sharing.practices.models import Topic
+
+
+class PracticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text, a few sentences: what readers see in lists and results."),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
+    )
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", "—"), *DocType.choices])
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    co_authors = forms.ModelMultipleChoiceField(
+        label=_("Co-authoring states"),
+        queryset=State.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their officers and admins may edit and amend it too."),
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=PracticeAudience.choices, widget=forms.RadioSelect
+    )
+    public = forms.BooleanField(
+        label=_("Also public: readable without signing in, to help other states build capacity"),
+        required=False,
+    )
+    attachments = MultipleFileField(
+        label=_("Attach files"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
+    )
+
+    def __init__(self, *args, lead_state: State, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_authors"].queryset = recipient_choices(lead_state)
+
+    def content(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("attachments", None)
+        return data
+
+
+class PracticeAmendForm(ChangeFields, PracticeForm):
+    material_choices = [
+        ("true", _("Material change: the readers are told")),
+        ("false", _("Minor correction: kept in the history, not announced")),
+    ]
+
+
+class EndorseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Your state has"), choices=EndorsementKind.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example, how your state applies it."),
+    )

@@ -1,0 +1,495 @@
+"""The only place that changes best practices and their endorsements.
+
+As for notices: each function takes the acting user as ``by=``, checks the right to act
+(``PermissionDenied``) and the input (``ValidationError`` keyed by field), locks the
+best practice, and writes the change, its audit row and any outbox ``Event`` in one
+transaction. The lead state's officers and admins publish, amend and archive; officers
+and admins of co-authoring states may edit drafts and amend too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import State, User
+from portal import audit
+from sharing.common.choices import ChangeKind, EventKind
+from sharing.common.models import Attachment
+from sharing.common.querysets import as_state, reading_state, recipient_choices
+from sharing.common.services import (
+    MAX_NOTE,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    Rendered,
+    as_predicate,
+    attach_file,
+    attach_to_draft,
+    attachments_snapshot,
+    check_can_author,
+    clean_choice,
+    clean_markdown,
+    clean_removals,
+    clean_states,
+    clean_terms,
+    clean_text,
+    comparable,
+    delete_with_files,
+    detach_file,
+    record_event,
+    record_revision,
+    refuse_unknown,
+    remove_from_version,
+    render_ahead,
+    staged,
+)
+from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
+from sharing.practices.models import BestPractice, Endorsement, Topic
+
+PRACTICE_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "doc_type",
+    "topics",
+    "co_authors",
+    "audience",
+    "public",
+)
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def _writing_state(practice: BestPractice, by: User) -> State:
+    state = check_can_author(by)
+    if practice.lead_state_id != state.pk and not practice.co_authors.filter(pk=state.pk).exists():
+        raise PermissionDenied(_("Only the lead and co-authoring states can do this."))
+    return state
+
+
+def check_can_change(practice: BestPractice, by: User) -> None:
+    """Officers and admins of the lead state or a co-authoring state edit and amend."""
+    _writing_state(practice, by)
+
+
+def check_can_lead(practice: BestPractice, by: User) -> None:
+    """Only the lead state's officers and admins publish, archive or delete a draft."""
+    state = check_can_author(by)
+    if practice.lead_state_id != state.pk:
+        raise PermissionDenied(_("Only the lead state can do this."))
+
+
+def check_can_endorse(practice: BestPractice, by: User) -> State:
+    """Officers and admins of a state that reads a published best practice, other than
+    its authors, say for their state that they adopted or endorse it."""
+    state = reading_state(by)
+    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Only officers and admins speak for their state."))
+    if not practice.is_published:
+        raise PermissionDenied(_("Only a published best practice can be endorsed."))
+    if practice.lead_state_id == state.pk or practice.co_authors.filter(pk=state.pk).exists():
+        raise PermissionDenied(_("The authors of a best practice do not endorse it."))
+    if not BestPractice.objects.visible_to(by).filter(pk=practice.pk).exists():
+        raise PermissionDenied(_("This best practice is not shared with your state."))
+    return state
+
+
+can_change = as_predicate(check_can_change)
+can_lead = as_predicate(check_can_lead)
+can_endorse = as_predicate(check_can_endorse)
+
+
+# --- Content --------------------------------------------------------------------------------
+
+
+def clean(data: dict, *, lead: State) -> dict:
+    """Check every content field of a best practice and return them normalised; one
+    ValidationError names every field that is wrong."""
+    refuse_unknown(data, PRACTICE_FIELDS)
+    errors: dict = {}
+    public = data.get("public", False)
+    if not isinstance(public, bool):
+        errors["public"] = _("Say yes or no.")
+    cleaned = {
+        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
+        "summary": clean_text(
+            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
+        ),
+        "body": clean_markdown(data.get("body"), errors),
+        "doc_type": clean_choice(data.get("doc_type"), "doc_type", DocType, errors),
+        "topics": clean_terms(data.get("topics"), Topic, "topics", errors),
+        "co_authors": clean_states(
+            data.get("co_authors"), recipient_choices(lead), "co_authors", errors, required=False
+        ),
+        "audience": clean_choice(data.get("audience"), "audience", PracticeAudience, errors),
+        "public": public,
+    }
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def content_of(practice: BestPractice) -> dict:
+    """A best practice's current content, in the shape ``clean`` takes."""
+    return {
+        "title": practice.title,
+        "summary": practice.summary,
+        "body": practice.body,
+        "doc_type": practice.doc_type,
+        "topics": list(practice.topics.all()),
+        "co_authors": list(practice.co_authors.all()),
+        "audience": practice.audience,
+        "public": practice.public,
+    }
+
+
+def _comparable(content: dict) -> dict:
+    return comparable(content, relations=("topics", "co_authors"), dates=())
+
+
+# Who reads and who writes a best practice is the lead state's decision alone.
+LEAD_ONLY = ("audience", "public", "co_authors")
+
+
+def _check_lead_only(practice: BestPractice, by: User, before: dict, after: dict) -> None:
+    if can_lead(practice, by):
+        return
+    changed = [field for field in LEAD_ONLY if before[field] != after[field]]
+    if changed:
+        raise ValidationError(
+            {field: _("Only the lead state changes who reads or writes it.") for field in changed}
+        )
+
+
+def endorsements_shown(practice: BestPractice, user) -> list[Endorsement]:
+    """Every endorsement of ``practice``, with the notes only for signed-in readers: the
+    public sees which states endorse it, not what their officials wrote."""
+    endorsements = list(practice.endorsements.all())
+    if not user.is_authenticated:
+        for endorsement in endorsements:
+            endorsement.note = ""
+    return endorsements
+
+
+def _drop_disallowed_endorsements(practice: BestPractice, *, by: User, request) -> None:
+    """After who reads or writes the best practice changed: endorsements the rules no
+    longer allow go, each with an audit row (the state could not withdraw it itself):
+    those of states that became co-authors (authors do not endorse their own work) and
+    of states the audience no longer reaches."""
+    authors = {practice.lead_state_id, *practice.co_authors.values_list("pk", flat=True)}
+    for endorsement in practice.endorsements.select_related("state"):
+        readable = BestPractice.objects.visible_to(as_state(endorsement.state))
+        if endorsement.state_id in authors:
+            reason = "became a co-author"
+        elif not readable.filter(pk=practice.pk).exists():
+            reason = "audience narrowed"
+        else:
+            continue
+        endorsement.delete()
+        audit.record(
+            audit.Action.PRACTICE_ENDORSEMENT_WITHDRAWN,
+            request=request,
+            actor=by,
+            state=endorsement.state,
+            target=practice,
+            details={"reason": reason},
+        )
+
+
+def _snapshot(practice: BestPractice) -> dict:
+    return {
+        **_comparable(content_of(practice)),
+        "attachments": attachments_snapshot(practice),
+    }
+
+
+def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
+    from sharing.search import engine as search
+
+    practice.body_html = rendered.html_for(practice, cleaned["body"])  # before body changes
+    for field in ("title", "summary", "body", "doc_type", "audience", "public"):
+        setattr(practice, field, cleaned[field])
+    practice.save()
+    practice.topics.set(cleaned["topics"])
+    practice.co_authors.set(cleaned["co_authors"])
+    search.index(practice)
+
+
+def _locked(practice: BestPractice) -> BestPractice:
+    return (
+        BestPractice.objects.select_for_update(of=("self",))
+        .select_related("lead_state")
+        .get(pk=practice.pk)
+    )
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def create(
+    *, by: User, request: HttpRequest | None = None, attachments=(), **content
+) -> BestPractice:
+    """A new draft led by ``by``'s state, seen only by the authoring states' officers
+    and admins."""
+    state = check_can_author(by)
+    cleaned = clean(content, lead=state)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        practice = BestPractice(lead_state=state, created_by=by)
+        _apply(practice, cleaned, rendered)
+        for file in files:
+            attach_file(practice, file, by=by, request=request)
+        audit.record(audit.Action.PRACTICE_DRAFTED, request=request, actor=by, target=practice)
+    return practice
+
+
+def update(
+    practice: BestPractice,
+    *,
+    by: User,
+    request: HttpRequest | None = None,
+    attachments=(),
+    **content,
+) -> BestPractice:
+    """Change a draft; fields not given keep their value."""
+    check_can_change(practice, by)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        practice = _locked(practice)
+        check_can_change(practice, by)
+        if not practice.is_draft:
+            raise ValidationError(_("Only a draft can be edited; amend a published one."))
+        current = content_of(practice)
+        cleaned = clean({**current, **content}, lead=practice.lead_state)
+        _check_lead_only(practice, by, _comparable(current), _comparable(cleaned))
+        _apply(practice, cleaned, rendered)
+        for file in files:
+            attach_file(practice, file, by=by, request=request)
+        audit.record(
+            audit.Action.PRACTICE_DRAFT_UPDATED, request=request, actor=by, target=practice
+        )
+    return practice
+
+
+@transaction.atomic
+def delete(practice: BestPractice, *, by: User, request: HttpRequest | None = None) -> None:
+    practice = _locked(practice)
+    check_can_lead(practice, by)
+    if not practice.is_draft:
+        raise ValidationError(_("A published best practice is archived, not deleted."))
+    audit.record(audit.Action.PRACTICE_DRAFT_DELETED, request=request, actor=by, target=practice)
+    delete_with_files(practice)
+
+
+def attach(
+    practice: BestPractice, upload, *, by: User, request: HttpRequest | None = None
+) -> Attachment:
+    """Attach a file to a draft (amendments attach through ``amend``)."""
+    return attach_to_draft(
+        practice,
+        upload,
+        by=by,
+        request=request,
+        check=check_can_change,
+        lock=_locked,
+        refusal=_("Files are added to a published best practice by amending it."),
+    )
+
+
+@transaction.atomic
+def detach(attachment: Attachment, *, by: User, request: HttpRequest | None = None) -> None:
+    """Remove a file from a draft; files of published versions stay with them."""
+    practice = _locked(attachment.best_practice)
+    check_can_change(practice, by)
+    if not practice.is_draft:
+        raise ValidationError(_("Files of a published best practice are kept with its versions."))
+    detach_file(attachment, by=by, request=request)
+
+
+# --- Publishing and after -------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish(
+    practice: BestPractice, *, by: User, request: HttpRequest | None = None
+) -> BestPractice:
+    practice = _locked(practice)
+    check_can_lead(practice, by)
+    if not practice.is_draft:
+        raise ValidationError(_("This best practice has already been published."))
+    clean(content_of(practice), lead=practice.lead_state)
+    now = timezone.now()
+    practice.status = PracticeStatus.PUBLISHED
+    practice.published_at = now
+    practice.save()
+    record_revision(
+        practice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(practice), created_at=now
+    )
+    audit.record(
+        audit.Action.PRACTICE_PUBLISHED,
+        request=request,
+        actor=by,
+        target=practice,
+        details={"audience": practice.audience, "public": practice.public},
+    )
+    record_event(EventKind.PRACTICE_PUBLISHED, practice, by)
+    return practice
+
+
+def amend(
+    practice: BestPractice,
+    *,
+    by: User,
+    change_note: str,
+    material: bool,
+    request: HttpRequest | None = None,
+    attachments=(),
+    remove_attachments=(),
+    **content,
+) -> BestPractice:
+    """Publish a new version. A material change is announced to the readers; a minor
+    correction is only kept in the history. Both keep their change note.
+    ``remove_attachments`` takes files of the current version out of the new one."""
+    check_can_change(practice, by)
+    rendered = render_ahead(content)
+    with staged(attachments) as files, transaction.atomic():
+        practice = _locked(practice)
+        check_can_change(practice, by)
+        if not practice.is_published:
+            raise ValidationError(_("Only a published best practice can be amended."))
+        errors: dict = {}
+        note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+        if not isinstance(material, bool):
+            errors["material"] = _("Say whether the change is material or a minor correction.")
+        removed = clean_removals(practice, remove_attachments, errors)
+        current = content_of(practice)
+        try:
+            cleaned = clean({**current, **content}, lead=practice.lead_state)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        before, after = _comparable(current), _comparable(cleaned)
+        if before == after and not files and not removed:
+            raise ValidationError(_("Nothing has changed; change it before amending it."))
+        _check_lead_only(practice, by, before, after)
+        if not material and (
+            before["audience"] != after["audience"] or before["public"] != after["public"]
+        ):
+            raise ValidationError({"material": _("A change of audience is a material change.")})
+        practice.version += 1
+        _apply(practice, cleaned, rendered)
+        if any(before[field] != after[field] for field in LEAD_ONLY):
+            _drop_disallowed_endorsements(practice, by=by, request=request)
+        remove_from_version(removed, version=practice.version, by=by, request=request)
+        for file in files:
+            attach_file(practice, file, by=by, request=request)
+        kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
+        record_revision(practice, by=by, kind=kind, note=note, snapshot=_snapshot(practice))
+        audit.record(
+            audit.Action.PRACTICE_AMENDED,
+            request=request,
+            actor=by,
+            target=practice,
+            details={"version": practice.version, "change": kind},
+        )
+        record_event(
+            EventKind.PRACTICE_AMENDED if material else EventKind.PRACTICE_CORRECTED,
+            practice,
+            by,
+            material=material,
+        )
+    return practice
+
+
+@transaction.atomic
+def archive(
+    practice: BestPractice, *, by: User, request: HttpRequest | None = None
+) -> BestPractice:
+    """Archive a superseded best practice: it stays readable, marked as archived, and can
+    no longer be amended or endorsed."""
+    practice = _locked(practice)
+    check_can_lead(practice, by)
+    if not practice.is_published:
+        raise ValidationError(_("Only a published best practice can be archived."))
+    practice.status = PracticeStatus.ARCHIVED
+    practice.archived_at = timezone.now()
+    practice.save()
+    audit.record(audit.Action.PRACTICE_ARCHIVED, request=request, actor=by, target=practice)
+    record_event(EventKind.PRACTICE_ARCHIVED, practice, by)
+    return practice
+
+
+# --- Endorsements ---------------------------------------------------------------------------
+
+
+@dataclass
+class EndorseResult:
+    endorsement: Endorsement
+    created: bool
+
+
+@transaction.atomic
+def endorse(
+    practice: BestPractice,
+    *,
+    by: User,
+    kind: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> EndorseResult:
+    """Mark the best practice as adopted or endorsed for ``by``'s state, or change how."""
+    practice = _locked(practice)
+    state = check_can_endorse(practice, by)
+    errors: dict = {}
+    kind = clean_choice(kind, "kind", EndorsementKind, errors)
+    note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    existing = Endorsement.objects.filter(best_practice=practice, state=state).first()
+    if existing is not None and (existing.kind, existing.note) == (kind, note):
+        return EndorseResult(existing, created=False)  # nothing new to record or announce
+    endorsement, created = Endorsement.objects.update_or_create(
+        best_practice=practice,
+        state=state,
+        defaults={"kind": kind, "note": note, "by": by},
+    )
+    audit.record(
+        audit.Action.PRACTICE_ENDORSED,
+        request=request,
+        actor=by,
+        target=practice,
+        details={"kind": kind},
+    )
+    # Announced (to the authors) when a state adopts or endorses, or changes which; a
+    # withdrawal is recorded in the audit log only.
+    if existing is None or existing.kind != kind:
+        record_event(EventKind.PRACTICE_ENDORSED, practice, by, endorsement=kind)
+    return EndorseResult(endorsement, created)
+
+
+@transaction.atomic
+def withdraw_endorsement(
+    practice: BestPractice, *, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Take back ``by``'s state's endorsement; returns whether there was one."""
+    practice = _locked(practice)
+    state = reading_state(by)
+    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        raise PermissionDenied(_("Only officers and admins speak for their state."))
+    deleted, _rows = Endorsement.objects.filter(best_practice=practice, state=state).delete()
+    if deleted:
+        audit.record(
+            audit.Action.PRACTICE_ENDORSEMENT_WITHDRAWN,
+            request=request,
+            actor=by,
+            target=practice,
+        )
+    return bool(deleted)

@@ -1,0 +1,3 @@
+"""One search over what a reader may see.
+
+docs/architecture.md says how the packages fit together."""
