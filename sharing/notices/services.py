@@ -16,12 +16,13 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import State, User
 from portal import audit
 from sharing.common import validators
-from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
-from sharing.common.models import Attachment
+from sharing.common.choices import TLP, Audience, EventKind
+from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import reading_state, recipient_choices, recipient_states
 from sharing.common.services import (
     MAX_COMMENT,
@@ -30,26 +31,15 @@ from sharing.common.services import (
     MAX_TITLE,
     Rendered,
     as_predicate,
-    attach_file,
-    attach_to_draft,
-    attachments_snapshot,
     check_can_author,
     clean_choice,
     clean_date,
     clean_markdown,
-    clean_removals,
     clean_states,
     clean_terms,
     clean_text,
-    comparable,
-    delete_with_files,
-    detach_file,
     record_event,
-    record_revision,
     refuse_unknown,
-    remove_from_version,
-    render_ahead,
-    staged,
 )
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import (
@@ -223,95 +213,73 @@ def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
     search.index(notice)
 
 
-def _comparable(content: dict) -> dict:
-    return comparable(content, relations=("categories", "recipient_states"), dates=("valid_until",))
+class NoticeLifecycle(Lifecycle):
+    """What is particular to the life of a notice: its author state's officers and
+    admins act on it; publishing gives it its reference; a material amendment asks the
+    recipient states to acknowledge again; a change of audience, recipients or marking
+    is always material; it is retired by being withdrawn."""
 
-
-def _snapshot(notice: Notice) -> dict:
-    return {**_comparable(content_of(notice)), "attachments": attachments_snapshot(notice)}
-
-
-def _locked(notice: Notice) -> Notice:
-    return (
-        Notice.objects.select_for_update(of=("self",))
-        .select_related("author_state")
-        .get(pk=notice.pk)
+    model = Notice
+    owner = "author_state"
+    draft_status = NoticeStatus.DRAFT
+    published_status = NoticeStatus.PUBLISHED
+    relations = ("categories", "recipient_states")
+    dates = ("valid_until",)
+    reach = ("audience", "recipient_states", "tlp")
+    reach_refusal = gettext_lazy(
+        "A change of audience, recipients or marking is a material change."
     )
+    actions = {
+        "drafted": audit.Action.NOTICE_DRAFTED,
+        "draft_updated": audit.Action.NOTICE_DRAFT_UPDATED,
+        "draft_deleted": audit.Action.NOTICE_DRAFT_DELETED,
+        "published": audit.Action.NOTICE_PUBLISHED,
+        "amended": audit.Action.NOTICE_AMENDED,
+    }
+    events = {
+        "published": EventKind.NOTICE_PUBLISHED,
+        "amended": EventKind.NOTICE_AMENDED,
+        "corrected": EventKind.NOTICE_CORRECTED,
+    }
+    refusals = {
+        "edit_published": gettext_lazy("Only a draft can be edited; amend a published notice."),
+        "delete_published": gettext_lazy(
+            "A published notice is never deleted; withdraw it instead."
+        ),
+        "files_published": gettext_lazy("Files are added to a published notice by amending it."),
+        "files_kept": gettext_lazy("Files of a published notice are kept with its versions."),
+        "already_published": gettext_lazy("This notice has already been published."),
+        "amend_unpublished": gettext_lazy(
+            "Only a published notice can be amended; edit the draft."
+        ),
+        "nothing_changed": gettext_lazy(
+            "Nothing has changed; change the notice before amending it."
+        ),
+    }
 
+    check_can_change = staticmethod(check_can_change)
 
-# --- Drafts ---------------------------------------------------------------------------------
+    def clean(self, data, owner):
+        return clean(data, author=owner)
 
+    content_of = staticmethod(content_of)
+    apply = staticmethod(_apply)
 
-def create(*, by: User, request: HttpRequest | None = None, attachments=(), **content) -> Notice:
-    """A new draft of ``by``'s state, seen only by its officers and admins."""
-    state = check_can_author(by)
-    cleaned = clean(content, author=state)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        notice = Notice(author_state=state, created_by=by, status=NoticeStatus.DRAFT)
-        _apply(notice, cleaned, rendered)
-        for file in files:
-            attach_file(notice, file, by=by, request=request)
-        audit.record(audit.Action.NOTICE_DRAFTED, request=request, actor=by, target=notice)
-    return notice
+    def publishing(self, item, now):
+        item.reference = _next_reference(item.author_state, now.year)
+        item.ack_version = item.version
 
+    def published_details(self, item):
+        return {"reference": item.reference, "tlp": item.tlp, "audience": item.audience}
 
-def update(
-    notice: Notice, *, by: User, request: HttpRequest | None = None, attachments=(), **content
-) -> Notice:
-    """Change a draft; fields not given keep their value."""
-    check_can_change(notice, by)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        notice = _locked(notice)
-        check_can_change(notice, by)
-        if not notice.is_draft:
-            raise ValidationError(_("Only a draft can be edited; amend a published notice."))
-        cleaned = clean({**content_of(notice), **content}, author=notice.author_state)
-        _apply(notice, cleaned, rendered)
-        for file in files:
-            attach_file(notice, file, by=by, request=request)
-        audit.record(audit.Action.NOTICE_DRAFT_UPDATED, request=request, actor=by, target=notice)
-    return notice
+    def check_amendable(self, item):
+        if item.is_withdrawn:
+            raise ValidationError(_("A withdrawn notice cannot be amended."))
+        super().check_amendable(item)
 
-
-@transaction.atomic
-def delete(notice: Notice, *, by: User, request: HttpRequest | None = None) -> None:
-    notice = _locked(notice)
-    check_can_change(notice, by)
-    if not notice.is_draft:
-        raise ValidationError(_("A published notice is never deleted; withdraw it instead."))
-    audit.record(audit.Action.NOTICE_DRAFT_DELETED, request=request, actor=by, target=notice)
-    delete_with_files(notice)
-
-
-# --- Attachments ----------------------------------------------------------------------------
-
-
-def attach(notice: Notice, upload, *, by: User, request: HttpRequest | None = None) -> Attachment:
-    """Attach a file to a draft (amendments attach through ``amend``)."""
-    return attach_to_draft(
-        notice,
-        upload,
-        by=by,
-        request=request,
-        check=check_can_change,
-        lock=_locked,
-        refusal=_("Files are added to a published notice by amending it."),
-    )
-
-
-@transaction.atomic
-def detach(attachment: Attachment, *, by: User, request: HttpRequest | None = None) -> None:
-    """Remove a file from a draft. Files of published versions stay, like the versions."""
-    notice = _locked(attachment.notice)
-    check_can_change(notice, by)
-    if not notice.is_draft:
-        raise ValidationError(_("Files of a published notice are kept with its versions."))
-    detach_file(attachment, by=by, request=request)
-
-
-# --- Publishing and after -------------------------------------------------------------------
+    def new_version(self, item, material):
+        if material:  # the recipients are asked to acknowledge the new version
+            item.ack_version = item.version
 
 
 def _next_reference(state: State, year: int) -> str:
@@ -332,124 +300,9 @@ def _next_reference(state: State, year: int) -> str:
     return f"{state.pk}-{year}-{number:04d}"
 
 
-@transaction.atomic
-def publish(notice: Notice, *, by: User, request: HttpRequest | None = None) -> Notice:
-    """Publish a draft to its audience: give it its reference, store version 1 and
-    announce it."""
-    notice = _locked(notice)
-    check_can_change(notice, by)
-    if not notice.is_draft:
-        raise ValidationError(_("This notice has already been published."))
-    # Re-check: a recipient may have been suspended since the draft was saved.
-    clean(content_of(notice), author=notice.author_state)
-    now = timezone.now()
-    notice.reference = _next_reference(notice.author_state, now.year)
-    notice.status = NoticeStatus.PUBLISHED
-    notice.published_at = now
-    notice.ack_version = notice.version
-    notice.save()
-    record_revision(
-        notice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(notice), created_at=now
-    )
-    audit.record(
-        audit.Action.NOTICE_PUBLISHED,
-        request=request,
-        actor=by,
-        target=notice,
-        details={"reference": notice.reference, "tlp": notice.tlp, "audience": notice.audience},
-    )
-    record_event(EventKind.NOTICE_PUBLISHED, notice, by)
-    return notice
-
-
-def amend(
-    notice: Notice,
-    *,
-    by: User,
-    change_note: str,
-    material: bool,
-    request: HttpRequest | None = None,
-    attachments=(),
-    remove_attachments=(),
-    **content,
-) -> Notice:
-    """Publish a new version of a published notice.
-
-    A material change asks every recipient state to acknowledge again and is
-    announced; a minor correction is neither. Both are kept as revisions with their
-    change note. ``remove_attachments`` takes files of the current version out of the
-    new one (see ``remove_from_version``): redact, then share wider.
-    """
-    check_can_change(notice, by)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        return _amend(
-            notice,
-            rendered=rendered,
-            by=by,
-            change_note=change_note,
-            material=material,
-            request=request,
-            files=files,
-            removals=remove_attachments,
-            content=content,
-        )
-
-
-def _amend(
-    notice, *, by, change_note, material, request, files, removals, content, rendered
-) -> Notice:
-    notice = _locked(notice)
-    check_can_change(notice, by)
-    if notice.is_withdrawn:
-        raise ValidationError(_("A withdrawn notice cannot be amended."))
-    if not notice.is_published:
-        raise ValidationError(_("Only a published notice can be amended; edit the draft."))
-    errors = {}
-    note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
-    if not isinstance(material, bool):
-        errors["material"] = _("Say whether the change is material or a minor correction.")
-    removed = clean_removals(notice, removals, errors)
-    current = content_of(notice)
-    try:
-        cleaned = clean({**current, **content}, author=notice.author_state)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    before, after = _comparable(current), _comparable(cleaned)
-    if before == after and not files and not removed:
-        raise ValidationError(_("Nothing has changed; change the notice before amending it."))
-    # Who may read it and how it may be passed on are never a "minor" matter: new
-    # readers must be told, and a lighter marking must be announced.
-    reach = ("audience", "recipient_states", "tlp")
-    if not material and any(before[field] != after[field] for field in reach):
-        raise ValidationError(
-            {"material": _("A change of audience, recipients or marking is a material change.")}
-        )
-    notice.version += 1
-    if material:
-        notice.ack_version = notice.version
-    _apply(notice, cleaned, rendered)
-    remove_from_version(removed, version=notice.version, by=by, request=request)
-    for file in files:
-        attach_file(notice, file, by=by, request=request)
-    kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-    record_revision(notice, by=by, kind=kind, note=note, snapshot=_snapshot(notice))
-    audit.record(
-        audit.Action.NOTICE_AMENDED,
-        request=request,
-        actor=by,
-        target=notice,
-        details={"version": notice.version, "change": kind},
-    )
-    record_event(
-        EventKind.NOTICE_AMENDED if material else EventKind.NOTICE_CORRECTED,
-        notice,
-        by,
-        material=material,
-    )
-    return notice
+_LIFE = NoticeLifecycle()
+_locked = _LIFE.locked
+create, update, delete, attach, detach, publish, amend = _LIFE.acts()
 
 
 @transaction.atomic

@@ -16,12 +16,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
-from sharing.common.choices import ChangeKind, EventKind
-from sharing.common.models import Attachment
+from sharing.common.choices import EventKind
+from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import as_state, reading_state, recipient_choices
 from sharing.common.services import (
     MAX_NOTE,
@@ -29,25 +30,14 @@ from sharing.common.services import (
     MAX_TITLE,
     Rendered,
     as_predicate,
-    attach_file,
-    attach_to_draft,
-    attachments_snapshot,
     check_can_author,
     clean_choice,
     clean_markdown,
-    clean_removals,
     clean_states,
     clean_terms,
     clean_text,
-    comparable,
-    delete_with_files,
-    detach_file,
     record_event,
-    record_revision,
     refuse_unknown,
-    remove_from_version,
-    render_ahead,
-    staged,
 )
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
 from sharing.practices.models import BestPractice, Endorsement, Topic
@@ -150,10 +140,6 @@ def content_of(practice: BestPractice) -> dict:
     }
 
 
-def _comparable(content: dict) -> dict:
-    return comparable(content, relations=("topics", "co_authors"), dates=())
-
-
 # Who reads and who writes a best practice is the lead state's decision alone.
 LEAD_ONLY = ("audience", "public", "co_authors")
 
@@ -203,13 +189,6 @@ def _drop_disallowed_endorsements(practice: BestPractice, *, by: User, request) 
         )
 
 
-def _snapshot(practice: BestPractice) -> dict:
-    return {
-        **_comparable(content_of(practice)),
-        "attachments": attachments_snapshot(practice),
-    }
-
-
 def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
     from sharing.search import engine as search
 
@@ -222,191 +201,70 @@ def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
     search.index(practice)
 
 
-def _locked(practice: BestPractice) -> BestPractice:
-    return (
-        BestPractice.objects.select_for_update(of=("self",))
-        .select_related("lead_state")
-        .get(pk=practice.pk)
-    )
+class PracticeLifecycle(Lifecycle):
+    """What is particular to the life of a best practice: the lead and co-authoring
+    states' officers and admins change it, the lead state alone publishes it, deletes
+    its draft and decides who reads or writes it; a change of audience or of being
+    public is always material; endorsements the new audience no longer allows go; it is
+    retired by being archived."""
 
+    model = BestPractice
+    owner = "lead_state"
+    draft_status = PracticeStatus.DRAFT
+    published_status = PracticeStatus.PUBLISHED
+    relations = ("topics", "co_authors")
+    reach = ("audience", "public")
+    reach_refusal = gettext_lazy("A change of audience is a material change.")
+    actions = {
+        "drafted": audit.Action.PRACTICE_DRAFTED,
+        "draft_updated": audit.Action.PRACTICE_DRAFT_UPDATED,
+        "draft_deleted": audit.Action.PRACTICE_DRAFT_DELETED,
+        "published": audit.Action.PRACTICE_PUBLISHED,
+        "amended": audit.Action.PRACTICE_AMENDED,
+    }
+    events = {
+        "published": EventKind.PRACTICE_PUBLISHED,
+        "amended": EventKind.PRACTICE_AMENDED,
+        "corrected": EventKind.PRACTICE_CORRECTED,
+    }
+    refusals = {
+        "edit_published": gettext_lazy("Only a draft can be edited; amend a published one."),
+        "delete_published": gettext_lazy("A published best practice is archived, not deleted."),
+        "files_published": gettext_lazy(
+            "Files are added to a published best practice by amending it."
+        ),
+        "files_kept": gettext_lazy(
+            "Files of a published best practice are kept with its versions."
+        ),
+        "already_published": gettext_lazy("This best practice has already been published."),
+        "amend_unpublished": gettext_lazy("Only a published best practice can be amended."),
+        "nothing_changed": gettext_lazy("Nothing has changed; change it before amending it."),
+    }
 
-# --- Drafts ---------------------------------------------------------------------------------
+    check_can_change = staticmethod(check_can_change)
 
+    check_can_lead = staticmethod(check_can_lead)
 
-def create(
-    *, by: User, request: HttpRequest | None = None, attachments=(), **content
-) -> BestPractice:
-    """A new draft led by ``by``'s state, seen only by the authoring states' officers
-    and admins."""
-    state = check_can_author(by)
-    cleaned = clean(content, lead=state)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        practice = BestPractice(lead_state=state, created_by=by)
-        _apply(practice, cleaned, rendered)
-        for file in files:
-            attach_file(practice, file, by=by, request=request)
-        audit.record(audit.Action.PRACTICE_DRAFTED, request=request, actor=by, target=practice)
-    return practice
+    def clean(self, data, owner):
+        return clean(data, lead=owner)
 
+    content_of = staticmethod(content_of)
+    apply = staticmethod(_apply)
 
-def update(
-    practice: BestPractice,
-    *,
-    by: User,
-    request: HttpRequest | None = None,
-    attachments=(),
-    **content,
-) -> BestPractice:
-    """Change a draft; fields not given keep their value."""
-    check_can_change(practice, by)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        practice = _locked(practice)
-        check_can_change(practice, by)
-        if not practice.is_draft:
-            raise ValidationError(_("Only a draft can be edited; amend a published one."))
-        current = content_of(practice)
-        cleaned = clean({**current, **content}, lead=practice.lead_state)
-        _check_lead_only(practice, by, _comparable(current), _comparable(cleaned))
-        _apply(practice, cleaned, rendered)
-        for file in files:
-            attach_file(practice, file, by=by, request=request)
-        audit.record(
-            audit.Action.PRACTICE_DRAFT_UPDATED, request=request, actor=by, target=practice
-        )
-    return practice
+    def check_changes(self, item, by, before, after):
+        _check_lead_only(item, by, before, after)
 
+    def published_details(self, item):
+        return {"audience": item.audience, "public": item.public}
 
-@transaction.atomic
-def delete(practice: BestPractice, *, by: User, request: HttpRequest | None = None) -> None:
-    practice = _locked(practice)
-    check_can_lead(practice, by)
-    if not practice.is_draft:
-        raise ValidationError(_("A published best practice is archived, not deleted."))
-    audit.record(audit.Action.PRACTICE_DRAFT_DELETED, request=request, actor=by, target=practice)
-    delete_with_files(practice)
-
-
-def attach(
-    practice: BestPractice, upload, *, by: User, request: HttpRequest | None = None
-) -> Attachment:
-    """Attach a file to a draft (amendments attach through ``amend``)."""
-    return attach_to_draft(
-        practice,
-        upload,
-        by=by,
-        request=request,
-        check=check_can_change,
-        lock=_locked,
-        refusal=_("Files are added to a published best practice by amending it."),
-    )
-
-
-@transaction.atomic
-def detach(attachment: Attachment, *, by: User, request: HttpRequest | None = None) -> None:
-    """Remove a file from a draft; files of published versions stay with them."""
-    practice = _locked(attachment.best_practice)
-    check_can_change(practice, by)
-    if not practice.is_draft:
-        raise ValidationError(_("Files of a published best practice are kept with its versions."))
-    detach_file(attachment, by=by, request=request)
-
-
-# --- Publishing and after -------------------------------------------------------------------
-
-
-@transaction.atomic
-def publish(
-    practice: BestPractice, *, by: User, request: HttpRequest | None = None
-) -> BestPractice:
-    practice = _locked(practice)
-    check_can_lead(practice, by)
-    if not practice.is_draft:
-        raise ValidationError(_("This best practice has already been published."))
-    clean(content_of(practice), lead=practice.lead_state)
-    now = timezone.now()
-    practice.status = PracticeStatus.PUBLISHED
-    practice.published_at = now
-    practice.save()
-    record_revision(
-        practice, by=by, kind=ChangeKind.INITIAL, snapshot=_snapshot(practice), created_at=now
-    )
-    audit.record(
-        audit.Action.PRACTICE_PUBLISHED,
-        request=request,
-        actor=by,
-        target=practice,
-        details={"audience": practice.audience, "public": practice.public},
-    )
-    record_event(EventKind.PRACTICE_PUBLISHED, practice, by)
-    return practice
-
-
-def amend(
-    practice: BestPractice,
-    *,
-    by: User,
-    change_note: str,
-    material: bool,
-    request: HttpRequest | None = None,
-    attachments=(),
-    remove_attachments=(),
-    **content,
-) -> BestPractice:
-    """Publish a new version. A material change is announced to the readers; a minor
-    correction is only kept in the history. Both keep their change note.
-    ``remove_attachments`` takes files of the current version out of the new one."""
-    check_can_change(practice, by)
-    rendered = render_ahead(content)
-    with staged(attachments) as files, transaction.atomic():
-        practice = _locked(practice)
-        check_can_change(practice, by)
-        if not practice.is_published:
-            raise ValidationError(_("Only a published best practice can be amended."))
-        errors: dict = {}
-        note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
-        if not isinstance(material, bool):
-            errors["material"] = _("Say whether the change is material or a minor correction.")
-        removed = clean_removals(practice, remove_attachments, errors)
-        current = content_of(practice)
-        try:
-            cleaned = clean({**current, **content}, lead=practice.lead_state)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if errors:
-            raise ValidationError(errors)
-        before, after = _comparable(current), _comparable(cleaned)
-        if before == after and not files and not removed:
-            raise ValidationError(_("Nothing has changed; change it before amending it."))
-        _check_lead_only(practice, by, before, after)
-        if not material and (
-            before["audience"] != after["audience"] or before["public"] != after["public"]
-        ):
-            raise ValidationError({"material": _("A change of audience is a material change.")})
-        practice.version += 1
-        _apply(practice, cleaned, rendered)
+    def amended(self, item, *, by, request, before, after):
         if any(before[field] != after[field] for field in LEAD_ONLY):
-            _drop_disallowed_endorsements(practice, by=by, request=request)
-        remove_from_version(removed, version=practice.version, by=by, request=request)
-        for file in files:
-            attach_file(practice, file, by=by, request=request)
-        kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-        record_revision(practice, by=by, kind=kind, note=note, snapshot=_snapshot(practice))
-        audit.record(
-            audit.Action.PRACTICE_AMENDED,
-            request=request,
-            actor=by,
-            target=practice,
-            details={"version": practice.version, "change": kind},
-        )
-        record_event(
-            EventKind.PRACTICE_AMENDED if material else EventKind.PRACTICE_CORRECTED,
-            practice,
-            by,
-            material=material,
-        )
-    return practice
+            _drop_disallowed_endorsements(item, by=by, request=request)
+
+
+_LIFE = PracticeLifecycle()
+_locked = _LIFE.locked
+create, update, delete, attach, detach, publish, amend = _LIFE.acts()
 
 
 @transaction.atomic
