@@ -32,12 +32,12 @@ from portal import audit, mail
 _OPEN_INVITATION = gettext_lazy("An invitation to this address is still open; resend or revoke it.")
 
 
-def _check_manages_state(by: User | None, state: State) -> None:
+def _check_manages_state(by: User | None, state: State | None) -> None:
     """A state admin manages their own state; platform staff may act for any state;
     ``by=None`` is the platform itself (a management command)."""
     if by is None or by.is_platform_staff:
         return
-    if not (by.is_active and by.is_state_admin and by.state_id == state.pk):
+    if not (by.is_active and by.is_state_admin and state and by.state_id == state.pk):
         raise PermissionDenied(_("Only an admin of this state can do that."))
 
 
@@ -91,7 +91,7 @@ def _by_platform(by: User | None) -> bool:
 
 
 def tell_of_staff_act(
-    act: str, *, state: State, by: User | None, user: User | None = None, **params
+    act: str, *, state: State | None, by: User | None, user: User | None = None, **params
 ) -> None:
     """E-mail the account concerned and its state's active admins that platform staff
     did ``act`` (a key of STAFF_ACTS) to the state's accounts, each in their language,
@@ -102,18 +102,20 @@ def tell_of_staff_act(
     _tell(act, state=state, user=user, who=who, template="accounts/emails/staff_act", **params)
 
 
-def _tell(act: str, *, state: State, user: User | None, who: str, template: str, **params):
-    """E-mail ``user`` (if any) and ``state``'s active admins that ``who`` did ``act``."""
-    recipients = {
-        u.pk: u
-        for u in User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True)
-        if u.email
-    }
+def _tell(act: str, *, state: State | None, user: User | None, who: str, template: str, **params):
+    """E-mail ``user`` (if any) and ``state``'s active admins (if it has a state) that
+    ``who`` did ``act``."""
+    admins = User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True)
+    recipients = {u.pk: u for u in (admins if state else []) if u.email}
     if user is not None and user.email:
         recipients[user.pk] = user
     for recipient in recipients.values():
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
-            words = {"state": state.name, "user": user.username if user else "", **params}
+            words = {
+                "state": state.name if state else "",
+                "user": user.username if user else "",
+                **params,
+            }
             message = mail.render(
                 template,
                 [recipient.email],
@@ -614,7 +616,7 @@ def check_may_hold_token(user: User) -> None:
 
 
 def _clean_token_request(name, expires_days) -> tuple[str, int | None]:
-    errors = {}
+    errors: dict = {}
     name = name.strip() if isinstance(name, str) else ""
     if not name:
         errors["name"] = _("Give the token a name that says where it is used.")

@@ -245,7 +245,7 @@ def counts() -> dict:
 def search_queries() -> list[str]:
     """200 queries of every kind people type: words (in five languages), phrases, entity
     names, control codes, countries, Japanese and Korean, operators, partial words."""
-    from sharing.management.commands import _benchtext as words
+    from bench.management.commands import _benchtext as words
     from sharing.notices.models import NoticeEntity
 
     queries = [

@@ -37,7 +37,7 @@ def _nav_section(request) -> str:
 
 
 def _unread(request):
-    from sharing.common.caching import unread_count
+    from sharing.notifications.caching import unread_count
 
     return unread_count(request.user)
 

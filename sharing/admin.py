@@ -1,20 +1,20 @@
 from django.contrib import admin
 
+from sharing.common import textsearch
 from sharing.notices.models import TechnologyCategory
 from sharing.practices.models import Topic
-from sharing.search import engine as search
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
-    """Platform staff maintain the taxonomies. Notices and best practices themselves are
-    not in the admin: the platform's operators manage states, users and taxonomies,
-    never shared content."""
+class TermAdmin(admin.ModelAdmin):
+    """Platform staff maintain the taxonomies, one page per vocabulary. Notices and
+    best practices themselves are not in the admin: the platform's operators manage
+    states, users and taxonomies, never shared content."""
 
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
-    related_name = ""  # the items tagged with a term
+    related_name = ""  # the items tagged with a term of this vocabulary
 
     def has_delete_permission(self, request, obj=None):
         # A term in use tags shared items; renaming is fine, removing is not.
@@ -27,14 +27,14 @@ class TaxonomyAdmin(admin.ModelAdmin):
         if change and "name" in form.changed_data:
             # Items are found by the names of their terms: index them again.
             for item in getattr(obj, self.related_name).all():
-                search.index(item)
+                textsearch.index(item)
 
 
 @admin.register(TechnologyCategory)
-class TechnologyCategoryAdmin(TaxonomyAdmin):
+class TechnologyCategoryAdmin(TermAdmin):
     related_name = "notices"
 
 
 @admin.register(Topic)
-class TopicAdmin(TaxonomyAdmin):
+class TopicAdmin(TermAdmin):
     related_name = "practices"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-from sharing.common import validators
+from portal.moments import within_utc_range
 
 
 class NewestChangeFirst(CursorPagination):
@@ -99,5 +99,5 @@ def valid_value(field, text: str) -> bool:
     except (DjangoValidationError, ValueError, OverflowError):
         return False
     if isinstance(field, models.DateTimeField):
-        return value is not None and validators.within_utc_range(value)
+        return value is not None and within_utc_range(value)
     return True

@@ -1,5 +1,6 @@
 """Counts kept in the cache (``CACHE_URL``, which every web process shares): the
-best-practice library's facets, and each person's unread notifications.
+best-practice library's facets here (sharing.practices.caching renews their
+generation), and each person's unread notifications (sharing.notifications.caching).
 
 A facet's counts cost tens of milliseconds at 10,000 best practices and change only
 when the library does, so ``cached_rows`` keeps a queryset's rows under the query
@@ -29,14 +30,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION_KEY = "library:generation"
-INBOX_GENERATION_KEY = "unread:generation"
 TTL_SECONDS = 300
 
 
@@ -54,11 +52,11 @@ def renew(key: str = GENERATION_KEY) -> None:
     cache.set(key, uuid.uuid4().hex, None)
 
 
-def renew_now_and_after_commit() -> None:
-    _now_and_after_commit(renew)
+def renew_now_and_after_commit(key: str = GENERATION_KEY) -> None:
+    now_and_after_commit(lambda: renew(key))
 
 
-def _now_and_after_commit(forget) -> None:
+def now_and_after_commit(forget) -> None:
     """Forget at once, so that the writer's next page is current, and again after the
     commit, so that what another request cached meanwhile from the old rows goes too
     (robust: a cache failing then cannot fail a request whose work is saved; the entries
@@ -92,48 +90,3 @@ def cached_rows(querysets: list) -> list[list]:
         cache.set_many(missing, TTL_SECONDS)
     rows = {**found, **missing}
     return [rows[key] if key else [] for key in keys]
-
-
-def _unread_key(user_id) -> str:
-    return f"unread:{generation(INBOX_GENERATION_KEY)}:{user_id}"
-
-
-def unread_count(user) -> int:
-    """How many of ``user``'s notifications are unread, about what they may still read."""
-    from sharing.notifications.models import Notification
-
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notification.objects.visible_to(user).unread().count()
-        cache.set(key, count, settings.NOTIFICATION_POLL_SECONDS)
-    return count
-
-
-def forget_unread(user) -> None:
-    """``user`` read some of their notifications."""
-    _now_and_after_commit(lambda: cache.delete(_unread_key(user.pk)))
-
-
-def forget_every_unread() -> None:
-    """Notifications were written: everyone's count is forgotten, in one write however
-    many the recipients (and whoever an amendment took out of the audience with them)."""
-    _now_and_after_commit(lambda: renew(INBOX_GENERATION_KEY))
-
-
-def _changed(sender, **kwargs) -> None:
-    renew_now_and_after_commit()
-
-
-def connect() -> None:
-    from accounts.models import State
-    from sharing.practices.models import BestPractice, Endorsement, Topic
-
-    for model in (BestPractice, Endorsement, Topic, State):
-        uid = f"library-cache-{model._meta.label_lower}"
-        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
-    for through in (BestPractice.topics.through, BestPractice.co_authors.through):
-        m2m_changed.connect(
-            _changed, sender=through, dispatch_uid=f"library-cache-{through._meta.label_lower}"
-        )

@@ -78,3 +78,18 @@ class EventKind(models.TextChoices):
 SILENT_KINDS = frozenset(
     {EventKind.NOTICE_CORRECTED, EventKind.PRACTICE_CORRECTED, EventKind.PRACTICE_ARCHIVED}
 )
+
+
+class EntityKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    INDIVIDUAL = "individual", _("Individual")
+    BROKER = "broker", _("Broker or intermediary")
+    OTHER = "other", _("Other")
+
+
+class Vocabulary(models.TextChoices):
+    """The taxonomies whose terms tag shared items (sharing.common.models.Term)."""
+
+    TECHNOLOGY = "technology", _("Technology categories")
+    TOPIC = "topic", _("Best-practice topics")

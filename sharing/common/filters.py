@@ -4,15 +4,8 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sharing.common import validators
-
-
-def _search(queryset, name, value):
-    """``q``: the one search (sharing.search), narrowing what is already visible."""
-    from sharing.search import engine as search
-
-    query = search.parse(value)
-    return search.matching(queryset, query) if query else queryset
+from portal.moments import within_utc_range
+from sharing.common import textsearch
 
 
 class RefuseEmptyValues:
@@ -34,13 +27,19 @@ class ChangedSinceField(django_filters.fields.IsoDateTimeField):
 
     def clean(self, value):
         moment = super().clean(value)
-        if moment is not None and not validators.within_utc_range(moment):
+        if moment is not None and not within_utc_range(moment):
             raise ValidationError(_("Give a date between the years 1 and 9999."))
         return moment.astimezone(datetime.UTC) if moment is not None else None
 
 
 class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
     field_class = ChangedSinceField
+
+
+def _search(queryset, name, value):
+    """``q``: the one search, narrowing what is already visible."""
+    query = textsearch.parse(value)
+    return textsearch.matching(queryset, query) if query else queryset
 
 
 class ApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):

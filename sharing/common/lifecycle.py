@@ -15,6 +15,8 @@ the transaction, and removed again if it fails; long texts are rendered before i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -23,8 +25,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
-from sharing.common.choices import ChangeKind
+from sharing.common.choices import ChangeKind, EventKind
 from sharing.common.models import Attachment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from sharing.common.services import (
     MAX_NOTE,
     Rendered,
@@ -44,11 +50,25 @@ from sharing.common.services import (
     staged,
 )
 
+# Each kind's lifecycle, by its model: what code common to every kind (removing a
+# file, say) asks to act on an item of any kind.
+_BY_MODEL: dict[type[models.Model], Lifecycle] = {}
+
+# An item of any kind: what the lifecycle reads of it (status, is_draft, is_published,
+# published_at, version) every kind's model has.
+Item = Any
+
+
+def lifecycle_of(item: models.Model) -> Lifecycle:
+    return _BY_MODEL[type(item)]
+
 
 class Lifecycle:
     """What every kind of item does the same way; a subclass declares the rest."""
 
-    model: type[models.Model]
+    model: type[Any]
+    # The page where a draft is edited (a URL name taking its pk).
+    edit_page: str
     # The item's owning state (the author of a notice, the lead of a best practice).
     owner: str
     draft_status: str
@@ -60,49 +80,52 @@ class Lifecycle:
     # Fields whose change is always material, and what a minor correction touching one
     # is told.
     reach: tuple[str, ...] = ()
-    reach_refusal: str = ""
+    reach_refusal: StrOrPromise = ""
     # Audit actions and event kinds, by act.
-    actions: dict[str, str]
-    events: dict[str, str]
+    actions: dict[str, audit.Action]
+    events: dict[str, EventKind]
     # What the refusals say, in the kind's own words.
-    refusals: dict[str, str]
+    refusals: dict[str, StrOrPromise]
+
+    def __init__(self):
+        _BY_MODEL[self.model] = self
 
     # --- What a kind declares -------------------------------------------------------------
 
-    def check_can_change(self, item, by: User) -> None:
+    def check_can_change(self, item: Item, by: User) -> None:
         raise NotImplementedError
 
-    def check_can_lead(self, item, by: User) -> None:
+    def check_can_lead(self, item: Item, by: User) -> None:
         """Publish and delete a draft; by default whoever may change it."""
         self.check_can_change(item, by)
 
     def clean(self, data: dict, owner: State) -> dict:
         raise NotImplementedError
 
-    def content_of(self, item) -> dict:
+    def content_of(self, item: Item) -> dict:
         raise NotImplementedError
 
-    def apply(self, item, cleaned: dict, rendered: Rendered) -> None:
+    def apply(self, item: Item, cleaned: dict, rendered: Rendered) -> None:
         """Write cleaned content onto the item (saved) and its relations."""
         raise NotImplementedError
 
-    def check_changes(self, item, by: User, before: dict, after: dict) -> None:
+    def check_changes(self, item: Item, by: User, before: dict, after: dict) -> None:
         """Refuse changes ``by`` may not make (e.g. only a lead state widens a reach)."""
 
-    def publishing(self, item, now) -> None:
+    def publishing(self, item: Item, now) -> None:
         """What publishing also sets on the item, before it is saved."""
 
-    def published_details(self, item) -> dict:
+    def published_details(self, item: Item) -> dict:
         return {}
 
-    def check_amendable(self, item) -> None:
+    def check_amendable(self, item: Item) -> None:
         if not item.is_published:
             raise ValidationError(self.refusals["amend_unpublished"])
 
-    def new_version(self, item, material: bool) -> None:
+    def new_version(self, item: Item, material: bool) -> None:
         """What a new version also sets on the item, before its content is applied."""
 
-    def amended(self, item, *, by: User, request, before: dict, after: dict) -> None:
+    def amended(self, item: Item, *, by: User, request, before: dict, after: dict) -> None:
         """What else an amendment changes, once its content is applied."""
 
     # --- Shared machinery -----------------------------------------------------------------
@@ -110,20 +133,20 @@ class Lifecycle:
     def comparable(self, content: dict) -> dict:
         return comparable(content, relations=self.relations, dates=self.dates)
 
-    def snapshot(self, item) -> dict:
+    def snapshot(self, item: Item) -> dict:
         return {
             **self.comparable(self.content_of(item)),
             "attachments": attachments_snapshot(item),
         }
 
-    def locked(self, item):
+    def locked(self, item: Item):
         return (
             self.model.objects.select_for_update(of=("self",))
             .select_related(self.owner)
             .get(pk=item.pk)
         )
 
-    def _owner(self, item) -> State:
+    def _owner(self, item: Item) -> State:
         return getattr(item, self.owner)
 
     def acts(self) -> tuple:
@@ -149,7 +172,7 @@ class Lifecycle:
         return item
 
     def update(
-        self, item, *, by: User, request: HttpRequest | None = None, attachments=(), **content
+        self, item: Item, *, by: User, request: HttpRequest | None = None, attachments=(), **content
     ):
         """Change a draft; fields not given keep their value."""
         self.check_can_change(item, by)
@@ -168,7 +191,7 @@ class Lifecycle:
             audit.record(self.actions["draft_updated"], request=request, actor=by, target=item)
         return item
 
-    def delete(self, item, *, by: User, request: HttpRequest | None = None) -> None:
+    def delete(self, item: Item, *, by: User, request: HttpRequest | None = None) -> None:
         with transaction.atomic():
             item = self.locked(item)
             self.check_can_lead(item, by)
@@ -177,7 +200,9 @@ class Lifecycle:
             audit.record(self.actions["draft_deleted"], request=request, actor=by, target=item)
             delete_with_files(item)
 
-    def attach(self, item, upload, *, by: User, request: HttpRequest | None = None) -> Attachment:
+    def attach(
+        self, item: Item, upload, *, by: User, request: HttpRequest | None = None
+    ) -> Attachment:
         """Attach a file to a draft (amendments attach through ``amend``)."""
         return attach_to_draft(
             item,
@@ -201,7 +226,7 @@ class Lifecycle:
 
     # --- Publishing and amending ----------------------------------------------------------
 
-    def publish(self, item, *, by: User, request: HttpRequest | None = None):
+    def publish(self, item: Item, *, by: User, request: HttpRequest | None = None):
         """Publish a draft to its audience: store version 1 and announce it."""
         with transaction.atomic():
             item = self.locked(item)

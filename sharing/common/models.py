@@ -1,16 +1,17 @@
-"""What notices and best practices share: revisions, attachments and the outbox."""
+"""What notices and best practices share: the terms that tag them, revisions,
+attachments and the outbox."""
 
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sharing.common.choices import TLP, ChangeKind, EventKind
+from sharing.common.choices import TLP, ChangeKind, EventKind, Vocabulary
 from sharing.common.querysets import AttachmentQuerySet, RevisionQuerySet
-from sharing.notices.models import Notice
 
 
 def one_of(*fields: str) -> models.Q:
@@ -28,6 +29,94 @@ ONE_PARENT = one_of("notice", "best_practice")
 ONE_SUBJECT = one_of("notice", "best_practice", "denial")
 
 
+class TermManager(models.Manager):
+    """A vocabulary's own terms, on the model that names it (a proxy of ``Term``)."""
+
+    def get_queryset(self):
+        terms = super().get_queryset()
+        return terms.filter(vocabulary=self.model.VOCABULARY) if self.model.VOCABULARY else terms
+
+
+class Term(models.Model):
+    """A term of a small taxonomy that platform staff maintain in the administration
+    site: the technology categories of notices (and of e-mail preferences), the topics
+    of best practices. Each vocabulary is a proxy model of its own kind's package
+    (``TechnologyCategory``, ``Topic``), which lists and creates its terms only."""
+
+    VOCABULARY = ""  # set by each vocabulary's proxy
+
+    vocabulary = models.CharField(
+        _("vocabulary"), max_length=20, choices=Vocabulary.choices, editable=False
+    )
+    slug = models.SlugField(_("slug"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = TermManager()
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["vocabulary", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "slug"],
+                name="term_slug_unique",
+                violation_error_message=_("This vocabulary already has a term with this slug."),
+            ),
+            models.UniqueConstraint(
+                fields=["vocabulary", "name"],
+                name="term_name_unique",
+                violation_error_message=_("This vocabulary already has a term with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.vocabulary = self.vocabulary or self.VOCABULARY
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # The vocabulary is on no form, yet a term's slug and name are unique within it.
+        self.vocabulary = self.vocabulary or self.VOCABULARY
+        super().validate_constraints(exclude=set(exclude or ()) - {"vocabulary"})
+
+
+class SharedItem(models.Model):
+    """What a notice and a best practice both are: a titled text in Markdown, drafted
+    by someone, published in numbered versions, and kept searchable (the search fields
+    are written by ``sharing.common.textsearch.index``: every searchable word as plain
+    text, the same folded for substring matching, and on PostgreSQL its weighted
+    full-text vector). Each kind adds its status, owner, audience and the rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("body"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_folded = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
+
+    class Meta:
+        abstract = True
+        # Drafts (not yet published) first, then the newest publications, on every database.
+        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
+
+
 class Revision(models.Model):
     """What a notice, a best practice or a denial said at one published version, kept
     for ever: the history that readers diff, and that recipients of a notice
@@ -36,7 +125,7 @@ class Revision(models.Model):
     version only if it reached their state (docs/architecture.md, "Versions")."""
 
     notice = models.ForeignKey(
-        Notice, on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+        "Notice", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
     )
     best_practice = models.ForeignKey(
         "BestPractice", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
@@ -112,7 +201,7 @@ class Attachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     notice = models.ForeignKey(
-        Notice, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+        "Notice", on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
     )
     best_practice = models.ForeignKey(
         "BestPractice",
@@ -175,7 +264,7 @@ class Event(models.Model):
     notifications machinery reads these rows and marks them dispatched."""
 
     kind = models.CharField(max_length=32, choices=EventKind.choices)
-    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, related_name="+")
+    notice = models.ForeignKey("Notice", on_delete=models.PROTECT, null=True, related_name="+")
     best_practice = models.ForeignKey(
         "BestPractice", on_delete=models.PROTECT, null=True, related_name="+"
     )

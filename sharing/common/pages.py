@@ -1,14 +1,25 @@
-"""What the notice and best-practice pages share."""
+"""What the pages of every kind of item share: lists counted up to a limit, versions
+and their diffs, the history a reader may see, the "are you sure?" page, and the
+create, edit and amend pages."""
 
+import dataclasses
 import difflib
+import functools
 import itertools
+from dataclasses import dataclass
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
+from portal.forms import apply_errors
 from sharing.common.choices import TLP
 from sharing.common.models import Attachment, Revision
+from sharing.common.services import check_can_author
 
 # A list counts what it holds up to this many rows; past it, it says "more than".
 COUNT_LIMIT = 1000
@@ -167,3 +178,181 @@ def readable_history(user) -> list:
             to_attr="readable_attachments",
         ),
     ]
+
+
+@dataclass
+class Confirmation:
+    """What an "are you sure?" page says (sharing/confirm.html): its heading, what will
+    happen (paragraphs, and a list of names after the first, such as the recipients),
+    the button, and, when something stands in the way, how to fix it."""
+
+    heading: str
+    submit: str
+    explanation: list = dataclasses.field(default_factory=list)
+    listing: list = dataclasses.field(default_factory=list)
+    danger: bool = False
+    lead: str = ""
+    tlp: str = ""
+    crumbs: list = dataclasses.field(default_factory=list)  # (url, label) before this page
+    crumb: str = ""
+    problems_intro: str = ""
+    fix: tuple | None = None  # (url, label)
+
+
+def confirm(request, item, page: Confirmation, *, act, done, then=None, form=None, problems=()):
+    """Ask, then do: the confirmation page about ``item``; on POST (with ``form`` valid,
+    if there is one) ``act(item, by=, request=, **form's data)``, then ``done`` (a
+    message, or a function of what ``act`` returned) and a redirect to ``then`` or the
+    item. What ``act`` refuses comes back on the page: as the form's errors, or as
+    problems, with a 400."""
+    problems = list(problems)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form is not None else {}
+        try:
+            result = act(item, by=request.user, request=request, **data)
+        except ValidationError as error:
+            if form is not None:
+                apply_errors(form, error)
+            else:
+                problems = error.messages
+        else:
+            messages.success(request, done(result) if callable(done) else done)
+            return redirect(then or item.get_absolute_url())
+    return render(
+        request,
+        "sharing/confirm.html",
+        {"item": item, "page": page, "form": form, "problems": problems},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def reads(visible):
+    """Decorator of a view about one item: the item named by the URL's ``pk`` is fetched
+    through ``visible(user)`` (a ``visible_to`` queryset) before the view runs, and the
+    view gets it in the place of ``pk``. What the reader may not see answers 404, before
+    anything else is looked at (docs/architecture.md, "Three homes for rules")."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            item = get_object_or_404(visible(request.user), pk=pk)
+            return view(request, item, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+class ItemFormPages:
+    """The create, edit and amend pages of one kind of item, written once: each checks
+    who may act, shows the kind's form filled from the item, and hands the cleaned
+    content to the kind's service (``create``, ``update``, ``amend``). A draft's edit
+    page sends a published item to its amend page; an amend page sends a draft back.
+
+    A kind says its names, forms and words; it may add forms of its own to the page
+    (``extra_forms``) and note what the page showed (``shown``)."""
+
+    name: str  # the URL names' prefix and the templates' variable: "notice", "practice"
+    folder: str  # templates/sharing/<folder>/form.html and amend.html
+    owner: str  # the item's owning state, and the form's argument naming it
+    form_class: type
+    amend_form_class: type
+    created: str  # told once a draft is created
+    amend_refused: str  # told when an amendment is asked of a draft
+
+    def __init__(self, services):
+        self.services = services
+
+    # --- What a kind may add --------------------------------------------------------------
+
+    def extra_forms(self, request, item, initial: dict | None) -> dict:
+        """More forms of the page, bound to the POST or filled from ``initial``."""
+        return {}
+
+    def content(self, form, extra: dict) -> dict:
+        return form.content()
+
+    def shown(self, request, item) -> None:
+        """The form showed ``item``'s content."""
+
+    # --- The pages ------------------------------------------------------------------------
+
+    def create(self, request):
+        check_can_author(request.user)
+
+        def save(form, content):
+            item = self.services.create(
+                by=request.user,
+                request=request,
+                attachments=form.cleaned_data["attachments"],
+                **content,
+            )
+            messages.success(request, self.created)
+            return item
+
+        return self._page(request, None, form_class=self.form_class, template="form", save=save)
+
+    def edit(self, request, item):
+        self.services.check_can_change(item, request.user)
+        if not item.is_draft:
+            return redirect(f"sharing:{self.name}-amend", pk=item.pk)
+
+        def save(form, content):
+            saved = self.services.update(
+                item,
+                by=request.user,
+                request=request,
+                attachments=form.cleaned_data["attachments"],
+                **content,
+            )
+            messages.success(request, _("Draft saved."))
+            return saved
+
+        return self._page(request, item, form_class=self.form_class, template="form", save=save)
+
+    def amend(self, request, item):
+        self.services.check_can_change(item, request.user)
+        if not item.is_published:
+            messages.error(request, self.amend_refused)
+            return redirect(f"sharing:{self.name}-detail", pk=item.pk)
+
+        def save(form, content):
+            saved = self.services.amend(
+                item, by=request.user, request=request, **form.amendment(), **content
+            )
+            messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
+            return saved
+
+        return self._page(
+            request,
+            item,
+            form_class=self.amend_form_class,
+            template="amend",
+            save=save,
+            current_files=item.attachments.current(),
+        )
+
+    def _page(self, request, item, *, form_class, template, save, **form_kwargs):
+        form_kwargs[self.owner] = getattr(item, self.owner) if item else request.user.state
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, **form_kwargs)
+            extra = self.extra_forms(request, item, None)
+            if form.is_valid() and all(f.is_valid() for f in extra.values()):
+                try:
+                    saved = save(form, self.content(form, extra))
+                except ValidationError as error:
+                    apply_errors(form, error)
+                else:
+                    return redirect(f"sharing:{self.name}-detail", pk=saved.pk)
+        else:
+            initial = self.services.content_of(item) if item else {}
+            form = form_class(initial=initial, **form_kwargs)
+            extra = self.extra_forms(request, item, initial if item else None)
+        if item is not None:
+            self.shown(request, item)
+        return render(
+            request,
+            f"sharing/{self.folder}/{template}.html",
+            {"form": form, self.name: item, **extra},
+            status=400 if request.method == "POST" else 200,
+        )

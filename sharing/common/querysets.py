@@ -13,8 +13,6 @@ from django.db.models.functions import Coalesce
 
 from accounts.choices import Role, StateStatus
 from sharing.common.choices import Audience
-from sharing.notices.choices import NoticeStatus
-from sharing.practices.choices import PracticeStatus
 
 
 def reading_state(user):
@@ -69,10 +67,12 @@ def under(relation: str, condition: Q) -> Q:
     under("notice", Q(status="draft")) is Q(notice__status="draft")."""
     moved = Q()
     moved.connector, moved.negated = condition.connector, condition.negated
-    moved.children = [
-        under(relation, child) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
-        for child in condition.children
-    ]
+    for child in condition.children:
+        if isinstance(child, Q):
+            moved.children.append(under(relation, child))
+        else:
+            lookup, value = child  # type: ignore[misc]  # a Q's other children are pairs
+            moved.children.append((f"{relation}__{lookup}", value))
     return moved
 
 
@@ -175,12 +175,12 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(
             Q(notice__in=notices.values("pk"))
             & (
-                Q(notice__in=notices.filter(status=NoticeStatus.DRAFT).values("pk"))
+                Q(notice__in=notices.filter(published_at__isnull=True).values("pk"))
                 | Exists(in_version.filter(notice_id=OuterRef("notice_id")))
             )
             | Q(best_practice__in=practices.values("pk"))
             & (
-                Q(best_practice__in=practices.filter(status=PracticeStatus.DRAFT).values("pk"))
+                Q(best_practice__in=practices.filter(published_at__isnull=True).values("pk"))
                 | Exists(in_version.filter(best_practice_id=OuterRef("best_practice_id")))
             )
         )

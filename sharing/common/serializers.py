@@ -148,6 +148,28 @@ REMOVE_HELP = (
 )
 
 
+class AmendSerializer(serializers.Serializer):
+    """A new version sent as JSON: what changed, whether it is material, the files to
+    take out, and any of the fields of ``write_serializer``, none of them required."""
+
+    write_serializer: type[serializers.Serializer]
+
+    change_note = StrictCharField(
+        max_length=services.MAX_NOTE, help_text="Shown in the version history."
+    )
+    material = StrictBooleanField(default=True)
+    remove_attachments = serializers.ListField(
+        child=serializers.UUIDField(), max_length=100, required=False, help_text=REMOVE_HELP
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in self.write_serializer().get_fields().items():
+            field.required = False
+            fields[name] = field
+        return fields
+
+
 class FilesAmendSerializer(serializers.Serializer):
     """An amendment sent as multipart/form-data, to add files: what changed, whether it
     is material, and the files (other fields are changed with a JSON amendment)."""

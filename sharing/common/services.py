@@ -7,10 +7,12 @@ import datetime
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import django.dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +20,10 @@ from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
+from portal.queue import enqueue_on_commit
 from sharing.common.attachments import UploadInfo, inspect_upload
 from sharing.common.choices import RESTRICTED_TLP
-from sharing.common.models import Attachment, Event, Revision, attachment_storage_name
+from sharing.common.models import Attachment, Event, Revision, Term, attachment_storage_name
 from sharing.common.querysets import reader_states, reading_state
 
 # Control characters have no place in shared text (tab and line breaks excepted).
@@ -31,6 +34,9 @@ MAX_SUMMARY = 1000
 MAX_BODY = 100_000
 MAX_NOTE = 2000
 MAX_COMMENT = 5000
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 # --- Who may post ---------------------------------------------------------------------------
@@ -149,18 +155,21 @@ def clean_date(value, field: str, errors: dict) -> datetime.date | None:
     return value
 
 
-def clean_terms(values, model: type[models.Model], field: str, errors: dict) -> list:
-    """Taxonomy terms (technology categories, topics) given by slug or as objects; at
-    least one."""
+def clean_terms(
+    values, vocabulary: type[Term], field: str, errors: dict, *, required: bool = True
+) -> list[Term]:
+    """Terms of ``vocabulary`` (``TechnologyCategory``, ``Topic``) given by slug or as
+    objects; at least one when ``required``."""
     values = list(values or [])
     if not values:
-        errors[field] = _("Choose at least one.")
+        if required:
+            errors[field] = _("Choose at least one.")
         return []
-    slugs = [v.slug if isinstance(v, model) else v for v in values]
+    slugs = [v.slug if isinstance(v, Term) else v for v in values]
     if not all(isinstance(s, str) for s in slugs):
         errors[field] = _("Give them by their short names.")
         return []
-    found = list(model.objects.filter(slug__in=slugs))
+    found = list(vocabulary.objects.filter(slug__in=slugs))
     unknown = sorted(set(slugs) - {term.slug for term in found})
     if unknown:
         errors[field] = _("Unknown: %(slugs)s.") % {"slugs": ", ".join(unknown)}
@@ -257,7 +266,9 @@ def attach_file(parent, file: StagedFile, *, by: User, request) -> Attachment:
     return attachment
 
 
-def attach_to_draft(parent, upload, *, by: User, request, check, lock, refusal: str) -> Attachment:
+def attach_to_draft(
+    parent, upload, *, by: User, request, check, lock, refusal: StrOrPromise
+) -> Attachment:
     """Attach a file to a draft notice or best practice: checked by content and stored
     before the transaction, then recorded under the parent's row lock once ``check``
     still lets ``by`` write it. A published parent gets files by amendment (``refusal``
@@ -295,6 +306,20 @@ def delete_with_files(parent) -> None:
     names = [a.file.name for a in parent.attachments.all()]
     parent.delete()
     transaction.on_commit(lambda: [storage().delete(name) for name in names])
+
+
+# --- Readings ------------------------------------------------------------------------------
+
+# Sent when someone opens an item's page (a notice, a best practice, a denial, a
+# consultation): what keeps unread things about items (the inbox) marks them read. A
+# signal, so that the kinds of items need not know the inbox, which knows them.
+item_opened = django.dispatch.Signal()
+
+
+def opened(item, *, by) -> None:
+    """``by`` opened ``item``'s page."""
+    if by.is_authenticated:
+        item_opened.send(sender=type(item), item=item, by=by)
 
 
 # --- Readings of restricted content ---------------------------------------------------------
@@ -440,8 +465,6 @@ def record_event(kind: str, parent, by: User | None, *, consultation=None, **pay
     transaction; once that commits, the event is queued for dispatch. If the broker
     cannot take it then, the act still stands and the sweeper dispatches it later. The
     payload carries ids and flags only, never shared text."""
-    from sharing.notifications import tasks
-
     event = Event.objects.create(
         kind=kind,
         actor=by,  # None: the portal itself (a review date passed, a deadline near)
@@ -450,5 +473,5 @@ def record_event(kind: str, parent, by: User | None, *, consultation=None, **pay
         consultation=consultation,
         **{parent_field(parent): parent},
     )
-    transaction.on_commit(lambda: tasks.dispatch_event.delay(event.pk), robust=True)
+    enqueue_on_commit("sharing.tasks.dispatch_event", event.pk)
     return event

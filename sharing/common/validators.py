@@ -2,14 +2,13 @@
 concern, named entities. Used by the services (the one home of the rules) and by form
 fields that want to show a mistake next to the field at once."""
 
-import datetime
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.countries import validate_country_code
-from sharing.notices.choices import EntityKind
+from sharing.common.choices import EntityKind
 
 # Dual-use and military list entries as the Wassenaar Arrangement, the EU and most
 # national lists write them: category digit, product group letter, three digits, then
@@ -162,14 +161,3 @@ def clean_entities(values) -> list[dict]:
     if problems:
         raise ValidationError(problems)
     return entities
-
-
-def within_utc_range(moment: datetime.datetime) -> bool:
-    """Whether UTC can hold ``moment`` (9999-12-31 at UTC-23:00 cannot): one beyond
-    it would overflow on its way to the database."""
-    try:
-        if moment.tzinfo is not None:
-            moment.astimezone(datetime.UTC)
-    except (OverflowError, ValueError):
-        return False
-    return True

@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharing.common import services
+from sharing.common.lifecycle import lifecycle_of
 from sharing.common.models import Attachment
-from sharing.notices import services as notices
-from sharing.practices import services as practices
+from sharing.common.pages import reads
 
 
 def download_response(attachment, request) -> FileResponse:
@@ -34,33 +34,29 @@ def download_response(attachment, request) -> FileResponse:
     return response
 
 
-def attachment_download(request, pk):
+def _attachments(user):
+    return Attachment.objects.visible_to(user).select_related("notice", "best_practice")
+
+
+@reads(_attachments)
+def attachment_download(request, attachment):
     """A file, to whoever may read what it is attached to (anyone, for a public best
     practice); always as a download, never rendered by the browser, always audited."""
-    attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user).select_related("notice", "best_practice"),
-        pk=pk,
-    )
     return download_response(attachment, request)
 
 
 @require_POST
-def attachment_remove(request, pk):
+@reads(_attachments)
+def attachment_remove(request, attachment):
+    """Remove a file from a draft, by its kind's lifecycle; back to the draft's form."""
     if not request.user.is_authenticated:
         raise Http404
-    attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user).select_related("notice", "best_practice"),
-        pk=pk,
-    )
-    if attachment.notice_id:
-        remove, edit_page = notices.detach, "sharing:notice-edit"
-    else:
-        remove, edit_page = practices.detach, "sharing:practice-edit"
     parent = attachment.parent
+    life = lifecycle_of(parent)
     try:
-        remove(attachment, by=request.user, request=request)
+        life.detach(attachment, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s has been removed.") % {"name": attachment.filename})
-    return redirect(edit_page, pk=parent.pk)
+    return redirect(life.edit_page, pk=parent.pk)

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
 from sharing.common import services as common
+from sharing.common.pages import reads
 from sharing.denials import services
 from sharing.denials.choices import ConsultationStatus
 from sharing.denials.forms import (
@@ -24,11 +25,9 @@ from sharing.denials.forms import (
     ConsultationMessageForm,
     ConsultationOutcomeForm,
 )
-from sharing.denials.models import Consultation, ConsultationMessage
+from sharing.denials.models import Consultation, ConsultationMessage, Denial
 from sharing.denials.services import CONSULTATION_MOST_DAYS
-from sharing.denials.views import _visible as visible_denial
 from sharing.denials.views import by_urgency, page, with_deadlines
-from sharing.notifications import services as notifications
 
 CLOSED_SHOWN = 25
 
@@ -74,9 +73,9 @@ def _prefill(request) -> dict:
 
 
 @login_required
-def consultation_open(request, pk):
+@reads(Denial.objects.visible_to)
+def consultation_open(request, denial):
     user = request.user
-    denial = visible_denial(request, pk)
     services.check_can_consult(denial, user)
     if request.method == "POST":
         form = ConsultationForm(request.POST)
@@ -108,9 +107,10 @@ def consultation_open(request, pk):
     )
 
 
-def _visible(request, pk) -> Consultation:
-    consultations = (
-        Consultation.objects.visible_to(request.user)
+def _consultations(user):
+    """The consultations ``user`` may read, with what their page shows."""
+    return (
+        Consultation.objects.visible_to(user)
         .select_related("denial__state", "consulting_state", "opened_by", "answered_by")
         .prefetch_related(
             Prefetch(
@@ -118,7 +118,6 @@ def _visible(request, pk) -> Consultation:
             )
         )
     )
-    return get_object_or_404(consultations, pk=pk)
 
 
 def _render_detail(request, consultation, *, status=200, **forms):
@@ -156,9 +155,9 @@ def _render_detail(request, consultation, *, status=200, **forms):
 
 
 @login_required
-def consultation_detail(request, pk):
-    consultation = _visible(request, pk)
-    notifications.mark_read_about(consultation, by=request.user)
+@reads(_consultations)
+def consultation_detail(request, consultation):
+    common.opened(consultation, by=request.user)
     return _render_detail(request, consultation)
 
 
@@ -178,8 +177,8 @@ def _act(request, consultation, form, key: str, act, done: str, anchor: str):
 
 @login_required
 @require_POST
-def consultation_message(request, pk):
-    consultation = _visible(request, pk)
+@reads(_consultations)
+def consultation_message(request, consultation):
     services.check_can_write_in(consultation, request.user)
     return _act(
         request,
@@ -196,8 +195,8 @@ def consultation_message(request, pk):
 
 @login_required
 @require_POST
-def consultation_answer(request, pk):
-    consultation = _visible(request, pk)
+@reads(_consultations)
+def consultation_answer(request, consultation):
     services.check_can_answer(consultation, request.user)
     return _act(
         request,
@@ -214,8 +213,8 @@ def consultation_answer(request, pk):
 
 @login_required
 @require_POST
-def consultation_extend(request, pk):
-    consultation = _visible(request, pk)
+@reads(_consultations)
+def consultation_extend(request, consultation):
     services.check_can_answer(consultation, request.user)
     return _act(
         request,
@@ -236,8 +235,8 @@ def consultation_extend(request, pk):
 
 @login_required
 @require_POST
-def consultation_outcome(request, pk):
-    consultation = _visible(request, pk)
+@reads(_consultations)
+def consultation_outcome(request, consultation):
     services.check_can_record_outcome(consultation, request.user)
     return _act(
         request,

@@ -102,6 +102,7 @@ import gc
 import itertools
 import re
 import unicodedata
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -179,7 +180,7 @@ class Transaction:
 class Match:
     """One denial that matches a transaction, with why."""
 
-    denial_id: object
+    denial_id: uuid.UUID
     score: int  # 0-100, higher is closer
     reasons: tuple[str, ...]
     matched_names: tuple[tuple[str, str], ...]  # (what was entered, what it matched)

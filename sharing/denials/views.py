@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,7 +25,15 @@ from portal.countries import country_names
 from portal.forms import apply_errors
 from sharing.common import services as common
 from sharing.common.models import Revision
-from sharing.common.pages import earlier_versions_hidden, filtered, other_params, paginate
+from sharing.common.pages import (
+    Confirmation,
+    confirm,
+    earlier_versions_hidden,
+    filtered,
+    other_params,
+    paginate,
+    reads,
+)
 from sharing.denials import services, workdays
 from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.denials.forms import (
@@ -38,7 +46,6 @@ from sharing.denials.forms import (
     parties_from,
 )
 from sharing.denials.models import Consultation, Denial, DenialParty
-from sharing.notifications import services as notifications
 
 PAGE_SIZE = 25
 
@@ -166,10 +173,6 @@ def awaiting_answer(user, limit: int) -> list[Consultation]:
     )
 
 
-def _visible(request, pk) -> Denial:
-    return get_object_or_404(Denial.objects.visible_to(request.user), pk=pk)
-
-
 def _end_users_first(parties) -> list:
     return sorted(parties, key=lambda party: party.role != PartyRole.END_USER)
 
@@ -237,12 +240,12 @@ def _detail_queryset(user):
 
 
 @login_required
-def denial_detail(request, pk):
+@reads(_detail_queryset)
+def denial_detail(request, denial):
     user = request.user
-    denial = get_object_or_404(_detail_queryset(user), pk=pk)
     revisions = list(denial.revisions.all())
     common.record_reading([denial], by=user, request=request, history=revisions)
-    notifications.mark_read_about(denial, by=user)
+    common.opened(denial, by=user)
     _changed_fields(revisions)
     consultations = with_deadlines(
         Consultation.objects.visible_to(user)
@@ -323,22 +326,21 @@ def denial_create(request):
     return _denial_form_page(request, template="sharing/denials/form.html", save=save)
 
 
-def _changeable(request, pk) -> Denial | None:
-    """The denial, if the user may change it (403 if not) and it is in force (None if
+def _changeable(request, denial) -> bool:
+    """Whether the user may change ``denial`` (403 if not) and it is in force (False if
     not: the caller goes back to the denial's page, which says why)."""
-    denial = _visible(request, pk)
     services.check_can_change(denial, request.user)
     if not denial.in_force:
         messages.error(request, _("Only a denial in force can be changed."))
-        return None
-    return denial
+        return False
+    return True
 
 
 @login_required
-def denial_amend(request, pk):
-    denial = _changeable(request, pk)
-    if denial is None:
-        return redirect("sharing:denial-detail", pk=pk)
+@reads(Denial.objects.visible_to)
+def denial_amend(request, denial):
+    if not _changeable(request, denial):
+        return redirect(denial)
 
     def save(form, content):
         saved = services.amend(
@@ -360,55 +362,77 @@ def denial_amend(request, pk):
     )
 
 
-@login_required
-def denial_revoke(request, pk):
-    denial = _changeable(request, pk)
-    if denial is None:
-        return redirect("sharing:denial-detail", pk=pk)
-    form = RevokeDenialForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.revoke(
-                denial, by=request.user, reason=form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The denial has been revoked. Its readers are being told."))
-            return redirect("sharing:denial-detail", pk=denial.pk)
-    return page(
-        request,
-        "sharing/denials/revoke.html",
-        {"denial": denial, "form": form},
-        status=400 if form.errors else 200,
+def _confirmation(denial: Denial, **page) -> Confirmation:
+    """A denial's confirmation page, under its marking and in its place in the list."""
+    return Confirmation(
+        tlp=denial.tlp,
+        crumbs=[
+            (reverse("sharing:denial-list"), _("Licence denials")),
+            (denial.get_absolute_url(), f"{denial.state_id} {denial.national_reference}"),
+        ],
+        **page,
     )
 
 
 @login_required
-def denial_renew(request, pk):
-    denial = _changeable(request, pk)
-    if denial is None:
-        return redirect("sharing:denial-detail", pk=pk)
-    form = RenewDenialForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            renewed = services.renew(
-                denial, by=request.user, review_on=form.cleaned_data["review_on"], request=request
+@reads(Denial.objects.visible_to)
+def denial_revoke(request, denial):
+    if not _changeable(request, denial):
+        return redirect(denial)
+    page = _confirmation(
+        denial,
+        heading=_("Revoke %(title)s?") % {"title": denial.title},
+        crumb=_("Revoke"),
+        explanation=[
+            _(
+                "Its readers are told. The denial stays readable, under a banner giving your "
+                "reason, drops out of screening, and can no longer be amended or consulted "
+                "about."
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The denial stays in force. Next review: %(day)s.")
-                % {"day": date_format(renewed.review_on, "DATE_FORMAT")},
-            )
-            return redirect("sharing:denial-detail", pk=denial.pk)
-    return page(
+        ],
+        submit=_("Revoke the denial"),
+        danger=True,
+    )
+    form = RevokeDenialForm(request.POST if request.method == "POST" else None)
+    return confirm(
         request,
-        "sharing/denials/renew.html",
-        {"denial": denial, "form": form},
-        status=400 if form.errors else 200,
+        denial,
+        page,
+        act=services.revoke,
+        done=_("The denial has been revoked. Its readers are being told."),
+        form=form,
+    )
+
+
+@login_required
+@reads(Denial.objects.visible_to)
+def denial_renew(request, denial):
+    if not _changeable(request, denial):
+        return redirect(denial)
+    page = _confirmation(
+        denial,
+        heading=_("Renew %(title)s") % {"title": denial.title},
+        crumb=_("Renew"),
+        explanation=[
+            _(
+                "Its review is due on %(day)s. Renewing keeps it in force until the next "
+                "review, and its readers are told."
+            )
+            % {"day": date_format(denial.review_on, "DATE_FORMAT")}
+        ],
+        submit=_("Keep it in force"),
+    )
+    form = RenewDenialForm(request.POST if request.method == "POST" else None)
+    return confirm(
+        request,
+        denial,
+        page,
+        act=services.renew,
+        done=lambda renewed: (
+            _("The denial stays in force. Next review: %(day)s.")
+            % {"day": date_format(renewed.review_on, "DATE_FORMAT")}
+        ),
+        form=form,
     )
 
 

@@ -1,4 +1,4 @@
-"""Indexes for full-text and substring search on PostgreSQL (see sharing/search.py).
+"""Indexes for full-text and substring search on PostgreSQL (see sharing/common/textsearch.py).
 
 pg_trgm ships with PostgreSQL; creating the extension needs a role allowed to (a
 superuser, or the database owner on PostgreSQL 13 and later for this trusted

@@ -1,4 +1,4 @@
-"""Accent-insensitive substring search on PostgreSQL (see sharing/search.py).
+"""Accent-insensitive substring search on PostgreSQL (see sharing/common/textsearch.py).
 
 ``unaccent`` ships with PostgreSQL (a trusted extension from PostgreSQL 13, like
 pg_trgm). Its function is only STABLE, because it reads a dictionary, so no index may

@@ -1,8 +1,8 @@
 """Substring search through a stored folded text, and letter pairs of unspaced scripts
-in the vectors (see sharing/search.py).
+in the vectors (see sharing/common/textsearch.py).
 
 ``search_folded`` holds ``search_text`` in lower case without accents, folded once in
-Python when a row is indexed (``search.fold``), so that a substring match is a plain
+Python when a row is indexed (``textsearch.fold``), so that a substring match is a plain
 ``LIKE`` on both databases. Until now PostgreSQL folded each row's text again, with
 ``sharing_fold``, whenever its trigram index returned that row: two seconds for one pass
 over 100,000 notices. The trigram indexes of 0008 (same names) now index the column.
@@ -18,14 +18,14 @@ narrowed instead of 320 MB, so the lists, counts and the search's heap visits re
 tenth of the pages.
 
 Existing rows are brought up to date from their ``search_text``, which holds the same
-words ``search.index`` reads (title, entities and countries, body).
+words ``textsearch.index`` reads (title, entities and countries, body).
 """
 
 from django.db import migrations, models
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from sharing.search import engine as search
+from sharing.common import textsearch
 
 TABLES = {"notice": "Notice", "practice": "BestPractice"}
 BATCH = 2000
@@ -44,7 +44,7 @@ def _refresh(model, connection) -> None:
         rows = model.objects.order_by("pk").values_list("pk", "search_text")
         for batch in _batches(rows):
             model.objects.bulk_update(
-                [model(pk=pk, search_folded=search.fold(text)) for pk, text in batch],
+                [model(pk=pk, search_folded=textsearch.fold(text)) for pk, text in batch],
                 ["search_folded"],
             )
         return
@@ -68,7 +68,12 @@ def _refresh(model, connection) -> None:
             cursor.executemany(
                 update,
                 [
-                    (search.fold(text), search.fold(words or ""), search.letter_pairs(text), pk)
+                    (
+                        textsearch.fold(text),
+                        textsearch.fold(words or ""),
+                        textsearch.letter_pairs(text),
+                        pk,
+                    )
                     for pk, text, words in batch
                 ],
             )

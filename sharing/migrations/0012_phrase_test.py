@@ -1,5 +1,5 @@
 """``sharing_phrase_test(vector, query)``: ``vector @@ query``, for a search's phrases
-(see sharing.search._phrase_window), as a function that PostgreSQL knows to be dear.
+(see sharing.common.textsearch._phrase_window), as a function that PostgreSQL knows to be dear.
 
 The built-in ``@@`` is costed as nearly free, though for a phrase it reads each row's
 vector from TOAST (a second over the 37,000 rows holding two common words at 100,000

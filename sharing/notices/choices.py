@@ -34,11 +34,3 @@ class AckLevel(models.TextChoices):
     @classmethod
     def rank(cls, level: str) -> int:
         return cls.values.index(level)
-
-
-class EntityKind(models.TextChoices):
-    COMPANY = "company", _("Company")
-    GOVERNMENT_BODY = "government_body", _("Government body")
-    INDIVIDUAL = "individual", _("Individual")
-    BROKER = "broker", _("Broker or intermediary")
-    OTHER = "other", _("Other")

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import State
 from portal.countries import country_names
 from sharing.common import validators
-from sharing.common.choices import TLP, Audience
+from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.forms import TLP_HELP, ChangeFields, ListField, MultipleFileField
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
-from sharing.notices.choices import AckLevel, EntityKind, NoticeKind, Severity
+from sharing.notices.choices import AckLevel, NoticeKind, Severity
 from sharing.notices.models import TechnologyCategory
 
 

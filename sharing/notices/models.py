@@ -1,39 +1,33 @@
 """Threat and risk notices and what hangs off them only."""
 
-import uuid
-
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sharing.common.choices import RESTRICTED_TLP, TLP, Audience
-from sharing.notices.choices import AckLevel, EntityKind, NoticeKind, NoticeStatus, Severity
+from portal.countries import country_name
+from sharing.common.choices import RESTRICTED_TLP, TLP, Audience, EntityKind, Vocabulary
+from sharing.common.models import SharedItem, Term
+from sharing.common.textsearch import plain_text
+from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.querysets import CommentQuerySet, NoticeQuerySet
 
 
-class TechnologyCategory(models.Model):
+class TechnologyCategory(Term):
     """A kind of technology whose export the Code of Conduct is concerned with
-    (intrusion software, IP network surveillance, ...). A small taxonomy that platform
-    staff maintain in the administration site; notices are tagged with it."""
+    (intrusion software, IP network surveillance, ...): the vocabulary that tags
+    notices, and that e-mail preferences choose from."""
 
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    VOCABULARY = Vocabulary.TECHNOLOGY
 
     class Meta:
+        proxy = True
         verbose_name = _("technology category")
         verbose_name_plural = _("technology categories")
-        ordering = ["position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Notice(models.Model):
+class Notice(SharedItem):
     """A threat or risk notice: an advisory from one state to others about the misuse,
     or risk of misuse, of cyber-surveillance and similar technologies.
 
@@ -42,20 +36,18 @@ class Notice(models.Model):
     numbered versions with a change note (every published version is kept as a
     ``Revision``), and may be withdrawn, after which it stays readable with a
     banner. Recipient states acknowledge each version that asks them to.
-    ``sharing.services`` is the only code that changes a notice's state.
+    ``sharing.notices.services`` is the only code that changes a notice's state.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
     )
     kind = models.CharField(_("kind"), max_length=24, choices=NoticeKind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
-    body = models.TextField(_("body"), blank=True)
-    body_html = models.TextField(editable=False, blank=True)
     categories = models.ManyToManyField(
-        TechnologyCategory, verbose_name=_("technology categories"), related_name="notices"
+        Term,
+        verbose_name=_("technology categories"),
+        related_name="notices",
+        limit_choices_to={"vocabulary": Vocabulary.TECHNOLOGY},
     )
     control_codes = models.JSONField(_("control-list codes"), default=list, blank=True)
     severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices)
@@ -71,7 +63,6 @@ class Notice(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
     # The version recipients are asked to acknowledge: raised by a material amendment,
     # left alone by a minor correction.
     ack_version = models.PositiveIntegerField(default=1, editable=False)
@@ -81,31 +72,14 @@ class Notice(models.Model):
         on_delete=models.PROTECT,
         related_name="notices_authored",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    # Kept up to date by sharing.search.index (see there): every searchable word as
-    # plain text, the same folded (lower case, no accents) for substring matching, and
-    # on PostgreSQL its weighted full-text vector.
-    search_text = models.TextField(editable=False, blank=True, default="")
-    search_folded = models.TextField(editable=False, blank=True, default="")
-    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = NoticeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(SharedItem.Meta):
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        # Drafts (not yet published) first, then the newest publications, on every database.
-        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="notice_status_published"),
             models.Index(fields=["author_state", "status"], name="notice_author_status"),
@@ -132,6 +106,19 @@ class Notice(models.Model):
     def audit_label(self) -> str:
         """How the audit log names this notice: by reference, never by its title."""
         return f"notice {self.reference or f'draft {self.pk}'}"
+
+    def search_document(self) -> tuple[str, str, str]:
+        """(title, middle, body): the three weights of its text for search
+        (sharing.common.textsearch). The middle holds the summary, the named entities
+        with their aliases, identifiers and countries, the control codes and the
+        countries of concern, by code and by name."""
+        entities = [
+            " ".join([e.name, *e.aliases, *e.identifiers, e.country and country_name(e.country)])
+            for e in self.entities.all()
+        ]
+        countries = [f"{code} {country_name(code)}" for code in self.countries_of_concern]
+        middle = [self.summary, *entities, *self.control_codes, *countries]
+        return self.title, "\n".join(part for part in middle if part), plain_text(self.body_html)
 
     @property
     def countries_of_concern(self) -> list[str]:

@@ -11,16 +11,16 @@ from rest_framework import serializers
 
 from sharing.common import services as common
 from sharing.common import validators
-from sharing.common.choices import TLP, Audience
+from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.serializers import (
-    REMOVE_HELP,
+    AmendSerializer,
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
     codes_field,
     strings_field,
 )
-from sharing.notices.choices import AckLevel, EntityKind, NoticeKind, Severity
+from sharing.notices.choices import AckLevel, NoticeKind, Severity
 from sharing.notices.models import Acknowledgement, Comment, Notice
 
 
@@ -120,28 +120,16 @@ class NoticeWriteSerializer(serializers.Serializer):
     valid_until = serializers.DateField(required=False, allow_null=True)
 
 
-class NoticeAmendSerializer(serializers.Serializer):
+class NoticeAmendSerializer(AmendSerializer):
     """A new version: the fields to change, what changed, and whether it is material."""
 
-    change_note = StrictCharField(
-        max_length=common.MAX_NOTE, help_text="Shown in the version history."
-    )
+    write_serializer = NoticeWriteSerializer
     material = StrictBooleanField(
         default=True,
         help_text="true (the default): recipients are told and asked to acknowledge "
         "again; false: a minor correction, kept in the history and not announced. A "
         "change of audience, recipients or marking is always material.",
     )
-    remove_attachments = serializers.ListField(
-        child=serializers.UUIDField(), max_length=100, required=False, help_text=REMOVE_HELP
-    )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in NoticeWriteSerializer().get_fields().items():
-            field.required = False
-            fields[name] = field
-        return fields
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ others are told about, the outbox ``Event``. Nothing slow happens inside.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import State, User
 from portal import audit
-from sharing.common import validators
+from sharing.common import textsearch, validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import reading_state, recipient_choices, recipient_states
@@ -50,7 +51,6 @@ from sharing.notices.models import (
     NoticeEntity,
     TechnologyCategory,
 )
-from sharing.search import engine as search
 
 # The fields a draft or an amendment sets; everything else is the services' business.
 CONTENT_FIELDS = (
@@ -131,7 +131,7 @@ def clean(data: dict, *, author: State) -> dict:
     """
     refuse_unknown(data, CONTENT_FIELDS)
     errors: dict = {}
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "kind": clean_choice(data.get("kind"), "kind", NoticeKind, errors),
         "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
         "summary": clean_text(
@@ -210,7 +210,7 @@ def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
         NoticeEntity(notice=notice, position=position, **entity)
         for position, entity in enumerate(cleaned["entities"])
     )
-    search.index(notice)
+    textsearch.index(notice)
 
 
 class NoticeLifecycle(Lifecycle):
@@ -220,6 +220,7 @@ class NoticeLifecycle(Lifecycle):
     is always material; it is retired by being withdrawn."""
 
     model = Notice
+    edit_page = "sharing:notice-edit"
     owner = "author_state"
     draft_status = NoticeStatus.DRAFT
     published_status = NoticeStatus.PUBLISHED
@@ -257,13 +258,17 @@ class NoticeLifecycle(Lifecycle):
         ),
     }
 
-    check_can_change = staticmethod(check_can_change)
+    def check_can_change(self, item: Notice, by: User) -> None:
+        check_can_change(item, by)
 
-    def clean(self, data, owner):
+    def clean(self, data: dict, owner: State) -> dict:
         return clean(data, author=owner)
 
-    content_of = staticmethod(content_of)
-    apply = staticmethod(_apply)
+    def content_of(self, item: Notice) -> dict:
+        return content_of(item)
+
+    def apply(self, item: Notice, cleaned: dict, rendered: Rendered) -> None:
+        _apply(item, cleaned, rendered)
 
     def publishing(self, item, now):
         item.reference = _next_reference(item.author_state, now.year)
@@ -314,7 +319,7 @@ def withdraw(
     check_can_change(notice, by)
     if not notice.is_published:
         raise ValidationError(_("Only a published notice can be withdrawn."))
-    errors = {}
+    errors: dict = {}
     reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -351,7 +356,7 @@ def acknowledge(
     notice = _locked(notice)
     _check_visible(notice, by)
     state = check_can_acknowledge(notice, by)
-    errors = {}
+    errors: dict = {}
     if level not in AckLevel.values:
         errors["level"] = _("Choose received, assessed or action taken.")
     note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
@@ -400,7 +405,7 @@ def comment(notice: Notice, *, by: User, body: str, request: HttpRequest | None 
     notice = _locked(notice)
     _check_visible(notice, by)
     state = check_can_comment(notice, by)
-    errors = {}
+    errors: dict = {}
     body = clean_text(body, "body", MAX_COMMENT, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -433,8 +438,8 @@ def acknowledgement_overview(notice: Notice) -> list[AckRow]:
     whether that covers the version it was last asked about. Uses the notice's
     prefetched acknowledgements when there are."""
     latest: dict[str, Acknowledgement] = {}
-    for ack in sorted(notice.acknowledgements.all(), key=lambda a: -a.version):
-        latest.setdefault(ack.state_id, ack)
+    for given in sorted(notice.acknowledgements.all(), key=lambda a: -a.version):
+        latest.setdefault(given.state_id, given)
     rows = []
     for state in recipient_states(notice).order_by("name"):
         ack = latest.get(state.pk)

@@ -7,18 +7,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
 from sharing.common import services as common
 from sharing.common.pages import (
+    Confirmation,
+    ItemFormPages,
+    confirm,
     earlier_versions_hidden,
     filtered,
     other_params,
     paginate,
     readable_history,
+    reads,
     with_diffs,
 )
 from sharing.common.querysets import recipient_states
@@ -34,13 +40,8 @@ from sharing.notices.forms import (
     entities_from,
 )
 from sharing.notices.models import Acknowledgement, Comment, Notice
-from sharing.notifications import services as notifications
 
 PAGE_SIZE = 25
-
-
-def _visible(request, pk) -> Notice:
-    return get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
@@ -80,9 +81,9 @@ def _detail_queryset(user):
 
 
 @login_required
-def notice_detail(request, pk):
-    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    notifications.mark_read_about(notice, by=request.user)
+@reads(_detail_queryset)
+def notice_detail(request, notice):
+    common.opened(notice, by=request.user)
     return _render_detail(request, notice)
 
 
@@ -112,185 +113,150 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
     return render(request, "sharing/notices/detail.html", context, status=status)
 
 
-def _notice_form_page(
-    request, *, notice=None, form_class=NoticeForm, template, save, form_kwargs=None
-):
-    """The create, edit and amend pages: a notice form, an entity formset, and ``save``
-    (a service call) that turns the cleaned values into a notice."""
-    author_state = notice.author_state if notice else request.user.state
-    form_kwargs = {"author_state": author_state, **(form_kwargs or {})}
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES, **form_kwargs)
-        formset = EntityFormSet(request.POST, prefix="entities")
-        if form.is_valid() and formset.is_valid():
-            content = form.content()
-            content["entities"] = entities_from(formset)
-            try:
-                saved = save(form, content)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                return redirect("sharing:notice-detail", pk=saved.pk)
-    else:
-        initial = services.content_of(notice) if notice else {}
-        form = form_class(initial=initial, **form_kwargs)
-        formset = EntityFormSet(
-            prefix="entities", initial=initial.get("entities") if notice else None
-        )
-    status = 400 if request.method == "POST" else 200
-    if notice is not None:  # the form shows the notice's content
-        common.record_reading([notice], by=request.user, request=request)
-    return render(
-        request,
-        template,
-        {"form": form, "formset": formset, "notice": notice},
-        status=status,
-    )
+class _NoticeForms(ItemFormPages):
+    """A notice's form pages add the formset of its named entities; the form shows a
+    notice's content, so its reading is audited."""
+
+    name, folder, owner = "notice", "notices", "author_state"
+    form_class, amend_form_class = NoticeForm, AmendForm
+    created = gettext_lazy("Draft saved. Only your state's officers and admins see it.")
+    amend_refused = gettext_lazy("Only a published notice can be amended.")
+
+    def extra_forms(self, request, item, initial):
+        if request.method == "POST":
+            return {"formset": EntityFormSet(request.POST, prefix="entities")}
+        return {
+            "formset": EntityFormSet(prefix="entities", initial=(initial or {}).get("entities"))
+        }
+
+    def content(self, form, extra):
+        return {**form.content(), "entities": entities_from(extra["formset"])}
+
+    def shown(self, request, item):
+        common.record_reading([item], by=request.user, request=request)
+
+
+_FORMS = _NoticeForms(services)
 
 
 @login_required
 def notice_create(request):
-    common.check_can_author(request.user)
-
-    def save(form, content):
-        notice = services.create(
-            by=request.user,
-            request=request,
-            attachments=form.cleaned_data["attachments"],
-            **content,
-        )
-        messages.success(request, _("Draft saved. Only your state's officers and admins see it."))
-        return notice
-
-    return _notice_form_page(request, template="sharing/notices/form.html", save=save)
+    return _FORMS.create(request)
 
 
 @login_required
-def notice_edit(request, pk):
-    notice = _visible(request, pk)
-    services.check_can_change(notice, request.user)
-    if not notice.is_draft:
-        return redirect("sharing:notice-amend", pk=notice.pk)
-
-    def save(form, content):
-        saved = services.update(
-            notice,
-            by=request.user,
-            request=request,
-            attachments=form.cleaned_data["attachments"],
-            **content,
-        )
-        messages.success(request, _("Draft saved."))
-        return saved
-
-    return _notice_form_page(
-        request, notice=notice, template="sharing/notices/form.html", save=save
-    )
+@reads(Notice.objects.visible_to)
+def notice_edit(request, notice):
+    return _FORMS.edit(request, notice)
 
 
 @login_required
-def notice_amend(request, pk):
-    notice = _visible(request, pk)
-    services.check_can_change(notice, request.user)
-    if not notice.is_published:
-        messages.error(request, _("Only a published notice can be amended."))
-        return redirect("sharing:notice-detail", pk=notice.pk)
-
-    def save(form, content):
-        saved = services.amend(
-            notice, by=request.user, request=request, **form.amendment(), **content
-        )
-        messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
-        return saved
-
-    return _notice_form_page(
-        request,
-        notice=notice,
-        form_class=AmendForm,
-        template="sharing/notices/amend.html",
-        save=save,
-        form_kwargs={"current_files": notice.attachments.current()},
-    )
+@reads(Notice.objects.visible_to)
+def notice_amend(request, notice):
+    return _FORMS.amend(request, notice)
 
 
 @login_required
-def notice_publish(request, pk):
-    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+@reads(_detail_queryset)
+def notice_publish(request, notice):
     services.check_can_change(notice, request.user)
     if not notice.is_draft:
         return redirect("sharing:notice-detail", pk=notice.pk)
     problems = []
-    if request.method == "POST":
-        try:
-            services.publish(notice, by=request.user, request=request)
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, _("Published. The recipient states are being told."))
-            return redirect("sharing:notice-detail", pk=notice.pk)
-    else:
+    if request.method == "GET":
         try:
             services.clean(services.content_of(notice), author=notice.author_state)
         except ValidationError as error:
             problems = error.messages
-    return render(
+    recipients = [state.name for state in recipient_states(notice)]
+    page = Confirmation(
+        heading=_("Publish this notice?"),
+        lead=notice.title,
+        tlp=notice.tlp,
+        explanation=[
+            ngettext(
+                "It will be shared with %(count)d state, which will be told at once and "
+                "asked to acknowledge it:",
+                "It will be shared with %(count)d states, which will be told at once and "
+                "asked to acknowledge it:",
+                len(recipients),
+            )
+            % {"count": len(recipients)},
+            _("A published notice cannot be deleted: it can be amended or withdrawn."),
+        ],
+        listing=recipients,
+        submit=_("Publish"),
+        problems_intro=_("The draft cannot be published yet:"),
+        fix=(reverse("sharing:notice-edit", args=[notice.pk]), _("Edit the draft")),
+    )
+    return confirm(
         request,
-        "sharing/notices/publish.html",
-        {
-            "notice": notice,
-            "recipients": recipient_states(notice),
-            "problems": problems,
-        },
-        status=400 if problems and request.method == "POST" else 200,
+        notice,
+        page,
+        act=services.publish,
+        done=_("Published. The recipient states are being told."),
+        problems=problems,
     )
 
 
 @login_required
-def notice_withdraw(request, pk):
-    notice = _visible(request, pk)
+@reads(Notice.objects.visible_to)
+def notice_withdraw(request, notice):
     services.check_can_change(notice, request.user)
     if not notice.is_published:
         return redirect("sharing:notice-detail", pk=notice.pk)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.withdraw(
-                notice, by=request.user, reason=form.cleaned_data["reason"], request=request
+    page = Confirmation(
+        heading=_("Withdraw %(ref)s?") % {"ref": notice.reference},
+        lead=notice.title,
+        tlp=notice.tlp,
+        explanation=[
+            _(
+                "Recipients are told. The notice stays readable, under a banner giving your "
+                "reason, and can no longer be amended."
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The notice has been withdrawn."))
-            return redirect("sharing:notice-detail", pk=notice.pk)
-    return render(
+        ],
+        submit=_("Withdraw the notice"),
+        danger=True,
+    )
+    form = WithdrawForm(request.POST or None)
+    return confirm(
         request,
-        "sharing/notices/withdraw.html",
-        {"notice": notice, "form": form},
-        status=400 if form.errors else 200,
+        notice,
+        page,
+        act=services.withdraw,
+        done=_("The notice has been withdrawn."),
+        form=form,
     )
 
 
 @login_required
-def notice_delete(request, pk):
-    notice = _visible(request, pk)
+@reads(Notice.objects.visible_to)
+def notice_delete(request, notice):
     services.check_can_change(notice, request.user)
-    if request.method == "POST":
-        try:
-            services.delete(notice, by=request.user, request=request)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("sharing:notice-detail", pk=notice.pk)
-        messages.success(request, _("The draft has been deleted."))
-        return redirect("sharing:notice-list")
     if not notice.is_draft:
         return redirect("sharing:notice-detail", pk=notice.pk)
-    return render(request, "sharing/notices/delete.html", {"notice": notice})
+    page = Confirmation(
+        heading=_("Delete this draft?"),
+        lead=notice.title,
+        tlp=notice.tlp,
+        explanation=[_("The draft and its files are deleted for good. Nothing was shared yet.")],
+        submit=_("Delete the draft"),
+        danger=True,
+    )
+    return confirm(
+        request,
+        notice,
+        page,
+        act=services.delete,
+        done=_("The draft has been deleted."),
+        then=reverse("sharing:notice-list"),
+    )
 
 
 @login_required
 @require_POST
-def notice_acknowledge(request, pk):
-    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+@reads(_detail_queryset)
+def notice_acknowledge(request, notice):
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
@@ -321,8 +287,8 @@ def notice_acknowledge(request, pk):
 
 @login_required
 @require_POST
-def notice_comment(request, pk):
-    notice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+@reads(_detail_queryset)
+def notice_comment(request, notice):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:

@@ -36,14 +36,14 @@ from django.utils import timezone, translation
 from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import crypto
-from sharing.common import caching
+from portal.queue import enqueue
 from sharing.common.choices import RESTRICTED_TLP, TLP, TLP_DEFINITIONS, EventKind
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states, recipient_states
 from sharing.denials.models import Denial
 from sharing.notices.choices import Severity
 from sharing.notices.models import Notice
-from sharing.notifications import webhooks
+from sharing.notifications import caching, webhooks
 from sharing.notifications.choices import DeliveryStatus, EmailMode, EmailStatus
 from sharing.notifications.models import (
     DigestSent,
@@ -249,19 +249,15 @@ def hand_over(event_id: int) -> None:
 
 
 def _queue_emails(ids: list[int]) -> None:
-    from sharing.notifications import tasks
-
     Notification.objects.filter(pk__in=ids).update(email_queued_at=timezone.now())
     for batch in _batches(ids, settings.EMAIL_BATCH_SIZE):
-        tasks.send_notification_emails.delay(batch)
+        enqueue("sharing.tasks.send_notification_emails", batch)
 
 
 def _queue_deliveries(ids: list[int]) -> None:
-    from sharing.notifications import tasks
-
     WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     for delivery_id in ids:
-        tasks.deliver_webhook.delay(delivery_id)
+        enqueue("sharing.tasks.deliver_webhook", delivery_id)
 
 
 def _batches(items: Iterable, size: int):
@@ -810,8 +806,6 @@ def sweep(now: datetime.datetime | None = None) -> dict:
     e-mails never queued or lost with a worker, deliveries that are due. Oldest first.
     Safe to run on several hosts at once: the tasks claim their rows, so a duplicate
     is a no-op."""
-    from sharing.notifications import tasks
-
     now = now or timezone.now()
     grace = datetime.timedelta(seconds=settings.EVENT_SWEEP_GRACE_SECONDS)
     events = list(
@@ -820,7 +814,7 @@ def sweep(now: datetime.datetime | None = None) -> dict:
         .values_list("pk", flat=True)[:1000]
     )
     for event_id in events:
-        tasks.dispatch_event.delay(event_id)
+        enqueue("sharing.tasks.dispatch_event", event_id)
     # An e-mail lost with its worker counts as an attempt too: one whose making kills the
     # worker every time (a hard time limit) is given up in the end.
     lost = Notification.objects.filter(

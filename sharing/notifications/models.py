@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
-from sharing.common.choices import EventKind
+from sharing.common.choices import EventKind, Vocabulary
 from sharing.notices.choices import Severity
 from sharing.notifications.choices import DeliveryStatus, EmailMode, EmailStatus
 from sharing.notifications.querysets import NotificationQuerySet, WebhookEndpointQuerySet
@@ -103,8 +103,9 @@ class EmailPreference(models.Model):
         blank=True,
     )
     categories = models.ManyToManyField(
-        "sharing.TechnologyCategory",
+        "sharing.Term",
         verbose_name=_("only notices in these technology categories"),
+        limit_choices_to={"vocabulary": Vocabulary.TECHNOLOGY},
         blank=True,
         related_name="+",
     )

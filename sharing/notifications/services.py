@@ -4,23 +4,31 @@ e-mail preferences and state defaults, webhook endpoints and their deliveries.""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
-from sharing.common import caching, validators
+from sharing.common import validators
 from sharing.common.choices import SILENT_KINDS, EventKind
-from sharing.common.services import as_predicate, clean_choice, clean_text
+from sharing.common.services import (
+    as_predicate,
+    clean_choice,
+    clean_terms,
+    clean_text,
+    item_opened,
+)
 from sharing.notices.choices import Severity
 from sharing.notices.models import TechnologyCategory
+from sharing.notifications import caching, webhooks
 from sharing.notifications import delivery as notifications
-from sharing.notifications import webhooks
 from sharing.notifications.choices import DeliveryStatus, EmailMode
 from sharing.notifications.models import (
     Notification,
@@ -67,6 +75,11 @@ def mark_read_about(subject, *, by: User) -> int:
     return _read(unread, by)
 
 
+@receiver(item_opened)
+def _read_on_opening(sender, *, item, by, **kwargs) -> None:
+    mark_read_about(item, by=by)
+
+
 def mark_all_read(*, by: User) -> int:
     return _read(Notification.objects.filter(user=by, read_at__isnull=True), by)
 
@@ -83,17 +96,14 @@ def _read(unread, by: User) -> int:
 
 def _clean_preference(data: dict) -> dict:
     errors: dict = {}
-    cleaned = {"mode": clean_choice(data.get("mode"), "mode", EmailMode, errors)}
+    cleaned: dict[str, Any] = {"mode": clean_choice(data.get("mode"), "mode", EmailMode, errors)}
     severity = data.get("min_severity") or ""
     if severity and severity not in Severity.values:
         errors["min_severity"] = _("Choose one of the values offered.")
     cleaned["min_severity"] = severity
-    categories = list(data.get("categories") or [])
-    slugs = [c.slug if isinstance(c, TechnologyCategory) else c for c in categories]
-    found = list(TechnologyCategory.objects.filter(slug__in=slugs))
-    if len(found) != len(set(slugs)):
-        errors["categories"] = _("Unknown technology category.")
-    cleaned["categories"] = found
+    cleaned["categories"] = clean_terms(
+        data.get("categories"), TechnologyCategory, "categories", errors, required=False
+    )
     try:
         cleaned["countries"] = validators.clean_countries(data.get("countries") or [])
     except ValidationError as error:
@@ -131,9 +141,10 @@ def use_state_default(*, by: User) -> None:
 def check_manages_state(by: User) -> State:
     """A state's e-mail defaults and machine endpoints are its admins' to manage
     (docs/architecture.md, "Who uses it"). Returns the state."""
-    if not (by.is_authenticated and by.is_active and by.is_state_admin and by.state_id):
+    state = by.state if by.is_authenticated and by.is_active and by.is_state_admin else None
+    if state is None:
         raise PermissionDenied(_("Only your state's admins manage this."))
-    return by.state
+    return state
 
 
 manages_state = as_predicate(check_manages_state)

@@ -13,9 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from sharing.common import caching
 from sharing.common.pages import filtered, other_params, paginate
-from sharing.notifications import services
+from sharing.notifications import caching, services
 from sharing.notifications.filters import NotificationFilterSet
 from sharing.notifications.models import Notification
 

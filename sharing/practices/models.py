@@ -1,37 +1,31 @@
 """The best-practice library."""
 
-import uuid
-
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharing.common.choices import Vocabulary
+from sharing.common.models import SharedItem, Term
+from sharing.common.textsearch import plain_text
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
 from sharing.practices.querysets import BestPracticeQuerySet
 
 
-class Topic(models.Model):
-    """A subject of the best-practice library (licensing, end-use checks, ...): a small
-    taxonomy that platform staff maintain in the administration site."""
+class Topic(Term):
+    """A subject of the best-practice library (licensing, end-use checks, ...): the
+    vocabulary that tags best practices."""
 
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    VOCABULARY = Vocabulary.TOPIC
 
     class Meta:
+        proxy = True
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-        ordering = ["position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class BestPractice(models.Model):
+class BestPractice(SharedItem):
     """What a state has learned about controlling these exports, shared for others to
     use: guidance, a checklist, a case study, legislation, training material, a
     template. A lead state writes it with any co-authoring states, publishes it to the
@@ -39,13 +33,13 @@ class BestPractice(models.Model):
     amends it in numbered versions, and archives it when it is superseded. Other states
     mark it as adopted or endorsed."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
-    body = models.TextField(_("body"), blank=True)
-    body_html = models.TextField(editable=False, blank=True)
     doc_type = models.CharField(_("document type"), max_length=16, choices=DocType.choices)
-    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="practices")
+    topics = models.ManyToManyField(
+        Term,
+        verbose_name=_("topics"),
+        related_name="practices",
+        limit_choices_to={"vocabulary": Vocabulary.TOPIC},
+    )
     lead_state = models.ForeignKey(
         "accounts.State",
         verbose_name=_("lead state"),
@@ -67,27 +61,13 @@ class BestPractice(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    search_folded = models.TextField(editable=False, blank=True, default="")
-    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = BestPracticeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(SharedItem.Meta):
         verbose_name = _("best practice")
         verbose_name_plural = _("best practices")
-        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="practice_status_published"),
             models.Index(fields=["public", "status"], name="practice_public"),
@@ -101,6 +81,18 @@ class BestPractice(models.Model):
 
     def audit_label(self) -> str:
         return f"best practice {self.pk}"
+
+    def search_document(self) -> tuple[str, str, str]:
+        """(title, middle, body): the three weights of its text for search
+        (sharing.common.textsearch). The middle holds the summary, the topics and the
+        states that wrote it."""
+        middle = [
+            self.summary,
+            *(topic.name for topic in self.topics.all()),
+            self.lead_state.name,
+            *(state.name for state in self.co_authors.all()),
+        ]
+        return self.title, "\n".join(part for part in middle if part), plain_text(self.body_html)
 
     @property
     def is_draft(self) -> bool:

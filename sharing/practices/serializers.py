@@ -11,12 +11,12 @@ from rest_framework import serializers
 
 from sharing.common import services as common
 from sharing.common.serializers import (
+    AmendSerializer,
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
     codes_field,
 )
-from sharing.notices.serializers import NoticeAmendSerializer
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience
 from sharing.practices.models import BestPractice, Endorsement
 
@@ -87,19 +87,15 @@ class BestPracticeWriteSerializer(serializers.Serializer):
     )
 
 
-class BestPracticeAmendSerializer(NoticeAmendSerializer):
+class BestPracticeAmendSerializer(AmendSerializer):
+    """A new version: the fields to change, what changed, and whether it is material."""
+
+    write_serializer = BestPracticeWriteSerializer
     material = StrictBooleanField(
         default=True,
         help_text="true (the default): the readers are told; false: a minor correction. A "
         "change of audience is always material.",
     )
-
-    def get_fields(self):
-        fields = serializers.Serializer.get_fields(self)
-        for name, field in BestPracticeWriteSerializer().get_fields().items():
-            field.required = False
-            fields[name] = field
-        return fields
 
 
 class EndorseSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
+from sharing.common import textsearch
 from sharing.common.choices import EventKind
 from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import as_state, reading_state, recipient_choices
@@ -190,7 +191,6 @@ def _drop_disallowed_endorsements(practice: BestPractice, *, by: User, request) 
 
 
 def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
-    from sharing.search import engine as search
 
     practice.body_html = rendered.html_for(practice, cleaned["body"])  # before body changes
     for field in ("title", "summary", "body", "doc_type", "audience", "public"):
@@ -198,7 +198,7 @@ def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
     practice.save()
     practice.topics.set(cleaned["topics"])
     practice.co_authors.set(cleaned["co_authors"])
-    search.index(practice)
+    textsearch.index(practice)
 
 
 class PracticeLifecycle(Lifecycle):
@@ -209,6 +209,7 @@ class PracticeLifecycle(Lifecycle):
     retired by being archived."""
 
     model = BestPractice
+    edit_page = "sharing:practice-edit"
     owner = "lead_state"
     draft_status = PracticeStatus.DRAFT
     published_status = PracticeStatus.PUBLISHED
@@ -241,15 +242,20 @@ class PracticeLifecycle(Lifecycle):
         "nothing_changed": gettext_lazy("Nothing has changed; change it before amending it."),
     }
 
-    check_can_change = staticmethod(check_can_change)
+    def check_can_change(self, item: BestPractice, by: User) -> None:
+        check_can_change(item, by)
 
-    check_can_lead = staticmethod(check_can_lead)
+    def check_can_lead(self, item: BestPractice, by: User) -> None:
+        check_can_lead(item, by)
 
-    def clean(self, data, owner):
+    def clean(self, data: dict, owner: State) -> dict:
         return clean(data, lead=owner)
 
-    content_of = staticmethod(content_of)
-    apply = staticmethod(_apply)
+    def content_of(self, item: BestPractice) -> dict:
+        return content_of(item)
+
+    def apply(self, item: BestPractice, cleaned: dict, rendered: Rendered) -> None:
+        _apply(item, cleaned, rendered)
 
     def check_changes(self, item, by, before, after):
         _check_lead_only(item, by, before, after)

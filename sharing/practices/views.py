@@ -7,29 +7,33 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
-from sharing.common import caching
+from sharing.common import caching, textsearch
 from sharing.common import services as common
 from sharing.common.pages import (
+    Confirmation,
+    ItemFormPages,
+    confirm,
     earlier_versions_hidden,
     other_params,
     paginate,
     readable_history,
+    reads,
     with_diffs,
 )
 from sharing.common.querysets import LONG_TEXT_FIELDS
-from sharing.notifications import services as notifications
 from sharing.practices import services
-from sharing.practices.choices import DocType, PracticeStatus
+from sharing.practices.choices import DocType, PracticeAudience, PracticeStatus
 from sharing.practices.filters import PRACTICE_FACETS, BestPracticeFilterSet
 from sharing.practices.forms import EndorseForm, PracticeAmendForm, PracticeForm
 from sharing.practices.models import BestPractice, Endorsement
-from sharing.search import engine as search
 
 PAGE_SIZE = 20
 SORTS = {
@@ -143,9 +147,9 @@ def _facets(request, base, in_force) -> list[dict]:
 def practice_list(request):
     user = request.user
     base = BestPractice.objects.visible_to(user)
-    query = search.parse(request.GET.get("q", ""))
+    query = textsearch.parse(request.GET.get("q", ""))
     if query:
-        base = search.matching(base, query)
+        base = textsearch.matching(base, query)
     filterset = BestPracticeFilterSet(request.GET or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     results = (filterset.qs if valid else base.none()).annotate(
@@ -157,7 +161,7 @@ def practice_list(request):
     elif sort == "title":
         results = results.order_by("title", "pk")
     elif query and sort != "newest":
-        results = results.order_by(*search.BEST_FIRST)
+        results = results.order_by(*textsearch.BEST_FIRST)
     results = (
         results.select_related("lead_state").prefetch_related("topics").defer(*LONG_TEXT_FIELDS)
     )
@@ -229,138 +233,65 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
     return _page(request, "sharing/practices/detail.html", context, status=status)
 
 
-def practice_detail(request, pk):
-    practice = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    notifications.mark_read_about(practice, by=request.user)
+@reads(_detail_queryset)
+def practice_detail(request, practice):
+    common.opened(practice, by=request.user)
     return _render_detail(request, practice)
 
 
-def _practice_form_page(
-    request, *, practice=None, form_class=PracticeForm, template, save, form_kwargs=None
-):
-    lead_state = practice.lead_state if practice else request.user.state
-    form_kwargs = {"lead_state": lead_state, **(form_kwargs or {})}
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            try:
-                saved = save(form, form.content())
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                return redirect("sharing:practice-detail", pk=saved.pk)
-    else:
-        initial = services.content_of(practice) if practice else {}
-        form = form_class(initial=initial, **form_kwargs)
-    return render(
-        request,
-        template,
-        {"form": form, "practice": practice},
-        status=400 if request.method == "POST" else 200,
-    )
+class _PracticeForms(ItemFormPages):
+    name, folder, owner = "practice", "practices", "lead_state"
+    form_class, amend_form_class = PracticeForm, PracticeAmendForm
+    created = gettext_lazy("Draft saved. Only the authoring states see it.")
+    amend_refused = gettext_lazy("Only a published best practice can be amended.")
 
 
-def _visible(request, pk) -> BestPractice:
-    return get_object_or_404(BestPractice.objects.visible_to(request.user), pk=pk)
+_FORMS = _PracticeForms(services)
 
 
 @login_required
 def practice_create(request):
-    common.check_can_author(request.user)
-
-    def save(form, content):
-        practice = services.create(
-            by=request.user,
-            request=request,
-            attachments=form.cleaned_data["attachments"],
-            **content,
-        )
-        messages.success(request, _("Draft saved. Only the authoring states see it."))
-        return practice
-
-    return _practice_form_page(request, template="sharing/practices/form.html", save=save)
+    return _FORMS.create(request)
 
 
 @login_required
-def practice_edit(request, pk):
-    practice = _visible(request, pk)
-    services.check_can_change(practice, request.user)
-    if not practice.is_draft:
-        return redirect("sharing:practice-amend", pk=practice.pk)
-
-    def save(form, content):
-        saved = services.update(
-            practice,
-            by=request.user,
-            request=request,
-            attachments=form.cleaned_data["attachments"],
-            **content,
-        )
-        messages.success(request, _("Draft saved."))
-        return saved
-
-    return _practice_form_page(
-        request, practice=practice, template="sharing/practices/form.html", save=save
-    )
+@reads(BestPractice.objects.visible_to)
+def practice_edit(request, practice):
+    return _FORMS.edit(request, practice)
 
 
 @login_required
-def practice_amend(request, pk):
-    practice = _visible(request, pk)
-    services.check_can_change(practice, request.user)
-    if not practice.is_published:
-        messages.error(request, _("Only a published best practice can be amended."))
-        return redirect("sharing:practice-detail", pk=practice.pk)
-
-    def save(form, content):
-        saved = services.amend(
-            practice, by=request.user, request=request, **form.amendment(), **content
-        )
-        messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
-        return saved
-
-    return _practice_form_page(
-        request,
-        practice=practice,
-        form_class=PracticeAmendForm,
-        template="sharing/practices/amend.html",
-        save=save,
-        form_kwargs={"current_files": practice.attachments.current()},
-    )
+@reads(BestPractice.objects.visible_to)
+def practice_amend(request, practice):
+    return _FORMS.amend(request, practice)
 
 
-def _lead_action(request, pk, *, template, act, done, allowed_status, then=None):
+def _lead_action(request, practice, *, page, act, done, allowed_status, then=None):
     """A confirmation page, then one of the lead state's acts on the best practice;
-    afterwards the reader goes to ``then`` (a URL name) or back to the best practice."""
-    practice = _visible(request, pk)
+    afterwards the reader goes to ``then`` (an address) or back to the best practice."""
     services.check_can_lead(practice, request.user)
     if practice.status != allowed_status:
         return redirect("sharing:practice-detail", pk=practice.pk)
-    problems = []
-    if request.method == "POST":
-        try:
-            act(practice, by=request.user, request=request)
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, done)
-            if then:
-                return redirect(then)
-            return redirect("sharing:practice-detail", pk=practice.pk)
-    return render(
-        request,
-        template,
-        {"practice": practice, "problems": problems},
-        status=400 if problems else 200,
-    )
+    page.lead = practice.title
+    return confirm(request, practice, page, act=act, done=done, then=then)
 
 
 @login_required
-def practice_publish(request, pk):
+@reads(BestPractice.objects.visible_to)
+def practice_publish(request, practice):
+    reach = (
+        _("It will be readable by every subscribing and observer state.")
+        if practice.audience == PracticeAudience.COMMUNITY
+        else _("It will be readable by every subscribing state.")
+    )
+    if practice.public:
+        reach += " " + _("It is also public: anyone can read it without signing in.")
     return _lead_action(
         request,
-        pk,
-        template="sharing/practices/publish.html",
+        practice,
+        page=Confirmation(
+            heading=_("Publish this best practice?"), explanation=[reach], submit=_("Publish")
+        ),
         act=services.publish,
         done=_("Published."),
         allowed_status=PracticeStatus.DRAFT,
@@ -368,11 +299,22 @@ def practice_publish(request, pk):
 
 
 @login_required
-def practice_archive(request, pk):
+@reads(BestPractice.objects.visible_to)
+def practice_archive(request, practice):
     return _lead_action(
         request,
-        pk,
-        template="sharing/practices/archive.html",
+        practice,
+        page=Confirmation(
+            heading=_("Archive this best practice?"),
+            explanation=[
+                _(
+                    "It stays readable, marked as archived, but can no longer be amended or "
+                    "endorsed."
+                )
+            ],
+            submit=_("Archive"),
+            danger=True,
+        ),
         act=services.archive,
         done=_("Archived. It stays readable, marked as archived."),
         allowed_status=PracticeStatus.PUBLISHED,
@@ -380,22 +322,30 @@ def practice_archive(request, pk):
 
 
 @login_required
-def practice_delete(request, pk):
+@reads(BestPractice.objects.visible_to)
+def practice_delete(request, practice):
     return _lead_action(
         request,
-        pk,
-        template="sharing/practices/delete.html",
+        practice,
+        page=Confirmation(
+            heading=_("Delete this draft?"),
+            explanation=[
+                _("The draft and its files are deleted for good. Nothing was shared yet.")
+            ],
+            submit=_("Delete the draft"),
+            danger=True,
+        ),
         act=services.delete,
         done=_("The draft has been deleted."),
         allowed_status=PracticeStatus.DRAFT,
-        then="sharing:practice-list",
+        then=reverse("sharing:practice-list"),
     )
 
 
 @login_required
 @require_POST
-def practice_endorse(request, pk):
-    practice = get_object_or_404(_detail_queryset(request.user), pk=pk)
+@reads(_detail_queryset)
+def practice_endorse(request, practice):
     if request.POST.get("action") == "withdraw":
         if services.withdraw_endorsement(practice, by=request.user, request=request):
             messages.success(request, _("Your state's endorsement has been withdrawn."))

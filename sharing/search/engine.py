@@ -1,207 +1,28 @@
 """One search over everything a user may read: notices and best practices.
 
-``index(obj)`` keeps each row's search fields current; the services call it whenever
-they save content. ``search(user, query, ...)`` returns ranked hits of both kinds, each
-set first narrowed by ``visible_to(user)``, so search never shows what the pages would
-not.
+``search(user, query, ...)`` returns ranked hits of both kinds, each set first narrowed
+by ``visible_to(user)``, so search never shows what the pages would not. How the words
+of a row are kept, read and matched is ``sharing.common.textsearch``; here the kinds are
+ranked together, and PostgreSQL's ``ts_headline`` gives the snippets.
 
-Every row keeps its words three ways (``search_fields``): ``search_text`` as written
-(for snippets), ``search_folded``, the same in lower case with the accents of Latin and
-Greek letters taken off (``fold``), and on PostgreSQL a weighted ``tsvector`` (title A;
-summary, entity names, control codes and countries B; body C; D, overlapping pairs of
-letters of the scripts written without spaces) with a GIN index. What people type is
-read with ``websearch_to_tsquery`` (quotes, ``or``, ``-word`` work and nothing can be a
-syntax error), ranked with ``ts_rank`` and highlighted with ``ts_headline``.
-
-Partial words, words typed without their accents ("evaluation" for "évaluation") and
-Japanese, Chinese and Korean (whose words carry particles, or no spaces at all) are
-found by a substring match of the folded term in ``search_folded``, the same plain
-``LIKE`` on both databases. On PostgreSQL a trigram (pg_trgm) GIN index serves it for
-terms of three letters or more (migration 0011); terms in unspaced scripts are first
-narrowed through their letter pairs in the vector, which also finds words of two
-letters (most Korean and Japanese words) that no trigram can. SQLite, the embedded mode,
-has the substring match alone and returns the same shape.
-
-At most ``MAX_CANDIDATES`` matches of each kind are ranked: the newest, when more match
-(``Results.capped``), so that a common word costs no more than a rare one.
+At most ``textsearch.MAX_CANDIDATES`` matches of each kind are ranked: the newest, when
+more match (``Results.capped``), so that a common word costs no more than a rare one.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 
-import nh3
-from django.contrib.postgres.search import (
-    CombinedSearchVector,
-    SearchHeadline,
-    SearchQuery,
-    SearchQueryField,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-)
-from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
-from django.db.models.lookups import IContains
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db import connection
+from django.utils.safestring import SafeString
 
-from portal.countries import country_name
+from sharing.common import textsearch
 from sharing.common.choices import RESTRICTED_TLP
 from sharing.common.querysets import LONG_TEXT_FIELDS
+from sharing.common.textsearch import CONFIG, Query, highlight, parse
 from sharing.notices.models import Notice
 from sharing.practices.models import BestPractice
-
-CONFIG = "english"
-MAX_QUERY_LENGTH = 200
-MAX_CANDIDATES = 250  # per kind; the newest are ranked when more match
-PHRASE_WINDOW = 4 * MAX_CANDIDATES  # per kind; rows whose words' positions are read
-SNIPPET_LENGTH = 240
-# ts_headline marks matches with these; they are replaced by <mark> after escaping, so
-# that nothing of the document itself is ever taken as markup.
-_START, _STOP = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Control characters other than line breaks and tabs never reach the index (two of
-# them mark matches in snippets).
-_CONTROL_KEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
-_OPERATORS = {"or", "and"}
-_ANY_OF = re.compile(r"(?:^|\s)or(?:\s|$)", re.IGNORECASE)
-
-
-# --- Indexing -------------------------------------------------------------------------------
-
-
-def plain_text(rendered_html: str) -> str:
-    """The words of rendered Markdown, without markup."""
-    return html.unescape(nh3.clean(rendered_html or "", tags=set()))
-
-
-def _document(obj) -> tuple[str, str, str]:
-    """(title, middle, body): the three weights of a row's text."""
-    if isinstance(obj, Notice):
-        entities = [
-            " ".join([e.name, *e.aliases, *e.identifiers, e.country and country_name(e.country)])
-            for e in obj.entities.all()
-        ]
-        countries = [f"{code} {country_name(code)}" for code in obj.countries_of_concern]
-        middle = [obj.summary, *entities, *obj.control_codes, *countries]
-    else:
-        middle = [
-            obj.summary,
-            *(topic.name for topic in obj.topics.all()),
-            obj.lead_state.name,
-            *(state.name for state in obj.co_authors.all()),
-        ]
-    return obj.title, "\n".join(part for part in middle if part), plain_text(obj.body_html)
-
-
-def document(obj) -> tuple[str, str, str]:
-    """(title, middle, body) of ``obj`` as they are indexed. Reads its entities (or
-    topics and co-authors) through ``.all()``, so prefetched relations cost no query:
-    ``generate_bench_data`` indexes rows in bulk with this before they are saved."""
-    title, middle, body = (_CONTROL_KEPT_LINES.sub(" ", part) for part in _document(obj))
-    return title, middle, body
-
-
-def fold(text: str) -> str:
-    """``text`` as substring matching compares it: lower case, and Latin and Greek
-    letters without their accents ("Prüfung", composed or not, → "prufung"; "Łódź" →
-    "lodz"), other scripts as they are (a Japanese voicing mark makes another letter)."""
-    folded = unicodedata.normalize("NFC", text).lower().translate(_fold_table())
-    return folded if folded.isascii() else _COMBINING_ACCENT.sub("", folded)
-
-
-@cache
-def _fold_table() -> dict[int, str]:
-    return str.maketrans(_accents()[0])
-
-
-# Scripts written without spaces between words (Japanese, Chinese), and Korean, whose
-# words carry their particles ("감시를"): there a word can only be found as a substring.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_UNSPACED_RUN = re.compile(f"{_UNSPACED.pattern}+")
-
-
-def letter_pairs(text: str) -> list[str]:
-    """The overlapping pairs of letters of every run of an unspaced script in ``text``,
-    and each run's last letter, so that a single letter is found as a prefix too:
-    "監視ソフト" → 監視, 視ソ, ソフ, フト, ト."""
-    pairs = set()
-    for run in _UNSPACED_RUN.findall(text):
-        pairs.update(_pairs(run))
-        pairs.add(run[-1])
-    return sorted(pairs)
-
-
-def _pairs(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
-class _Lexemes(Func):
-    """A ``tsvector`` of these lexemes exactly as they are, weighted D (no parser, no
-    dictionary: the pairs are looked up exactly as they were written)."""
-
-    template = "setweight(array_to_tsvector(%(expressions)s::text[]), 'D')"
-    output_field = SearchVectorField()
-
-
-def vector(title: str, middle: str, body: str):
-    """The weighted ``tsvector`` of a row's three parts (PostgreSQL), as an expression:
-    their words folded (so that accents need not be typed), and the letter pairs."""
-    words = (
-        SearchVector(Value(fold(title)), weight="A", config=CONFIG)
-        + SearchVector(Value(fold(middle)), weight="B", config=CONFIG)
-        + SearchVector(Value(fold(body)), weight="C", config=CONFIG)
-    )
-    pairs = letter_pairs("\n".join([title, middle, body]))
-    return CombinedSearchVector(words, "||", _Lexemes(Value(pairs)), CONFIG) if pairs else words
-
-
-def search_fields(title: str, middle: str, body: str) -> dict:
-    """The values of a row's search fields for its three parts (see ``document``)."""
-    text = "\n".join([title, middle, body])
-    fields = {"search_text": text, "search_folded": fold(text)}
-    if connection.vendor == "postgresql":
-        fields["search_vector"] = vector(title, middle, body)
-    return fields
-
-
-def index(obj) -> None:
-    """Bring ``obj``'s search fields up to date with its saved content."""
-    type(obj).objects.filter(pk=obj.pk).update(**search_fields(*document(obj)))
-
-
-# --- Reading the query ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str  # what was typed, cleaned
-    terms: list[str]  # words and quoted phrases that must appear
-    excluded: list[str]  # -words and -"phrases" that must not
-
-    def __bool__(self) -> bool:
-        return bool(self.terms)
-
-
-def parse(raw: str) -> Query:
-    """Whatever was typed (any length, any characters) as a usable query."""
-    text = " ".join(_CONTROL.sub(" ", str(raw or "")).split())[:MAX_QUERY_LENGTH]
-    terms, excluded = [], []
-    for match in _TERM.finditer(text):
-        negative = match.group(1) or match.group(3)
-        term = (match.group(2) or match.group(4) or "").strip().strip('"')
-        if not term or term.lower() in _OPERATORS or term == "-":
-            continue
-        (excluded if negative else terms).append(term)
-    return Query(text=text, terms=terms, excluded=excluded)
-
 
 # --- Searching ------------------------------------------------------------------------------
 
@@ -231,322 +52,6 @@ class Hit:
 
 
 KINDS = {"notice": Notice, "best_practice": BestPractice}
-
-
-# --- Accents --------------------------------------------------------------------------------
-
-# Letters without a decomposition that PostgreSQL's unaccent folds too (\u0131: dotless i).
-_EXTRA_FOLDS = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "\u0131": "i", "ŧ": "t"}
-# The Latin and Greek blocks: accents elsewhere (Japanese voicing marks, Cyrillic й) are
-# part of the letter.
-_FOLDED_BLOCKS = [range(0xC0, 0x250), range(0x370, 0x400), range(0x1E00, 0x2000)]
-_COMBINING_ACCENT = re.compile(r"[\u0300-\u036f]")
-
-
-@cache
-def _accents() -> tuple[dict[str, str], dict[str, str]]:
-    """(accented letter → its base, base → every form of it): é → e, and e → eéèêë…,
-    lower case only (matching ignores case)."""
-    to_base = dict(_EXTRA_FOLDS)
-    for block in _FOLDED_BLOCKS:
-        for char in map(chr, block):
-            parts = unicodedata.normalize("NFD", char)
-            if char == char.lower() and len(parts) > 1 and _COMBINING_ACCENT.match(parts[1]):
-                to_base[char] = parts[0]
-    forms: dict[str, str] = {}
-    for char, base in to_base.items():
-        forms[base] = forms.get(base, base) + char
-    return to_base, forms
-
-
-def accent_pattern(term: str) -> str:
-    """A regular expression, to use ignoring case, that finds ``term`` whatever its
-    accents: "prufung" and "prüfung" both find "Prüfung" (composed or not)."""
-    to_base, forms = _accents()
-    parts = []
-    for char in _COMBINING_ACCENT.sub("", term.lower()):
-        base = to_base.get(char, char)
-        if base in forms:
-            parts.append(f"[{re.escape(forms[base])}]{_COMBINING_ACCENT.pattern}*")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
-
-
-class _Folded(Func):
-    """Text without its accents, on PostgreSQL: ``sharing_fold`` (migration 0008), for
-    the title and summary of the few rows ranked."""
-
-    function = "sharing_fold"
-    output_field = TextField()
-
-
-def _contains(field: str, term: str) -> Q:
-    """``field`` (a short one: title, summary) holds ``term``, whatever the case and the
-    accents of either; long texts are matched through ``search_folded``."""
-    if connection.vendor == "postgresql":
-        return Q(IContains(_Folded(F(field)), _Folded(Value(term))))
-    return Q(**{f"{field}__iregex": accent_pattern(term)})
-
-
-# --- Matching -------------------------------------------------------------------------------
-
-# Shorter terms of spaced scripts are matched as words only, on PostgreSQL: no trigram
-# index can narrow a substring of one or two letters ("IT" would read every row).
-MIN_SUBSTRING = 3
-
-
-class _HasLexemes(Func):
-    """``search_vector`` holds every one of these lexemes (``'監視' & '視セ'``), read as
-    they are, without a parser or dictionary (see ``_Lexemes``)."""
-
-    template = "%(expressions)s::tsquery"
-    arg_joiner = " @@ "
-    output_field = BooleanField()
-    conditional = True
-
-
-def _pairs_query(term: str) -> str | None:
-    """The letter pairs a row must hold to contain ``term`` (its unspaced runs), as a
-    tsquery; a run of one letter is a prefix of a pair."""
-    lexemes = []
-    for run in _UNSPACED_RUN.findall(term):
-        if len(run) == 1:
-            lexemes.append(f"'{run}':*")
-        else:
-            lexemes.extend(f"'{pair}'" for pair in _pairs(run))
-    return " & ".join(dict.fromkeys(lexemes)) or None
-
-
-def _holds(term: str) -> Q | None:
-    """Rows whose text holds ``term`` as a substring, accents and case folded; None when
-    PostgreSQL would have to read every row to tell (a short term of a spaced script)."""
-    folded = Q(search_folded__contains=fold(term))
-    if connection.vendor != "postgresql":
-        return folded
-    pairs = _pairs_query(term)
-    if pairs:
-        return Q(_HasLexemes(F("search_vector"), Value(pairs))) & folded
-    return folded if len(term) >= MIN_SUBSTRING else None
-
-
-def _substring_match(query: Query) -> Q | None:
-    match = Q()
-    for term in query.terms:
-        holds = _holds(term)
-        if holds is None:
-            return None
-        match &= holds
-    return match
-
-
-def _exclusions(query: Query) -> Q:
-    """What ``-word`` removes. On PostgreSQL words of spaced scripts are excluded as
-    words (so ``-arm`` keeps "harm"); substrings, accents folded, only for unspaced
-    scripts and SQLite."""
-    excluded = Q()
-    for term in query.excluded:
-        if connection.vendor == "postgresql" and not _UNSPACED.search(term):
-            excluded |= Q(
-                search_vector=SearchQuery(fold(term), search_type="phrase", config=CONFIG)
-            )
-        else:
-            excluded |= _holds(term)
-    return excluded
-
-
-def _bonus(query: Query):
-    """Substring evidence, so that a title match outranks a body-only match whatever
-    the script: +1 when the title holds every term, +0.3 when the summary does."""
-    in_title, in_summary = Q(), Q()
-    for term in query.terms:
-        in_title &= _contains("title", term)
-        in_summary &= _contains("summary", term)
-    return Case(
-        When(in_title, then=Value(1.0)),
-        When(in_summary, then=Value(0.3)),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-
-
-# A term that is a word and nothing else, which may begin a longer word.
-_PLAIN_WORD = re.compile(r"[^\W_]+")
-
-
-def _words(query: Query):
-    """The query as the vectors hold words (PostgreSQL): in ``websearch`` syntax and
-    folded; and when every term is a plain word, each also as the beginning of a longer
-    one ("interce" finds "interception", "Iran" "Iranian")."""
-    words = SearchQuery(fold(query.text), search_type="websearch", config=CONFIG)
-    if all(_PLAIN_WORD.fullmatch(term) for term in query.terms):
-        prefixes = " & ".join(f"{fold(term)}:*" for term in query.terms)
-        words |= SearchQuery(prefixes, search_type="raw", config=CONFIG)
-    return words
-
-
-def _ways_to_match(query: Query) -> list[Q]:
-    """What makes a row match, best evidence first: on PostgreSQL its words (through
-    the vector's index alone), then, where it can be told from an index, a substring;
-    on SQLite the substring only."""
-    substring = _substring_match(query)
-    if connection.vendor != "postgresql":
-        return [substring]
-    words = Q(search_vector=_words(query))
-    return [words] if substring is None else [words, substring]
-
-
-def matching(queryset, query: Query):
-    """The rows of ``queryset`` that match ``query``, annotated with their ``score``
-    (higher is better), still a queryset: filters, counts and orderings apply to every
-    match, not to a ranked few. The caller narrows ``queryset`` to what the reader may
-    see (visible_to)."""
-    ways = _ways_to_match(query)
-    any_way = ways[0]
-    for way in ways[1:]:
-        any_way |= way
-    return _scored(_excluding(queryset.filter(any_way), query), query)
-
-
-def _excluding(queryset, query: Query):
-    """``queryset`` without what the query's ``-words`` name: through a subquery, which
-    the indexes answer once, rather than a test of every row."""
-    if not query.excluded:
-        return queryset
-    excluded = queryset.model.objects.filter(_exclusions(query)).values("pk")
-    return queryset.exclude(pk__in=excluded)
-
-
-def _scored(queryset, query: Query):
-    if connection.vendor == "postgresql":
-        rank = SearchRank(F("search_vector"), _words(query), weights=[0.1, 0.2, 0.4, 1.0])
-        return queryset.annotate(score=rank + _bonus(query))
-    return queryset.annotate(score=_bonus(query))
-
-
-BEST_FIRST = ("-score", F("published_at").desc(nulls_last=True), "pk")
-
-
-@contextmanager
-def _through_the_indexes():
-    """PostgreSQL costs testing a row's vector or text as nearly free, unaware that the
-    value lies in TOAST (rows are kept narrow: migration 0011), and so prefers reading
-    the whole table for any word that is in more than a few rows: a second where the
-    indexes take milliseconds. Here it may not scan the table, nor start parallel
-    workers for a query of milliseconds (each would build the visibility rules' hashed
-    recipient list again). The settings are the transaction's own: its end, or the
-    savepoint's rollback on an error, undoes them; inside an outer transaction they
-    are set back on the way out."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    outer = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), "
-            "current_setting('max_parallel_workers_per_gather'), "
-            "set_config('enable_seqscan', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)"
-        )
-        seqscan, workers, _, _ = cursor.fetchone()
-        yield
-        if outer:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), "
-                "set_config('max_parallel_workers_per_gather', %s, true)",
-                [seqscan, workers],
-            )
-
-
-# The newest first, in an order no index serves: PostgreSQL then takes the matches from
-# the search indexes and sorts them, rather than walking the rows newest first and
-# reading each one's text to test it (seconds, for a word in one row of twenty).
-NEWEST_FIRST = (F("published_at").desc(nulls_last=True), "-pk")
-
-
-class _Loosened(Func):
-    """A tsquery with the order of its phrases dropped: ``'trade' <-> 'fair'`` becomes
-    ``'trade' & 'fair'`` (rows holding both words, anywhere), which the vector's GIN
-    index answers alone, without reading a vector. Only for queries without negation,
-    where this finds every row the phrase finds, and more."""
-
-    template = "regexp_replace((%(expressions)s)::text, '<[0-9-]+>', '&', 'g')::tsquery"
-    output_field = SearchQueryField()
-
-
-class _Matches(Func):
-    """``vector @@ tsquery``, which an index on the vector may answer."""
-
-    template = "%(expressions)s"
-    arg_joiner = " @@ "
-    output_field = BooleanField()
-    conditional = True
-
-
-class _Tested(Func):
-    """The same test as a function that no index answers and that PostgreSQL knows to
-    be dear (migration 0012): it is applied to the rows found otherwise, one by one."""
-
-    function = "sharing_phrase_test"
-    output_field = BooleanField()
-    conditional = True
-
-
-def _phrase_window(queryset, query: Query) -> Q | None:
-    """On PostgreSQL, for a query with a phrase, the test by words to use instead of the
-    vector's index; None for any other query.
-
-    A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is ``'end' <-> 'user'``
-    to PostgreSQL) cannot be told from the GIN index, which keeps no positions:
-    PostgreSQL would read the vector of every row holding all its words, a second for
-    common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW`` rows of
-    ``queryset`` that hold its words (which the index finds alone). Where the newest
-    matches are taken anyway (more than ``MAX_CANDIDATES`` in the window) they are the
-    same; where fewer, older rows holding the phrase as it is written are still found by
-    the substring match that fills in. Not for queries with a negation or an ``or``,
-    where that would not hold."""
-    if (
-        connection.vendor != "postgresql"
-        or query.excluded  # under a negation, the loosened query would find fewer
-        or _ANY_OF.search(query.text)  # the substring match cannot fill an "or" in
-        or all(_PLAIN_WORD.fullmatch(term) for term in query.terms)  # no phrase
-    ):
-        return None
-    words = _words(query)
-    window = (
-        queryset.filter(_Matches(F("search_vector"), _Loosened(words)))
-        .order_by(*NEWEST_FIRST)
-        .values("pk")[:PHRASE_WINDOW]
-    )
-    return Q(pk__in=window) & Q(_Tested(F("search_vector"), words))
-
-
-def _candidates(queryset, query: Query) -> list[tuple[float, object, object]]:
-    """(score, published_at, pk) of the best matches, best first, for merging kinds.
-
-    The newest ``MAX_CANDIDATES`` matches are ranked, not every one (ranking reads each
-    row's vector, and a common word is in most rows). Matches by word come first, from
-    the vector's index alone; substring matches (part of a word, unspaced scripts) fill
-    the rest, and PostgreSQL, which stops a UNION ALL once it has what the LIMIT asks,
-    runs them only when the words found fewer: a substring test reads each row's text.
-    """
-    limit = MAX_CANDIDATES
-    first, *others = _ways_to_match(query)
-    window = _phrase_window(queryset, query)
-    if window is None:
-        by_first = queryset.filter(first)
-    else:
-        # The window holds only what the reader may see: its rows are looked up by key
-        # alone, so that PostgreSQL tests the phrase on them, not on every visible row.
-        first = window
-        by_first = queryset.model.objects.filter(first)
-    branches = [by_first, *(queryset.filter(o).exclude(first) for o in others)]
-    newest = [_excluding(b, query).order_by(*NEWEST_FIRST).values("pk")[:limit] for b in branches]
-    union = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
-    with _through_the_indexes():
-        found = list(union.values_list("pk", flat=True)[:limit])
-    rows = _scored(queryset.model.objects.filter(pk__in=found), query).order_by(*BEST_FIRST)
-    return list(rows.values_list("score", "published_at", "pk"))
 
 
 @dataclass
@@ -582,9 +87,9 @@ def search(
     for kind in kinds:
         model = KINDS[kind]
         base = querysets.get(kind, model.objects.all()).visible_to(user)
-        candidates = _candidates(base, query)
+        candidates = textsearch.candidates(base, query)
         counts[kind] = len(candidates)
-        capped = capped or len(candidates) >= MAX_CANDIDATES
+        capped = capped or len(candidates) >= textsearch.MAX_CANDIDATES
         ranked.extend((score, published, kind, pk) for score, published, pk in candidates)
     ranked.sort(key=lambda row: (-(row[0] or 0), -(row[1].timestamp() if row[1] else 0)))
     page = ranked[offset : offset + limit]
@@ -609,36 +114,6 @@ def search(
 # --- Snippets -------------------------------------------------------------------------------
 
 
-def _marked(text: str) -> SafeString:
-    """Escape ``text`` and turn the sentinel marks into <mark> elements."""
-    return mark_safe(  # noqa: S308 -- the text is escaped first; only our marks become tags
-        escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    )
-
-
-def highlight(text: str, query: Query) -> SafeString:
-    """A short passage of ``text`` around the first match, terms marked as they are
-    written in the text (with their accents, whatever was typed)."""
-    text = " ".join(text.split())
-    # One pass over every term, longest first, so that no mark lands inside another.
-    terms = sorted(set(query.terms), key=len, reverse=True)
-    patterns = [pattern for pattern in map(accent_pattern, terms) if pattern]
-    matcher = re.compile("|".join(patterns), re.I) if patterns else None
-    first = matcher.search(text) if matcher else None
-    start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
-    if start:
-        # Begin at a word boundary where there is one near (scripts without spaces have none).
-        space = text.find(" ", start, first.start())
-        if space != -1:
-            start = space + 1
-    passage = text[start : start + SNIPPET_LENGTH]
-    if matcher:
-        passage = matcher.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", passage)
-    prefix = "… " if start else ""
-    suffix = " …" if start + SNIPPET_LENGTH < len(text) else ""
-    return _marked(f"{prefix}{passage}{suffix}")
-
-
 def _snippets(model, pks: list, query: Query) -> dict:
     """Highlighted passages. AMBER, AMBER+STRICT and RED notices get none: their text is
     read on their page, where the reading is audited."""
@@ -651,8 +126,8 @@ def _snippets(model, pks: list, query: Query) -> dict:
             "search_text",
             tsquery,
             config=CONFIG,
-            start_sel=_START,
-            stop_sel=_STOP,
+            start_sel=textsearch.START,
+            stop_sel=textsearch.STOP,
             max_words=35,
             min_words=15,
             max_fragments=2,
@@ -663,6 +138,10 @@ def _snippets(model, pks: list, query: Query) -> dict:
             "pk", "search_text", "headline"
         ):
             # No mark means the match was a substring (another script, part of a word).
-            snippets[pk] = _marked(fragment) if _START in fragment else highlight(text, query)
+            snippets[pk] = (
+                textsearch.marked(fragment)
+                if textsearch.START in fragment
+                else highlight(text, query)
+            )
         return snippets
     return {pk: highlight(text, query) for pk, text in rows.values_list("pk", "search_text")}

@@ -488,9 +488,9 @@ def test_practice_content_helper():
 def test_library_search_filters_every_match_not_a_ranked_few(
     client, make_practice, fr_viewer, monkeypatch
 ):
-    from sharing.search import engine as search
+    from sharing.common import textsearch
 
-    monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 1)
     make_practice(title="Common newer", topics=["enforcement"], body="common words")
     make_practice(title="Common older", topics=["licensing"], body="common words")
     client.force_login(fr_viewer)

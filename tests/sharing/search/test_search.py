@@ -4,6 +4,7 @@ substring matching) and on SQLite (substring fallback), through visible_to."""
 import pytest
 from django.db import connection
 
+from sharing.common import textsearch
 from sharing.notices import services as notices
 from sharing.search import engine as search
 from tests.sharing.conftest import notice_content
@@ -96,7 +97,7 @@ def test_phrases_are_found_beyond_the_newest_rows_holding_their_words(
 ):
     # PostgreSQL tests a phrase's word order only on the newest rows holding its words
     # (PHRASE_WINDOW); older rows are found by the substring match that fills in.
-    monkeypatch.setattr(search, "PHRASE_WINDOW", window)
+    monkeypatch.setattr(textsearch, "PHRASE_WINDOW", window)
     make_notice(title="Broker in a free zone", body="An end-user statement was forged.")
     make_notice(title="Zone of free trade", body="The user said it was the end.")
     make_notice(title="Free transit through the zone", body="User at the end of the chain.")
@@ -265,7 +266,7 @@ def test_the_planner_can_serve_a_search_from_the_indexes(make_practice, fr_viewe
     require_postgresql("the GIN and trigram indexes are PostgreSQL's")
     from sharing.practices.models import BestPractice
 
-    matches = search.matching(BestPractice.objects.all(), search.parse(query))
+    matches = textsearch.matching(BestPractice.objects.all(), textsearch.parse(query))
     sql, params = matches.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -309,7 +310,7 @@ def test_accent_patterns_fold_latin_and_greek_only():
     import re
 
     def finds(term, text):
-        return bool(re.search(search.accent_pattern(term), text, re.I))
+        return bool(re.search(textsearch.accent_pattern(term), text, re.I))
 
     assert finds("cafe", "CAFÉ") and finds("café", "cafe") and finds("lodz", "Łódź")
     assert finds("αθηνα", "Αθήνα")
@@ -318,16 +319,16 @@ def test_accent_patterns_fold_latin_and_greek_only():
 
 
 def test_the_folded_text_has_no_case_and_no_latin_or_greek_accents():
-    assert search.fold("Prüfung, Pru\u0308fung") == "prufung, prufung"
-    assert search.fold("ŁÓDŹ København ΑΘΉΝΑ") == "lodz kobenhavn αθηνα"
-    assert search.fold("ガイド 감시를") == "ガイド 감시를"  # other scripts as they are
+    assert textsearch.fold("Prüfung, Pru\u0308fung") == "prufung, prufung"
+    assert textsearch.fold("ŁÓDŹ København ΑΘΉΝΑ") == "lodz kobenhavn αθηνα"
+    assert textsearch.fold("ガイド 감시를") == "ガイド 감시를"  # other scripts as they are
 
 
 def test_unspaced_scripts_are_indexed_by_letter_pairs():
-    assert search.letter_pairs("Der 監視ソフト und 감시") == sorted(
+    assert textsearch.letter_pairs("Der 監視ソフト und 감시") == sorted(
         ["監視", "視ソ", "ソフ", "フト", "ト", "감시", "시"]
     )
-    assert search.letter_pairs("Nothing to pair") == []
+    assert textsearch.letter_pairs("Nothing to pair") == []
 
 
 @pytest.mark.parametrize(
@@ -359,7 +360,7 @@ def test_search_fields_follow_the_content(make_notice, dk_officer, no_viewer):
 
 
 def test_a_common_word_ranks_only_the_newest_matches(make_notice, no_viewer, monkeypatch):
-    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 2)
     make_notice(title="Oldest about spyware", body="Spyware.")
     make_notice(title="Older", body="Some spyware.")
     make_notice(title="Newest", body="Spyware again.")

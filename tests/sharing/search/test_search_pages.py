@@ -84,14 +84,14 @@ def test_a_nul_in_the_search_page_is_ignored_too(client, make_practice, fr_viewe
 def test_the_search_page_says_when_only_the_newest_matches_are_ranked(
     client, make_practice, fr_viewer, monkeypatch
 ):
-    from sharing.search import engine as search
+    from sharing.common import textsearch
 
     make_practice(title="Older checklist on interception")
     make_practice(title="Newer checklist on interception")
     client.force_login(fr_viewer)
     page = client.get("/search/", {"q": "interception"})
     assert "the newest of them are ranked" not in page.content.decode()
-    monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
+    monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 1)
     page = client.get("/search/", {"q": "interception"})
     assert [hit.title for hit in page.context["results"].hits] == [
         "Newer checklist on interception"

@@ -1,6 +1,10 @@
 """Fill a database with years of sharing, fast: the data set of the benchmarks (bench/).
 
-    manage.py generate_bench_data --notices 100000 --best-practices 10000 --users-per-state 40
+    DJANGO_SETTINGS_MODULE=bench.settings manage.py generate_bench_data \
+        --notices 100000 --best-practices 10000 --users-per-state 40
+
+A command of the ``bench`` app, which only bench/settings.py installs: the benchmarks
+(bench/run.py, bench/loadtest.py) run it so; the tests call it as an object.
 
 Users of every role in every state (and a few observer states), notices of every kind,
 marking and audience (selected recipient lists included), drafts, amendments with their
@@ -10,9 +14,9 @@ practices with topics, co-authors and endorsements. Text is made from word lists
 English, French, German, Japanese and Korean (no network, no model).
 
 Rows are written with ``bulk_create`` in batches, inside one transaction (all or
-nothing). The search fields are those ``sharing.search.index`` writes
-(``search.search_fields`` of ``search.document``): the text, folded, and on PostgreSQL
-the same weighted vector expression (``search.vector``), computed by the INSERT. The
+nothing). The search fields are those ``sharing.common.textsearch.index`` writes
+(``textsearch.search_fields`` of ``textsearch.document``): the text, folded, and on
+PostgreSQL the same weighted vector expression (``textsearch.vector``), computed by the INSERT. The
 GIN search indexes are dropped for the load and built again at the end (one build is
 far faster than growing them row by row). ``body_html`` is what ``portal.markdown`` renders:
 bodies are made of Markdown blocks rendered once each (tests check that the joined
@@ -45,10 +49,11 @@ from django.test.utils import override_settings
 from accounts.choices import Role, StateStatus
 from accounts.demo import TIME_ZONES
 from accounts.models import State, User
+from bench.management.commands import _benchtext as words
 from portal.markdown import render_markdown
+from sharing.common import textsearch
 from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
 from sharing.common.models import Event, Revision
-from sharing.management.commands import _benchtext as words
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import (
     Acknowledgement,
@@ -63,7 +68,6 @@ from sharing.notifications.choices import EmailMode, EmailStatus
 from sharing.notifications.models import Notification, StateEmailDefault, UserEmailPreference
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
 from sharing.practices.models import BestPractice, Endorsement, Topic
-from sharing.search import engine as search
 
 # Observer states (read what is shared with the community): real countries, invented role.
 OBSERVERS = [("CL", "Chile"), ("MX", "Mexico"), ("PH", "Philippines"), ("GH", "Ghana")]
@@ -563,13 +567,12 @@ class Generator:
         batch.entities.extend(notice._prefetched_objects_cache["entities"])
         batch.countries.extend(notice._prefetched_objects_cache["concern_countries"])
         batch.categories.extend(
-            Notice.categories.through(notice_id=notice.pk, technologycategory_id=c.pk)
-            for c in categories
+            Notice.categories.through(notice_id=notice.pk, term_id=c.pk) for c in categories
         )
         batch.recipients.extend(
             Notice.recipient_states.through(notice_id=notice.pk, state_id=s.pk) for s in recipients
         )
-        batch.search.append((notice, *search.document(notice)))
+        batch.search.append((notice, *textsearch.document(notice)))
         notice.updated_at = notice.created_at
         if not published:
             return
@@ -734,11 +737,11 @@ class Generator:
         self.counts["states reached by versions"] += len(rows)
 
     def set_search_fields(self, rows: list[tuple]) -> None:
-        """What sharing.search.index writes, set before the INSERT (the vector is an
+        """What sharing.common.textsearch.index writes, set before the INSERT (the vector is an
         expression the INSERT computes; an UPDATE afterwards would leave a dead copy of
         every row behind)."""
         for obj, title, middle, body in rows:
-            for field, value in search.search_fields(title, middle, body).items():
+            for field, value in textsearch.search_fields(title, middle, body).items():
                 setattr(obj, field, value)
 
     # --- best practices -------------------------------------------------------------------
@@ -817,9 +820,9 @@ class Generator:
             "co_authors": sorted(co_authors, key=lambda s: s.name),
         }
         batch.practices.append(practice)
-        batch.search.append((practice, *search.document(practice)))
+        batch.search.append((practice, *textsearch.document(practice)))
         batch.topics.extend(
-            BestPractice.topics.through(bestpractice_id=practice.pk, topic_id=t.pk) for t in topics
+            BestPractice.topics.through(bestpractice_id=practice.pk, term_id=t.pk) for t in topics
         )
         batch.co_authors.extend(
             BestPractice.co_authors.through(bestpractice_id=practice.pk, state_id=s.pk)

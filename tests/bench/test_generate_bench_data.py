@@ -12,7 +12,9 @@ from django.db import connection, transaction
 from accounts import services as accounts
 from accounts.choices import Role, StateStatus
 from accounts.models import State, User
+from bench.management.commands import generate_bench_data
 from portal.markdown import render_markdown
+from sharing.common import textsearch
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.models import Event
 from sharing.common.querysets import reader_states, recipient_states
@@ -29,7 +31,7 @@ SIZE = {"notices": 120, "best_practices": 20, "users_per_state": 4, "inbox_notic
 
 
 def generate(**options):
-    call_command("generate_bench_data", force=True, verbosity=0, **{**SIZE, **options})
+    call_command(generate_bench_data.Command(), force=True, verbosity=0, **{**SIZE, **options})
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def reader(state="NO") -> User:
 def test_refuses_to_run_when_debug_is_off_without_force(seeded_states, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("generate_bench_data", notices=1, verbosity=0)
+        call_command(generate_bench_data.Command(), notices=1, verbosity=0)
     assert not Notice.objects.exists()
 
 
@@ -149,7 +151,7 @@ def test_search_fields_are_those_search_index_writes(generated):
     for obj in [*notices[:5], *practices[:5]]:
         model = type(obj)
         before = _search_fields(model, obj.pk)
-        search.index(obj)
+        textsearch.index(obj)
         assert _search_fields(model, obj.pk) == before
 
 
