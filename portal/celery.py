@@ -21,8 +21,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # The portal's own tasks, and those of the sharing app's domains (each domain package
-# keeps its tasks in its tasks.py).
-app.autodiscover_tasks(["portal", "sharing.notifications", "sharing.denials"])
+# keeps its tasks in its tasks.py). A worker imports them as it starts; every other
+# process as Django starts (portal/apps.py).
+TASK_PACKAGES = ["portal", "sharing.notifications", "sharing.denials"]
+app.autodiscover_tasks(TASK_PACKAGES)
 
 logger = logging.getLogger(__name__)
 
