@@ -95,3 +95,13 @@ class ChangeFields(forms.Form):
             "attachments": self.cleaned_data["attachments"],
             "remove_attachments": list(self.cleaned_data["remove_attachments"]),
         }
+
+
+def formset_rows(formset) -> list[dict]:
+    """The rows typed into a valid ``formset`` (named entities, parties), in order:
+    those left empty or marked for deletion are left out."""
+    return [
+        {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
+        for form in formset.forms
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]

@@ -121,6 +121,33 @@ class Rendered:
         return render_markdown(body)
 
 
+# The text every shared item has (sharing.common.models.SharedItem).
+ITEM_TEXT = ("title", "summary", "body")
+
+
+def clean_item_text(data: dict, errors: dict) -> dict:
+    """An item's title and summary (both required) and its Markdown body."""
+    return {
+        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
+        "summary": clean_text(
+            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
+        ),
+        "body": clean_markdown(data.get("body"), errors),
+    }
+
+
+def item_text(item) -> dict:
+    return {field: getattr(item, field) for field in ITEM_TEXT}
+
+
+def apply_item_text(item, cleaned: dict, rendered: Rendered) -> None:
+    """Set the cleaned text on ``item`` (not saved), its HTML first: ``html_for``
+    compares the new body with the one still stored."""
+    item.body_html = rendered.html_for(item, cleaned["body"])
+    for field in ITEM_TEXT:
+        setattr(item, field, cleaned[field])
+
+
 def render_ahead(content: dict) -> Rendered:
     body = content.get("body")
     if not isinstance(body, str):
@@ -137,9 +164,14 @@ def clean_choice(value, field: str, choices, errors: dict) -> str:
     return value
 
 
-def clean_date(value, field: str, errors: dict) -> datetime.date | None:
-    """An ISO date (or a date), today or later; empty means none."""
+def clean_date(
+    value, field: str, errors: dict, *, required: bool = False, not_past: bool = True
+) -> datetime.date | None:
+    """An ISO date (or a date, not a date and time); empty means none. ``not_past``:
+    today or later."""
     if value in (None, ""):
+        if required:
+            errors[field] = _("This field is required.")
         return None
     if isinstance(value, str):
         try:
@@ -147,10 +179,10 @@ def clean_date(value, field: str, errors: dict) -> datetime.date | None:
         except ValueError:
             errors[field] = _("Give a date as YYYY-MM-DD.")
             return None
-    if not isinstance(value, datetime.date):
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         errors[field] = _("Give a date as YYYY-MM-DD.")
         return None
-    if value < timezone.localdate():
+    if not_past and value < timezone.localdate():
         errors[field] = _("The date is in the past.")
     return value
 

@@ -163,6 +163,22 @@ class ConsultationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
         return queryset.outgoing(state_id)
 
 
+# --- Acts -----------------------------------------------------------------------------------
+
+
+class ActsThroughServices:
+    """The acts on one denial or consultation, on a ``VisibleItemViewSet``: the item
+    fetched through ``visible_to`` (404), the service's ``check`` (403) before the body
+    is looked at (400), the service called, and the item as it now is in answer
+    (docs/architecture.md, "Three homes for rules")."""
+
+    def _act(self, check, serializer_class, service):
+        item = self.get_object()
+        check(item, self.request.user)
+        data = self.validated(serializer_class)
+        return self.respond(service(item, by=self.request.user, request=self.request, **data))
+
+
 # --- Denials --------------------------------------------------------------------------------
 
 
@@ -210,7 +226,7 @@ class ConsultationApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
         responses=ScreeningResultSerializer,
     ),
 )
-class DenialViewSet(VersionedItemViewSet):
+class DenialViewSet(ActsThroughServices, VersionedItemViewSet):
     """Licence denials: notified, amended, revoked and renewed by the notifying state,
     screened against and consulted about by the others."""
 
@@ -228,24 +244,17 @@ class DenialViewSet(VersionedItemViewSet):
         denial = services.publish(by=request.user, request=request, **content)
         return self.respond(denial, status.HTTP_201_CREATED)
 
-    def _change(self, serializer_class, service, **fixed):
-        denial = self.get_object()
-        services.check_can_change(denial, self.request.user)
-        data = self.validated(serializer_class)
-        denial = service(denial, by=self.request.user, request=self.request, **data, **fixed)
-        return self.respond(denial)
-
     @action(detail=True, methods=["post"], filter_backends=[])
     def amend(self, request, pk=None):
-        return self._change(DenialAmendSerializer, services.amend)
+        return self._act(services.check_can_change, DenialAmendSerializer, services.amend)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def revoke(self, request, pk=None):
-        return self._change(RevokeSerializer, services.revoke)
+        return self._act(services.check_can_change, RevokeSerializer, services.revoke)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def renew(self, request, pk=None):
-        return self._change(RenewSerializer, services.renew)
+        return self._act(services.check_can_change, RenewSerializer, services.renew)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def consultations(self, request, pk=None):
@@ -303,7 +312,7 @@ def consultations_of(user):
         responses=ConsultationSerializer,
     ),
 )
-class ConsultationViewSet(VisibleItemViewSet):
+class ConsultationViewSet(ActsThroughServices, VisibleItemViewSet):
     """Consultations between a consulting and a denying state: the two states, and no
     one else, read them; their officers and admins act in them."""
 
@@ -314,14 +323,6 @@ class ConsultationViewSet(VisibleItemViewSet):
 
     def get_queryset(self):
         return consultations_of(self.request.user)
-
-    def _act(self, check, serializer_class, service):
-        consultation = self.get_object()
-        check(consultation, self.request.user)
-        data = self.validated(serializer_class)
-        return self.respond(
-            service(consultation, by=self.request.user, request=self.request, **data)
-        )
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def answer(self, request, pk=None):

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
@@ -161,95 +162,61 @@ def consultation_detail(request, consultation):
     return _render_detail(request, consultation)
 
 
-def _act(request, consultation, form, key: str, act, done: str, anchor: str):
-    """Send a valid ``form`` to ``act`` (a service call); back to the page, at
-    ``anchor``, when it is done, or with the form and its errors when it is refused."""
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(f"{consultation.get_absolute_url()}#{anchor}")
-    return _render_detail(request, consultation, status=400, **{key: form})
+def _acting_in(check, form_class, act, *, key: str, done, anchor: str):
+    """A page that acts in a consultation, posted from its page (``key`` names the form
+    there): 404 unless the user reads the consultation, 403 unless ``check`` lets them,
+    then the valid form's values go to ``act`` (a service call). Done, back to the page
+    at ``anchor`` with ``done`` said; refused, the page again with the form and its
+    errors (docs/architecture.md, "Three homes for rules")."""
+
+    @login_required
+    @require_POST
+    @reads(_consultations)
+    def view(request, consultation):
+        check(consultation, request.user)
+        form = form_class(request.POST, consultation=consultation)
+        if form.is_valid():
+            try:
+                act(consultation, by=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, str(done))
+                return redirect(f"{consultation.get_absolute_url()}#{anchor}")
+        return _render_detail(request, consultation, status=400, **{key: form})
+
+    return view
 
 
-@login_required
-@require_POST
-@reads(_consultations)
-def consultation_message(request, consultation):
-    services.check_can_write_in(consultation, request.user)
-    return _act(
-        request,
-        consultation,
-        ConsultationMessageForm(request.POST),
-        "message_form",
-        lambda data: services.write_in_consultation(
-            consultation, by=request.user, body=data["body"], request=request
-        ),
-        _("Message sent."),
-        "thread",
-    )
-
-
-@login_required
-@require_POST
-@reads(_consultations)
-def consultation_answer(request, consultation):
-    services.check_can_answer(consultation, request.user)
-    return _act(
-        request,
-        consultation,
-        ConsultationAnswerForm(request.POST),
-        "answer_form",
-        lambda data: services.answer_consultation(
-            consultation, by=request.user, answer=data["answer"], request=request
-        ),
-        _("Your state's answer has been sent."),
-        "answer",
-    )
-
-
-@login_required
-@require_POST
-@reads(_consultations)
-def consultation_extend(request, consultation):
-    services.check_can_answer(consultation, request.user)
-    return _act(
-        request,
-        consultation,
-        ConsultationExtendForm(request.POST, consultation=consultation),
-        "extend_form",
-        lambda data: services.extend_consultation(
-            consultation,
-            by=request.user,
-            working_days=data["working_days"],
-            reason=data["reason"],
-            request=request,
-        ),
-        _("The deadline has been extended."),
-        "deadline",
-    )
-
-
-@login_required
-@require_POST
-@reads(_consultations)
-def consultation_outcome(request, consultation):
-    services.check_can_record_outcome(consultation, request.user)
-    return _act(
-        request,
-        consultation,
-        ConsultationOutcomeForm(request.POST),
-        "outcome_form",
-        lambda data: services.record_outcome(
-            consultation,
-            by=request.user,
-            outcome=data["outcome"],
-            note=data["note"],
-            request=request,
-        ),
-        _("The outcome has been recorded and its summary circulated."),
-        "outcome",
-    )
+consultation_message = _acting_in(
+    services.check_can_write_in,
+    ConsultationMessageForm,
+    services.write_in_consultation,
+    key="message_form",
+    done=gettext_lazy("Message sent."),
+    anchor="thread",
+)
+consultation_answer = _acting_in(
+    services.check_can_answer,
+    ConsultationAnswerForm,
+    services.answer_consultation,
+    key="answer_form",
+    done=gettext_lazy("Your state's answer has been sent."),
+    anchor="answer",
+)
+consultation_extend = _acting_in(
+    services.check_can_answer,
+    ConsultationExtendForm,
+    services.extend_consultation,
+    key="extend_form",
+    done=gettext_lazy("The deadline has been extended."),
+    anchor="deadline",
+)
+consultation_outcome = _acting_in(
+    services.check_can_record_outcome,
+    ConsultationOutcomeForm,
+    services.record_outcome,
+    key="outcome_form",
+    done=gettext_lazy("The outcome has been recorded and its summary circulated."),
+    anchor="outcome",
+)

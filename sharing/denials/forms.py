@@ -14,7 +14,7 @@ from accounts.models import State
 from portal.countries import country_names
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience
-from sharing.common.forms import TLP_HELP, ListField
+from sharing.common.forms import TLP_HELP, ListField, formset_rows
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_NOTE
 from sharing.denials.choices import ConsultationOutcome, DenialReason, PartyRole
@@ -28,6 +28,29 @@ def _country_choices():
     return [("", "—"), *((code, f"{name} ({code})") for code, name in country_names().items())]
 
 
+def _text_box(
+    label, *, rows: int, max_length: int = DENIAL_MAX_DESCRIPTION, **kwargs
+) -> forms.CharField:
+    """Text typed in a box of ``rows`` lines, up to the services' limit for it (a
+    description's, unless another is given)."""
+    return forms.CharField(
+        label=label, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+def _day(label, **kwargs) -> forms.DateField:
+    """A date, picked in the browser's own calendar."""
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
+def _control_entry(help_text) -> forms.CharField:
+    """A control-list entry, or none for a non-listed item (the services write it as
+    5A001.j and say what is wrong with it)."""
+    return forms.CharField(
+        label=_("Control-list entry"), max_length=40, required=False, help_text=help_text
+    )
+
+
 class DenialForm(forms.Form):
     """A denial as the notifying state's officer enters it. The marking defaults to
     AMBER and the audience to every subscribing state (the issue's defaults for denials,
@@ -39,43 +62,21 @@ class DenialForm(forms.Form):
         max_length=64,
         help_text=_("The licensing authority's own number for the refused application."),
     )
-    decided_on = forms.DateField(
-        label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    control_entry = forms.CharField(
-        label=_("Control-list entry"),
-        max_length=40,
-        required=False,
-        help_text=_("For example 5A001.j or 4A005. Leave empty for a non-listed item."),
+    decided_on = _day(_("Date of decision"))
+    control_entry = _control_entry(
+        _("For example 5A001.j or 4A005. Leave empty for a non-listed item.")
     )
     catch_all = forms.BooleanField(
         label=_("The item is non-listed: the licence was required under a catch-all clause"),
         required=False,
     )
-    item_description = forms.CharField(
-        label=_("Item description"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    end_use = forms.CharField(
-        label=_("Stated end-use"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    item_description = _text_box(_("Item description"), rows=3)
+    end_use = _text_box(_("Stated end-use"), rows=2, required=False)
     reason_category = forms.ChoiceField(
         label=_("Reason for the denial"), choices=[("", "—"), *DenialReason.choices]
     )
-    reason = forms.CharField(
-        label=_("The reason in words"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    review_on = forms.DateField(
-        label=_("Review date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    reason = _text_box(_("The reason in words"), rows=3)
+    review_on = _day(_("Review date"), required=False)
     tlp = forms.ChoiceField(
         label=_("TLP marking"), choices=TLP.choices, initial=TLP.AMBER, help_text=TLP_HELP
     )
@@ -127,10 +128,10 @@ class DenialForm(forms.Form):
 
 
 class DenialAmendForm(DenialForm):
-    change_note = forms.CharField(
-        label=_("What changed"),
+    change_note = _text_box(
+        _("What changed"),
+        rows=3,
         max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown in the version history to every state that reads the denial."),
     )
     field_order = ["change_note"]
@@ -145,12 +146,7 @@ class PartyForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices, initial=PartyRole.END_USER)
     name = forms.CharField(label=_("Name"), max_length=200)
     aliases = ListField(label=_("Aliases"), required=False, help_text=_("Separated by commas."))
-    address = forms.CharField(
-        label=_("Address"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    address = _text_box(_("Address"), rows=2, max_length=1000, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
 
     def clean(self):
@@ -186,7 +182,7 @@ class BasePartyFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        roles = [party["role"] for party in parties_from(self)]
+        roles = [party["role"] for party in formset_rows(self)]
         if PartyRole.END_USER not in roles:
             raise ValidationError(_("Name the end-user."), code="no_end_user")
 
@@ -202,20 +198,11 @@ PartyFormSet = forms.formset_factory(
 )
 
 
-def parties_from(formset) -> list[dict]:
-    """The parties typed into ``formset``, in the shape ``services.clean_denial`` takes."""
-    return [
-        {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
-        for form in formset.forms
-        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
-    ]
-
-
 class RevokeDenialForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for revoking"),
+    reason = _text_box(
+        _("Reason for revoking"),
+        rows=3,
         max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Shown on the denial, which stays readable under a banner and drops out of screening."
         ),
@@ -223,11 +210,7 @@ class RevokeDenialForm(forms.Form):
 
 
 class RenewDenialForm(forms.Form):
-    review_on = forms.DateField(
-        label=_("Next review date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    review_on = _day(_("Next review date"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,17 +226,8 @@ class TransactionFields(forms.Form):
     end_user = forms.CharField(label=_("End-user"), max_length=200)
     consignee = forms.CharField(label=_("Consignee"), max_length=200, required=False)
     destination = forms.ChoiceField(label=_("Destination"), choices=_country_choices)
-    control_entry = forms.CharField(
-        label=_("Control-list entry"),
-        max_length=40,
-        required=False,
-        help_text=_("For example 5A001.j. Leave empty for a non-listed item."),
-    )
-    item_description = forms.CharField(
-        label=_("Item description"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    control_entry = _control_entry(_("For example 5A001.j. Leave empty for a non-listed item."))
+    item_description = _text_box(_("Item description"), rows=3)
 
 
 class ScreeningForm(TransactionFields):
@@ -282,44 +256,44 @@ class ConsultationForm(TransactionFields):
         max_length=64,
         help_text=_("The application your state is considering."),
     )
-    question = forms.CharField(
-        label=_("Your question to the denying state"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    question = _text_box(_("Your question to the denying state"), rows=4)
     field_order = ["application_reference"]
 
 
-class ConsultationMessageForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your message"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
+class ConsultationActForm(forms.Form):
+    """A form posted on a consultation's page, about that ``consultation`` (the
+    extension's choices depend on it); its values are what the service of the act
+    takes."""
+
+    def __init__(self, *args, consultation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+
+
+class ConsultationMessageForm(ConsultationActForm):
+    body = _text_box(
+        _("Your message"),
+        rows=3,
         help_text=_("Read by the two states of this consultation only."),
     )
 
 
-class ConsultationAnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Your state's answer"),
-        max_length=DENIAL_MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 4}),
+class ConsultationAnswerForm(ConsultationActForm):
+    answer = _text_box(
+        _("Your state's answer"),
+        rows=4,
         help_text=_(
             "Whether the transaction is essentially identical to the one you denied, and why."
         ),
     )
 
 
-class ConsultationExtendForm(forms.Form):
+class ConsultationExtendForm(ConsultationActForm):
     working_days = forms.TypedChoiceField(label=_("Answer within"), coerce=int)
-    reason = forms.CharField(
-        label=_("Reason for the extension"),
-        max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = _text_box(_("Reason for the extension"), rows=2, max_length=MAX_NOTE)
 
     def __init__(self, *args, consultation, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, consultation=consultation, **kwargs)
         self.fields["working_days"].choices = [
             (days, ngettext("%(n)d working day", "%(n)d working days", days) % {"n": days})
             for days in range(consultation.working_days + 1, CONSULTATION_MOST_DAYS + 1)
@@ -329,17 +303,17 @@ class ConsultationExtendForm(forms.Form):
         ) % {"most": CONSULTATION_MOST_DAYS}
 
 
-class ConsultationOutcomeForm(forms.Form):
+class ConsultationOutcomeForm(ConsultationActForm):
     outcome = forms.ChoiceField(
         label=_("How the application ended"),
         choices=ConsultationOutcome.choices,
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
+    note = _text_box(
+        _("Note"),
+        rows=2,
         max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text=_(
             "For the denying state. The other states see only the outcome, your state and the date."
         ),

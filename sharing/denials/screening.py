@@ -1012,15 +1012,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _built_with_collector_paused(build):
-    """Decorate a table-building method with ``_collector_paused``."""
+def _lazy_table(build):
+    """Decorate a table-building method of the index: the table is built on first use
+    (``warm`` builds them all at once), with the collector paused (``_collector_paused``),
+    and kept."""
 
     @functools.wraps(build)
     def wrapper(*args, **kwargs):
         with _collector_paused():
             return build(*args, **kwargs)
 
-    return wrapper
+    return functools.cached_property(wrapper)
 
 
 class _NearIndex:
@@ -1150,14 +1152,12 @@ class ScreeningIndex:
 
     # Lazily built tables: a screening that needs none of them pays for none.
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _near_tokens(self) -> _NearIndex:
         """Near misses of the tokens (typos, romanisation variants)."""
         return _NearIndex(self.tokens, _allowed_edits)
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _tokens_by_skeleton(self) -> dict[str, list[str]]:
         """Tokens by consonant skeleton, for vowel variants; only those that can be one
         (see _token_similarity)."""
@@ -1166,41 +1166,33 @@ class ScreeningIndex:
             lambda token: skeleton if len(skeleton := _skeleton(token)) >= 3 else "",
         )
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _near_compacts(self) -> _NearIndex:
         """Near misses of every compact form, for queries transliterated from a script."""
         return _NearIndex(self.compacts, _allowed_edits)
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _near_transliterated_compacts(self) -> _NearIndex:
         """Near misses of the compact forms of transliterated names, for Latin queries."""
         return _NearIndex(self.transliterated_compacts, _allowed_edits)
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _near_natives(self) -> _NearIndex:
         """Near misses of the native keys (Han, kana, Hangul)."""
         return _NearIndex(self.natives, _native_allowed_edits)
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _skeleton_tables(self) -> tuple[dict[str, list[int]], _NearIndex]:
         """Skeleton of any token or compact form → entries, for queries in an abjad."""
         table: dict[str, list[int]] = {}
-        for skeleton, group in _group_by(self.tokens, _skeleton).items():
-            table.setdefault(skeleton, []).extend(
-                number for key in group for number in self.tokens[key]
-            )
-        for skeleton, group in _group_by(self.compacts, _skeleton).items():
-            table.setdefault(skeleton, []).extend(
-                number for key in group for number in self.compacts[key]
-            )
+        for exact in (self.tokens, self.compacts):
+            for skeleton, group in _group_by(exact, _skeleton).items():
+                table.setdefault(skeleton, []).extend(
+                    number for key in group for number in exact[key]
+                )
         return table, _NearIndex(table, _allowed_edits)
 
-    @functools.cached_property
-    @_built_with_collector_paused
+    @_lazy_table
     def _abjad_skeleton_tables(self) -> tuple[dict[str, list[int]], _NearIndex]:
         """Skeletons of the names written in an abjad → entries, for Latin queries."""
         table: dict[str, list[int]] = {}

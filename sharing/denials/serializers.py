@@ -12,32 +12,36 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sharing.common import services as common
-from sharing.common import validators
 from sharing.common.choices import TLP, Audience
 from sharing.common.serializers import (
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
+    codes_field,
+    strings_field,
 )
 from sharing.denials import workdays
 from sharing.denials.choices import ConsultationOutcome, DenialReason, PartyRole
 from sharing.denials.models import Consultation, ConsultationMessage, Denial
-from sharing.denials.services import CONSULTATION_MOST_DAYS, MAX_DESCRIPTION, MAX_PARTIES
+from sharing.denials.services import (
+    CONSULTATION_FIELDS,
+    CONSULTATION_MOST_DAYS,
+    MAX_DESCRIPTION,
+    MAX_PARTIES,
+)
 
-
-def _strict_strings(limit: int = validators.MAX_LIST_ITEMS, **kwargs):
-    return serializers.ListField(
-        child=StrictCharField(max_length=validators.MAX_ITEM_LENGTH), max_length=limit, **kwargs
-    )
-
-
-def _strict_codes(**kwargs):
-    return serializers.ListField(
-        child=StrictCharField(min_length=2, max_length=2),
-        max_length=validators.MAX_COUNTRIES,
-        **kwargs,
-    )
+# What names a denial and its item: the first fields of both its shapes, brief (in a
+# screening's matches) and whole.
+_DENIAL_IDENTITY = [
+    "id",
+    "state",
+    "national_reference",
+    "decided_on",
+    "control_entry",
+    "catch_all",
+    "item_description",
+]
 
 
 class PartySerializer(serializers.Serializer):
@@ -45,7 +49,7 @@ class PartySerializer(serializers.Serializer):
 
     role = serializers.ChoiceField(choices=PartyRole.choices)
     name = StrictCharField(max_length=200)
-    aliases = _strict_strings(required=False, help_text="Other names it is known by.")
+    aliases = strings_field(required=False, help_text="Other names it is known by.")
     address = StrictCharField(max_length=1000, allow_blank=True, required=False)
     country = StrictCharField(
         max_length=2, allow_blank=True, required=False, help_text="ISO 3166-1 alpha-2, or XK."
@@ -82,13 +86,7 @@ class DenialBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Denial
         fields = [
-            "id",
-            "state",
-            "national_reference",
-            "decided_on",
-            "control_entry",
-            "catch_all",
-            "item_description",
+            *_DENIAL_IDENTITY,
             "reason_category",
             "parties",
             "status",
@@ -113,13 +111,7 @@ class DenialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Denial
         fields = [
-            "id",
-            "state",
-            "national_reference",
-            "decided_on",
-            "control_entry",
-            "catch_all",
-            "item_description",
+            *_DENIAL_IDENTITY,
             "end_use",
             "reason_category",
             "reason",
@@ -192,7 +184,7 @@ class DenialWriteSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(
         choices=Audience.choices, required=False, help_text="subscribing if left out."
     )
-    recipient_states = _strict_codes(
+    recipient_states = codes_field(
         required=False, help_text="State codes; required for a `selected` audience."
     )
 
@@ -288,13 +280,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "denial",
             "denying_state",
             "consulting_state",
-            "application_reference",
-            "end_user",
-            "consignee",
-            "destination",
-            "control_entry",
-            "item_description",
-            "question",
+            *CONSULTATION_FIELDS,  # the transaction and the question, as asked
             "status",
             "working_days",
             "due_on",

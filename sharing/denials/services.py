@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +33,7 @@ from sharing.common.services import (
     as_predicate,
     check_can_author,
     clean_choice,
+    clean_date,
     clean_states,
     clean_text,
     comparable,
@@ -137,8 +139,10 @@ def check_can_record_outcome(consultation: Consultation, by: User) -> None:
         raise PermissionDenied(_("Only the consulting state records the outcome."))
 
 
-def check_can_write_in(consultation: Consultation, by: User) -> None:
+def check_can_write_in(consultation: Consultation, by: User) -> State:
+    """Returns the state ``by`` writes for (``_side`` has made sure they have one)."""
     _side(consultation, by)
+    return cast(State, by.state)
 
 
 def check_can_screen(by: User) -> State:
@@ -160,23 +164,6 @@ can_screen = as_predicate(check_can_screen)
 # --- Checking a denial's content ------------------------------------------------------------
 
 
-def _clean_day(value, field: str, errors: dict, *, required: bool) -> datetime.date | None:
-    if value in (None, ""):
-        if required:
-            errors[field] = _("This field is required.")
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            errors[field] = _("Give a date as YYYY-MM-DD.")
-            return None
-    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        errors[field] = _("Give a date as YYYY-MM-DD.")
-        return None
-    return value
-
-
 def _clean_control_entry(data: dict, errors: dict) -> tuple[str, bool]:
     catch_all = data.get("catch_all", False)
     if not isinstance(catch_all, bool):
@@ -192,11 +179,29 @@ def _clean_control_entry(data: dict, errors: dict) -> tuple[str, bool]:
     elif not catch_all and not entry:
         errors["control_entry"] = _("Give the control-list entry, or say it is non-listed.")
     elif entry:
-        try:
-            entry = validators.clean_control_codes([entry])[0]
-        except ValidationError as error:
-            errors["control_entry"] = error.messages
+        entry = _clean_entry(entry, errors)
     return entry, catch_all
+
+
+def _clean_entry(entry: str, errors: dict) -> str:
+    """A control-list entry as every denial and transaction writes it (5A001.j); what
+    is wrong goes into ``errors``, and the entry is returned as given."""
+    try:
+        return validators.clean_control_codes([entry])[0]
+    except ValidationError as error:
+        errors["control_entry"] = error.messages
+        return entry
+
+
+def _clean_destination(code: str, errors: dict) -> str:
+    """A destination as a country code, in capitals; what is wrong goes into
+    ``errors``."""
+    code = code.upper()
+    try:
+        validate_country_code(code)
+    except ValidationError as error:
+        errors["destination"] = error.messages
+    return code
 
 
 def _clean_party(value, number: int, errors: list) -> dict | None:
@@ -205,7 +210,7 @@ def _clean_party(value, number: int, errors: list) -> dict | None:
             _("party %(n)d: give it as an object with a role and a name.") % {"n": number}
         )
         return None
-    problems = {}
+    problems: dict[str, Any] = {}
     role = value.get("role")
     if role not in PartyRole.values:
         problems["role"] = _("end_user or consignee")
@@ -223,7 +228,7 @@ def _clean_party(value, number: int, errors: list) -> dict | None:
     address = value.get("address") or ""
     if not isinstance(address, str) or len(address) > 1000 or "\x00" in address:
         problems["address"] = [_("An address is text of at most 1,000 characters.")]
-    if problems:
+    if problems or entity is None:
         details = "; ".join(
             f"{field}: {' '.join(m) if isinstance(m, list) else m}" for field, m in problems.items()
         )
@@ -246,8 +251,9 @@ def _clean_parties(values, errors: dict) -> list[dict]:
         errors["parties"] = [_("At most %(n)d parties.") % {"n": MAX_PARTIES}]
         return []
     problems: list = []
-    parties = [_clean_party(value, n, problems) for n, value in enumerate(values, start=1)]
-    if problems:
+    cleaned = [_clean_party(value, n, problems) for n, value in enumerate(values, start=1)]
+    parties = [party for party in cleaned if party is not None]
+    if problems:  # a party that was refused said why here
         errors["parties"] = problems
         return []
     if not any(party["role"] == PartyRole.END_USER for party in parties):
@@ -261,10 +267,12 @@ def clean(data: dict, *, state: State) -> dict:
     decision; the marking to AMBER; the audience to every subscribing state."""
     refuse_unknown(data, DENIAL_FIELDS)
     errors: dict = {}
-    decided_on = _clean_day(data.get("decided_on"), "decided_on", errors, required=True)
+    decided_on = clean_date(
+        data.get("decided_on"), "decided_on", errors, required=True, not_past=False
+    )
     if decided_on and decided_on > timezone.localdate():
         errors["decided_on"] = _("The decision cannot be in the future.")
-    review_on = _clean_day(data.get("review_on"), "review_on", errors, required=False)
+    review_on = clean_date(data.get("review_on"), "review_on", errors, not_past=False)
     if review_on is None and decided_on and not {"decided_on", "review_on"} & set(errors):
         # Only from a decision in the past: three years after 9999 is no date at all.
         review_on = review_date(decided_on)
@@ -273,7 +281,7 @@ def clean(data: dict, *, state: State) -> dict:
     control_entry, catch_all = _clean_control_entry(data, errors)
     tlp = data.get("tlp") or TLP.AMBER
     audience = data.get("audience") or Audience.SUBSCRIBING
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "national_reference": clean_text(
             data.get("national_reference"), "national_reference", 64, required=True, errors=errors
         ),
@@ -368,6 +376,60 @@ def _revision(denial: Denial, *, by: User, kind: str, note: str = "") -> None:
     record_revision(denial, by=by, kind=kind, note=note, snapshot=snapshot)
 
 
+def _changeable(denial: Denial, by: User, refusal: str) -> Denial:
+    """The denial locked, once ``by`` may change it (403) and it is in force (else
+    ``refusal``, in the words of the act): what amending, revoking and renewing check
+    first."""
+    denial = _locked(denial)
+    check_can_change(denial, by)
+    if not denial.in_force:
+        raise ValidationError(refusal)
+    return denial
+
+
+def _check_reference_free(state: State, reference: str, *, besides: Denial | None = None) -> None:
+    """A state notifies each of its national references once; ``besides`` is the denial
+    being amended, which may keep its own."""
+    taken = Denial.objects.filter(state=state, national_reference=reference)
+    if besides is not None:
+        taken = taken.exclude(pk=besides.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"national_reference": _("Your state has notified a denial with this reference.")}
+        )
+
+
+def _required_text(value, field: str, limit: int) -> str:
+    """The one text an act takes (a reason, a message, an answer), cleaned; refused with
+    a ValidationError keyed by ``field``."""
+    errors: dict = {}
+    text = clean_text(value, field, limit, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+def _record_act(
+    action: audit.Action,
+    kind: EventKind,
+    about: Denial | Consultation,
+    *,
+    by: User,
+    request: HttpRequest | None,
+    details: dict | None = None,
+    **payload: Any,
+) -> None:
+    """What every act of a person writes in its transaction besides the change: the
+    audit row about what it acted on, and the outbox event that tells the readers. An
+    event about a consultation is one of its denial, naming the consultation
+    (docs/architecture.md, "Three homes for rules" and "The outbox")."""
+    audit.record(action, request=request, actor=by, target=about, details=details)
+    if isinstance(about, Consultation):
+        record_event(kind, about.denial, by, consultation=about, **payload)
+    else:
+        record_event(kind, about, by, **payload)
+
+
 # --- The life of a denial -------------------------------------------------------------------
 
 
@@ -376,23 +438,18 @@ def publish(*, by: User, request: HttpRequest | None = None, **content) -> Denia
     """Notify a denial to its audience: it is in force, screened against and announced."""
     state = check_can_notify(by)
     cleaned = clean(content, state=state)
-    if Denial.objects.filter(
-        state=state, national_reference=cleaned["national_reference"]
-    ).exists():
-        raise ValidationError(
-            {"national_reference": _("Your state has notified a denial with this reference.")}
-        )
+    _check_reference_free(state, cleaned["national_reference"])
     denial = Denial(state=state, created_by=by)
     _apply(denial, cleaned)
     _revision(denial, by=by, kind=ChangeKind.INITIAL)
-    audit.record(
+    _record_act(
         audit.Action.DENIAL_ISSUED,
+        EventKind.DENIAL_ISSUED,
+        denial,
+        by=by,
         request=request,
-        actor=by,
-        target=denial,
         details={"tlp": denial.tlp, "audience": denial.audience},
     )
-    record_event(EventKind.DENIAL_ISSUED, denial, by)
     return denial
 
 
@@ -401,10 +458,7 @@ def amend(
     denial: Denial, *, by: User, change_note: str, request: HttpRequest | None = None, **content
 ) -> Denial:
     """A new version of a denial in force, with what changed; told to its readers."""
-    denial = _locked(denial)
-    check_can_change(denial, by)
-    if not denial.in_force:
-        raise ValidationError(_("Only a denial in force can be amended."))
+    denial = _changeable(denial, by, _("Only a denial in force can be amended."))
     errors: dict = {}
     note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
     current = content_of(denial)
@@ -416,25 +470,19 @@ def amend(
         raise ValidationError(errors)
     if _comparable(current) == _comparable(cleaned):
         raise ValidationError(_("Nothing has changed; change the denial before amending it."))
-    clash = Denial.objects.filter(
-        state=denial.state, national_reference=cleaned["national_reference"]
-    ).exclude(pk=denial.pk)
-    if clash.exists():
-        raise ValidationError(
-            {"national_reference": _("Your state has notified a denial with this reference.")}
-        )
+    _check_reference_free(denial.state, cleaned["national_reference"], besides=denial)
     denial.version += 1
     denial.status = DenialStatus.AMENDED
     _apply(denial, cleaned)
     _revision(denial, by=by, kind=ChangeKind.MATERIAL, note=note)
-    audit.record(
+    _record_act(
         audit.Action.DENIAL_AMENDED,
+        EventKind.DENIAL_AMENDED,
+        denial,
+        by=by,
         request=request,
-        actor=by,
-        target=denial,
         details={"version": denial.version},
     )
-    record_event(EventKind.DENIAL_AMENDED, denial, by)
     return denial
 
 
@@ -442,20 +490,15 @@ def amend(
 def revoke(denial: Denial, *, by: User, reason: str, request: HttpRequest | None = None) -> Denial:
     """Take a denial out of force (the licence was later granted, the risk is gone): it
     stays readable, drops out of screening, and its readers are told."""
-    denial = _locked(denial)
-    check_can_change(denial, by)
-    if not denial.in_force:
-        raise ValidationError(_("Only a denial in force can be revoked."))
-    errors: dict = {}
-    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    denial = _changeable(denial, by, _("Only a denial in force can be revoked."))
+    reason = _required_text(reason, "reason", MAX_NOTE)
     denial.status = DenialStatus.REVOKED
     denial.revoked_at = timezone.now()
     denial.revoked_reason = reason
     denial.save()
-    audit.record(audit.Action.DENIAL_REVOKED, request=request, actor=by, target=denial)
-    record_event(EventKind.DENIAL_REVOKED, denial, by)
+    _record_act(
+        audit.Action.DENIAL_REVOKED, EventKind.DENIAL_REVOKED, denial, by=by, request=request
+    )
     return denial
 
 
@@ -469,13 +512,10 @@ def renew(
 ) -> Denial:
     """Keep a denial in force after its review: the next review three years from today
     (or the later date given, within five years)."""
-    denial = _locked(denial)
-    check_can_change(denial, by)
-    if not denial.in_force:
-        raise ValidationError(_("Only a denial in force is renewed; notify a new one."))
+    denial = _changeable(denial, by, _("Only a denial in force is renewed; notify a new one."))
     errors: dict = {}
     today = timezone.localdate()
-    chosen = _clean_day(review_on, "review_on", errors, required=False)
+    chosen = clean_date(review_on, "review_on", errors, not_past=False)
     if chosen and not today < chosen <= review_date(today, 5):
         errors["review_on"] = _("A date after today and within five years.")
     if errors:
@@ -483,14 +523,16 @@ def renew(
     denial.review_on = chosen or review_date(today)
     denial.reminded_60_at = denial.reminded_14_at = None
     denial.save()
-    audit.record(
+    next_review = denial.review_on.isoformat()
+    _record_act(
         audit.Action.DENIAL_RENEWED,
+        EventKind.DENIAL_RENEWED,
+        denial,
+        by=by,
         request=request,
-        actor=by,
-        target=denial,
-        details={"review_on": denial.review_on.isoformat()},
+        details={"review_on": next_review},
+        review_on=next_review,
     )
-    record_event(EventKind.DENIAL_RENEWED, denial, by, review_on=denial.review_on.isoformat())
     return denial
 
 
@@ -558,16 +600,9 @@ def clean_screening(data: dict) -> screening.Transaction:
     if not (values["end_user"] or values["consignee"]) and not errors:
         errors["end_user"] = _("Give the end-user's or the consignee's name.")
     if values["destination"]:
-        values["destination"] = values["destination"].upper()
-        try:
-            validate_country_code(values["destination"])
-        except ValidationError as error:
-            errors["destination"] = error.messages
+        values["destination"] = _clean_destination(values["destination"], errors)
     if values["control_entry"]:
-        try:
-            values["control_entry"] = validators.clean_control_codes([values["control_entry"]])[0]
-        except ValidationError as error:
-            errors["control_entry"] = error.messages
+        values["control_entry"] = _clean_entry(values["control_entry"], errors)
     if errors:
         raise ValidationError(errors)
     return screening.Transaction(**values)
@@ -674,15 +709,9 @@ def clean_consultation(data: dict) -> dict:
         ),
     }  # fmt: skip
     if cleaned["destination"] and "destination" not in errors:
-        try:
-            validate_country_code(cleaned["destination"])
-        except ValidationError as error:
-            errors["destination"] = error.messages
+        cleaned["destination"] = _clean_destination(cleaned["destination"], errors)
     if cleaned["control_entry"] and "control_entry" not in errors:
-        try:
-            cleaned["control_entry"] = validators.clean_control_codes([cleaned["control_entry"]])[0]
-        except ValidationError as error:
-            errors["control_entry"] = error.messages
+        cleaned["control_entry"] = _clean_entry(cleaned["control_entry"], errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -694,6 +723,16 @@ def _locked_consultation(consultation: Consultation) -> Consultation:
         .select_related("denial__state", "consulting_state")
         .get(pk=consultation.pk)
     )
+
+
+def _answerable(consultation: Consultation, by: User) -> Consultation:
+    """The consultation locked, once ``by`` may answer it (403) and it still waits for
+    the answer: what answering and extending the deadline check first."""
+    consultation = _locked_consultation(consultation)
+    check_can_answer(consultation, by)
+    if not consultation.is_pending:
+        raise ValidationError(_("This consultation has been answered."))
+    return consultation
 
 
 @transaction.atomic
@@ -715,11 +754,14 @@ def open_consultation(
         due_on=workdays.due_date(now, CONSULTATION_DAYS, denial.state),
         **cleaned,
     )
-    audit.record(audit.Action.CONSULTATION_OPENED, request=request, actor=by, target=consultation)
-    record_event(
-        EventKind.CONSULTATION_OPENED, denial, by, consultation=consultation,
+    _record_act(
+        audit.Action.CONSULTATION_OPENED,
+        EventKind.CONSULTATION_OPENED,
+        consultation,
+        by=by,
+        request=request,
         due_on=consultation.due_on.isoformat(),
-    )  # fmt: skip
+    )
     return consultation
 
 
@@ -729,22 +771,19 @@ def write_in_consultation(
 ) -> ConsultationMessage:
     """A message in the thread, from either state; the other state is told."""
     consultation = _locked_consultation(consultation)
-    check_can_write_in(consultation, by)
-    errors: dict = {}
-    body = clean_text(body, "body", MAX_DESCRIPTION, required=True, errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    state = check_can_write_in(consultation, by)
+    body = _required_text(body, "body", MAX_DESCRIPTION)
     message = ConsultationMessage.objects.create(
-        consultation=consultation, author=by, state=by.state, body=body
+        consultation=consultation, author=by, state=state, body=body
     )
-    audit.record(
+    _record_act(
         audit.Action.CONSULTATION_MESSAGE,
+        EventKind.CONSULTATION_MESSAGE,
+        consultation,
+        by=by,
         request=request,
-        actor=by,
-        target=consultation,
         details={"message": message.pk},
     )
-    record_event(EventKind.CONSULTATION_MESSAGE, consultation.denial, by, consultation=consultation)
     return message
 
 
@@ -758,10 +797,7 @@ def extend_consultation(
     request: HttpRequest | None = None,
 ) -> Consultation:
     """The denying state takes longer, once: up to 30 working days from the opening."""
-    consultation = _locked_consultation(consultation)
-    check_can_answer(consultation, by)
-    if not consultation.is_pending:
-        raise ValidationError(_("This consultation has been answered."))
+    consultation = _answerable(consultation, by)
     if consultation.extended_at:
         raise ValidationError(_("The deadline can be extended once only."))
     errors: dict = {}
@@ -788,17 +824,15 @@ def extend_consultation(
         consultation.overdue_at = None
     consultation.reminded_early_at = consultation.reminded_due_at = None
     consultation.save()
-    audit.record(
+    _record_act(
         audit.Action.CONSULTATION_EXTENDED,
+        EventKind.CONSULTATION_EXTENDED,
+        consultation,
+        by=by,
         request=request,
-        actor=by,
-        target=consultation,
         details={"working_days": working_days},
-    )
-    record_event(
-        EventKind.CONSULTATION_EXTENDED, consultation.denial, by, consultation=consultation,
         due_on=consultation.due_on.isoformat(),
-    )  # fmt: skip
+    )
     return consultation
 
 
@@ -807,22 +841,19 @@ def answer_consultation(
     consultation: Consultation, *, by: User, answer: str, request: HttpRequest | None = None
 ) -> Consultation:
     """The denying state's answer (late answers are still taken)."""
-    consultation = _locked_consultation(consultation)
-    check_can_answer(consultation, by)
-    if not consultation.is_pending:
-        raise ValidationError(_("This consultation has been answered."))
-    errors: dict = {}
-    answer = clean_text(answer, "answer", MAX_DESCRIPTION, required=True, errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    consultation = _answerable(consultation, by)
+    answer = _required_text(answer, "answer", MAX_DESCRIPTION)
     consultation.answer = answer
     consultation.answered_at = timezone.now()
     consultation.answered_by = by
     consultation.status = ConsultationStatus.ANSWERED
     consultation.save()
-    audit.record(audit.Action.CONSULTATION_ANSWERED, request=request, actor=by, target=consultation)
-    record_event(
-        EventKind.CONSULTATION_ANSWERED, consultation.denial, by, consultation=consultation
+    _record_act(
+        audit.Action.CONSULTATION_ANSWERED,
+        EventKind.CONSULTATION_ANSWERED,
+        consultation,
+        by=by,
+        request=request,
     )
     return consultation
 
@@ -861,17 +892,15 @@ def record_outcome(
     consultation.outcome_at = timezone.now()
     consultation.status = ConsultationStatus.CLOSED
     consultation.save()
-    audit.record(
+    _record_act(
         audit.Action.CONSULTATION_OUTCOME,
+        EventKind.CONSULTATION_OUTCOME,
+        consultation,
+        by=by,
         request=request,
-        actor=by,
-        target=consultation,
         details={"outcome": outcome},
-    )
-    record_event(
-        EventKind.CONSULTATION_OUTCOME, consultation.denial, by, consultation=consultation,
         outcome=outcome,
-    )  # fmt: skip
+    )
     return consultation
 
 
@@ -903,7 +932,7 @@ def watch_consultations(now: datetime.datetime | None = None) -> dict:
             steps.append(("early", "reminded_early_at", EventKind.CONSULTATION_REMINDER))
         for name, field, kind in steps:
             with transaction.atomic():
-                changes = {field: now}
+                changes: dict[str, Any] = {field: now}
                 if name == "overdue":
                     changes["status"] = ConsultationStatus.OVERDUE
                 claimed = Consultation.objects.filter(

@@ -4,6 +4,7 @@ not be seen); every change, and every screening, is a call to ``sharing.services
 when the role may not, errors next to the fields when the input is wrong)."""
 
 import datetime
+import functools
 import itertools
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from accounts.models import State
 from portal.countries import country_names
 from portal.forms import apply_errors
 from sharing.common import services as common
+from sharing.common.forms import formset_rows
 from sharing.common.models import Revision
 from sharing.common.pages import (
     Confirmation,
@@ -43,7 +45,6 @@ from sharing.denials.forms import (
     RenewDenialForm,
     RevokeDenialForm,
     ScreeningForm,
-    parties_from,
 )
 from sharing.denials.models import Consultation, Denial, DenialParty
 
@@ -286,7 +287,7 @@ def _denial_form_page(request, *, denial=None, form_class=DenialForm, template, 
         formset = PartyFormSet(request.POST, prefix="parties")
         if form.is_valid() and formset.is_valid():
             content = form.content()
-            content["parties"] = parties_from(formset)
+            content["parties"] = formset_rows(formset)
             try:
                 saved = save(form, content)
             except ValidationError as error:
@@ -326,22 +327,26 @@ def denial_create(request):
     return _denial_form_page(request, template="sharing/denials/form.html", save=save)
 
 
-def _changeable(request, denial) -> bool:
-    """Whether the user may change ``denial`` (403 if not) and it is in force (False if
-    not: the caller goes back to the denial's page, which says why)."""
-    services.check_can_change(denial, request.user)
-    if not denial.in_force:
-        messages.error(request, _("Only a denial in force can be changed."))
-        return False
-    return True
+def _changes_denial(view):
+    """Decorator of the pages that change a denial (amend, revoke, renew): 404 unless
+    the user reads it, 403 unless they may change it, and back to the denial's page,
+    which says why, once it is no longer in force."""
+
+    @login_required
+    @reads(Denial.objects.visible_to)
+    @functools.wraps(view)
+    def changing(request, denial):
+        services.check_can_change(denial, request.user)
+        if not denial.in_force:
+            messages.error(request, _("Only a denial in force can be changed."))
+            return redirect(denial)
+        return view(request, denial)
+
+    return changing
 
 
-@login_required
-@reads(Denial.objects.visible_to)
+@_changes_denial
 def denial_amend(request, denial):
-    if not _changeable(request, denial):
-        return redirect(denial)
-
     def save(form, content):
         saved = services.amend(
             denial,
@@ -362,9 +367,11 @@ def denial_amend(request, denial):
     )
 
 
-def _confirmation(denial: Denial, **page) -> Confirmation:
-    """A denial's confirmation page, under its marking and in its place in the list."""
-    return Confirmation(
+def _confirm_change(request, denial: Denial, form_class, *, act, done, **page):
+    """Ask, then ``act`` (a service call) with the values of ``form_class``: the "are
+    you sure?" page about a denial, under its marking and in its place in the list,
+    saying ``page`` (see ``Confirmation``)."""
+    confirmation = Confirmation(
         tlp=denial.tlp,
         crumbs=[
             (reverse("sharing:denial-list"), _("Licence denials")),
@@ -372,15 +379,18 @@ def _confirmation(denial: Denial, **page) -> Confirmation:
         ],
         **page,
     )
+    form = form_class(request.POST if request.method == "POST" else None)
+    return confirm(request, denial, confirmation, act=act, done=done, form=form)
 
 
-@login_required
-@reads(Denial.objects.visible_to)
+@_changes_denial
 def denial_revoke(request, denial):
-    if not _changeable(request, denial):
-        return redirect(denial)
-    page = _confirmation(
+    return _confirm_change(
+        request,
         denial,
+        RevokeDenialForm,
+        act=services.revoke,
+        done=_("The denial has been revoked. Its readers are being told."),
         heading=_("Revoke %(title)s?") % {"title": denial.title},
         crumb=_("Revoke"),
         explanation=[
@@ -393,24 +403,19 @@ def denial_revoke(request, denial):
         submit=_("Revoke the denial"),
         danger=True,
     )
-    form = RevokeDenialForm(request.POST if request.method == "POST" else None)
-    return confirm(
+
+
+@_changes_denial
+def denial_renew(request, denial):
+    return _confirm_change(
         request,
         denial,
-        page,
-        act=services.revoke,
-        done=_("The denial has been revoked. Its readers are being told."),
-        form=form,
-    )
-
-
-@login_required
-@reads(Denial.objects.visible_to)
-def denial_renew(request, denial):
-    if not _changeable(request, denial):
-        return redirect(denial)
-    page = _confirmation(
-        denial,
+        RenewDenialForm,
+        act=services.renew,
+        done=lambda renewed: (
+            _("The denial stays in force. Next review: %(day)s.")
+            % {"day": date_format(renewed.review_on, "DATE_FORMAT")}
+        ),
         heading=_("Renew %(title)s") % {"title": denial.title},
         crumb=_("Renew"),
         explanation=[
@@ -421,18 +426,6 @@ def denial_renew(request, denial):
             % {"day": date_format(denial.review_on, "DATE_FORMAT")}
         ],
         submit=_("Keep it in force"),
-    )
-    form = RenewDenialForm(request.POST if request.method == "POST" else None)
-    return confirm(
-        request,
-        denial,
-        page,
-        act=services.renew,
-        done=lambda renewed: (
-            _("The denial stays in force. Next review: %(day)s.")
-            % {"day": date_format(renewed.review_on, "DATE_FORMAT")}
-        ),
-        form=form,
     )
 
 

@@ -132,14 +132,6 @@ EntityFormSet = forms.formset_factory(
 )
 
 
-def entities_from(formset) -> list[dict]:
-    return [
-        {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
-        for form in formset.forms
-        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
-    ]
-
-
 class AmendForm(ChangeFields, NoticeForm):
     pass
 

@@ -28,17 +28,17 @@ from sharing.common.querysets import reading_state, recipient_choices, recipient
 from sharing.common.services import (
     MAX_COMMENT,
     MAX_NOTE,
-    MAX_SUMMARY,
-    MAX_TITLE,
     Rendered,
+    apply_item_text,
     as_predicate,
     check_can_author,
     clean_choice,
     clean_date,
-    clean_markdown,
+    clean_item_text,
     clean_states,
     clean_terms,
     clean_text,
+    item_text,
     record_event,
     refuse_unknown,
 )
@@ -133,11 +133,7 @@ def clean(data: dict, *, author: State) -> dict:
     errors: dict = {}
     cleaned: dict[str, Any] = {
         "kind": clean_choice(data.get("kind"), "kind", NoticeKind, errors),
-        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
-        "summary": clean_text(
-            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
-        ),
-        "body": clean_markdown(data.get("body"), errors),
+        **clean_item_text(data, errors),
         "severity": clean_choice(data.get("severity"), "severity", Severity, errors),
         "tlp": clean_choice(data.get("tlp"), "tlp", TLP, errors),
         "audience": clean_choice(data.get("audience"), "audience", Audience, errors),
@@ -167,9 +163,7 @@ def content_of(notice: Notice) -> dict:
     """A notice's current content in the shape ``clean`` takes and returns."""
     return {
         "kind": notice.kind,
-        "title": notice.title,
-        "summary": notice.summary,
-        "body": notice.body,
+        **item_text(notice),
         "categories": list(notice.categories.all()),
         "control_codes": list(notice.control_codes),
         "countries_of_concern": list(notice.countries_of_concern),
@@ -184,18 +178,8 @@ def content_of(notice: Notice) -> dict:
 
 def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
     """Write cleaned content onto a saved notice, its entities and its relations."""
-    notice.body_html = rendered.html_for(notice, cleaned["body"])  # before body changes
-    for field in (
-        "kind",
-        "title",
-        "summary",
-        "body",
-        "control_codes",
-        "severity",
-        "tlp",
-        "audience",
-        "valid_until",
-    ):
+    apply_item_text(notice, cleaned, rendered)
+    for field in ("kind", "control_codes", "severity", "tlp", "audience", "valid_until"):
         setattr(notice, field, cleaned[field])
     notice.save()
     notice.concern_countries.all().delete()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
 from sharing.common import services as common
+from sharing.common.forms import formset_rows
 from sharing.common.pages import (
     Confirmation,
     ItemFormPages,
@@ -37,7 +38,6 @@ from sharing.notices.forms import (
     EntityFormSet,
     NoticeForm,
     WithdrawForm,
-    entities_from,
 )
 from sharing.notices.models import Acknowledgement, Comment, Notice
 
@@ -130,7 +130,7 @@ class _NoticeForms(ItemFormPages):
         }
 
     def content(self, form, extra):
-        return {**form.content(), "entities": entities_from(extra["formset"])}
+        return {**form.content(), "entities": formset_rows(extra["formset"])}
 
     def shown(self, request, item):
         common.record_reading([item], by=request.user, request=request)

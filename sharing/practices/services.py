@@ -27,16 +27,16 @@ from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import as_state, reading_state, recipient_choices
 from sharing.common.services import (
     MAX_NOTE,
-    MAX_SUMMARY,
-    MAX_TITLE,
     Rendered,
+    apply_item_text,
     as_predicate,
     check_can_author,
     clean_choice,
-    clean_markdown,
+    clean_item_text,
     clean_states,
     clean_terms,
     clean_text,
+    item_text,
     record_event,
     refuse_unknown,
 )
@@ -109,11 +109,7 @@ def clean(data: dict, *, lead: State) -> dict:
     if not isinstance(public, bool):
         errors["public"] = _("Say yes or no.")
     cleaned = {
-        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True, errors=errors),
-        "summary": clean_text(
-            data.get("summary"), "summary", MAX_SUMMARY, required=True, errors=errors
-        ),
-        "body": clean_markdown(data.get("body"), errors),
+        **clean_item_text(data, errors),
         "doc_type": clean_choice(data.get("doc_type"), "doc_type", DocType, errors),
         "topics": clean_terms(data.get("topics"), Topic, "topics", errors),
         "co_authors": clean_states(
@@ -130,9 +126,7 @@ def clean(data: dict, *, lead: State) -> dict:
 def content_of(practice: BestPractice) -> dict:
     """A best practice's current content, in the shape ``clean`` takes."""
     return {
-        "title": practice.title,
-        "summary": practice.summary,
-        "body": practice.body,
+        **item_text(practice),
         "doc_type": practice.doc_type,
         "topics": list(practice.topics.all()),
         "co_authors": list(practice.co_authors.all()),
@@ -192,8 +186,8 @@ def _drop_disallowed_endorsements(practice: BestPractice, *, by: User, request) 
 
 def _apply(practice: BestPractice, cleaned: dict, rendered: Rendered) -> None:
 
-    practice.body_html = rendered.html_for(practice, cleaned["body"])  # before body changes
-    for field in ("title", "summary", "body", "doc_type", "audience", "public"):
+    apply_item_text(practice, cleaned, rendered)
+    for field in ("doc_type", "audience", "public"):
         setattr(practice, field, cleaned[field])
     practice.save()
     practice.topics.set(cleaned["topics"])
