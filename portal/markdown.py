@@ -86,6 +86,7 @@ _URL_EDGE_JUNK = "".join(map(chr, range(0x21)))
 _URL_INNER_JUNK = re.compile(r"[\t\n\r]")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _QUOTES = re.compile("[\"']")
+_BRACKETS = re.compile(r"[\[\]]")
 _ORDINAL = re.compile(r"[0-9]{1,9}")
 
 # Python-Markdown keeps lone surrogates, which nh3 (Rust) cannot accept, and uses \x02 and
@@ -99,7 +100,10 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_NESTING = 32
 # The link parser scans forward from every "[" for its "]" and then its ")". Unbounded,
 # "[" * 50_000 takes six minutes (and quadruple the length, sixteen times as long); with
-# these bounds the worst case stays under a second.
+# these bounds the worst case stays under a second. The scan for "]" is ours (getText
+# below), whatever Python-Markdown's version: 3.11 replaced its own with one pass over the
+# whole paragraph, redone after every link it finds, which a paragraph of thousands of
+# links makes quadratic again, and which a window would redo at every bracket.
 _LINK_WINDOW = 5_000
 _LINK_SCAN_BUDGET = 2_000_000
 
@@ -240,11 +244,19 @@ class _BoundedScan:
     budget: _ScanBudget
 
     def getText(self, data, index):
+        """The link text from ``index`` to its closing ``]`` (nested pairs included), the
+        index past that ``]``, and whether it was found."""
         if self.budget.left <= 0:
             return "", index, False
-        text, end, handled = super().getText(data[index : index + _LINK_WINDOW], 0)
-        self.budget.left -= end
-        return text, index + end, handled
+        end = min(len(data), index + _LINK_WINDOW)
+        depth = 1
+        for bracket in _BRACKETS.finditer(data, index, end):
+            depth += 1 if bracket.group() == "[" else -1
+            if depth == 0:
+                self.budget.left -= bracket.end() - index
+                return data[index : bracket.start()], bracket.end(), True
+        self.budget.left -= end - index
+        return data[index:end], end, False
 
     def getLink(self, data, index):
         if self.budget.left <= 0:
