@@ -1,4 +1,4 @@
-"""The notice lifecycle, through sharing.services: what each act changes, audits and
+"""The notice lifecycle, through sharing.notices.services: what each act changes, audits and
 announces, and the rules it refuses to break."""
 
 import datetime

@@ -167,8 +167,8 @@ def test_a_publication_while_the_broker_is_down_is_swept_up_exactly_once(
 STALLED_DISPATCH = """
 import sys, time, django
 django.setup()
-from sharing import notifications
 from sharing.models import WebhookDelivery
+from sharing.notifications import delivery as dispatch
 
 write = WebhookDelivery.objects.bulk_create
 

@@ -1,4 +1,4 @@
-"""Best practices through sharing.services: who writes, publishes and endorses, what
+"""Best practices through sharing.practices.services: who writes, publishes and endorses, what
 each act records, and the visibility rule including public items."""
 
 import pytest
