@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev assets lint format migrate seed messages clean bench loadtest
+.PHONY: run test test-fast install install-dev assets lint format migrate seed messages clean bench loadtest
 
 # Set up everything (virtualenv, packages, front-end assets, database, demo data)
 # and serve the portal in its embedded mode: SQLite, eager Celery, console e-mail.
@@ -21,8 +21,16 @@ run: install assets
 
 # The whole suite. Uses PostgreSQL, Redis and Chromium when DATABASE_URL, REDIS_URL
 # and a chromium binary are there; REQUIRE_SERVICES=1 makes their absence a failure.
+# It runs on TEST_WORKERS processes (pytest-xdist), each with a test database and Redis
+# databases of its own (README.md, "Tests"); TEST_WORKERS=0 runs it in this one.
+TEST_WORKERS ?= 2
 test: install-dev assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The everyday loop: everything but the tests marked slow (a browser, a live server, a
+# Celery worker, fuzzing, deployment, bench data: tests/conftest.py says which).
+test-fast: install-dev assets
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

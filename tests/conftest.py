@@ -7,7 +7,6 @@ falling back (SQLite, eager tasks) or skipping (browser tests).
 """
 
 import functools
-import importlib
 import os
 import shutil
 import subprocess
@@ -17,14 +16,14 @@ from pathlib import Path
 
 import hypothesis
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from accounts.choices import Role, StateStatus
 from portal.celery import app as celery_app
-from tests.factories import PASSWORD, StateFactory, UserFactory
+from tests.factories import PASSWORD
+from tests.parallel import describe_redis
+from tests.personas import ensure_seeded, extra_state, persona
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -62,11 +61,28 @@ def _broker() -> str | None:
     return None if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
 
 
+def _xdist_workers(config) -> int:
+    """How many pytest-xdist workers this run has (0 without xdist)."""
+    if config.getoption("dist", "no") == "no":
+        return 0
+    return len(config.getoption("tx", None) or [])
+
+
 def pytest_report_header(config):
     broker = _broker()
+    workers = _xdist_workers(config)
+    database = _database_vendor()
+    if workers:
+        # pytest-django gives each worker a database of its own (named ..._gw0, ..._gw1).
+        database += f" (one test database per xdist worker, {workers} workers)"
     return [
-        f"database: {_database_vendor()}",
-        f"celery: {'real worker on ' + broker if broker else 'eager (no broker configured)'}",
+        f"database: {database}",
+        "celery: "
+        + (
+            f"real worker on {describe_redis(broker, workers)}"
+            if broker
+            else "eager (no broker configured)"
+        ),
         f"browser: {chromium_path() or 'no chromium found: browser tests skip'}",
         f"REQUIRE_SERVICES={'1' if REQUIRE_SERVICES else '0'}",
     ]
@@ -84,6 +100,43 @@ def pytest_configure(config):
         missing.append("Chromium (install the chromium package)")
     if missing:
         raise pytest.UsageError("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing))
+
+
+# --- The slow group -------------------------------------------------------------------------
+
+# Tests that start a real service (a browser, a live server, a Celery worker, an SMTP
+# server) are slow by what they ask for; the rest of the slow group is whole files, known
+# by their name so that they stay in it wherever they move.
+SLOW_FIXTURES = {
+    "browser",
+    "page",
+    "live_server",
+    "celery_worker",
+    "celery_worker_process",
+    "smtp_server",
+}
+SLOW_FILES = {
+    "test_fuzz.py",  # schemathesis against every operation of the API
+    "test_generated_client.py",  # generates and imports a Python client of the API
+    "test_example_client.py",  # the documented example client, against a live server
+    "test_deploy.py",  # gunicorn, collectstatic and check --deploy in subprocesses
+    "test_generate_bench_data.py",  # builds a benchmark database for most of its tests
+    "test_concurrency.py",  # publications racing on separate connections
+    "test_beat.py",  # waits out the beat lock's lifetime in a real Redis
+    # The visibility rule checked for every persona against every audience and status:
+    # the two matrices took some 30% of the time of all the other tests together.
+    "test_visibility.py",
+    "test_api_matrix.py",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES or SLOW_FIXTURES.intersection(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 def require_or_skip(reason: str):
@@ -147,103 +200,82 @@ def _celery_mode(request):
 
 # --- Seed data and personas -----------------------------------------------------------------
 
-_seed_migration = importlib.import_module("accounts.migrations.0002_seed_states")
-
-
-_seed_categories = importlib.import_module("sharing.migrations.0002_seed_categories")
-_seed_topics = importlib.import_module("sharing.migrations.0004_seed_topics")
-
 
 @pytest.fixture
 def seeded_states(db):
-    """The states, technology categories and topics the data migrations create
-    (transactional tests empty the tables)."""
-    _seed_migration.seed(django_apps, None)
-    _seed_categories.seed(django_apps, None)
-    _seed_topics.seed(django_apps, None)
+    """The states, technology categories and topics the data migrations create (one
+    query when they are there; transactional tests empty the tables)."""
+    ensure_seeded()
 
 
 @pytest.fixture
 def observer_state(seeded_states):
-    return StateFactory(code="CL", name="Chile", status=StateStatus.OBSERVER)
+    return extra_state("CL")
 
 
 @pytest.fixture
 def suspended_state(seeded_states):
-    return StateFactory(code="PE", name="Peru", status=StateStatus.SUSPENDED)
-
-
-def _persona(username: str, state_code: str | None, role: str = Role.VIEWER, **extra):
-    return UserFactory(
-        username=username,
-        state_id=state_code,
-        role=role,
-        first_name=extra.pop("first_name", "Test"),
-        last_name=extra.pop("last_name", username),
-        **extra,
-    )
+    return extra_state("PE")
 
 
 @pytest.fixture
 def dk_admin(seeded_states):
-    return _persona("dk-admin", "DK", Role.STATE_ADMIN)
+    return persona("dk-admin", seeded=True)
 
 
 @pytest.fixture
 def dk_officer(seeded_states):
-    return _persona("dk-officer", "DK", Role.OFFICER, first_name="Mette", last_name="Jensen")
+    return persona("dk-officer", seeded=True)
 
 
 @pytest.fixture
 def dk_viewer(seeded_states):
-    return _persona("dk-viewer", "DK", Role.VIEWER)
+    return persona("dk-viewer", seeded=True)
 
 
 @pytest.fixture
 def no_admin(seeded_states):
-    return _persona("no-admin", "NO", Role.STATE_ADMIN)
+    return persona("no-admin", seeded=True)
 
 
 @pytest.fixture
 def no_officer(seeded_states):
-    return _persona("no-officer", "NO", Role.OFFICER, first_name="Kari", last_name="Berg")
+    return persona("no-officer", seeded=True)
 
 
 @pytest.fixture
 def jp_viewer(seeded_states):
-    return _persona(
-        "jp-viewer", "JP", Role.VIEWER, language="", first_name="Yuki", last_name="Sato"
-    )
+    return persona("jp-viewer", seeded=True)
 
 
 @pytest.fixture
 def jp_admin(seeded_states):
-    return _persona("jp-admin", "JP", Role.STATE_ADMIN)
+    return persona("jp-admin", seeded=True)
 
 
 @pytest.fixture
 def no_viewer(seeded_states):
-    return _persona("no-viewer", "NO", Role.VIEWER, first_name="Ola", last_name="Nordmann")
+    return persona("no-viewer", seeded=True)
 
 
 @pytest.fixture
 def fr_viewer(seeded_states):
-    return _persona("fr-viewer", "FR", Role.VIEWER)
+    return persona("fr-viewer", seeded=True)
 
 
 @pytest.fixture
 def staff_user(seeded_states):
-    return _persona("secretariat", None, is_staff=True, is_superuser=True)
+    return persona("secretariat", seeded=True)
 
 
 @pytest.fixture
 def observer_user(observer_state):
-    return _persona("cl-viewer", "CL", Role.VIEWER)
+    return persona("cl-viewer", seeded=True)
 
 
 @pytest.fixture
 def suspended_user(suspended_state):
-    return _persona("pe-officer", "PE", Role.OFFICER)
+    return persona("pe-officer", seeded=True)
 
 
 @pytest.fixture
