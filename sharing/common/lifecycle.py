@@ -71,7 +71,6 @@ class Lifecycle:
     edit_page: str
     # The item's owning state (the author of a notice, the lead of a best practice).
     owner: str
-    draft_status: str
     published_status: str
     # For comparing content and keeping it in a revision: related objects by key, dates
     # as ISO strings.
@@ -164,7 +163,7 @@ class Lifecycle:
         cleaned = self.clean(content, state)
         rendered = render_ahead(content)
         with staged(attachments) as files, transaction.atomic():
-            item = self.model(**{self.owner: state}, created_by=by, status=self.draft_status)
+            item = self.model(**{self.owner: state}, created_by=by, status=self.model.DRAFT_STATUS)
             self.apply(item, cleaned, rendered)
             for file in files:
                 attach_file(item, file, by=by, request=request)

@@ -60,6 +60,10 @@ class Term(models.Model):
         verbose_name_plural = _("terms")
         ordering = ["vocabulary", "position", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vocabulary__in=Vocabulary.values),
+                name="term_vocabulary_known",
+            ),
             models.UniqueConstraint(
                 fields=["vocabulary", "slug"],
                 name="term_slug_unique",
@@ -111,10 +115,18 @@ class SharedItem(models.Model):
     search_folded = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(editable=False, null=True)
 
+    # The status a new item starts in and keeps until it is published: each kind's own
+    # "draft" choice. Only a draft's files are readable without the version rule.
+    DRAFT_STATUS: str
+
     class Meta:
         abstract = True
         # Drafts (not yet published) first, then the newest publications, on every database.
         ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.DRAFT_STATUS
 
 
 class Revision(models.Model):

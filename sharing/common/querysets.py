@@ -175,12 +175,12 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(
             Q(notice__in=notices.values("pk"))
             & (
-                Q(notice__in=notices.filter(published_at__isnull=True).values("pk"))
+                Q(notice__in=notices.filter(status=Notice.DRAFT_STATUS).values("pk"))
                 | Exists(in_version.filter(notice_id=OuterRef("notice_id")))
             )
             | Q(best_practice__in=practices.values("pk"))
             & (
-                Q(best_practice__in=practices.filter(published_at__isnull=True).values("pk"))
+                Q(best_practice__in=practices.filter(status=BestPractice.DRAFT_STATUS).values("pk"))
                 | Exists(in_version.filter(best_practice_id=OuterRef("best_practice_id")))
             )
         )

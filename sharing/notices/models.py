@@ -63,6 +63,7 @@ class Notice(SharedItem):
     status = models.CharField(
         _("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
+    DRAFT_STATUS = NoticeStatus.DRAFT
     # The version recipients are asked to acknowledge: raised by a material amendment,
     # left alone by a minor correction.
     ack_version = models.PositiveIntegerField(default=1, editable=False)
@@ -124,10 +125,6 @@ class Notice(SharedItem):
     def countries_of_concern(self) -> list[str]:
         """ISO codes, in the order given (kept as rows so lists can filter by country)."""
         return [row.code for row in self.concern_countries.all()]
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == NoticeStatus.DRAFT
 
     @property
     def is_published(self) -> bool:

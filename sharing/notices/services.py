@@ -206,7 +206,6 @@ class NoticeLifecycle(Lifecycle):
     model = Notice
     edit_page = "sharing:notice-edit"
     owner = "author_state"
-    draft_status = NoticeStatus.DRAFT
     published_status = NoticeStatus.PUBLISHED
     relations = ("categories", "recipient_states")
     dates = ("valid_until",)

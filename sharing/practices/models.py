@@ -61,6 +61,7 @@ class BestPractice(SharedItem):
     status = models.CharField(
         _("status"), max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT
     )
+    DRAFT_STATUS = PracticeStatus.DRAFT
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
 
     objects = BestPracticeQuerySet.as_manager()
@@ -93,10 +94,6 @@ class BestPractice(SharedItem):
             *(state.name for state in self.co_authors.all()),
         ]
         return self.title, "\n".join(part for part in middle if part), plain_text(self.body_html)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == PracticeStatus.DRAFT
 
     @property
     def is_published(self) -> bool:

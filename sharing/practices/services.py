@@ -205,7 +205,6 @@ class PracticeLifecycle(Lifecycle):
     model = BestPractice
     edit_page = "sharing:practice-edit"
     owner = "lead_state"
-    draft_status = PracticeStatus.DRAFT
     published_status = PracticeStatus.PUBLISHED
     relations = ("topics", "co_authors")
     reach = ("audience", "public")

@@ -63,6 +63,15 @@ def test_a_removed_file_is_not_downloadable_by_a_state_it_never_reached(
         assert client.get(url).status_code == 200
 
 
+def test_only_a_draft_lets_its_files_through_without_the_version_rule(
+    client, redacted_notice, fr_viewer
+):
+    # The rule keys on the status, not on a date a data fix or an import could leave out.
+    type(redacted_notice).objects.filter(pk=redacted_notice.pk).update(published_at=None)
+    client.force_login(fr_viewer)
+    assert client.get(f"/attachments/{redacted_notice.source_file.pk}/").status_code == 404
+
+
 def test_a_file_kept_in_a_wider_version_reaches_the_new_readers(
     client, make_notice, dk_officer, fr_viewer
 ):
