@@ -2,6 +2,7 @@
 pages in the administration site: each lists, creates and refuses within its own."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from sharing.common.choices import Vocabulary
 from sharing.common.models import Term
@@ -59,3 +60,11 @@ def test_a_term_in_use_cannot_be_deleted(staff_client, make_notice):
     assert staff_client.get(f"{CATEGORIES}{used.pk}/delete/").status_code == 403
     unused = TechnologyCategory.objects.exclude(notices__isnull=False).first()
     assert staff_client.get(f"{CATEGORIES}{unused.pk}/delete/").status_code == 200
+
+
+def test_a_term_belongs_to_a_known_vocabulary_even_when_saved_in_bulk():
+    # bulk_create skips save(), which fills the vocabulary in: the database refuses the
+    # term no vocabulary would list.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Term.objects.bulk_create([Term(slug="orphan", name="Orphan")])
+    assert not Term.objects.filter(slug="orphan").exists()
