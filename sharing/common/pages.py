@@ -184,12 +184,14 @@ def readable_history(user) -> list:
 class Confirmation:
     """What an "are you sure?" page says (sharing/confirm.html): its heading, what will
     happen (paragraphs, and a list of names after the first, such as the recipients),
-    the button, and, when something stands in the way, how to fix it."""
+    what the reader must not miss (``warning``, in bold after them), the button, and,
+    when something stands in the way, how to fix it."""
 
     heading: str
     submit: str
     explanation: list = dataclasses.field(default_factory=list)
     listing: list = dataclasses.field(default_factory=list)
+    warning: str = ""
     danger: bool = False
     lead: str = ""
     tlp: str = ""

@@ -1,6 +1,6 @@
 """Pages for threat and risk notices. Every notice is fetched through
 ``Notice.objects.visible_to(request.user)`` (404 when invisible); every change is a
-call to ``sharing.services`` (403 when the role may not, form errors when the input is
+call to ``sharing.notices.services`` (403 when the role may not, form errors when the input is
 wrong)."""
 
 from django.contrib import messages
@@ -233,7 +233,8 @@ def notice_withdraw(request, notice):
 @reads(Notice.objects.visible_to)
 def notice_delete(request, notice):
     services.check_can_change(notice, request.user)
-    if not notice.is_draft:
+    if not notice.is_draft and request.method != "POST":
+        # Offered for drafts only; a request sent anyway gets the service's reason.
         return redirect("sharing:notice-detail", pk=notice.pk)
     page = Confirmation(
         heading=_("Delete this draft?"),

@@ -88,7 +88,7 @@ def _facets(request, base, in_force) -> list[dict]:
     """For each facet: its values with the number of results each would give, counted
     under every other filter in force (and the search), so the numbers always add up to
     what the reader would see. ``in_force`` is the page's own filterset, validated. The
-    counts come from the cache while the library is unchanged (sharing.caching)."""
+    counts come from the cache while the library is unchanged (sharing.practices.caching)."""
     wanted = []
     for key, (value_field, label_field) in PRACTICE_FACETS.items():
         data = request.GET.copy()
@@ -284,13 +284,15 @@ def practice_publish(request, practice):
         if practice.audience == PracticeAudience.COMMUNITY
         else _("It will be readable by every subscribing state.")
     )
-    if practice.public:
-        reach += " " + _("It is also public: anyone can read it without signing in.")
+    public = _("It is also public: anyone can read it without signing in.")
     return _lead_action(
         request,
         practice,
         page=Confirmation(
-            heading=_("Publish this best practice?"), explanation=[reach], submit=_("Publish")
+            heading=_("Publish this best practice?"),
+            explanation=[reach],
+            warning=public if practice.public else "",
+            submit=_("Publish"),
         ),
         act=services.publish,
         done=_("Published."),

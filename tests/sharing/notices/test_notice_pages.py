@@ -458,3 +458,15 @@ def test_the_audit_log_names_notices_and_files_without_their_content(
     for entry in AuditEntry.objects.all():
         text = f"{entry.object_repr} {entry.details}"
         assert "NIGHTJAR" not in text, entry.action
+
+
+def test_deleting_a_published_notice_is_refused_with_the_reason(client, make_notice, dk_officer):
+    notice = make_notice()
+    client.force_login(dk_officer)
+    # The page is offered for drafts only...
+    assert client.get(f"/notices/{notice.pk}/delete/")["Location"] == notice.get_absolute_url()
+    # ...and a request sent anyway says why nothing happened.
+    response = client.post(f"/notices/{notice.pk}/delete/")
+    assert response.status_code == 400
+    assert "A published notice is never deleted; withdraw it instead." in response.content.decode()
+    assert Notice.objects.filter(pk=notice.pk, status="published").exists()

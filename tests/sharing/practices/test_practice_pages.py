@@ -241,6 +241,17 @@ def test_an_officer_creates_a_best_practice_through_the_form(client, no_officer)
     assert practice.is_published
 
 
+def test_publishing_a_public_best_practice_warns_in_bold(client, no_officer, make_practice):
+    client.force_login(no_officer)
+    public = make_practice(publish=False, public=True, audience="community")
+    page = client.get(f"/best-practices/{public.pk}/publish/").content.decode()
+    assert "every subscribing and observer state" in page
+    assert "<strong>It is also public: anyone can read it without signing in.</strong>" in page
+    private = make_practice(publish=False, public=False, title="Internal only")
+    page = client.get(f"/best-practices/{private.pk}/publish/").content.decode()
+    assert "It is also public" not in page
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
