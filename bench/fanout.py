@@ -4,7 +4,7 @@
 
 Works in a throwaway database of its own (``bench_<name>``, created and dropped here):
 25 states whose users all read a notice published to every subscribing state, then
-``sharing.notifications.dispatch`` of its event, with what it hands over after commit
+``sharing.notifications.delivery.dispatch`` of its event, with what it hands over after commit
 (the e-mail batches and webhook deliveries are queued on an in-memory broker, not sent).
 Each size is dispatched several times from scratch; the median time is reported with
 the number of queries, which should grow with recipients / NOTIFICATION_BATCH_SIZE only.

@@ -9,7 +9,7 @@ dropped at the end), on PostgreSQL only:
 1. the data set: ``generate_bench_data`` at a tenth of the size (1x), then the rest
    (10x: 100,000 notices, 10,000 best practices, 40 users per state by default);
 2. queries per page at 1x and at 10x, through the test client (they must be equal);
-3. search: p50 and p95 of 200 varied queries through ``sharing.search.search`` at 10x,
+3. search: p50 and p95 of 200 varied queries through ``sharing.search.engine.search`` at 10x,
    against the round trip of a primary-key query;
 4. pages: requests per second of the notice list, a notice, the best-practice library and
    the search page under gunicorn (deploy/gunicorn.conf.py, persistent connections),

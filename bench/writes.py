@@ -8,7 +8,7 @@ In a database of its own (``bench_writes``, dropped at the end):
   stack) for a notice whose audience has 10 people, then 10,000. The request records
   the event; the fan-out is the worker's job (tasks go to an in-memory broker that
   nothing reads), so the two should take the same time. Median of alternating runs.
-- fan-out: rows per second written by ``sharing.notifications.dispatch`` (what the
+- fan-out: rows per second written by ``sharing.notifications.delivery.dispatch`` (what the
   dispatch_event task runs: recipients, Notification rows in batches, webhook rows, then
   the hand-over of e-mail batches to the broker) against a plain ``bulk_create`` of the
   same number of Notification rows (every column, the same batch size) for another

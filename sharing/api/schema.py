@@ -64,7 +64,7 @@ def finish_document(result, generator, request, public):
     tidies the query parameters (the filters of lists):
 
     - a string parameter takes a value or is left out: an empty one is refused
-      (sharing.filters.RefuseEmptyValues), so the document says ``minLength: 1``;
+      (sharing.common.filters.RefuseEmptyValues), so the document says ``minLength: 1``;
     - an enumeration that is one of the named enums (kinds, severities, markings...)
       refers to it, so that generated clients have one type for it, not one per list.
     """

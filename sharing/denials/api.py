@@ -1,7 +1,8 @@
 """The v1 endpoints of licence denials, screening and consultations, in the manner of
-``sharing.api.views``: every object is fetched through ``visible_to(request.user)``
-(404 when it cannot be seen); every act is a call to ``sharing.services``, whose
-``check_*`` comes first (403) before the body is looked at (400)."""
+the other kinds' API (``sharing.notices.api``...): every object is fetched through
+``visible_to(request.user)`` (404 when it cannot be seen); every act is a call to
+``sharing.denials.services``, whose ``check_*`` comes first (403) before the body is
+looked at (400)."""
 
 import django_filters
 from django import forms

@@ -2,7 +2,7 @@
 denial, and the page the two states share (the transaction, the deadline, the thread,
 the answer, the extension, the outcome). Every consultation is fetched through
 ``Consultation.objects.visible_to(request.user)``: only the two states see it (404 for
-the others); every act is a call to ``sharing.services`` (403 when the user may not)."""
+the others); every act is a call to ``sharing.denials.services`` (403 when the user may not)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -1,5 +1,6 @@
-"""Forms turn what people type into the values ``sharing.services`` takes; the services
-decide what is valid (their errors come back onto these forms, next to the fields)."""
+"""Forms turn what people type into the values ``sharing.denials.services`` takes;
+the services decide what is valid (their errors come back onto these forms, next to the
+fields)."""
 
 import datetime
 
@@ -55,7 +56,7 @@ class DenialForm(forms.Form):
     """A denial as the notifying state's officer enters it. The marking defaults to
     AMBER and the audience to every subscribing state (the issue's defaults for denials,
     unlike notices, where each is a decision); the review date, left empty, to three
-    years after the decision (``services.clean_denial``)."""
+    years after the decision (``services.clean``)."""
 
     national_reference = forms.CharField(
         label=_("Your national reference"),
@@ -121,7 +122,7 @@ class DenialForm(forms.Form):
         return None
 
     def content(self) -> dict:
-        """The cleaned values, in the shape ``services.clean_denial`` takes (parties apart)."""
+        """The cleaned values, in the shape ``services.clean`` takes (parties apart)."""
         data = dict(self.cleaned_data)
         data["recipient_states"] = list(data["recipient_states"])
         return data

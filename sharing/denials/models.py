@@ -43,7 +43,7 @@ class Denial(models.Model):
     Notified (issued) in force, amended with a note, revoked with a reason, renewed at
     its review date; one left unreviewed past that date expires and drops out of
     screening. Marked AMBER by default and shared with every subscribing state unless
-    the notifying state narrows it. ``sharing.services`` alone changes it.
+    the notifying state narrows it. ``sharing.denials.services`` alone changes it.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

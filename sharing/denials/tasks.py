@@ -1,7 +1,9 @@
-"""Celery tasks of the sharing app: thin, with ids in and a call to sharing.notifications.
+"""Celery tasks of the denials, run by beat: thin, each a call to
+``sharing.denials.services`` (the daily review of denials in force, the hourly
+consultation clock).
 
-All are safe to run twice (see sharing.notifications): Redis may deliver a message again
-after a worker dies, and the sweeper re-queues what seems stuck.
+Both are safe to run twice, or on two hosts: every step is claimed row by row (a
+conditional UPDATE), so it acts once.
 """
 
 from celery import shared_task

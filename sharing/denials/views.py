@@ -1,6 +1,6 @@
 """Pages for licence denials and the screening of applications against them. Every
 denial is fetched through ``Denial.objects.visible_to(request.user)`` (404 when it may
-not be seen); every change, and every screening, is a call to ``sharing.services`` (403
+not be seen); every change, and every screening, is a call to ``sharing.denials.services`` (403
 when the role may not, errors next to the fields when the input is wrong)."""
 
 import datetime

@@ -16,7 +16,7 @@ from django.db import migrations, models
 BATCH = 2000
 
 
-# Which statuses a broad audience reaches (sharing.querysets.AUDIENCE_REACH, as it is).
+# Which statuses a broad audience reaches (sharing.common.querysets.AUDIENCE_REACH, as it is).
 REACH = {"subscribing": {"subscribing"}, "community": {"subscribing", "observer"}}
 
 

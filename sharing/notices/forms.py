@@ -1,5 +1,6 @@
-"""Forms turn what people type into the values ``sharing.services`` takes; the services
-decide what is valid (their errors come back onto these forms, next to the fields)."""
+"""Forms turn what people type into the values ``sharing.notices.services`` takes;
+the services decide what is valid (their errors come back onto these forms, next to the
+fields)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -80,7 +81,7 @@ class NoticeForm(forms.Form):
         self.fields["recipient_states"].queryset = recipient_choices(author_state)
 
     def content(self) -> dict:
-        """The cleaned values, in the shape ``services.clean_content`` takes."""
+        """The cleaned values, in the shape ``services.clean`` takes."""
         data = dict(self.cleaned_data)
         data.pop("attachments", None)
         return data

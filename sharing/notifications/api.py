@@ -1,5 +1,5 @@
 """The v1 endpoints. Every object is fetched through ``visible_to(request.user)`` (404
-when it cannot be seen); every change is a call to ``sharing.services``, which decide
+when it cannot be seen); every change is a call to ``sharing.notifications.services``, which decide
 who may (403) and what is valid (400). Nothing here is a rule of its own."""
 
 from django.shortcuts import get_object_or_404

@@ -1,6 +1,6 @@
 """How people and states choose to be told: a person's e-mail preference, their state's
 defaults and its webhook endpoints (the last two for the state's admins). Every change
-is a call to ``sharing.services``."""
+is a call to ``sharing.notifications.services``."""
 
 from django.conf import settings
 from django.contrib import messages

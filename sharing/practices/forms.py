@@ -1,5 +1,6 @@
-"""Forms turn what people type into the values ``sharing.services`` takes; the services
-decide what is valid (their errors come back onto these forms, next to the fields)."""
+"""Forms turn what people type into the values ``sharing.practices.services`` takes;
+the services decide what is valid (their errors come back onto these forms, next to the
+fields)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

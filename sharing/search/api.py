@@ -1,6 +1,6 @@
-"""The v1 endpoints. Every object is fetched through ``visible_to(request.user)`` (404
-when it cannot be seen); every change is a call to ``sharing.services``, which decide
-who may (403) and what is valid (400). Nothing here is a rule of its own."""
+"""The search endpoint. Every kind of item is searched through its
+``visible_to(request.user)`` (sharing.search.engine): what a reader cannot see is not
+found. Nothing here is a rule of its own."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (

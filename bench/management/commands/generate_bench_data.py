@@ -439,7 +439,7 @@ class Generator:
 
     def reached(self, author: State, audience: str, recipients: list[State]) -> list[State]:
         """The states a notice's audience reaches, its author's excepted (what
-        sharing.querysets.recipient_states answers)."""
+        sharing.common.querysets.recipient_states answers)."""
         if audience == Audience.SELECTED:
             return recipients
         statuses = {StateStatus.SUBSCRIBING}
