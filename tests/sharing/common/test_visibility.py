@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +20,7 @@ from sharing.common.models import Attachment
 from sharing.notices import services as notice_services
 from sharing.notices.models import Acknowledgement, Comment, Notice
 from tests.factories import UserFactory
+from tests.personas import ensure_seeded, extra_state, persona
 from tests.sharing.conftest import notice_content, pdf
 
 pytestmark = pytest.mark.django_db
@@ -60,33 +61,63 @@ def cl_officer(observer_state):
     return UserFactory(username="cl-officer", state=observer_state, role=Role.OFFICER)
 
 
+def build_notices(officer) -> dict:
+    """One notice from Denmark for every audience and status, each with a file, keyed
+    by (audience, status)."""
+    made = {}
+    for audience, status in itertools.product(AUDIENCES, STATUSES):
+        content = notice_content(
+            title=f"{audience} {status}",
+            audience=audience,
+            recipient_states=SELECTED if audience == "selected" else [],
+        )
+        notice = notice_services.create(by=officer, attachments=[pdf()], **content)
+        if status != "draft":
+            notice = notice_services.publish(notice, by=officer)
+        if status == "withdrawn":
+            notice = notice_services.withdraw(notice, by=officer, reason="Obsolete")
+        made[(audience, status)] = notice
+    return made
+
+
 @pytest.fixture
 def make_notices(dk_officer, observer_state):
-    """make_notices() -> one notice from Denmark for every audience and status, each
-    with a file, keyed by (audience, status)."""
+    """make_notices() -> a new set of notices (build_notices), for tests that change them."""
+    return lambda: build_notices(dk_officer)
 
-    def make():
-        made = {}
-        for audience, status in itertools.product(AUDIENCES, STATUSES):
-            content = notice_content(
-                title=f"{audience} {status}",
-                audience=audience,
-                recipient_states=SELECTED if audience == "selected" else [],
-            )
-            notice = notice_services.create(by=dk_officer, attachments=[pdf()], **content)
-            if status != "draft":
-                notice = notice_services.publish(notice, by=dk_officer)
-            if status == "withdrawn":
-                notice = notice_services.withdraw(notice, by=dk_officer, reason="Obsolete")
-            made[(audience, status)] = notice
-        return made
 
-    return make
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, module_media):
+    # In place of tests/conftest.py's: the shared notices' files are in the module's folder.
+    settings.PRIVATE_MEDIA_ROOT = module_media
+
+
+@pytest.fixture(scope="module")
+def notices_once(django_db_setup, django_db_blocker, module_media):
+    """The notices the reading tests share, made once for this module inside a
+    transaction rolled back when they are done: each test's own transaction is a
+    savepoint within it, so what a test changes is gone for the next."""
+    with (
+        override_settings(PRIVATE_MEDIA_ROOT=module_media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        ensure_seeded()
+        extra_state("CL")
+        yield {key: notice.pk for key, notice in build_notices(persona("dk-officer")).items()}
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def notices(make_notices):
-    return make_notices()
+def notices(notices_once, db, dk_officer, observer_state):
+    """The shared notices, read afresh for this test."""
+    found = Notice.objects.in_bulk(notices_once.values())
+    return {key: found[pk] for key, pk in notices_once.items()}
 
 
 def reader(persona, request):
