@@ -233,8 +233,10 @@ def notice_withdraw(request, notice):
 @reads(Notice.objects.visible_to)
 def notice_delete(request, notice):
     services.check_can_change(notice, request.user)
-    if not notice.is_draft and request.method != "POST":
-        # Offered for drafts only; a request sent anyway gets the service's reason.
+    if not notice.is_draft:
+        # Offered for drafts only; a request sent anyway is told why nothing happened.
+        if request.method == "POST":
+            messages.error(request, services.NoticeLifecycle.refusals["delete_published"])
         return redirect("sharing:notice-detail", pk=notice.pk)
     page = Confirmation(
         heading=_("Delete this draft?"),
