@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     PERSONAS,
+    _private_media,
     cl_admin,
     cl_officer,
     fr_officer,
@@ -22,7 +23,9 @@ from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     may_comment,
     may_edit,
     may_see,
+    module_media,
     notices,
+    notices_once,
     reader,
 )
 
