@@ -23,7 +23,7 @@ run: install assets
 # and a chromium binary are there; REQUIRE_SERVICES=1 makes their absence a failure.
 # It runs on TEST_WORKERS processes (pytest-xdist), each with a test database and Redis
 # databases of its own (README.md, "Tests"); TEST_WORKERS=0 runs it in this one.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 2
 test: install-dev assets
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

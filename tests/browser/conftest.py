@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.handlers.base import BaseHandler
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import chromium_path, require_or_skip
 
@@ -62,7 +63,16 @@ def axe():
 
 def blocking_violations(axe, page) -> str:
     """A report of the violations on ``page`` as it is now that fail a test ("" if none)."""
-    results = axe.run(page)
+    for attempt in range(3):
+        try:
+            results = axe.run(page)
+            break
+        except PlaywrightError:
+            # A click's navigation replaced the document under axe (its documentElement
+            # went away, or its context): check the page it led to, once it has loaded.
+            if attempt == 2:
+                raise
+            page.wait_for_load_state()
     return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
