@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import State
 from sharing.common import validators
 from sharing.common.models import Attachment
 from sharing.common.services import MAX_NOTE
@@ -106,3 +107,15 @@ def formset_rows(formset) -> list[dict]:
         for form in formset.forms
         if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
+
+
+def recipient_states_field() -> forms.ModelMultipleChoiceField:
+    """The states a selected audience names, as boxes to tick; the form offers the
+    states its author may choose (the queryset is set when it is made)."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Recipient states"),
+        queryset=State.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for a selected audience."),
+    )

@@ -15,7 +15,7 @@ from accounts.models import State
 from portal.countries import country_names
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience
-from sharing.common.forms import TLP_HELP, ListField, formset_rows
+from sharing.common.forms import TLP_HELP, ListField, formset_rows, recipient_states_field
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_NOTE
 from sharing.denials.choices import ConsultationOutcome, DenialReason, PartyRole
@@ -87,13 +87,7 @@ class DenialForm(forms.Form):
         initial=Audience.SUBSCRIBING,
         widget=forms.RadioSelect,
     )
-    recipient_states = forms.ModelMultipleChoiceField(
-        label=_("Recipient states"),
-        queryset=State.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only for a selected audience."),
-    )
+    recipient_states = recipient_states_field()
 
     def __init__(self, *args, state: State, **kwargs):
         super().__init__(*args, **kwargs)

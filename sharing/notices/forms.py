@@ -10,7 +10,13 @@ from accounts.models import State
 from portal.countries import country_names
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EntityKind
-from sharing.common.forms import TLP_HELP, ChangeFields, ListField, MultipleFileField
+from sharing.common.forms import (
+    TLP_HELP,
+    ChangeFields,
+    ListField,
+    MultipleFileField,
+    recipient_states_field,
+)
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
 from sharing.notices.choices import AckLevel, NoticeKind, Severity
@@ -58,13 +64,7 @@ class NoticeForm(forms.Form):
     audience = forms.ChoiceField(
         label=_("Audience"), choices=Audience.choices, widget=forms.RadioSelect
     )
-    recipient_states = forms.ModelMultipleChoiceField(
-        label=_("Recipient states"),
-        queryset=State.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only for a selected audience."),
-    )
+    recipient_states = recipient_states_field()
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
