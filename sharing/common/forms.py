@@ -42,6 +42,26 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
+def attachments_field() -> MultipleFileField:
+    """Files to attach to a notice or a best practice (the services check their types)."""
+    return MultipleFileField(
+        label=_("Attach files"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
+    )
+
+
+class ItemForm(forms.Form):
+    """The form of a notice or a best practice. Its files are not content: the
+    services take them apart (``attachments=``)."""
+
+    def content(self) -> dict:
+        """The cleaned values, in the shape the kind's ``services.clean`` takes."""
+        data = dict(self.cleaned_data)
+        data.pop("attachments", None)
+        return data
+
+
 TLP_HELP = _(
     "CLEAR: no limit. GREEN: within the community. AMBER: within the recipient "
     "organisations, need to know. AMBER+STRICT: within the recipient organisation only. "

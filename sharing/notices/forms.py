@@ -13,8 +13,9 @@ from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.forms import (
     TLP_HELP,
     ChangeFields,
+    ItemForm,
     ListField,
-    MultipleFileField,
+    attachments_field,
     recipient_states_field,
 )
 from sharing.common.querysets import recipient_choices
@@ -23,7 +24,7 @@ from sharing.notices.choices import AckLevel, NoticeKind, Severity
 from sharing.notices.models import TechnologyCategory
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(ItemForm):
     # No pre-selected kind, severity or marking: each is a decision, and a default TLP
     # would invite over-sharing.
     kind = forms.ChoiceField(label=_("Kind of notice"), choices=[("", "—"), *NoticeKind.choices])
@@ -70,21 +71,11 @@ class NoticeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    attachments = MultipleFileField(
-        label=_("Attach files"),
-        required=False,
-        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
-    )
+    attachments = attachments_field()
 
     def __init__(self, *args, author_state: State, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient_states"].queryset = recipient_choices(author_state)
-
-    def content(self) -> dict:
-        """The cleaned values, in the shape ``services.clean`` takes."""
-        data = dict(self.cleaned_data)
-        data.pop("attachments", None)
-        return data
 
 
 class EntityForm(forms.Form):

@@ -6,14 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from sharing.common.forms import ChangeFields, MultipleFileField
+from sharing.common.forms import ChangeFields, ItemForm, attachments_field
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience
 from sharing.practices.models import Topic
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(ItemForm):
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
     summary = forms.CharField(
         label=_("Summary"),
@@ -49,20 +49,11 @@ class PracticeForm(forms.Form):
         label=_("Also public: readable without signing in, to help other states build capacity"),
         required=False,
     )
-    attachments = MultipleFileField(
-        label=_("Attach files"),
-        required=False,
-        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
-    )
+    attachments = attachments_field()
 
     def __init__(self, *args, lead_state: State, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["co_authors"].queryset = recipient_choices(lead_state)
-
-    def content(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("attachments", None)
-        return data
 
 
 class PracticeAmendForm(ChangeFields, PracticeForm):
