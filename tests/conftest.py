@@ -264,6 +264,26 @@ def fr_viewer(seeded_states):
 
 
 @pytest.fixture
+def fr_officer(seeded_states):
+    return persona("fr-officer", seeded=True)
+
+
+@pytest.fixture
+def fi_admin(seeded_states):
+    return persona("fi-admin", seeded=True)
+
+
+@pytest.fixture
+def fi_officer(seeded_states):
+    return persona("fi-officer", seeded=True)
+
+
+@pytest.fixture
+def fi_viewer(seeded_states):
+    return persona("fi-viewer", seeded=True)
+
+
+@pytest.fixture
 def staff_user(seeded_states):
     return persona("secretariat", seeded=True)
 

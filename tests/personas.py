@@ -84,7 +84,11 @@ PERSONAS = {
     "jp-admin": Persona("JP", Role.STATE_ADMIN),
     # No language of her own: the one her browser asks for applies.
     "jp-viewer": Persona("JP", Role.VIEWER, "Yuki", "Sato", {"language": ""}),
+    "fr-officer": Persona("FR", Role.OFFICER),
     "fr-viewer": Persona("FR", Role.VIEWER),
+    "fi-admin": Persona("FI", Role.STATE_ADMIN),
+    "fi-officer": Persona("FI", Role.OFFICER),
+    "fi-viewer": Persona("FI", Role.VIEWER),
     "secretariat": Persona(None, extra={"is_staff": True, "is_superuser": True}),
     "cl-viewer": Persona("CL", Role.VIEWER),  # an observer state
     "pe-officer": Persona("PE", Role.OFFICER),  # a suspended state

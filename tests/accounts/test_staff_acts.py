@@ -19,16 +19,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)  # account mail leaves after commit
 
 
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role=Role.OFFICER)
-
-
-@pytest.fixture
-def fi_admin(seeded_states):
-    return UserFactory(username="fi-admin", state_id="FI", role=Role.STATE_ADMIN)
-
-
 def _to(address: str) -> list:
     return [m for m in django_mail.outbox if address in m.to]
 

@@ -11,14 +11,8 @@ from playwright.sync_api import expect
 
 from sharing.denials import services as denials
 from sharing.denials.models import Consultation, Denial
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
 
 
 def test_a_denial_is_screened_consulted_about_and_its_outcome_circulated(
@@ -167,7 +161,7 @@ def test_a_denial_is_screened_consulted_about_and_its_outcome_circulated(
 def test_the_notifying_state_amends_renews_and_revokes_a_denial(
     browser, live_server, sign_in, check_a11y, dk_officer, password
 ):
-    from tests.sharing.denials.test_denial_pages import denial_content
+    from tests.sharing.conftest import denial_content
 
     denial = denials.publish(by=dk_officer, **denial_content())
     page = browser.new_context(locale="en-GB").new_page()

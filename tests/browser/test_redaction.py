@@ -9,8 +9,14 @@ from playwright.sync_api import expect
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
-from tests.sharing.conftest import BODY, REDACTED, notice_content, pdf, practice_content
-from tests.sharing.denials.test_denial_pages import denial_content
+from tests.sharing.conftest import (
+    BODY,
+    REDACTED,
+    denial_content,
+    notice_content,
+    pdf,
+    practice_content,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

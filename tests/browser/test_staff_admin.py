@@ -7,8 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.choices import Role
-from tests.factories import UserFactory
+from tests.personas import persona
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_staff_help_a_locked_out_official_without_ever_holding_their_password(
     page, live_server, sign_in, check_a11y, staff_user, password, seeded_states
 ):
-    official = UserFactory(username="fi-officer", state_id="FI", role=Role.OFFICER)
-    admin = UserFactory(username="fi-admin", state_id="FI", role=Role.STATE_ADMIN)
+    official = persona("fi-officer")
+    admin = persona("fi-admin")
     totp = Authenticator.objects.create(user=official, type="totp", data={"secret": "x"})
     sign_in(page, "secretariat", password)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")

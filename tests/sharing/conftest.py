@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as accounts
@@ -157,3 +160,45 @@ def api_for(token_for):
 @pytest.fixture
 def anonymous_api():
     return APIClient()
+
+
+def denial_content(**overrides) -> dict:
+    """What a licence denial from Denmark says: an end-user and a consignee in the UAE,
+    decided a month ago."""
+    content = {
+        "national_reference": "DK-2026/0042",
+        "decided_on": (timezone.localdate() - datetime.timedelta(days=30)).isoformat(),
+        "control_entry": "5A001.j",
+        "catch_all": False,
+        "item_description": "IP network surveillance system with deep packet inspection.",
+        "end_use": "Monitoring of the national telecommunications backbone.",
+        "reason_category": "human_rights",
+        "reason": "Risk of use against journalists and human-rights defenders.",
+        "parties": [
+            {
+                "role": "end_user",
+                "name": "Nimbus Intercept Ltd",
+                "aliases": ["Nimbus Systems"],
+                "country": "AE",
+                "address": "PO Box 1, Dubai",
+            },
+            {"role": "consignee", "name": "Falcon Trading FZE", "country": "AE"},
+        ],
+    }
+    content.update(overrides)
+    return content
+
+
+def consultation_content(**overrides) -> dict:
+    """What Finland asks Denmark about a transaction like the one of denial_content."""
+    content = {
+        "application_reference": "FI-EXP-2026-311",
+        "end_user": "Nimbus Systems",
+        "consignee": "Falcon Trading FZE",
+        "destination": "AE",
+        "control_entry": "5A001.j",
+        "item_description": "DPI probes and management software.",
+        "question": "Is this the transaction you denied?",
+    }
+    content.update(overrides)
+    return content

@@ -17,7 +17,6 @@ from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     _private_media,
     cl_admin,
     cl_officer,
-    fr_officer,
     make_notices,
     may_acknowledge,
     may_comment,

@@ -31,9 +31,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from sharing.denials import services as denials
 from sharing.notices import services as notices
-from tests.factories import UserFactory
-from tests.sharing.conftest import pdf
-from tests.sharing.denials.test_denials import consultation_content, denial_content
+from tests.personas import persona
+from tests.sharing.conftest import consultation_content, denial_content, pdf
 
 # Cases per operation and generation mode: bounded, so that the fuzzing of every
 # operation with both personas stays within about a minute.
@@ -183,7 +182,7 @@ def world(dk_officer, no_officer, no_viewer, dk_viewer, make_notice, make_practi
     denial = denials.publish(by=dk_officer, **denial_content())
     consultation = denials.open_consultation(denial, by=no_officer, **consultation_content())
     denials.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
-    fi_officer = UserFactory(username="fi-officer", state_id="FI", role="officer")
+    fi_officer = persona("fi-officer")
     denials.screen(by=fi_officer, end_user="Nimbus Intercept")
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]

@@ -18,9 +18,13 @@ from sharing.denials import services as denials
 from sharing.denials.models import Consultation, Denial
 from sharing.notices.models import Acknowledgement, Notice
 from sharing.practices.models import BestPractice, Endorsement
-from tests.factories import UserFactory
-from tests.sharing.conftest import notice_content, pdf, practice_content
-from tests.sharing.denials.test_denials import consultation_content, denial_content
+from tests.sharing.conftest import (
+    consultation_content,
+    denial_content,
+    notice_content,
+    pdf,
+    practice_content,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +84,6 @@ def assert_refused_at(response, path: tuple, bad: str) -> None:
 
 
 # --- The people and objects the requests act on ---------------------------------------------
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
 
 
 @pytest.fixture

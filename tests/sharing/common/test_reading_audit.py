@@ -6,15 +6,9 @@ import pytest
 
 from portal.models import AuditEntry
 from sharing.denials import services as denial_services
-from tests.factories import UserFactory
-from tests.sharing.denials.test_denial_pages import consultation_content, denial_content
+from tests.sharing.conftest import consultation_content, denial_content
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
 
 
 def three_denials(by):

@@ -4,9 +4,9 @@ row per request, naming what was shown."""
 import pytest
 
 from sharing.denials import services as denial_services
-from tests.factories import UserFactory
+from tests.personas import persona
 from tests.sharing.common.test_reading_audit import named, rows, three_denials
-from tests.sharing.denials.test_denial_pages import consultation_content
+from tests.sharing.conftest import consultation_content
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def denials(dk_officer):
 
 @pytest.fixture
 def consultation(denials, seeded_states):
-    fi_officer = UserFactory(username="fi-officer", state_id="FI", role="officer")
+    fi_officer = persona("fi-officer")
     return denial_services.open_consultation(denials[0], by=fi_officer, **consultation_content())
 
 

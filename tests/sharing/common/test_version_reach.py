@@ -11,8 +11,14 @@ from sharing.common.models import Revision
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
-from tests.sharing.conftest import BODY, REDACTED, notice_content, pdf, practice_content
-from tests.sharing.denials.test_denials import denial_content
+from tests.sharing.conftest import (
+    BODY,
+    REDACTED,
+    denial_content,
+    notice_content,
+    pdf,
+    practice_content,
+)
 
 pytestmark = pytest.mark.django_db
 

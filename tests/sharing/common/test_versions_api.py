@@ -76,7 +76,7 @@ def test_the_api_lists_only_the_practice_versions_that_reached_the_caller(
 def test_the_api_lists_only_the_denial_versions_that_reached_the_caller(
     dk_officer, fr_viewer, no_viewer, api_for
 ):
-    from tests.sharing.denials.test_denials import denial_content
+    from tests.sharing.conftest import denial_content
 
     denial = denials.publish(
         by=dk_officer, **denial_content(audience="selected", recipient_states=["NO"])

@@ -47,11 +47,6 @@ PERSONAS = [
 
 
 @pytest.fixture
-def fr_officer(seeded_states):
-    return UserFactory(username="fr-officer", state_id="FR", role=Role.OFFICER)
-
-
-@pytest.fixture
 def cl_admin(observer_state):
     return UserFactory(username="cl-admin", state=observer_state, role=Role.STATE_ADMIN)
 

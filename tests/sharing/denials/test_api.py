@@ -12,7 +12,7 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening, review_date
 from tests.factories import UserFactory
-from tests.sharing.denials.test_denials import consultation_content, denial_content
+from tests.sharing.conftest import consultation_content, denial_content
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +27,6 @@ OPENED = datetime.datetime(2026, 11, 20, 9, tzinfo=UTC)
 def url(obj, action="") -> str:
     base = DENIALS if isinstance(obj, Denial) else CONSULTATIONS
     return f"{base}{obj.pk}/{action + '/' if action else ''}"
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
-
-
-@pytest.fixture
-def fi_viewer(seeded_states):
-    return UserFactory(username="fi-viewer", state_id="FI", role="viewer")
-
-
-@pytest.fixture
-def fr_officer(seeded_states):
-    return UserFactory(username="fr-officer", state_id="FR", role="officer")
 
 
 @pytest.fixture
@@ -69,7 +54,7 @@ def consultation(denial, fi_officer):
 
 
 def test_an_officer_notifies_a_denial_with_its_defaults(api_for, dk_officer):
-    body = denial_content()
+    body = denial_content(decided_on="2026-11-02")
 
     response = api_for(dk_officer).post(DENIALS, body, format="json")
 

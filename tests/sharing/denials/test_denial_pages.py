@@ -20,6 +20,7 @@ from sharing.denials.choices import ConsultationStatus, DenialStatus
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening
 from sharing.notifications.models import Notification
 from tests.factories import UserFactory
+from tests.sharing.conftest import consultation_content, denial_content
 
 pytestmark = pytest.mark.django_db
 
@@ -33,45 +34,6 @@ INBOX = reverse("sharing:inbox")
 
 def days_ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
-
-
-def denial_content(**overrides) -> dict:
-    content = {
-        "national_reference": "DK-2026/0042",
-        "decided_on": days_ago(30),
-        "control_entry": "5A001.j",
-        "catch_all": False,
-        "item_description": "IP network surveillance system with deep packet inspection.",
-        "end_use": "Monitoring of the national telecommunications backbone.",
-        "reason_category": "human_rights",
-        "reason": "Risk of use against journalists and human-rights defenders.",
-        "parties": [
-            {
-                "role": "end_user",
-                "name": "Nimbus Intercept Ltd",
-                "aliases": ["Nimbus Systems"],
-                "country": "AE",
-                "address": "PO Box 1, Dubai",
-            },
-            {"role": "consignee", "name": "Falcon Trading FZE", "country": "AE"},
-        ],
-    }
-    content.update(overrides)
-    return content
-
-
-def consultation_content(**overrides) -> dict:
-    content = {
-        "application_reference": "FI-EXP-2026-311",
-        "end_user": "Nimbus Systems",
-        "consignee": "Falcon Trading FZE",
-        "destination": "AE",
-        "control_entry": "5A001.j",
-        "item_description": "DPI probes and management software.",
-        "question": "Is this the transaction you denied?",
-    }
-    content.update(overrides)
-    return content
 
 
 def form_data(**overrides) -> dict:
@@ -121,21 +83,6 @@ def everything_stored() -> tuple:
         AuditEntry.objects.exclude(action__in=["auth.login", "denial.viewed"]).count(),
         Event.objects.count(),
     )
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
-
-
-@pytest.fixture
-def fi_viewer(seeded_states):
-    return UserFactory(username="fi-viewer", state_id="FI", role="viewer")
-
-
-@pytest.fixture
-def fr_officer(seeded_states):
-    return UserFactory(username="fr-officer", state_id="FR", role="officer")
 
 
 @pytest.fixture

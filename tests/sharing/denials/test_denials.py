@@ -17,52 +17,18 @@ from sharing.denials.choices import ConsultationStatus, DenialStatus
 from sharing.denials.models import Consultation, Denial, Screening
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.personas import persona
+from tests.sharing.conftest import consultation_content, denial_content
 
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
 
 
-def denial_content(**overrides) -> dict:
-    content = {
-        "national_reference": "DK-2026/0042",
-        "decided_on": "2026-11-02",
-        "control_entry": "5A001.j",
-        "catch_all": False,
-        "item_description": "IP network surveillance system with deep packet inspection.",
-        "end_use": "Monitoring of the national telecommunications backbone.",
-        "reason_category": "human_rights",
-        "reason": "Risk of use against journalists and human-rights defenders.",
-        "parties": [
-            {
-                "role": "end_user",
-                "name": "Nimbus Intercept Ltd",
-                "aliases": ["Nimbus Systems"],
-                "country": "AE",
-                "address": "PO Box 1, Dubai",
-            },
-            {"role": "consignee", "name": "Falcon Trading FZE", "country": "AE"},
-        ],
-    }
-    content.update(overrides)
-    return content
-
-
-@pytest.fixture
-def fi_officer(seeded_states):
-    return UserFactory(username="fi-officer", state_id="FI", role="officer")
-
-
-@pytest.fixture
-def fi_viewer(seeded_states):
-    return UserFactory(username="fi-viewer", state_id="FI", role="viewer")
-
-
 @pytest.fixture
 def denial(dk_officer):
     with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=UTC), tick=False):
-        return denials.publish(by=dk_officer, **denial_content())
+        return denials.publish(by=dk_officer, **denial_content(decided_on="2026-11-02"))
 
 
 # --- Working days ---------------------------------------------------------------------------
@@ -242,7 +208,7 @@ def test_screening_finds_a_denial_through_an_alias_and_records_what_was_shown(de
 
 
 def test_screening_never_shows_what_the_state_may_not_see(dk_officer, fr_viewer, seeded_states):
-    fr_officer = UserFactory(username="fr-officer", state_id="FR", role="officer")
+    fr_officer = persona("fr-officer")
     denials.publish(by=dk_officer, **denial_content(audience="selected", recipient_states=["NO"]))
 
     result = denials.screen(by=fr_officer, end_user="Nimbus Intercept Ltd")
@@ -273,20 +239,6 @@ def test_screening_input_is_checked(fi_officer):
 # --- Consultations --------------------------------------------------------------------------
 
 
-def consultation_content(**overrides) -> dict:
-    content = {
-        "application_reference": "FI-EXP-2026-311",
-        "end_user": "Nimbus Systems",
-        "consignee": "Falcon Trading FZE",
-        "destination": "AE",
-        "control_entry": "5A001.j",
-        "item_description": "DPI probes and management software.",
-        "question": "Is this the transaction you denied in November?",
-    }
-    content.update(overrides)
-    return content
-
-
 def open_at(moment, denial, by, **overrides):
     with time_machine.travel(moment, tick=False):
         return denials.open_consultation(denial, by=by, **consultation_content(**overrides))
@@ -311,7 +263,7 @@ def test_who_may_consult(denial, fi_viewer, dk_officer, seeded_states):
     with pytest.raises(PermissionDenied):
         denials.open_consultation(denial, by=fi_viewer, **consultation_content())
     denials.revoke(denial, by=dk_officer, reason="Granted.")
-    fi_officer = UserFactory(username="fi-officer", state_id="FI", role="officer")
+    fi_officer = persona("fi-officer")
     with pytest.raises(PermissionDenied):
         denials.open_consultation(denial, by=fi_officer, **consultation_content())
 

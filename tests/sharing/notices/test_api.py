@@ -11,6 +11,7 @@ from portal.models import AuditEntry
 from sharing.common.models import Event
 from sharing.notices import services as notices
 from sharing.notices.models import Acknowledgement, Notice
+from tests.personas import persona
 from tests.sharing.conftest import notice_content, pdf
 
 pytestmark = pytest.mark.django_db
@@ -318,9 +319,7 @@ def test_the_author_sees_every_answer_and_who_is_pending(
 def test_a_recipient_sees_only_its_own_states_answer(
     api_for, no_viewer, make_notice, seeded_states
 ):
-    from tests.factories import UserFactory
-
-    fi_viewer = UserFactory(username="fi-viewer", state_id="FI")
+    fi_viewer = persona("fi-viewer")
     notice = make_notice(audience="selected", recipient_states=["NO", "FI"])
     notices.acknowledge(notice, by=fi_viewer)
 

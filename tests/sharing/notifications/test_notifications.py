@@ -24,6 +24,7 @@ from sharing.notifications.choices import EmailStatus
 from sharing.notifications.models import DigestSent, Notification
 from sharing.practices import services as practices
 from tests.factories import UserFactory
+from tests.personas import persona
 from tests.sharing.conftest import notice_content
 
 pytestmark = pytest.mark.django_db
@@ -328,7 +329,7 @@ def mail_to(user):
 def test_e_mail_follows_each_persons_choice_and_their_states_default(act, people):
     notifications.set_email_preference(by=people["no_viewer"], mode="off")
     notifications.set_email_preference(by=people["no_officer"], mode="daily")
-    fi_admin = UserFactory(username="fi-admin", state_id="FI", role=Role.STATE_ADMIN)
+    fi_admin = persona("fi-admin")
     notifications.set_state_email_default(by=fi_admin, mode="off")
     notifications.set_email_preference(by=people["fi_officer"], mode="immediate")
 

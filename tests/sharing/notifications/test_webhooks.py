@@ -29,6 +29,7 @@ from sharing.notifications.choices import DeliveryStatus
 from sharing.notifications.models import WebhookDelivery, WebhookEndpoint
 from sharing.practices import services as practices
 from tests.factories import UserFactory
+from tests.personas import persona
 from tests.receiver import Answer, Receiver
 from tests.sharing.conftest import notice_content, practice_content
 
@@ -748,7 +749,7 @@ def every_kind(seeded_states):
 def test_each_kind_of_notice_event_reaches_the_systems_of_the_states_it_concerns(
     publish, every_kind, dk_officer, no_officer, django_capture_on_commit_callbacks
 ):
-    fi_officer = UserFactory(username="fi-officer", state_id="FI", role=Role.OFFICER)
+    fi_officer = persona("fi-officer")
     with Receiver() as receiver:
         every_kind(receiver, "DK", "NO", "FI", "FR")
         notice = publish()  # to Norway and Finland
