@@ -247,16 +247,24 @@ DEMO_NOTICES = [
 ]
 
 
+def _not_seeded(demos, model):
+    """The demo items whose title is not in the database yet, each with its author.
+
+    Seeding twice adds nothing; an item whose author is missing (a trimmed demo) is
+    passed over."""
+    for demo in demos:
+        if model.objects.filter(title=demo["content"]["title"]).exists():
+            continue
+        author = User.objects.filter(username=demo["author"]).first()
+        if author is not None:
+            yield demo, author
+
+
 def seed_notices() -> int:
     """Add the demo notices that are not there yet; returns how many were added."""
     added = 0
-    for demo in DEMO_NOTICES:
+    for demo, author in _not_seeded(DEMO_NOTICES, Notice):
         content = demo["content"]
-        if Notice.objects.filter(title=content["title"]).exists():
-            continue
-        author = User.objects.filter(username=demo["author"]).first()
-        if author is None:
-            continue
         files = [SimpleUploadedFile(name, data) for name, data in demo.get("files", [])]
         notice = notices.create(by=author, attachments=files, **content)
         if demo["publish"]:
@@ -451,14 +459,8 @@ DEMO_PRACTICES = [
 def seed_practices() -> int:
     """Add the demo best practices that are not there yet; returns how many."""
     added = 0
-    for demo in DEMO_PRACTICES:
-        content = demo["content"]
-        if BestPractice.objects.filter(title=content["title"]).exists():
-            continue
-        author = User.objects.filter(username=demo["author"]).first()
-        if author is None:
-            continue
-        practice = practices.create(by=author, **content)
+    for demo, author in _not_seeded(DEMO_PRACTICES, BestPractice):
+        practice = practices.create(by=author, **demo["content"])
         practice = practices.publish(practice, by=author)
         for username, kind in demo["endorsed_by"]:
             user = User.objects.get(username=username)

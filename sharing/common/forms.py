@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import State
 from sharing.common import validators
 from sharing.common.models import Attachment
-from sharing.common.services import MAX_NOTE
+from sharing.common.services import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
 
 
 class ListField(forms.CharField):
@@ -48,6 +48,31 @@ def attachments_field() -> MultipleFileField:
         label=_("Attach files"),
         required=False,
         help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text files."),
+    )
+
+
+def title_field() -> forms.CharField:
+    return forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+
+
+def summary_field(help_text) -> forms.CharField:
+    """The plain-text summary; ``help_text`` says where readers of this kind see it."""
+    return forms.CharField(
+        label=_("Summary"),
+        max_length=MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+def body_field(rows: int) -> forms.CharField:
+    """The Markdown body (``portal.markdown`` renders and sanitises it)."""
+    return forms.CharField(
+        label=_("Body"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
     )
 
 

@@ -16,10 +16,13 @@ from sharing.common.forms import (
     ItemForm,
     ListField,
     attachments_field,
+    body_field,
     recipient_states_field,
+    summary_field,
+    title_field,
 )
 from sharing.common.querysets import recipient_choices
-from sharing.common.services import MAX_BODY, MAX_COMMENT, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
+from sharing.common.services import MAX_COMMENT, MAX_NOTE
 from sharing.notices.choices import AckLevel, NoticeKind, Severity
 from sharing.notices.models import TechnologyCategory
 
@@ -28,20 +31,11 @@ class NoticeForm(ItemForm):
     # No pre-selected kind, severity or marking: each is a decision, and a default TLP
     # would invite over-sharing.
     kind = forms.ChoiceField(label=_("Kind of notice"), choices=[("", "—"), *NoticeKind.choices])
-    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
-    summary = forms.CharField(
-        label=_("Summary"),
-        max_length=MAX_SUMMARY,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Plain text, a few sentences: what recipients see in lists and e-mails."),
+    title = title_field()
+    summary = summary_field(
+        _("Plain text, a few sentences: what recipients see in lists and e-mails.")
     )
-    body = forms.CharField(
-        label=_("Body"),
-        required=False,
-        max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
-    )
+    body = body_field(rows=14)
     categories = forms.ModelMultipleChoiceField(
         label=_("Technology categories"),
         queryset=TechnologyCategory.objects.all(),

@@ -6,28 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from sharing.common.forms import ChangeFields, ItemForm, attachments_field
+from sharing.common.forms import (
+    ChangeFields,
+    ItemForm,
+    attachments_field,
+    body_field,
+    summary_field,
+    title_field,
+)
 from sharing.common.querysets import recipient_choices
-from sharing.common.services import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
+from sharing.common.services import MAX_NOTE
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience
 from sharing.practices.models import Topic
 
 
 class PracticeForm(ItemForm):
-    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
-    summary = forms.CharField(
-        label=_("Summary"),
-        max_length=MAX_SUMMARY,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Plain text, a few sentences: what readers see in lists and results."),
+    title = title_field()
+    summary = summary_field(
+        _("Plain text, a few sentences: what readers see in lists and results.")
     )
-    body = forms.CharField(
-        label=_("Body"),
-        required=False,
-        max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_("Markdown: **bold**, *italic*, lists, tables, [links](https://…)."),
-    )
+    body = body_field(rows=16)
     doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", "—"), *DocType.choices])
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics"),
