@@ -204,6 +204,9 @@ def check_a11y(axe, served_pages):
     structural rules in BLOCKING_RULES."""
 
     def check(page):
+        # A click that navigates returns once the new document is committed, while it
+        # may still be arriving: axe would read half a page (no <main>, no <h1>).
+        page.wait_for_load_state()
         served_pages.checked_live(page)
         report = blocking_violations(axe, page)
         if report:

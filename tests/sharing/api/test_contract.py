@@ -6,14 +6,17 @@ import json
 import re
 
 import pytest
+from django.test import Client
 from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def document(client):
-    response = client.get("/api/v1/schema/?format=json")
+@pytest.fixture(scope="module")
+def document(django_db_setup, django_db_blocker):
+    """The served document, fetched once: the tests only read it."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/v1/schema/?format=json")
     assert response.status_code == 200
     return json.loads(response.content)
 

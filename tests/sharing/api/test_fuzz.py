@@ -23,16 +23,27 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from accounts import services as accounts
 from sharing.denials import services as denials
 from sharing.notices import services as notices
-from tests.personas import persona
-from tests.sharing.conftest import consultation_content, denial_content, pdf
+from sharing.practices import services as practices
+from tests.personas import ensure_seeded, persona
+from tests.sharing.conftest import (
+    consultation_content,
+    denial_content,
+    notice_content,
+    pdf,
+    practice_content,
+)
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Cases per operation and generation mode: bounded, so that the fuzzing of every
 # operation with both personas stays within about a minute.
@@ -168,13 +179,32 @@ def _in_process(settings):
         signal.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(dk_officer, no_officer, no_viewer, dk_viewer, make_notice, make_practice, token_for):
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, module_media):
+    # In place of tests/conftest.py's: the shared draft's file is in the module's folder.
+    settings.PRIVATE_MEDIA_ROOT = module_media
+
+
+def build_world() -> dict:
     """Some of everything, and the ids that requests may name."""
-    draft = make_notice(publish=False, title="Fuzzing draft")
-    published = make_notice(audience="selected", recipient_states=["NO"], tlp="green")
+    dk_officer, no_officer = persona("dk-officer"), persona("no-officer")
+    draft = notices.create(by=dk_officer, **notice_content(title="Fuzzing draft"))
+    published = notices.publish(
+        notices.create(
+            by=dk_officer,
+            **notice_content(audience="selected", recipient_states=["NO"], tlp="green"),
+        ),
+        by=dk_officer,
+    )
     notices.attach(draft, pdf(), by=dk_officer)
-    practice = make_practice()
+    practice = practices.publish(
+        practices.create(by=no_officer, **practice_content()), by=no_officer
+    )
     notices.comment(published, by=no_officer, body="Seen in Oslo too.")
     # A Danish denial that Norway consults Denmark about: the officer (Danish) answers,
     # extends and writes; the viewer (Norwegian) reads the consultation but acts in
@@ -182,17 +212,38 @@ def world(dk_officer, no_officer, no_viewer, dk_viewer, make_notice, make_practi
     denial = denials.publish(by=dk_officer, **denial_content())
     consultation = denials.open_consultation(denial, by=no_officer, **consultation_content())
     denials.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
-    fi_officer = persona("fi-officer")
-    denials.screen(by=fi_officer, end_user="Nimbus Intercept")
+    denials.screen(by=persona("fi-officer"), end_user="Nimbus Intercept")
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]
         + [str(a.pk) for a in draft.attachments.all()]
         + [str(denial.pk), str(consultation.pk)],
         "tokens": {
-            "officer": token_for(dk_officer)[1],
-            "viewer": token_for(no_viewer)[1],
+            "officer": accounts.create_api_token(dk_officer, by=dk_officer, name="fuzz")[1],
+            "viewer": accounts.create_api_token(
+                viewer := persona("no-viewer"), by=viewer, name="fuzz"
+            )[1],
         },
     }
+
+
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker, module_media):
+    """The world every fuzzed operation shares, made once for this module inside a
+    transaction rolled back when they are done: each test's own transaction is a
+    savepoint within it, so what a generated request changes is gone for the next."""
+    with (
+        override_settings(PRIVATE_MEDIA_ROOT=module_media, PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        ensure_seeded()
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(world_once, db):
+    return world_once
 
 
 def _aim(case, world) -> None:
