@@ -73,12 +73,13 @@ seed: migrate
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
 
-# Refresh the French catalogue from the code and templates, then compile it (needs
-# GNU gettext). Both the .po and the compiled .mo are committed, so that `make run`
-# works without gettext.
+# Refresh the French and Spanish catalogues from the code and templates, then compile
+# them (needs GNU gettext). Both the .po and the compiled .mo are committed, so that
+# `make run` works without gettext; tests/portal/test_translations.py fails on any
+# string left untranslated.
 messages: install
-	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*"
-	$(BIN)/python manage.py compilemessages -l fr --ignore ".venv/*" --ignore "node_modules/*"
+	$(BIN)/python manage.py makemessages -l fr -l es --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py compilemessages -l fr -l es --ignore ".venv/*" --ignore "node_modules/*"
 
 # Benchmarks and the load test (README.md, "Performance"): PostgreSQL only, named by
 # DATABASE_URL (its server; they make databases of their own, bench_*, and drop them).

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 
 from portal import audit, crypto, mail
 
@@ -100,7 +101,13 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
             "current_site": mail.SITE,
         }
-        mail.send_after_commit(self.render_mail(template_prefix, email, context))
+        # In the account's language when the mail is about one (a password reset asked
+        # for while signed out would otherwise follow whatever browser asked).
+        user = context.get("user")
+        language = getattr(user, "preferred_language", "") or translation.get_language()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
+        mail.send_after_commit(message)
 
 
 def login_limit_key(login: str) -> str:

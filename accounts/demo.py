@@ -5,17 +5,6 @@ from allauth.account.models import EmailAddress
 from accounts.choices import Role
 from accounts.models import State, User
 
-# Where each seeded state's demo users live, so pages and e-mails show local times.
-TIME_ZONES = {
-    "AL": "Europe/Tirane", "AU": "Australia/Canberra", "BG": "Europe/Sofia",
-    "CA": "America/Toronto", "CZ": "Europe/Prague", "DE": "Europe/Berlin",
-    "DK": "Europe/Copenhagen", "EC": "America/Guayaquil", "EE": "Europe/Tallinn",
-    "ES": "Europe/Madrid", "FI": "Europe/Helsinki", "FR": "Europe/Paris",
-    "GB": "Europe/London", "HR": "Europe/Zagreb", "JP": "Asia/Tokyo", "KR": "Asia/Seoul",
-    "LV": "Europe/Riga", "MK": "Europe/Skopje", "NL": "Europe/Amsterdam",
-    "NO": "Europe/Oslo", "NZ": "Pacific/Auckland", "SK": "Europe/Bratislava",
-    "US": "America/New_York", "XK": "Europe/Belgrade",
-}  # fmt: skip
 ROLES = [(Role.STATE_ADMIN, "admin"), (Role.OFFICER, "officer"), (Role.VIEWER, "viewer")]
 
 
@@ -36,7 +25,7 @@ def seed_users(password: str) -> tuple[int, int]:
                 last_name=suffix.capitalize(),
                 state=state,
                 role=role,
-                time_zone=TIME_ZONES.get(state.code, "UTC"),
+                time_zone=state.zone.key,  # local times on pages and in e-mails
             )
             user.set_password(password)
             user.save()

@@ -2,6 +2,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -115,3 +116,21 @@ class ApiTokenForm(forms.Form):
         initial="90",
         required=False,
     )
+
+
+class StateSettingsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        required=False,
+        help_text=_(
+            "The language of the pages and e-mails of your state's users who have not "
+            "chosen one in their profile. Empty: each user's browser language."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("Each user's browser language")),
+            *settings.LANGUAGES,
+        ]

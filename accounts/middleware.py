@@ -18,7 +18,7 @@ class UserPreferencesMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
-        language = user.language or translation.get_language()
+        language = user.preferred_language or translation.get_language()
         with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
             request.LANGUAGE_CODE = language
             response = self.get_response(request)

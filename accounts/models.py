@@ -8,14 +8,14 @@ from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, StateStatus
-from portal.countries import validate_country_code
+from portal.countries import local_country_names, validate_country_code
 
 # Where the authorities of the seeded states sit (the capital's zone).
 CAPITAL_TIME_ZONES = {
@@ -43,6 +43,7 @@ CAPITAL_TIME_ZONES = {
     "SK": "Europe/Bratislava",
     "ES": "Europe/Madrid",
     "GB": "Europe/London",
+    "CR": "America/Costa_Rica",
 }
 
 
@@ -92,6 +93,16 @@ class State(models.Model):
             "the capital's."
         ),
     )
+    language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the pages and e-mails of its users who have not chosen one. "
+            "Empty: each user's browser language."
+        ),
+    )
 
     class Meta:
         verbose_name = _("state")
@@ -99,7 +110,17 @@ class State(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The state's name in the active language: its own name (as staff keep it) in
+        English, and the ISO 3166 translation of its country in the others. Pages and
+        e-mails show this; search and sorting use ``name``."""
+        language = (translation.get_language() or "en").split("-")[0]
+        if language == "en":
+            return self.name
+        return local_country_names().get(self.code, self.name)
 
     @property
     def is_suspended(self) -> bool:
@@ -172,7 +193,9 @@ class User(AbstractUser):
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text=_("Leave empty to follow your browser's language."),
+        help_text=_(
+            "Leave empty to follow your state's default language, or your browser's if it has none."
+        ),
     )
     time_zone = models.CharField(
         _("time zone"),
@@ -239,6 +262,15 @@ class User(AbstractUser):
         from allauth.mfa.models import Authenticator
 
         return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+
+    @property
+    def preferred_language(self) -> str:
+        """The language this user reads the portal in: their own choice, else their
+        state's default; "" when neither is set (pages then follow the browser, e-mails
+        the site's default)."""
+        if self.language:
+            return self.language
+        return self.state.language if self.state is not None else ""
 
     @property
     def display_name(self) -> str:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role, StateStatus
-from accounts.models import ApiToken, Invitation, State, User
+from accounts.models import ApiToken, Invitation, State, User, managed_state_id
 from portal import audit, mail
 
 _OPEN_INVITATION = gettext_lazy("An invitation to this address is still open; resend or revoke it.")
@@ -105,14 +105,16 @@ def tell_of_staff_act(
 def _tell(act: str, *, state: State | None, user: User | None, who: str, template: str, **params):
     """E-mail ``user`` (if any) and ``state``'s active admins (if it has a state) that
     ``who`` did ``act``."""
-    admins = User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True)
+    admins = User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True).select_related(
+        "state"
+    )
     recipients = {u.pk: u for u in (admins if state else []) if u.email}
     if user is not None and user.email:
         recipients[user.pk] = user
     for recipient in recipients.values():
-        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
             words = {
-                "state": state.name if state else "",
+                "state": str(state) if state else "",
                 "user": user.username if user else "",
                 **params,
             }
@@ -568,10 +570,7 @@ def state_changed(
 @transaction.atomic
 def update_profile(user: User, *, request: HttpRequest | None = None, **fields) -> User:
     """Change one's own name, language or time zone."""
-    allowed = {"first_name", "last_name", "language", "time_zone"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+    _refuse_unknown(fields, ("first_name", "last_name", "language", "time_zone"))
     changed = [name for name, value in fields.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, fields[name])
@@ -586,6 +585,47 @@ def update_profile(user: User, *, request: HttpRequest | None = None, **fields) 
             details={"fields": sorted(changed)},
         )
     return user
+
+
+def _refuse_unknown(fields: dict, allowed) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+
+
+# --- A state's own settings -----------------------------------------------------------------
+
+STATE_SETTINGS = ("language",)
+
+
+def check_can_change_settings(state: State, by: User) -> None:
+    """Only the state's own active admins change its settings (staff use the admin site)."""
+    if managed_state_id(by) != state.code:
+        raise PermissionDenied(_("Only your state's admins change its settings."))
+
+
+def change_state_settings(
+    state: State, *, by: User, request: HttpRequest | None = None, **fields
+) -> State:
+    """Set what a state's admin decides for its users: for now the default language of
+    those who have not chosen one."""
+    check_can_change_settings(state, by)
+    _refuse_unknown(fields, STATE_SETTINGS)
+    changed = {name: value for name, value in fields.items() if getattr(state, name) != value}
+    for name, value in changed.items():
+        setattr(state, name, value)
+    state.full_clean()
+    if changed:
+        state.save(update_fields=list(changed))
+        audit.record(
+            audit.Action.STATE_SETTINGS_CHANGED,
+            request=request,
+            actor=by,
+            state=state,
+            target=state,
+            details=changed,
+        )
+    return state
 
 
 # --- API tokens -----------------------------------------------------------------------------

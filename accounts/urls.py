@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("members/", views.members, name="members"),
+    path("state/", views.state_settings, name="state-settings"),
     path("members/invite/", views.invite, name="invite"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path(

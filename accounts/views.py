@@ -18,10 +18,11 @@ from accounts.forms import (
     InvitationForm,
     ProfileForm,
     RoleForm,
+    StateSettingsForm,
 )
 from accounts.models import Invitation, User
 from portal import once
-from portal.forms import apply_errors
+from portal.forms import apply_errors, saved
 
 
 def _require_state_admin(request) -> None:
@@ -56,6 +57,33 @@ def members(request):
         request,
         "accounts/members.html",
         {"members": users, "invitations": invitations, "invite_form": InvitationForm()},
+    )
+
+
+@login_required
+def state_settings(request):
+    state = request.user.state
+    if state is None:
+        raise PermissionDenied(_("Only your state's admins change its settings."))
+    services.check_can_change_settings(state, request.user)
+    form = StateSettingsForm(request.POST or None, initial={"language": state.language})
+    if request.method == "POST" and form.is_valid():
+        done = saved(
+            request,
+            form,
+            lambda: services.change_state_settings(
+                state, by=request.user, request=request, **form.cleaned_data
+            ),
+            done=_("Your state's settings have been saved."),
+            then="accounts:state-settings",
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "accounts/state_settings.html",
+        {"form": form, "state": state},
+        status=400 if form.errors else 200,
     )
 
 

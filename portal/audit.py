@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     PROFILE_CHANGED = "user.profile_changed"
     STATE_CREATED = "state.created"
     STATE_CHANGED = "state.changed"
+    STATE_SETTINGS_CHANGED = "state.settings_changed"
     NOTICE_DRAFTED = "notice.drafted"
     NOTICE_DRAFT_UPDATED = "notice.draft_updated"
     NOTICE_DRAFT_DELETED = "notice.draft_deleted"

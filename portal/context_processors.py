@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 # Which navigation entry a page belongs to, by URL namespace or allauth URL-name prefix.
-_MEMBER_PAGES = {"members", "invite", "member-detail"}
+_MEMBER_PAGES = {"members", "invite", "member-detail", "state-settings"}
 _INBOX_PAGES = {"inbox"}
 _ACCOUNT_PAGES = {"email-preferences", "state-email-default"} | {
     "webhook-list",

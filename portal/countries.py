@@ -3,10 +3,13 @@
 The one list every form, model and API field validates country codes against.
 """
 
+import gettext
+import unicodedata
 from functools import cache
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # Kosovo has no ISO 3166-1 code; XK is the convention used by the EU, the IMF and others.
@@ -23,6 +26,49 @@ def country_names() -> dict[str, str]:
 
 def country_name(code: str) -> str:
     return country_names().get(code, code)
+
+
+@cache
+def _names_in(language: str) -> dict[str, str]:
+    """Code -> name in ``language``, from the ISO 3166 translations pycountry ships
+    (the Debian iso-codes catalogues), sorted as a reader of it would look for them;
+    English where a name has no translation."""
+    try:
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return country_names()
+    names = {}
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", country.name)
+        names[country.alpha_2] = catalogue.gettext(english)
+    names.update(USER_ASSIGNED)
+    return dict(sorted(names.items(), key=lambda item: _sort_key(item[1])))
+
+
+def _sort_key(name: str) -> str:
+    # "Österreich" among the O's, "Émirats" among the E's.
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
+
+
+def local_country_names() -> dict[str, str]:
+    """Code -> name in the active language, for pages and e-mails; validation, search
+    and the API keep the English ``country_names``."""
+    language = (translation.get_language() or "en").split("-")[0]
+    return country_names() if language == "en" else _names_in(language)
+
+
+def local_country_name(code: str) -> str:
+    return local_country_names().get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """A form's choice of country, in the active language: "—" then "Name (CODE)"."""
+    return [
+        ("", "—"),
+        *((code, f"{name} ({code})") for code, name in local_country_names().items()),
+    ]
 
 
 def validate_country_code(value: str) -> None:

@@ -1,5 +1,7 @@
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.shortcuts import redirect
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -18,3 +20,16 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def saved(request, form, act, *, done, then):
+    """For a valid posted ``form``: run ``act()`` (a service call). If the service
+    refuses with a ValidationError, show it on the form and return None (the page is
+    shown again, with a 400); otherwise say ``done`` and return a redirect to ``then``."""
+    try:
+        act()
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(then)

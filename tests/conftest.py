@@ -284,6 +284,21 @@ def fi_viewer(seeded_states):
 
 
 @pytest.fixture
+def cr_admin(seeded_states):
+    return persona("cr-admin", seeded=True)
+
+
+@pytest.fixture
+def cr_officer(seeded_states):
+    return persona("cr-officer", seeded=True)
+
+
+@pytest.fixture
+def cr_viewer(seeded_states):
+    return persona("cr-viewer", seeded=True)
+
+
+@pytest.fixture
 def staff_user(seeded_states):
     return persona("secretariat", seeded=True)
 

@@ -26,12 +26,14 @@ from tests.factories import StateFactory, UserFactory
 # starts with.
 _SEEDS = [
     (importlib.import_module("accounts.migrations.0002_seed_states"), "STATES"),
+    (importlib.import_module("accounts.migrations.0008_costa_rica"), "STATES"),
     (importlib.import_module("sharing.migrations.0002_seed_categories"), "CATEGORIES"),
     (importlib.import_module("sharing.migrations.0004_seed_topics"), "TOPICS"),
 ]
 # (app label, model, field) of the rows each seed function makes, keyed by the first
 # item of each entry of its list.
 _SEEDED = [
+    ("accounts", "State", "code"),
     ("accounts", "State", "code"),
     ("sharing", "TechnologyCategory", "slug"),
     ("sharing", "Topic", "slug"),
@@ -89,6 +91,11 @@ PERSONAS = {
     "fi-admin": Persona("FI", Role.STATE_ADMIN),
     "fi-officer": Persona("FI", Role.OFFICER),
     "fi-viewer": Persona("FI", Role.VIEWER),
+    # Costa Rica works in Spanish: its people have no language of their own, so the
+    # state's default applies.
+    "cr-admin": Persona("CR", Role.STATE_ADMIN, "Ana", "Vargas"),
+    "cr-officer": Persona("CR", Role.OFFICER, "Luis", "Mora"),
+    "cr-viewer": Persona("CR", Role.VIEWER, "Sofía", "Rojas"),
     "secretariat": Persona(None, extra={"is_staff": True, "is_superuser": True}),
     "cl-viewer": Persona("CL", Role.VIEWER),  # an observer state
     "pe-officer": Persona("PE", Role.OFFICER),  # a suspended state

@@ -1,7 +1,7 @@
 """The states that had committed to the Code of Conduct when it was adopted on
-30 March 2023, as the United States' list of that day names them, Costa Rica excepted;
-the four founders launched the initiative on 10 December 2021. Platform staff add any
-other state in the administration site."""
+30 March 2023, as the United States' list of that day names them, Costa Rica excepted
+(0008_costa_rica adds it); the four founders launched the initiative on 10 December
+2021. Platform staff add any other state in the administration site."""
 
 import datetime
 

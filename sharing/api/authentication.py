@@ -1,5 +1,6 @@
 """Bearer tokens: ``Authorization: Bearer echri_...``, looked up by their hash."""
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -36,6 +37,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
                 _("The token is not valid: unknown, expired or revoked.")
             )
         accounts.record_token_use(token, request=request)
+        # The API answers in its user's language, as the pages do (their own choice or
+        # their state's default); without either, Accept-Language has already decided.
+        # LocaleMiddleware names it in Content-Language when the response leaves.
+        if token.user.preferred_language:
+            translation.activate(token.user.preferred_language)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sharing.common.choices import TLP, ChangeKind, EventKind, Vocabulary
@@ -77,7 +78,9 @@ class Term(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # The seeded terms' names are in the catalogue (the seed migrations mark them);
+        # a term staff add reads as they typed it.
+        return gettext(self.name)
 
     def save(self, *args, **kwargs):
         self.vocabulary = self.vocabulary or self.VOCABULARY

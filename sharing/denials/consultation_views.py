@@ -92,7 +92,7 @@ def consultation_open(request, denial):
                     request,
                     _("Consultation opened. %(state)s is asked to answer by %(day)s.")
                     % {
-                        "state": denial.state.name,
+                        "state": str(denial.state),
                         "day": date_format(consultation.due_on, "DATE_FORMAT"),
                     },
                 )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import State
-from portal.countries import country_names
+from portal.countries import country_choices
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience
 from sharing.common.forms import TLP_HELP, ListField, formset_rows, recipient_states_field
@@ -23,10 +23,6 @@ from sharing.denials.models import review_date
 from sharing.denials.services import CONSULTATION_MOST_DAYS
 from sharing.denials.services import MAX_DESCRIPTION as DENIAL_MAX_DESCRIPTION
 from sharing.denials.services import MAX_PARTIES as DENIAL_MAX_PARTIES
-
-
-def _country_choices():
-    return [("", "—"), *((code, f"{name} ({code})") for code, name in country_names().items())]
 
 
 def _text_box(
@@ -142,7 +138,7 @@ class PartyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     aliases = ListField(label=_("Aliases"), required=False, help_text=_("Separated by commas."))
     address = _text_box(_("Address"), rows=2, max_length=1000, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
     def clean(self):
         cleaned = super().clean()
@@ -220,7 +216,7 @@ class TransactionFields(forms.Form):
 
     end_user = forms.CharField(label=_("End-user"), max_length=200)
     consignee = forms.CharField(label=_("Consignee"), max_length=200, required=False)
-    destination = forms.ChoiceField(label=_("Destination"), choices=_country_choices)
+    destination = forms.ChoiceField(label=_("Destination"), choices=country_choices)
     control_entry = _control_entry(_("For example 5A001.j. Leave empty for a non-listed item."))
     item_description = _text_box(_("Item description"), rows=3)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import State
-from portal.countries import country_names
+from portal.countries import local_country_names
 from portal.forms import apply_errors
 from sharing.common import services as common
 from sharing.common.forms import formset_rows
@@ -61,16 +61,26 @@ class DenialFilterSet(django_filters.FilterSet):
     """Filters of the denial list, applied on top of ``Denial.objects.visible_to(user)``:
     they narrow what may be seen, never widen it."""
 
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=DenialStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=DenialStatus.choices,
+        empty_label=gettext_lazy("Any status"),
+    )
     reason = django_filters.ChoiceFilter(
-        label=gettext_lazy("Reason"), field_name="reason_category", choices=DenialReason.choices
+        label=gettext_lazy("Reason"),
+        field_name="reason_category",
+        choices=DenialReason.choices,
+        empty_label=gettext_lazy("Any reason"),
     )
     state = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Notifying state"), queryset=State.objects.all()
+        label=gettext_lazy("Notifying state"),
+        queryset=State.objects.all(),
+        empty_label=gettext_lazy("Any state"),
     )
     destination = django_filters.ChoiceFilter(
         label=gettext_lazy("End-user's country"),
-        choices=lambda: list(country_names().items()),
+        choices=lambda: list(local_country_names().items()),
+        empty_label=gettext_lazy("Any country"),
         method="filter_destination",
     )
     control_entry = django_filters.CharFilter(

@@ -1,47 +1,50 @@
-"""The technology categories every fresh install starts with; staff can add more."""
+"""The technology categories every fresh install starts with; staff can add more.
+Their names are marked for the catalogue: pages show them in the reader's language
+(Term.__str__)."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop as _
 
 CATEGORIES = [
     (
         "intrusion-software",
-        "Intrusion software",
+        _("Intrusion software"),
         "Spyware and other software designed to avoid detection and extract data or "
         "modify a device's behaviour (Wassenaar 4A005, 4D004).",
     ),
     (
         "ip-network-surveillance",
-        "IP network surveillance",
+        _("IP network surveillance"),
         "Systems that collect and analyse communications on IP networks in bulk "
         "(Wassenaar 5A001.j).",
     ),
     (
         "telecom-interception",
-        "Telecom interception",
+        _("Telecom interception"),
         "Interception of mobile and fixed telecommunications, such as IMSI catchers "
         "(Wassenaar 5A001.f).",
     ),
     (
         "biometric-recognition",
-        "Biometric recognition",
+        _("Biometric recognition"),
         "Facial, voice, gait and other biometric identification of people.",
     ),
     (
         "data-analytics",
-        "Data analytics and social-media monitoring",
+        _("Data analytics and social-media monitoring"),
         "Analysis of large data sets and social media to profile or track people.",
     ),
     (
         "location-tracking",
-        "Location tracking",
+        _("Location tracking"),
         "Tracking of people through their devices, vehicles or networks.",
     ),
     (
         "forensic-extraction",
-        "Forensic extraction",
+        _("Forensic extraction"),
         "Tools that extract data from phones and computers.",
     ),
-    ("other", "Other", "Anything not covered by the other categories."),
+    ("other", _("Other"), "Anything not covered by the other categories."),
 ]
 
 

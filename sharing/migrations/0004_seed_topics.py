@@ -1,20 +1,23 @@
-"""The best-practice topics every fresh install starts with; staff can add more."""
+"""The best-practice topics every fresh install starts with; staff can add more.
+Their names are marked for the catalogue: pages show them in the reader's language
+(Term.__str__)."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop as _
 
 TOPICS = [
-    ("licensing", "Licensing", "Assessing licence applications and conditions."),
-    ("end-use-checks", "End-use and end-user checks",
+    ("licensing", _("Licensing"), "Assessing licence applications and conditions."),
+    ("end-use-checks", _("End-use and end-user checks"),
      "Pre-licence checks and post-shipment verification of who uses the items, and how."),
-    ("human-rights-due-diligence", "Human-rights due diligence",
+    ("human-rights-due-diligence", _("Human-rights due diligence"),
      "Assessing the risk of serious violations or abuses of human rights."),
-    ("industry-outreach", "Industry outreach",
+    ("industry-outreach", _("Industry outreach"),
      "Informing and consulting exporters, researchers and civil society."),
-    ("enforcement", "Enforcement", "Investigations, penalties and customs controls."),
-    ("technical-controls", "Technical controls",
+    ("enforcement", _("Enforcement"), "Investigations, penalties and customs controls."),
+    ("technical-controls", _("Technical controls"),
      "Control-list entries, technical parameters and classification."),
-    ("legislation", "Legislation", "Laws and regulations, and how they are drafted."),
-    ("capacity-building", "Capacity building",
+    ("legislation", _("Legislation"), "Laws and regulations, and how they are drafted."),
+    ("capacity-building", _("Capacity building"),
      "Helping other states build export-control systems."),
 ]  # fmt: skip
 

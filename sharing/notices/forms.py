@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from portal.countries import country_names
+from portal.countries import country_choices
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.forms import (
@@ -78,10 +78,7 @@ class EntityForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"),
         required=False,
-        choices=lambda: [
-            ("", "—"),
-            *((code, f"{name} ({code})") for code, name in country_names().items()),
-        ],
+        choices=country_choices,
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=EntityKind.choices, initial=EntityKind.COMPANY

@@ -168,7 +168,7 @@ def notice_publish(request, notice):
             services.clean(services.content_of(notice), author=notice.author_state)
         except ValidationError as error:
             problems = error.messages
-    recipients = [state.name for state in recipient_states(notice)]
+    recipients = [str(state) for state in recipient_states(notice)]
     page = Confirmation(
         heading=_("Publish this notice?"),
         lead=notice.title,
@@ -278,7 +278,7 @@ def notice_acknowledge(request, notice):
                     request,
                     _("Acknowledged for %(state)s: %(level)s.")
                     % {
-                        "state": request.user.state.name,
+                        "state": str(request.user.state),
                         "level": result.acknowledgement.get_level_display(),
                     },
                 )

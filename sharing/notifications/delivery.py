@@ -344,7 +344,7 @@ def _context(notification: Notification) -> dict:
 
 def _message(template: str, user, context: dict, connection) -> EmailMultiAlternatives:
     """One e-mail, in the recipient's language and time zone."""
-    language = user.language or settings.LANGUAGE_CODE
+    language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
         context = {**context, "user": user, "LANGUAGE_CODE": language}
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

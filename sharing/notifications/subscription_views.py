@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import once
-from portal.forms import apply_errors
+from portal.forms import apply_errors, saved
 from sharing.common.pages import other_params, paginate
 from sharing.common.querysets import as_state
 from sharing.denials.models import Denial
@@ -89,15 +89,17 @@ def state_email_default(request):
         initial=EmailPreferenceForm.initial_from(current),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.set_state_email_default(
+        done = saved(
+            request,
+            form,
+            lambda: services.set_state_email_default(
                 by=request.user, request=request, **_preference_data(form)
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Your state's e-mail defaults have been saved."))
-            return redirect("sharing:state-email-default")
+            ),
+            done=_("Your state's e-mail defaults have been saved."),
+            then="sharing:state-email-default",
+        )
+        if done:
+            return done
     return render(
         request,
         "sharing/notifications/state_email_default.html",

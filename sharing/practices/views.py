@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import State
 from portal.forms import apply_errors
 from sharing.common import caching, textsearch
 from sharing.common import services as common
@@ -36,13 +37,18 @@ from sharing.practices.forms import EndorseForm, PracticeAmendForm, PracticeForm
 from sharing.practices.models import BestPractice, Endorsement
 
 PAGE_SIZE = 20
+# Lazy: read in each request's language, not in whichever was active at import.
 SORTS = {
-    "": _("Newest"),
-    "endorsed": _("Most endorsed"),
-    "title": _("Title"),
+    "": gettext_lazy("Newest"),
+    "endorsed": gettext_lazy("Most endorsed"),
+    "title": gettext_lazy("Title"),
 }
 # With a search, the default order is by relevance.
-SEARCH_SORTS = {"": _("Relevance"), "newest": _("Newest"), **{k: v for k, v in SORTS.items() if k}}
+SEARCH_SORTS = {
+    "": gettext_lazy("Relevance"),
+    "newest": gettext_lazy("Newest"),
+    **{k: v for k, v in SORTS.items() if k},
+}
 PUBLIC_CACHE_SECONDS = 300
 
 
@@ -70,6 +76,16 @@ def _endorsement_count():
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def _facet_label(key: str, value, label: str) -> str:
+    """A facet value's words in the reader's language: a topic's seeded name from the
+    catalogue, a state's name as State shows it."""
+    if key == "topic":
+        return _(label)
+    if key in ("lead_state", "endorsed_by"):
+        return State(code=value, name=label).local_name
+    return label
 
 
 def _zero_row(in_force, key, selected, value_field, label_field) -> dict:
@@ -128,7 +144,9 @@ def _facets(request, base, in_force) -> list[dict]:
             options.append(
                 {
                     "value": value,
-                    "label": row[label_field] if label_field else labels.get(value, value),
+                    "label": _facet_label(key, value, row[label_field])
+                    if label_field
+                    else labels.get(value, value),
                     "count": row["n"],
                     "selected": str(value) == selected,
                     "query": query.urlencode(),

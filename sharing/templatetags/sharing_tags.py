@@ -1,6 +1,6 @@
 from django import template
 
-from portal.countries import country_name
+from portal.countries import local_country_name
 from sharing.common.choices import TLP, TLP_DEFINITIONS
 
 register = template.Library()
@@ -24,4 +24,4 @@ def tlp_css(value: str) -> str:
 
 @register.filter
 def country(code: str) -> str:
-    return f"{country_name(code)} ({code})" if code else ""
+    return f"{local_country_name(code)} ({code})" if code else ""

@@ -69,9 +69,9 @@ def test_the_portals_own_pages_are_translated(client, dk_admin):
     dk_admin.save()
     client.force_login(dk_admin)
     page = client.get("/").content.decode()
-    assert "Bienvenue, Test dk-admin — Denmark" in page
+    assert "Bienvenue, Test dk-admin — Danemark" in page
     assert "Tableau de bord" in page
-    assert "24 États partagent par l'échange." in page
+    assert "25 États partagent par l'échange." in page
     members = client.get("/accounts/members/").content.decode()
     assert "Inviter quelqu" in members
 

@@ -31,6 +31,7 @@ NAMED_IN_DESIGN = {
     "SK",
     "ES",
     "GB",
+    "CR",  # on the same list; seeded by its own migration (0008)
 }
 
 

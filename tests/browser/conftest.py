@@ -215,13 +215,19 @@ def check_a11y(axe, served_pages):
     return check
 
 
+ENGLISH_SIGN_IN = ("User name or e-mail address", "Password", "Sign in")
+
+
 @pytest.fixture
 def sign_in(live_server, check_a11y):
-    def sign_in(page, username: str, password: str):
+    def sign_in(page, username: str, password: str, *, labels=ENGLISH_SIGN_IN):
+        """``labels``: the login field's, the password field's and the button's, in the
+        language the page is expected in."""
+        login, secret, button = labels
         page.goto(f"{live_server.url}/accounts/login/")
         check_a11y(page)
-        page.get_by_label("User name or e-mail address").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label(login).fill(username)
+        page.get_by_label(secret).fill(password)
+        page.get_by_role("button", name=button).click()
 
     return sign_in

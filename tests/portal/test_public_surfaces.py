@@ -14,8 +14,6 @@ import os
 import random
 import re
 import secrets
-from collections import deque
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
@@ -23,6 +21,7 @@ from django.test import Client
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
+from tests.crawl import walk
 from tests.sharing.conftest import denial_content, notice_content, pdf, practice_content
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +30,6 @@ AUDIENCES = ["selected", "subscribing", "community"]
 MARKINGS = ["clear", "green", "amber", "amber+strict", "red"]
 # The API answers only signed-in callers; it is walked too, to be sure of that.
 START = ["/", "/best-practices/", "/api/v1/best-practices/", "/accounts/login/"]
-# Links a walk must not follow: they act (sign-out, language) or lead off the site's pages.
-SKIP = re.compile(r"^/(static/|i18n/|accounts/logout|admin/)")
-HREF = re.compile(r"""(?:href|action)="([^"#]*)""")
-URL_IN_JSON = re.compile(r'"(https?://testserver/[^"]*|/[^"]*)"')
-MAX_PAGES = 400
 
 
 def word() -> str:
@@ -130,37 +124,13 @@ def rng(request):
     return random.Random(seed)
 
 
-def walk(client: Client, start: list[str]):
-    """Every page a signed-out visitor reaches from ``start``: (path, status, text)."""
-    queue, seen = deque(start), set(start)
-    while queue and len(seen) <= MAX_PAGES:
-        path = queue.popleft()
-        response = client.get(path)
-        body = b"".join(response) if response.streaming else response.content
-        text = body.decode("utf-8", "replace")
-        yield path, response.status_code, text
-        if response.status_code in (301, 302):
-            links = [response["Location"]]
-        elif "html" in response.get("Content-Type", ""):
-            links = HREF.findall(text)
-        elif "json" in response.get("Content-Type", ""):
-            links = URL_IN_JSON.findall(text)
-        else:
-            links = []
-        for link in links:
-            url = urlsplit(urljoin(f"http://testserver{path}", link.replace("&amp;", "&")))
-            target = url.path + (f"?{url.query}" if url.query else "")
-            if url.netloc == "testserver" and not SKIP.match(url.path) and target not in seen:
-                seen.add(target)
-                queue.append(target)
-
-
 def test_nothing_restricted_reaches_a_signed_out_visitor(seeded):
     hidden, public, handles = seeded
     searches = [f"/best-practices/?q={handle}" for handle in handles]
     searches += [f"/api/v1/best-practices/?search={handle}" for handle in handles]
     found_public, statuses = set(), {}
-    for path, status, text in walk(Client(), START + searches):
+    for path, response, text in walk(Client(), START + searches):
+        status = response.status_code
         statuses[path] = status
         assert status < 500, path
         leaked = {marker for marker in hidden if marker in text}

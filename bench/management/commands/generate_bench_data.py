@@ -47,7 +47,6 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from accounts.choices import Role, StateStatus
-from accounts.demo import TIME_ZONES
 from accounts.models import State, User
 from bench.management.commands import _benchtext as words
 from portal.markdown import render_markdown
@@ -279,7 +278,7 @@ class Generator:
                         # A few have left: they keep their account, deactivated.
                         is_active=not (role == Role.VIEWER and rng.random() < 0.04),
                         language="fr" if state.code == "FR" else "",
-                        time_zone=TIME_ZONES.get(state.code, "UTC"),
+                        time_zone=state.zone.key,
                         date_joined=self.start,
                     )
                 )

@@ -259,6 +259,30 @@ def test_opening_a_consultation_sets_the_deadline_in_the_denying_states_calendar
         denials.open_consultation(denial, by=dk_officer, **consultation_content())
 
 
+def test_a_consultation_with_costa_rica_skips_its_independence_day(client, cr_officer, fi_officer):
+    # Costa Rica notifies a denial; Finland consults it on Friday 11 September 2026 at
+    # 16:00 in San José (already Saturday in Helsinki). Ten Costa Rican working days
+    # from that Friday skip Tuesday 15 September, Independence Day: due Monday the
+    # 28th, where a Danish calendar would say Friday the 25th.
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 15, tzinfo=UTC), tick=False):
+        denial = denials.publish(by=cr_officer, **denial_content(decided_on="2026-08-20"))
+    consultation = open_at(datetime.datetime(2026, 9, 11, 22, tzinfo=UTC), denial, fi_officer)
+
+    assert datetime.date(2026, 9, 15) not in [
+        day
+        for day in (datetime.date(2026, 9, d) for d in range(12, 29))
+        if workdays.is_working_day(day, "CR")
+    ]
+    assert consultation.due_on == datetime.date(2026, 9, 28)
+    assert workdays.add_working_days(datetime.date(2026, 9, 11), 10, "DK") == datetime.date(
+        2026, 9, 25
+    )
+    # Costa Rica's officer reads the deadline in Spanish, in Costa Rica's time.
+    client.force_login(cr_officer)
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "lunes 28 sep 2026, al final del día, hora de Costa Rica (America/Costa_Rica)" in page
+
+
 def test_who_may_consult(denial, fi_viewer, dk_officer, seeded_states):
     with pytest.raises(PermissionDenied):
         denials.open_consultation(denial, by=fi_viewer, **consultation_content())

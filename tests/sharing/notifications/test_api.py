@@ -22,7 +22,7 @@ def test_states_lists_every_state_with_its_status(api_for, no_viewer, observer_s
     data = api_for(no_viewer).get("/api/v1/states/").json()
 
     states = {s["code"]: s for s in data["results"]}
-    assert len(states) == 25  # the 24 seeded and the observer
+    assert len(states) == 26  # the 25 seeded and the observer
     assert states["US"] == {
         "code": "US",
         "name": "United States",
