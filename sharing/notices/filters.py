@@ -3,7 +3,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from portal.countries import country_names
+from portal.countries import local_country_names
 from sharing.common.choices import TLP
 from sharing.common.filters import ApiFilterSet
 from sharing.notices.choices import NoticeKind, NoticeStatus, Severity
@@ -19,24 +19,34 @@ class NoticeFilterSet(django_filters.FilterSet):
     """Filters of the notice list (and, later, the API), applied on top of
     ``Notice.objects.visible_to(user)``: they narrow what may be seen, never widen it."""
 
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=NoticeKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=NoticeKind.choices, empty_label=_("Any kind")
+    )
     category = django_filters.ModelChoiceFilter(
         label=_("Technology category"),
         field_name="categories",
         to_field_name="slug",
         queryset=TechnologyCategory.objects.all(),
+        empty_label=_("Any category"),
     )
-    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
-    tlp = django_filters.ChoiceFilter(label=_("TLP marking"), choices=TLP.choices)
+    severity = django_filters.ChoiceFilter(
+        label=_("Severity"), choices=Severity.choices, empty_label=_("Any severity")
+    )
+    tlp = django_filters.ChoiceFilter(
+        label=_("TLP marking"), choices=TLP.choices, empty_label=_("Any marking")
+    )
     country = django_filters.ChoiceFilter(
         label=_("Country of concern"),
         field_name="concern_countries__code",
-        choices=lambda: [(code, name) for code, name in country_names().items()],
+        choices=lambda: list(local_country_names().items()),
+        empty_label=_("Any country"),
     )
     author_state = django_filters.ModelChoiceFilter(
-        label=_("Author state"), queryset=State.objects.all()
+        label=_("Author state"), queryset=State.objects.all(), empty_label=_("Any state")
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=NoticeStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=NoticeStatus.choices, empty_label=_("Any status")
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         empty_label=_("Newest first"),

@@ -16,17 +16,23 @@ class BestPracticeFilterSet(django_filters.FilterSet):
         field_name="topics",
         to_field_name="slug",
         queryset=Topic.objects.all(),
+        empty_label=_("Any topic"),
     )
-    doc_type = django_filters.ChoiceFilter(label=_("Document type"), choices=DocType.choices)
+    doc_type = django_filters.ChoiceFilter(
+        label=_("Document type"), choices=DocType.choices, empty_label=_("Any type")
+    )
     lead_state = django_filters.ModelChoiceFilter(
-        label=_("Lead state"), queryset=State.objects.all()
+        label=_("Lead state"), queryset=State.objects.all(), empty_label=_("Any state")
     )
     endorsed_by = django_filters.ModelChoiceFilter(
         label=_("Endorsed or adopted by"),
         field_name="endorsements__state",
         queryset=State.objects.all(),
+        empty_label=_("Any state, or none"),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=PracticeStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=PracticeStatus.choices, empty_label=_("Any status")
+    )
 
     class Meta:
         model = BestPractice

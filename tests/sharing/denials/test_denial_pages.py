@@ -793,7 +793,7 @@ def test_the_page_shows_the_transaction_and_the_deadline_in_the_denying_states_t
         "Nimbus Systems",
         "United Arab Emirates (AE)",
         "Is this the transaction you denied?",
-        "Tuesday 5 January 2027, end of the day in Denmark (Europe/Copenhagen)",
+        "Tuesday 5 Jan 2027, end of the day in Denmark (Europe/Copenhagen)",
         # After Monday 28 December: the 29th to the 31st, then 4 and 5 January (the 1st
         # is a Danish holiday).
         "5 working days left after today",

@@ -1,0 +1,6 @@
+# 6 déc. 2026 ; 6 déc. 2026, 14:05 (see portal/formats/__init__.py).
+DATE_FORMAT = SHORT_DATE_FORMAT = "j N Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "j N"
+YEAR_MONTH_FORMAT = "N Y"
