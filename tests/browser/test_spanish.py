@@ -71,3 +71,22 @@ def test_costa_ricas_officer_works_through_the_portal_in_spanish(
         "Verificación del uso final de centros de monitoreo"
     )
     check_a11y(page)
+
+
+def test_costa_ricas_admin_sets_the_states_language_in_spanish(
+    browser, live_server, sign_in, check_a11y, cr_admin, cr_viewer, password
+):
+    page = browser.new_context(locale="es-CR").new_page()
+    sign_in(page, "cr-admin", password, labels=SPANISH_SIGN_IN)
+    page.get_by_role("link", name="Miembros").click()
+    page.get_by_role("link", name="Configuración del Estado").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Configuración de Costa Rica")
+    check_a11y(page)
+    page.get_by_label("Idioma predeterminado").select_option("fr")
+    page.get_by_role("button", name="Guardar").click()
+    # Said in the language the admin acted in; from then on Costa Rica's people who
+    # have not chosen read French, the admin included.
+    expect(page.get_by_text("Se ha guardado la configuración de su Estado.")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Réglages de l'État Costa Rica")
+    check_a11y(page)
