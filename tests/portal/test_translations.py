@@ -7,6 +7,7 @@ reaches through the portal's links renders without a sentence of the catalogue l
 English.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -260,3 +261,56 @@ def test_the_page_check_tells_catalogue_english_from_other_text():
     assert not english(
         "Which biometric systems Canada reviews, and the questions it asks about deployment."
     )
+
+
+# --- E-mails --------------------------------------------------------------------------------
+
+
+def test_every_e_mail_a_costa_rican_receives_is_in_spanish(
+    cr_viewer, cr_officer, dk_officer, fi_officer, staff_user, django_capture_on_commit_callbacks
+):
+    """Notices and denials at once, a consultation asked of Costa Rica, a daily digest,
+    an act of platform staff and a password reset: each e-mail to a Costa Rican (who has
+    no language of their own) is in Spanish, subject, text and HTML, with Spanish dates."""
+    from django.core import mail
+
+    from accounts import services as accounts
+    from sharing.denials import services as denials
+    from sharing.notices import services as notices
+    from sharing.notifications import delivery
+    from sharing.notifications import services as notifications
+    from tests.sharing.conftest import consultation_content, denial_content, notice_content
+
+    zone = datetime.timezone(datetime.timedelta(hours=-6))  # Costa Rica, all year
+    cr_viewer.time_zone = "America/Costa_Rica"
+    cr_viewer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notices.publish(notices.create(by=dk_officer, **notice_content(tlp="green")), by=dk_officer)
+        denials.publish(by=dk_officer, **denial_content(decided_on="2026-11-02"))
+        own = denials.publish(by=cr_officer, **denial_content(national_reference="CR-1"))
+        denials.open_consultation(own, by=fi_officer, **consultation_content())
+        notifications.set_email_preference(by=cr_viewer, mode="daily")
+        notices.publish(
+            notices.create(by=dk_officer, **notice_content(title="For the digest")), by=dk_officer
+        )
+        accounts.set_active(cr_viewer, active=False, by=staff_user)
+        accounts.set_active(cr_viewer, active=True, by=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.send_digests(datetime.datetime.now(zone).replace(hour=7, minute=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            "/accounts/password/reset/", {"email": cr_viewer.email}
+        )
+
+    english = EnglishLeft("es")
+    to_costa_rica = [m for m in mail.outbox if set(m.to) & {cr_viewer.email, cr_officer.email}]
+    assert len(to_costa_rica) >= 7, [m.subject for m in mail.outbox]
+    left = {}
+    for message in to_costa_rica:
+        html = message.alternatives[0][0] if message.alternatives else ""
+        pieces = [message.subject, *message.body.splitlines(), *read_text(html)]
+        found = sorted({" ".join(p.split()) for p in pieces if english(" ".join(p.split()))})
+        if found:
+            left[message.subject] = found
+    assert not left, left
+    assert any("2 nov 2026" in m.body for m in to_costa_rica)
