@@ -112,6 +112,10 @@ class State(models.Model):
     def __str__(self) -> str:
         return self.local_name
 
+    def audit_label(self) -> str:
+        # The log keeps one name per state, whatever language the actor reads.
+        return self.name
+
     @property
     def local_name(self) -> str:
         """The state's name in the active language: its own name (as staff keep it) in

@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -28,6 +29,9 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role, StateStatus
 from accounts.models import ApiToken, Invitation, State, User, managed_state_id
 from portal import audit, mail
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _OPEN_INVITATION = gettext_lazy("An invitation to this address is still open; resend or revoke it.")
 
@@ -98,11 +102,20 @@ def tell_of_staff_act(
     after commit. Nothing is sent for what a state's own admin does."""
     if not _by_platform(by):
         return
-    who = by.display_name if by is not None else _("the platform's operators")
+    # Lazy, like the role labels in ``params``: each recipient reads them in their language.
+    who = by.display_name if by is not None else gettext_lazy("the platform's operators")
     _tell(act, state=state, user=user, who=who, template="accounts/emails/staff_act", **params)
 
 
-def _tell(act: str, *, state: State | None, user: User | None, who: str, template: str, **params):
+def _tell(
+    act: str,
+    *,
+    state: State | None,
+    user: User | None,
+    who: StrOrPromise,
+    template: str,
+    **params,
+):
     """E-mail ``user`` (if any) and ``state``'s active admins (if it has a state) that
     ``who`` did ``act``."""
     admins = User.objects.filter(state=state, role=Role.STATE_ADMIN, is_active=True).select_related(
@@ -161,11 +174,15 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 def _send_invitation(invitation: Invitation) -> None:
-    message = mail.render(
-        "accounts/emails/invitation",
-        [invitation.email],
-        {"invitation": invitation, "accept_url": invitation_url(invitation)},
-    )
+    # The person has no account yet: their state's default language is the best guess,
+    # else the language of whoever invites them.
+    language = invitation.state.language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        message = mail.render(
+            "accounts/emails/invitation",
+            [invitation.email],
+            {"invitation": invitation, "accept_url": invitation_url(invitation)},
+        )
     mail.send_after_commit(message)
 
 
@@ -234,9 +251,7 @@ def invite_user(
         details={"email": email, "role": role},
     )
     _send_invitation(invitation)
-    tell_of_staff_act(
-        "invited", state=state, by=by, email=email, role=invitation.get_role_display()
-    )
+    tell_of_staff_act("invited", state=state, by=by, email=email, role=Role(invitation.role).label)
     return invitation
 
 
@@ -611,10 +626,19 @@ def change_state_settings(
     those who have not chosen one."""
     check_can_change_settings(state, by)
     _refuse_unknown(fields, STATE_SETTINGS)
+    for name, value in fields.items():
+        # Each setting on its own: an old value elsewhere on the state (staff's business)
+        # never blocks an admin's choice.
+        field = State._meta.get_field(name)
+        if not isinstance(field, models.Field):  # every setting is a column of the state
+            raise TypeError(name)
+        try:
+            field.clean(value, state)
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from None
     changed = {name: value for name, value in fields.items() if getattr(state, name) != value}
     for name, value in changed.items():
         setattr(state, name, value)
-    state.full_clean()
     if changed:
         state.save(update_fields=list(changed))
         audit.record(

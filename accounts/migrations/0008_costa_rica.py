@@ -1,7 +1,8 @@
 """Costa Rica, on the United States' list of the states that committed to the Code of
 Conduct on 30 March 2023, was left out of 0002: a fresh install now has all 25. Its
 authority works in Spanish and in Costa Rica's time (America/Costa_Rica, the capital's).
-Undoing this removes the state only if nothing refers to it yet."""
+Undoing it leaves the state in place: by then users, invitations, the audit log and
+shared items may name it."""
 
 import datetime
 
@@ -29,14 +30,7 @@ def seed(apps, schema_editor):
         )
 
 
-def remove_costa_rica(apps, schema_editor):
-    State = apps.get_model("accounts", "State")
-    User = apps.get_model("accounts", "User")
-    if not User.objects.filter(state_id="CR").exists():
-        State.objects.filter(code="CR").delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0007_state_language")]
 
-    operations = [migrations.RunPython(seed, remove_costa_rica)]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

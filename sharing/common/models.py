@@ -8,8 +8,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from sharing.common.choices import TLP, ChangeKind, EventKind, Vocabulary
 from sharing.common.querysets import AttachmentQuerySet, RevisionQuerySet
@@ -78,13 +78,16 @@ class Term(models.Model):
         ]
 
     def __str__(self) -> str:
-        # The seeded terms' names are in the catalogue (the seed migrations mark them);
-        # a term staff add reads as they typed it.
-        return gettext(self.name)
+        # The seeded terms' names are in the catalogue (the seed migrations mark them,
+        # in a context of their own); a term staff add reads as they typed it.
+        return pgettext("taxonomy", self.name)
 
     def save(self, *args, **kwargs):
         self.vocabulary = self.vocabulary or self.VOCABULARY
         super().save(*args, **kwargs)
+
+    def audit_label(self) -> str:
+        return self.name
 
     def validate_constraints(self, exclude=None):
         # The vocabulary is on no form, yet a term's slug and name are unique within it.

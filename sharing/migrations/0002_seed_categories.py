@@ -3,48 +3,54 @@ Their names are marked for the catalogue: pages show them in the reader's langua
 (Term.__str__)."""
 
 from django.db import migrations
-from django.utils.translation import gettext_noop as _
+
+
+def pgettext(context: str, name: str) -> str:
+    """Marks a name for the catalogue, in its context, and returns it untranslated: the
+    database keeps the English name (makemessages reads calls named ``pgettext``)."""
+    return name
+
 
 CATEGORIES = [
     (
         "intrusion-software",
-        _("Intrusion software"),
+        pgettext("taxonomy", "Intrusion software"),
         "Spyware and other software designed to avoid detection and extract data or "
         "modify a device's behaviour (Wassenaar 4A005, 4D004).",
     ),
     (
         "ip-network-surveillance",
-        _("IP network surveillance"),
+        pgettext("taxonomy", "IP network surveillance"),
         "Systems that collect and analyse communications on IP networks in bulk "
         "(Wassenaar 5A001.j).",
     ),
     (
         "telecom-interception",
-        _("Telecom interception"),
+        pgettext("taxonomy", "Telecom interception"),
         "Interception of mobile and fixed telecommunications, such as IMSI catchers "
         "(Wassenaar 5A001.f).",
     ),
     (
         "biometric-recognition",
-        _("Biometric recognition"),
+        pgettext("taxonomy", "Biometric recognition"),
         "Facial, voice, gait and other biometric identification of people.",
     ),
     (
         "data-analytics",
-        _("Data analytics and social-media monitoring"),
+        pgettext("taxonomy", "Data analytics and social-media monitoring"),
         "Analysis of large data sets and social media to profile or track people.",
     ),
     (
         "location-tracking",
-        _("Location tracking"),
+        pgettext("taxonomy", "Location tracking"),
         "Tracking of people through their devices, vehicles or networks.",
     ),
     (
         "forensic-extraction",
-        _("Forensic extraction"),
+        pgettext("taxonomy", "Forensic extraction"),
         "Tools that extract data from phones and computers.",
     ),
-    ("other", _("Other"), "Anything not covered by the other categories."),
+    ("other", pgettext("taxonomy", "Other"), "Anything not covered by the other categories."),
 ]
 
 

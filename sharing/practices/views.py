@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import State
@@ -82,7 +82,7 @@ def _facet_label(key: str, value, label: str) -> str:
     """A facet value's words in the reader's language: a topic's seeded name from the
     catalogue, a state's name as State shows it."""
     if key == "topic":
-        return _(label)
+        return pgettext("taxonomy", label)  # as Term.__str__ says it
     if key in ("lead_state", "endorsed_by"):
         return State(code=value, name=label).local_name
     return label

@@ -9,6 +9,7 @@ English.
 
 import datetime
 import re
+import zoneinfo
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.template.base import Lexer, TokenType
 from django.test import Client
+from django.utils import translation
 
 from tests.crawl import SKIP, walk
 
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w+\}")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdirf]|%[sdirf]|\{\w*\}")
 
 
 def catalogue(language: str) -> polib.POFile:
@@ -52,12 +54,15 @@ def test_no_string_is_left_untranslated_or_fuzzy(language):
 def test_every_translation_keeps_the_placeholders(language):
     wrong = []
     for entry in entries(language):
-        want = sorted(PLACEHOLDER.findall(entry.msgid))
-        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
-        for text in forms:
-            # A singular form may say "one" instead of the count.
-            got = sorted(PLACEHOLDER.findall(text))
-            if got != want and not (entry.msgid_plural and set(got) <= set(want)):
+        want = sorted(m.group(0) for m in PLACEHOLDER.finditer(entry.msgid))
+        if entry.msgid_plural:
+            forms = sorted(entry.msgstr_plural.items())
+        else:
+            forms = [(None, entry.msgstr)]
+        for index, text in forms:
+            got = sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
+            # The singular form may say "one" instead of the count.
+            if got != want and not (index == 0 and set(got) <= set(want)):
                 wrong.append((entry.msgid, text))
     assert not wrong, wrong[:10]
 
@@ -129,6 +134,16 @@ def test_templates_hold_no_words_outside_translation_tags():
         words = literal_words(path.read_text())
         if words:
             found[str(path.relative_to(ROOT))] = words[:8]
+    assert not found, found
+
+
+def test_templates_name_states_in_the_readers_language():
+    # {{ state }} is State.local_name; {{ state.name }} would stay in English.
+    found = {
+        str(path.relative_to(ROOT)): hits
+        for path in sorted((ROOT / "templates").rglob("*.*"))
+        if (hits := re.findall(r"\b\w*state\.name\b", path.read_text()))
+    }
     assert not found, found
 
 
@@ -229,26 +244,38 @@ SKIP_MORE = re.compile(rf"{SKIP.pattern}|^/(api/|attachments/|media/)|.*/downloa
 @pytest.mark.slow
 @pytest.mark.parametrize("username", ["cr-admin", "cr-viewer"])
 def test_every_page_a_costa_rican_reaches_is_in_spanish(demo, username):
-    from accounts.models import User
+    from accounts.models import State, User
 
     user = User.objects.get(username=username)
     assert user.language == "" and user.preferred_language == "es"
     client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the state's default wins over the browser
     client.force_login(user)
     english = EnglishLeft("es")
-    pages, left = 0, {}
+    with translation.override("es"):
+        only_english = {s.name for s in State.objects.all() if s.name != s.local_name}
+    # The time-zone list keeps its identifiers, some of which are countries ("Japan").
+    only_english -= zoneinfo.available_timezones()
+    assert {"Denmark", "Norway", "Republic of Korea"} <= only_english
+    pages, left, english_names, spanish_names = 0, {}, set(), 0
     for path, response, text in walk(client, ["/"], max_pages=250, skip=SKIP_MORE):
         assert response.status_code < 500, path
         if "html" not in response.get("Content-Type", "") or response.status_code >= 300:
             continue
         pages += 1
         assert response["Content-Language"] == "es", path
-        found = sorted({piece for piece in read_text(text) if english(piece)})
+        read = read_text(text)
+        found = sorted({piece for piece in read if english(piece)})
         if found:
             left[path] = found[:5]
+        # States are named in Spanish too: no piece of text is a state's English name
+        # (sentences people wrote, such as the demo's English summaries, may name them).
+        if set(read) & only_english:
+            english_names.add(path)
+        spanish_names += any("Dinamarca" in piece or "Noruega" in piece for piece in read)
     print(f"{username}: {pages} pages in Spanish")
     assert pages > 30, pages  # the walk went through the portal, not one page
     assert not left, left
+    assert spanish_names and not english_names, sorted(english_names)[:5]
 
 
 def test_the_page_check_tells_catalogue_english_from_other_text():
@@ -267,11 +294,19 @@ def test_the_page_check_tells_catalogue_english_from_other_text():
 
 
 def test_every_e_mail_a_costa_rican_receives_is_in_spanish(
-    cr_viewer, cr_officer, dk_officer, fi_officer, staff_user, django_capture_on_commit_callbacks
+    cr_viewer,
+    cr_officer,
+    cr_admin,
+    dk_officer,
+    fi_officer,
+    staff_user,
+    django_capture_on_commit_callbacks,
 ):
     """Notices and denials at once, a consultation asked of Costa Rica, a daily digest,
-    an act of platform staff and a password reset: each e-mail to a Costa Rican (who has
-    no language of their own) is in Spanish, subject, text and HTML, with Spanish dates."""
+    acts of platform staff (an invitation among them, sent while English is active) and
+    a password reset: each e-mail to a Costa Rican (who has no language of their own),
+    and the invitation to someone joining Costa Rica, is in Spanish, subject, text and
+    HTML, with Spanish dates."""
     from django.core import mail
 
     from accounts import services as accounts
@@ -295,6 +330,9 @@ def test_every_e_mail_a_costa_rican_receives_is_in_spanish(
         )
         accounts.set_active(cr_viewer, active=False, by=staff_user)
         accounts.set_active(cr_viewer, active=True, by=staff_user)
+        accounts.invite_user(
+            email="nueva@mrree.example", role="officer", by=staff_user, state=cr_viewer.state
+        )
     with django_capture_on_commit_callbacks(execute=True):
         delivery.send_digests(datetime.datetime.now(zone).replace(hour=7, minute=5))
     with django_capture_on_commit_callbacks(execute=True):
@@ -303,8 +341,13 @@ def test_every_e_mail_a_costa_rican_receives_is_in_spanish(
         )
 
     english = EnglishLeft("es")
-    to_costa_rica = [m for m in mail.outbox if set(m.to) & {cr_viewer.email, cr_officer.email}]
-    assert len(to_costa_rica) >= 7, [m.subject for m in mail.outbox]
+    costa_ricans = {cr_viewer.email, cr_officer.email, cr_admin.email, "nueva@mrree.example"}
+    to_costa_rica = [m for m in mail.outbox if set(m.to) & costa_ricans]
+    assert len(to_costa_rica) >= 10, [m.subject for m in mail.outbox]
+    # The invitation itself, and Costa Rica's admin told of it with the role's name.
+    assert [m for m in to_costa_rica if m.to == ["nueva@mrree.example"]]
+    told = [m for m in to_costa_rica if m.to == [cr_admin.email] and "nueva@" in m.body]
+    assert told and "Funcionario" in told[0].body, [m.body for m in told]
     left = {}
     for message in to_costa_rica:
         html = message.alternatives[0][0] if message.alternatives else ""
