@@ -42,11 +42,11 @@ def _names_in(language: str) -> dict[str, str]:
         english = getattr(country, "common_name", country.name)
         names[country.alpha_2] = catalogue.gettext(english)
     names.update(USER_ASSIGNED)
-    return dict(sorted(names.items(), key=lambda item: _sort_key(item[1])))
+    return dict(sorted(names.items(), key=lambda item: reading_order(item[1])))
 
 
-def _sort_key(name: str) -> str:
-    # "Österreich" among the O's, "Émirats" among the E's.
+def reading_order(name: str) -> str:
+    """A key that sorts names as a reader looks for them: "Émirats" among the E's."""
     return "".join(
         c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
     ).casefold()

@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.shortcuts import redirect
+
+from portal.countries import reading_order
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -33,3 +37,23 @@ def saved(request, form, act, *, done, then):
         return None
     messages.success(request, done)
     return redirect(then)
+
+
+class ShownOrder(ModelChoiceIterator):
+    """Choices sorted by their label as the reader sees it: a state's name in French or
+    Spanish is not the English name the database sorts by ("Alemania" belongs with
+    the A's)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        choices = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(choices, key=lambda choice: reading_order(str(choice[1])))
+
+
+class StateChoiceField(forms.ModelChoiceField):
+    iterator = ShownOrder
+
+
+class StatesChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ShownOrder

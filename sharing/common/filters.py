@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ShownOrder
 from portal.moments import within_utc_range
 from sharing.common import textsearch
 
@@ -53,3 +54,13 @@ class ApiFilterSet(RefuseEmptyValues, django_filters.FilterSet):
         label=_("Changed at or after (ISO 8601, with time zone)"),
     )
     q = django_filters.CharFilter(method=_search, label=_("Search for"))
+
+
+class _StateField(django_filters.fields.ModelChoiceField):
+    iterator = ShownOrder
+
+
+class StateFilter(django_filters.ModelChoiceFilter):
+    """A filter by state, its choices in the order of the names the reader sees."""
+
+    field_class = _StateField

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
+from portal.forms import StatesChoiceField
 from sharing.common import validators
 from sharing.common.models import Attachment
 from sharing.common.services import MAX_BODY, MAX_NOTE, MAX_SUMMARY, MAX_TITLE
@@ -157,7 +158,7 @@ def formset_rows(formset) -> list[dict]:
 def recipient_states_field() -> forms.ModelMultipleChoiceField:
     """The states a selected audience names, as boxes to tick; the form offers the
     states its author may choose (the queryset is set when it is made)."""
-    return forms.ModelMultipleChoiceField(
+    return StatesChoiceField(
         label=_("Recipient states"),
         queryset=State.objects.none(),
         required=False,

@@ -25,6 +25,7 @@ from accounts.models import State
 from portal.countries import local_country_names
 from portal.forms import apply_errors
 from sharing.common import services as common
+from sharing.common.filters import StateFilter
 from sharing.common.forms import formset_rows
 from sharing.common.models import Revision
 from sharing.common.pages import (
@@ -72,7 +73,7 @@ class DenialFilterSet(django_filters.FilterSet):
         choices=DenialReason.choices,
         empty_label=gettext_lazy("Any reason"),
     )
-    state = django_filters.ModelChoiceFilter(
+    state = StateFilter(
         label=gettext_lazy("Notifying state"),
         queryset=State.objects.all(),
         empty_label=gettext_lazy("Any state"),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import State
 from portal.countries import local_country_names
 from sharing.common.choices import TLP
-from sharing.common.filters import ApiFilterSet
+from sharing.common.filters import ApiFilterSet, StateFilter
 from sharing.notices.choices import NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import Notice, TechnologyCategory
 
@@ -41,7 +41,7 @@ class NoticeFilterSet(django_filters.FilterSet):
         choices=lambda: list(local_country_names().items()),
         empty_label=_("Any country"),
     )
-    author_state = django_filters.ModelChoiceFilter(
+    author_state = StateFilter(
         label=_("Author state"), queryset=State.objects.all(), empty_label=_("Any state")
     )
     status = django_filters.ChoiceFilter(

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from sharing.common.filters import ApiFilterSet
+from sharing.common.filters import ApiFilterSet, StateFilter
 from sharing.practices.choices import DocType, PracticeStatus
 from sharing.practices.models import BestPractice, Topic
 
@@ -21,10 +21,10 @@ class BestPracticeFilterSet(django_filters.FilterSet):
     doc_type = django_filters.ChoiceFilter(
         label=_("Document type"), choices=DocType.choices, empty_label=_("Any type")
     )
-    lead_state = django_filters.ModelChoiceFilter(
+    lead_state = StateFilter(
         label=_("Lead state"), queryset=State.objects.all(), empty_label=_("Any state")
     )
-    endorsed_by = django_filters.ModelChoiceFilter(
+    endorsed_by = StateFilter(
         label=_("Endorsed or adopted by"),
         field_name="endorsements__state",
         queryset=State.objects.all(),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
+from portal.forms import StatesChoiceField
 from sharing.common.forms import (
     ChangeFields,
     ItemForm,
@@ -33,7 +34,7 @@ class PracticeForm(ItemForm):
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
     )
-    co_authors = forms.ModelMultipleChoiceField(
+    co_authors = StatesChoiceField(
         label=_("Co-authoring states"),
         queryset=State.objects.none(),
         required=False,

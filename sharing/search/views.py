@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
+from portal.forms import StateChoiceField
 from sharing.common import services as common
 from sharing.common.pages import other_params
 from sharing.notices.models import Notice
@@ -33,7 +34,7 @@ class SearchForm(forms.Form):
     # No length limit: search.parse keeps the first 200 characters of anything.
     q = SearchField(label=_("Search for"), required=False)
     type = forms.ChoiceField(label=_("Look in"), choices=KIND_CHOICES, required=False)
-    state = forms.ModelChoiceField(
+    state = StateChoiceField(
         label=_("From state"),
         queryset=State.objects.all(),
         required=False,

@@ -3,14 +3,18 @@ not chosen a language of their own, on pages and in e-mails. Costa Rica, seeded 
 migration, works in Spanish."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import State
+from portal.countries import reading_order
 from portal.models import AuditEntry
 from sharing.denials import services as denials
 from tests.sharing.conftest import denial_content
@@ -165,3 +169,33 @@ def test_an_unknown_token_is_refused_in_the_browsers_language(client):
     assert response["Content-Language"] == "es"
     assert "token" in response.json()["detail"].lower()
     assert "unknown" not in response.json()["detail"].lower()
+
+
+@pytest.mark.parametrize(
+    ("path", "select"),
+    [
+        ("/notices/", 'name="author_state"'),
+        ("/denials/", 'name="state"'),
+        ("/search/?q=x", 'name="state"'),
+    ],
+)
+def test_state_lists_follow_the_readers_alphabet(client, cr_officer, path, select):
+    client.force_login(cr_officer)
+    page = client.get(path).content.decode()
+    block = page[page.index(select) :]
+    block = block[: block.index("</select>")]
+    names = [
+        html.unescape(n) for n in re.findall(r"<option value=\"[A-Z]{2}\"[^>]*>([^<]+)<", block)
+    ]
+    assert len(names) >= 25, names
+    assert names == sorted(names, key=reading_order)
+    assert names.index("Alemania") < names.index("Francia") < names.index("Reino Unido")
+
+
+def test_recipient_boxes_follow_the_readers_alphabet(client, cr_officer):
+    client.force_login(cr_officer)
+    page = client.get("/notices/new/").content.decode()
+    boxes = re.findall(r'name="recipient_states" value="([A-Z]{2})"', page)
+    with translation.override("es"):
+        names = [State.objects.get(pk=code).local_name for code in boxes]
+    assert len(names) >= 24 and names == sorted(names, key=reading_order)
