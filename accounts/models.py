@@ -8,14 +8,14 @@ from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role, StateStatus
-from portal.countries import local_country_names, validate_country_code
+from portal.countries import active_language, local_country_names, validate_country_code
 
 # Where the authorities of the seeded states sit (the capital's zone).
 CAPITAL_TIME_ZONES = {
@@ -121,8 +121,7 @@ class State(models.Model):
         """The state's name in the active language: its own name (as staff keep it) in
         English, and the ISO 3166 translation of its country in the others. Pages and
         e-mails show this; search and sorting use ``name``."""
-        language = (translation.get_language() or "en").split("-")[0]
-        if language == "en":
+        if active_language() == "en":
             return self.name
         return local_country_names().get(self.code, self.name)
 

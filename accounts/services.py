@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role, StateStatus
 from accounts.models import ApiToken, Invitation, State, User, managed_state_id
 from portal import audit, mail
+from portal.inputs import refuse_unknown
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -585,7 +586,7 @@ def state_changed(
 @transaction.atomic
 def update_profile(user: User, *, request: HttpRequest | None = None, **fields) -> User:
     """Change one's own name, language or time zone."""
-    _refuse_unknown(fields, ("first_name", "last_name", "language", "time_zone"))
+    refuse_unknown(fields, ("first_name", "last_name", "language", "time_zone"))
     changed = [name for name, value in fields.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, fields[name])
@@ -602,20 +603,14 @@ def update_profile(user: User, *, request: HttpRequest | None = None, **fields) 
     return user
 
 
-def _refuse_unknown(fields: dict, allowed) -> None:
-    unknown = sorted(set(fields) - set(allowed))
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-
-
 # --- A state's own settings -----------------------------------------------------------------
 
 STATE_SETTINGS = ("language",)
 
 
-def check_can_change_settings(state: State, by: User) -> None:
+def check_can_change_settings(state: State | None, by: User) -> None:
     """Only the state's own active admins change its settings (staff use the admin site)."""
-    if managed_state_id(by) != state.code:
+    if state is None or managed_state_id(by) != state.code:
         raise PermissionDenied(_("Only your state's admins change its settings."))
 
 
@@ -625,7 +620,7 @@ def change_state_settings(
     """Set what a state's admin decides for its users: for now the default language of
     those who have not chosen one."""
     check_can_change_settings(state, by)
-    _refuse_unknown(fields, STATE_SETTINGS)
+    refuse_unknown(fields, STATE_SETTINGS)
     for name, value in fields.items():
         # Each setting on its own: an old value elsewhere on the state (staff's business)
         # never blocks an admin's choice.

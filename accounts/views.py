@@ -63,8 +63,6 @@ def members(request):
 @login_required
 def state_settings(request):
     state = request.user.state
-    if state is None:
-        raise PermissionDenied(_("Only your state's admins change its settings."))
     services.check_can_change_settings(state, request.user)
     form = StateSettingsForm(request.POST or None, initial={"language": state.language})
     if request.method == "POST" and form.is_valid():

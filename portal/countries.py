@@ -52,10 +52,15 @@ def reading_order(name: str) -> str:
     ).casefold()
 
 
+def active_language() -> str:
+    """The active language without its region: "es" for es-CR, "en" when none is."""
+    return (translation.get_language() or "en").split("-")[0]
+
+
 def local_country_names() -> dict[str, str]:
     """Code -> name in the active language, for pages and e-mails; validation, search
     and the API keep the English ``country_names``."""
-    language = (translation.get_language() or "en").split("-")[0]
+    language = active_language()
     return country_names() if language == "en" else _names_in(language)
 
 

@@ -228,12 +228,6 @@ def clean_states(values, allowed, field: str, errors: dict, *, required: bool) -
     return found
 
 
-def refuse_unknown(data: dict, allowed) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
-
-
 # --- Files ----------------------------------------------------------------------------------
 
 

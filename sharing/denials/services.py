@@ -25,6 +25,7 @@ from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
 from portal.countries import validate_country_code
+from portal.inputs import refuse_unknown
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
 from sharing.common.querysets import reading_state, recipient_choices
@@ -39,7 +40,6 @@ from sharing.common.services import (
     comparable,
     record_event,
     record_revision,
-    refuse_unknown,
 )
 from sharing.denials import screening, workdays
 from sharing.denials.choices import (

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import State, User
 from portal import audit
+from portal.inputs import refuse_unknown
 from sharing.common import textsearch, validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import Lifecycle
@@ -40,7 +41,6 @@ from sharing.common.services import (
     clean_text,
     item_text,
     record_event,
-    refuse_unknown,
 )
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import (

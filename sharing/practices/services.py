@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
+from portal.inputs import refuse_unknown
 from sharing.common import textsearch
 from sharing.common.choices import EventKind
 from sharing.common.lifecycle import Lifecycle
@@ -38,7 +39,6 @@ from sharing.common.services import (
     clean_text,
     item_text,
     record_event,
-    refuse_unknown,
 )
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
 from sharing.practices.models import BestPractice, Endorsement, Topic

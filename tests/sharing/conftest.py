@@ -202,3 +202,15 @@ def consultation_content(**overrides) -> dict:
     }
     content.update(overrides)
     return content
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture
+def shared_media(settings, module_media):
+    """For a module whose tests share data made once, files included: attachments live
+    in the module's folder rather than each test's (tests/conftest.py's default)."""
+    settings.PRIVATE_MEDIA_ROOT = module_media

@@ -14,21 +14,18 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     PERSONAS,
-    _private_media,
     cl_admin,
     cl_officer,
-    make_notices,
     may_acknowledge,
     may_comment,
     may_edit,
     may_see,
-    module_media,
     notices,
     notices_once,
     reader,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_media")]
 
 
 @pytest.fixture

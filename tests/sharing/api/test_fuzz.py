@@ -192,17 +192,6 @@ def _in_process(settings):
         signal.connect(close_old_connections)
 
 
-@pytest.fixture(scope="module")
-def module_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("attachments")
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, module_media):
-    # In place of tests/conftest.py's: the shared draft's file is in the module's folder.
-    settings.PRIVATE_MEDIA_ROOT = module_media
-
-
 def build_world() -> dict:
     """Some of everything, and the ids that requests may name."""
     dk_officer, no_officer = persona("dk-officer"), persona("no-officer")
@@ -255,7 +244,7 @@ def world_once(django_db_setup, django_db_blocker, module_media):
 
 
 @pytest.fixture
-def world(world_once, db):
+def world(world_once, db, shared_media):
     return world_once
 
 

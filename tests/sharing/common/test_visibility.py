@@ -23,7 +23,7 @@ from tests.factories import UserFactory
 from tests.personas import ensure_seeded, extra_state, persona
 from tests.sharing.conftest import notice_content, pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_media")]
 
 AUDIENCES = ["selected", "subscribing", "community"]
 STATUSES = ["draft", "published", "withdrawn"]
@@ -73,23 +73,6 @@ def build_notices(officer) -> dict:
             notice = notice_services.withdraw(notice, by=officer, reason="Obsolete")
         made[(audience, status)] = notice
     return made
-
-
-@pytest.fixture
-def make_notices(dk_officer, observer_state):
-    """make_notices() -> a new set of notices (build_notices), for tests that change them."""
-    return lambda: build_notices(dk_officer)
-
-
-@pytest.fixture(scope="module")
-def module_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("attachments")
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, module_media):
-    # In place of tests/conftest.py's: the shared notices' files are in the module's folder.
-    settings.PRIVATE_MEDIA_ROOT = module_media
 
 
 @pytest.fixture(scope="module")
