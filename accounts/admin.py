@@ -28,8 +28,9 @@ class StateAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The code is the primary key and the prefix of published references.
-        return ["code"] if obj else []
+        # The code is the primary key and the prefix of published references. The
+        # approval policy is the state's own admins' decision (its settings page).
+        return ["code", "approval_policy"] if obj else ["approval_policy"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # states are suspended, never deleted

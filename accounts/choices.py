@@ -14,3 +14,11 @@ class Role(models.TextChoices):
     STATE_ADMIN = "state_admin", _("State admin")
     OFFICER = "officer", _("Officer")
     VIEWER = "viewer", _("Viewer")
+
+
+class ApprovalPolicy(models.TextChoices):
+    """What of a state's publishing needs a second official's approval (four eyes)."""
+
+    NOTHING = "nothing", _("Nothing: officers publish alone")
+    EVERYTHING = "everything", _("Everything published, amended materially or withdrawn")
+    RESTRICTED = "restricted", _("Only what is marked TLP:AMBER or stricter")

@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from accounts.choices import ApprovalPolicy, Role
 from accounts.models import User, UsernameValidator
 
 
@@ -119,6 +119,16 @@ class ApiTokenForm(forms.Form):
 
 
 class StateSettingsForm(forms.Form):
+    approval_policy = forms.ChoiceField(
+        label=_("Approval before publishing"),
+        choices=ApprovalPolicy.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Under a policy, an officer submits a notice or a best practice (its publication, "
+            "a material amendment, its withdrawal or archiving) and another officer or admin "
+            "of your state approves it before any other state reads it."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Default language"),
         required=False,

@@ -14,7 +14,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role, StateStatus
+from accounts.choices import ApprovalPolicy, Role, StateStatus
 from portal.countries import active_language, local_country_names, validate_country_code
 
 # Where the authorities of the seeded states sit (the capital's zone).
@@ -102,6 +102,14 @@ class State(models.Model):
             "The language of the pages and e-mails of its users who have not chosen one. "
             "Empty: each user's browser language."
         ),
+    )
+    # Four eyes (docs/architecture.md, "Four eyes"): what its officers submit for a
+    # second official's approval before it leaves the state. Its admins decide.
+    approval_policy = models.CharField(
+        _("approval before publishing"),
+        max_length=12,
+        choices=ApprovalPolicy.choices,
+        default=ApprovalPolicy.NOTHING,
     )
 
     class Meta:

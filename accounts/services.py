@@ -605,7 +605,7 @@ def update_profile(user: User, *, request: HttpRequest | None = None, **fields) 
 
 # --- A state's own settings -----------------------------------------------------------------
 
-STATE_SETTINGS = ("language",)
+STATE_SETTINGS = ("language", "approval_policy")
 
 
 def check_can_change_settings(state: State | None, by: User) -> None:
@@ -617,8 +617,9 @@ def check_can_change_settings(state: State | None, by: User) -> None:
 def change_state_settings(
     state: State, *, by: User, request: HttpRequest | None = None, **fields
 ) -> State:
-    """Set what a state's admin decides for its users: for now the default language of
-    those who have not chosen one."""
+    """Set what a state's admin decides for its users: the default language of those who
+    have not chosen one, and what its officers submit for approval before it leaves the
+    state (docs/architecture.md, "Four eyes")."""
     check_can_change_settings(state, by)
     refuse_unknown(fields, STATE_SETTINGS)
     for name, value in fields.items():

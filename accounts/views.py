@@ -64,7 +64,10 @@ def members(request):
 def state_settings(request):
     state = request.user.state
     services.check_can_change_settings(state, request.user)
-    form = StateSettingsForm(request.POST or None, initial={"language": state.language})
+    form = StateSettingsForm(
+        request.POST or None,
+        initial={"language": state.language, "approval_policy": state.approval_policy},
+    )
     if request.method == "POST" and form.is_valid():
         done = saved(
             request,

@@ -58,6 +58,11 @@ class Action(models.TextChoices):
     NOTICE_ACKNOWLEDGED = "notice.acknowledged"
     NOTICE_COMMENTED = "notice.commented"
     NOTICE_VIEWED = "notice.viewed"
+    # Four eyes, for every kind of item (the target names which).
+    APPROVAL_SUBMITTED = "approval.submitted"
+    APPROVAL_GRANTED = "approval.approved"
+    APPROVAL_REFUSED = "approval.rejected"
+    APPROVAL_RECALLED = "approval.recalled"
     PRACTICE_DRAFTED = "best_practice.drafted"
     PRACTICE_DRAFT_UPDATED = "best_practice.draft_updated"
     PRACTICE_DRAFT_DELETED = "best_practice.draft_deleted"

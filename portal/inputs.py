@@ -10,3 +10,9 @@ def refuse_unknown(data: dict, allowed) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError({key: _("This field cannot be set.") for key in sorted(unknown)})
+
+
+class Conflict(ValidationError):
+    """An act refused because of where its object stands (awaiting approval, not awaiting
+    it, changed since), not because of what was sent: pages show the message like any
+    other; the API answers 409 Conflict."""

@@ -14,9 +14,9 @@ from accounts.models import Invitation, State, User
 from portal import status
 from portal.celery import app as celery_app
 from portal.tasks import ping
+from sharing.common.models import Approval
 from sharing.common.querysets import LONG_TEXT_FIELDS, reading_state
 from sharing.denials.views import awaiting_answer
-from sharing.notices.choices import NoticeStatus
 from sharing.notices.models import Notice
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,9 @@ def dashboard(request):
         )
         # Published notices only, the newest first: published_at IS NOT NULL lets the
         # list index skip the drafts, whose empty dates it keeps first.
-        published = visible.exclude(status=NoticeStatus.DRAFT).filter(published_at__isnull=False)
+        published = visible.exclude(status__in=Notice.UNPUBLISHED).filter(
+            published_at__isnull=False
+        )
         context["awaiting"] = list(
             published.awaiting_acknowledgement(state).order_by("-published_at")[
                 :DASHBOARD_LIST_SIZE
@@ -48,9 +50,14 @@ def dashboard(request):
         )
         context["latest"] = list(published.order_by("-published_at")[:DASHBOARD_LIST_SIZE])
         context["drafts"] = list(
-            visible.filter(status=NoticeStatus.DRAFT, author_state=state).order_by("-updated_at")[
-                :DASHBOARD_LIST_SIZE
-            ]
+            visible.filter(status__in=Notice.UNPUBLISHED, author_state=state).order_by(
+                "-updated_at"
+            )[:DASHBOARD_LIST_SIZE]
+        )
+        context["to_approve"] = list(
+            Approval.objects.awaiting_decision_by(user)
+            .select_related("notice", "best_practice", "submitted_by")
+            .order_by("submitted_at")[:DASHBOARD_LIST_SIZE]
         )
         context["consultations_awaiting"] = awaiting_answer(user, DASHBOARD_LIST_SIZE)
     if user.is_state_admin:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notices/<uuid:pk>/publish/", notices.notice_publish, name="notice-publish"),
     path("notices/<uuid:pk>/amend/", notices.notice_amend, name="notice-amend"),
     path("notices/<uuid:pk>/withdraw/", notices.notice_withdraw, name="notice-withdraw"),
+    path("notices/<uuid:pk>/approval/", notices.notice_approval, name="notice-approval"),
     path("notices/<uuid:pk>/delete/", notices.notice_delete, name="notice-delete"),
     path("notices/<uuid:pk>/acknowledge/", notices.notice_acknowledge, name="notice-acknowledge"),
     path("notices/<uuid:pk>/comments/", notices.notice_comment, name="notice-comment"),
@@ -31,6 +32,9 @@ urlpatterns = [
     path("best-practices/<uuid:pk>/publish/", practices.practice_publish, name="practice-publish"),
     path("best-practices/<uuid:pk>/amend/", practices.practice_amend, name="practice-amend"),
     path("best-practices/<uuid:pk>/archive/", practices.practice_archive, name="practice-archive"),
+    path(
+        "best-practices/<uuid:pk>/approval/", practices.practice_approval, name="practice-approval"
+    ),
     path("best-practices/<uuid:pk>/delete/", practices.practice_delete, name="practice-delete"),
     path("best-practices/<uuid:pk>/endorse/", practices.practice_endorse, name="practice-endorse"),
     path("denials/", denials.denial_list, name="denial-list"),

@@ -79,10 +79,12 @@ class Persona:
 PERSONAS = {
     "dk-admin": Persona("DK", Role.STATE_ADMIN),
     "dk-officer": Persona("DK", Role.OFFICER, "Mette", "Jensen"),
+    "dk-officer-2": Persona("DK", Role.OFFICER, "Lars", "Holm"),  # the second pair of eyes
     "dk-viewer": Persona("DK", Role.VIEWER),
     "no-admin": Persona("NO", Role.STATE_ADMIN),
     "no-officer": Persona("NO", Role.OFFICER, "Kari", "Berg"),
     "no-viewer": Persona("NO", Role.VIEWER, "Ola", "Nordmann"),
+    "no-officer-2": Persona("NO", Role.OFFICER, "Ingrid", "Dahl"),
     "jp-admin": Persona("JP", Role.STATE_ADMIN),
     # No language of her own: the one her browser asks for applies.
     "jp-viewer": Persona("JP", Role.VIEWER, "Yuki", "Sato", {"language": ""}),

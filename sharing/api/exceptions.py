@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.inputs import Conflict
 from sharing.api.text import scrubbed
 
 
@@ -24,8 +25,15 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
+class ConflictError(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Conflict):
+        exc = ConflictError(as_api_error(exc).detail)
+    elif isinstance(exc, DjangoValidationError):
         exc = as_api_error(exc)
     elif isinstance(exc, Http404):
         # The same words for "does not exist" and "not shared with you", whatever the

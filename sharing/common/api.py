@@ -30,12 +30,16 @@ from sharing.api.pagination import (
 from sharing.api.parsers import JSONParser, MultiPartParser
 from sharing.common import services
 from sharing.common.attachments import ALLOWED_TYPES
+from sharing.common.choices import ApprovalAct
 from sharing.common.models import Attachment, Revision
+from sharing.common.querysets import approval_record
 from sharing.common.serializers import (
+    ActSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     FilesAmendSerializer,
     MeSerializer,
+    ReasonSerializer,
     StateSerializer,
     VersionSerializer,
 )
@@ -146,9 +150,22 @@ class SharedItemViewSet(VersionedItemViewSet):
     write_serializer: type
     amend_serializer: type
 
+    def get_queryset(self):
+        # Who published and approved each item, and what awaits approval (FourEyesFields).
+        return super().get_queryset().prefetch_related(*approval_record())
+
     # The services (staticmethod-wrapped): who may write, and the acts.
     check_write = create_service = update_service = delete_service = None
     publish_service = amend_service = attach_service = None
+    # Four eyes: the kind's lifecycle acts, and what its retiring act takes (a notice's
+    # withdrawal its reason; a best practice's archiving nothing).
+    submit_service = approve_service = reject_service = recall_service = None
+    retire_serializer: type | None = None
+
+    def validated_data(self, serializer_class, data) -> dict:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     def create(self, request):
         services.check_can_author(request.user)
@@ -194,6 +211,38 @@ class SharedItemViewSet(VersionedItemViewSet):
         )
         return self.respond(obj)
 
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        obj = self.get_object()
+        self.check_write(obj, request.user)
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+        act = self.validated_data(ActSerializer, {"act": request.data.get("act", "publish")})
+        rest = {key: value for key, value in request.data.items() if key != "act"}
+        if act["act"] == ApprovalAct.AMEND:
+            rest = self.validated_data(self.amend_serializer, rest)
+        elif act["act"] == ApprovalAct.RETIRE and self.retire_serializer is not None:
+            rest = self.validated_data(self.retire_serializer, rest)
+        self.submit_service(obj, by=request.user, request=request, act=act["act"], **rest)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        obj = self.approve_service(self.get_object(), by=request.user, request=request)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request, pk=None):
+        obj = self.get_object()
+        reason = self.validated(ReasonSerializer)["reason"]
+        obj = self.reject_service(obj, by=request.user, reason=reason, request=request)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def recall(self, request, pk=None):
+        obj = self.recall_service(self.get_object(), by=request.user, request=request)
+        return self.respond(obj)
+
     @extend_schema(
         methods=["GET"], responses=AttachmentSerializer(many=True), summary="List the files"
     )
@@ -230,15 +279,60 @@ class SharedItemViewSet(VersionedItemViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-def documented(item: str, serializer, write, amend, material: str):
+FOUR_EYES = (
+    "Under your state's approval policy (four eyes), publishing, a material "
+    "amendment and {retire} are submitted, then approved or rejected by another officer or "
+    "admin of your state. Acting directly while the policy applies answers 409, naming it."
+)
+
+
+def documented(item: str, serializer, write, amend, material: str, *, retire: str, submit):
     """The schema of the shared operations, in the words of one kind of item."""
+    policy = FOUR_EYES.format(retire=retire)
     return extend_schema_view(
+        submit=extend_schema(
+            request=submit,
+            responses=serializer,
+            summary="Submit for approval",
+            description=policy + " `act` says what: `publish` (a draft: it awaits approval "
+            "as `pending_approval`, read by your state's officers and admins only), `amend` "
+            "(the fields of an amendment; material) or `retire`. 409 when your state's policy "
+            "asks for no approval, or something already awaits it.",
+        ),
+        approve=extend_schema(
+            request=None,
+            responses=serializer,
+            summary="Approve what awaits approval",
+            description="The act then happens as it would have alone (a reference, a "
+            "version, the recipients told), you recorded as its approver. 403 for its "
+            "submitter (another official approves), for viewers and for other states; 409 "
+            "when nothing awaits approval or the item changed since it was submitted.",
+        ),
+        reject=extend_schema(
+            request=ReasonSerializer,
+            responses=serializer,
+            summary="Reject what awaits approval",
+            description="With a reason, told to the submitter. A submitted draft is a draft "
+            "again; an amendment or withdrawal does not happen. 403 and 409 as for approve.",
+        ),
+        recall=extend_schema(
+            request=None,
+            responses=serializer,
+            summary="Take back what awaits approval",
+            description="Any officer or admin who may change the item; editing a submitted "
+            "draft takes it back too. 409 when nothing awaits approval.",
+        ),
         list=extend_schema(summary=f"List the {item}s you may read", responses=serializer),
         retrieve=extend_schema(summary=f"Read a {item}", responses=serializer),
         create=extend_schema(summary="Create a draft", request=write, responses={201: serializer}),
         partial_update=extend_schema(summary="Change a draft", request=write, responses=serializer),
         destroy=extend_schema(summary="Delete a draft"),
-        publish=extend_schema(request=None, responses=serializer, summary="Publish a draft"),
+        publish=extend_schema(
+            request=None,
+            responses=serializer,
+            summary="Publish a draft",
+            description=policy,
+        ),
         amend=extend_schema(
             request={"application/json": amend, "multipart/form-data": FilesAmendSerializer},
             responses=serializer,

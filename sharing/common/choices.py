@@ -72,7 +72,16 @@ class EventKind(models.TextChoices):
     CONSULTATION_REMINDER = "consultation.reminder", _("Consultation deadline near")
     CONSULTATION_OVERDUE = "consultation.overdue", _("Consultation overdue")
     CONSULTATION_OUTCOME = "consultation.outcome", _("Consultation outcome circulated")
+    # Four eyes: told within the submitting state only, never to a webhook.
+    APPROVAL_REQUESTED = "approval.requested", _("Submitted for your approval")
+    APPROVAL_GRANTED = "approval.approved", _("Your submission was approved")
+    APPROVAL_REFUSED = "approval.rejected", _("Your submission was rejected")
 
+
+# Four eyes: told to officials of the submitting state only, never to a system.
+FOUR_EYES_KINDS = frozenset(
+    {EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_GRANTED, EventKind.APPROVAL_REFUSED}
+)
 
 # Minor corrections and archiving are kept in the history and told to nobody.
 SILENT_KINDS = frozenset(
@@ -93,3 +102,19 @@ class Vocabulary(models.TextChoices):
 
     TECHNOLOGY = "technology", _("Technology categories")
     TOPIC = "topic", _("Best-practice topics")
+
+
+class ApprovalAct(models.TextChoices):
+    """What an officer submits for a second official's approval."""
+
+    PUBLISH = "publish", _("Publication")
+    AMEND = "amend", _("Material amendment")
+    RETIRE = "retire", _("Withdrawal or archiving")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    # The item was edited, or its submitter took it back, before anyone decided.
+    RECALLED = "recalled", _("Taken back")

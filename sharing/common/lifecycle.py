@@ -6,6 +6,11 @@ best practice archived). Notices and best practices each declare what differs in
 subclass (who may act, their fields, what publishing or amending also does); their
 services module exposes the subclass's methods as plain functions.
 
+Where the owning state's policy asks for four eyes (docs/architecture.md, "Four eyes"),
+publishing, a material amendment and retiring are submitted instead (``submit``), and
+happen when another official of the state approves them (``approve``) exactly as they
+would have alone; ``reject`` sends them back with a reason.
+
 Every act follows the services' rule (docs/architecture.md, "Three homes for rules"):
 it checks the user may act (``PermissionDenied``), checks the input (``ValidationError``
 keyed by field), locks the item, and in one transaction writes the change, its audit
@@ -15,18 +20,28 @@ the transaction, and removed again if it fails; long texts are rendered before i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import ApprovalPolicy
 from accounts.models import State, User
 from portal import audit
-from sharing.common.choices import ChangeKind, EventKind
-from sharing.common.models import Attachment
+from portal.inputs import Conflict, refuse_unknown
+from sharing.common.choices import (
+    RESTRICTED_TLP,
+    TLP,
+    ApprovalAct,
+    ApprovalStatus,
+    ChangeKind,
+    EventKind,
+)
+from sharing.common.models import Approval, Attachment
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,6 +58,7 @@ from sharing.common.services import (
     comparable,
     delete_with_files,
     detach_file,
+    parent_field,
     record_event,
     record_revision,
     remove_from_version,
@@ -61,6 +77,27 @@ Item = Any
 
 def lifecycle_of(item: models.Model) -> Lifecycle:
     return _BY_MODEL[type(item)]
+
+
+def policy_requires(state: State, *markings: str) -> bool:
+    """Whether ``state``'s approval policy asks a second official to approve an act that
+    leaves the state under any of ``markings`` (an amendment's before and after): the
+    one home of the policy's rule."""
+    if state.approval_policy == ApprovalPolicy.EVERYTHING:
+        return True
+    if state.approval_policy == ApprovalPolicy.RESTRICTED:
+        return any(marking in RESTRICTED_TLP for marking in markings)
+    return False
+
+
+def policy_refusal(state: State) -> Conflict:
+    return Conflict(
+        _(
+            "Your state's policy (%(policy)s) asks for another official's approval: "
+            "submit it for approval instead."
+        )
+        % {"policy": state.get_approval_policy_display()}
+    )
 
 
 class Lifecycle:
@@ -85,6 +122,10 @@ class Lifecycle:
     events: dict[str, EventKind]
     # What the refusals say, in the kind's own words.
     refusals: dict[str, StrOrPromise]
+    # Retiring a published item (withdrawing a notice, archiving a best practice): its
+    # status, the fields of the act (a reason, or none), its audit action and event.
+    retired_status: str
+    retire_fields: tuple[str, ...] = ()
 
     def __init__(self):
         _BY_MODEL[self.model] = self
@@ -124,6 +165,21 @@ class Lifecycle:
     def new_version(self, item: Item, material: bool) -> None:
         """What a new version also sets on the item, before its content is applied."""
 
+    def check_retirable(self, item: Item) -> None:
+        if not item.is_published:
+            raise ValidationError(self.refusals["retire_unpublished"])
+
+    def clean_retirement(self, details: dict) -> dict:
+        """The retiring act's own fields, checked (a withdrawal's reason)."""
+        return {}
+
+    def retiring(self, item: Item, details: dict, now) -> None:
+        """What retiring sets on the item, besides its status."""
+
+    def marking(self, content: dict) -> str:
+        """The marking content leaves the state under ("" for a kind with none)."""
+        return content.get("tlp", "")
+
     def amended(self, item: Item, *, by: User, request, before: dict, after: dict) -> None:
         """What else an amendment changes, once its content is applied."""
 
@@ -132,11 +188,12 @@ class Lifecycle:
     def comparable(self, content: dict) -> dict:
         return comparable(content, relations=self.relations, dates=self.dates)
 
+    def comparable_content(self, item: Item) -> dict:
+        """The item's content as plain JSON (what an amendment awaiting approval holds)."""
+        return self.comparable(self.content_of(item))
+
     def snapshot(self, item: Item) -> dict:
-        return {
-            **self.comparable(self.content_of(item)),
-            "attachments": attachments_snapshot(item),
-        }
+        return {**self.comparable_content(item), "attachments": attachments_snapshot(item)}
 
     def locked(self, item: Item):
         return (
@@ -145,14 +202,25 @@ class Lifecycle:
             .get(pk=item.pk)
         )
 
-    def _owner(self, item: Item) -> State:
+    def owner_of(self, item: Item) -> State:
+        """The state whose officials act on the item and whose policy applies."""
         return getattr(item, self.owner)
 
     def acts(self) -> tuple:
         """The acts a kind's services module names as its own: create, update, delete,
-        attach, detach, publish, amend."""
+        attach, detach, publish, amend, retire, and the four eyes' submit, approve,
+        reject, recall."""
         return (self.create, self.update, self.delete, self.attach, self.detach,
-                self.publish, self.amend)  # fmt: skip
+                self.publish, self.amend, self.retire,
+                self.submit, self.approve, self.reject, self.recall)  # fmt: skip
+
+    def _locked_draft(self, item: Item, *, by: User, request: HttpRequest | None):
+        """The item locked; one awaiting approval is taken back to a draft first, as
+        any change to it means what was submitted is no longer what would be sent."""
+        item = self.locked(item)
+        if item.is_pending:
+            self.recall_pending(item, by=by, request=request)
+        return item
 
     # --- Drafts ---------------------------------------------------------------------------
 
@@ -179,10 +247,12 @@ class Lifecycle:
         with staged(attachments) as files, transaction.atomic():
             item = self.locked(item)
             self.check_can_change(item, by)
+            if item.is_pending:  # editing what awaits approval takes it back
+                self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
                 raise ValidationError(self.refusals["edit_published"])
             current = self.content_of(item)
-            cleaned = self.clean({**current, **content}, self._owner(item))
+            cleaned = self.clean({**current, **content}, self.owner_of(item))
             self.check_changes(item, by, self.comparable(current), self.comparable(cleaned))
             self.apply(item, cleaned, rendered)
             for file in files:
@@ -194,6 +264,8 @@ class Lifecycle:
         with transaction.atomic():
             item = self.locked(item)
             self.check_can_lead(item, by)
+            if item.is_pending:
+                self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
                 raise ValidationError(self.refusals["delete_published"])
             audit.record(self.actions["draft_deleted"], request=request, actor=by, target=item)
@@ -209,7 +281,7 @@ class Lifecycle:
             by=by,
             request=request,
             check=self.check_can_change,
-            lock=self.locked,
+            lock=lambda item: self._locked_draft(item, by=by, request=request),
             refusal=self.refusals["files_published"],
         )
 
@@ -219,37 +291,57 @@ class Lifecycle:
         with transaction.atomic():
             item = self.locked(attachment.parent)
             self.check_can_change(item, by)
+            if item.is_pending:
+                self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
                 raise ValidationError(self.refusals["files_kept"])
             detach_file(attachment, by=by, request=request)
 
-    # --- Publishing and amending ----------------------------------------------------------
+    # --- Publishing, amending, retiring ---------------------------------------------------
 
     def publish(self, item: Item, *, by: User, request: HttpRequest | None = None):
         """Publish a draft to its audience: store version 1 and announce it."""
         with transaction.atomic():
-            item = self.locked(item)
-            self.check_can_lead(item, by)
-            if not item.is_draft:
-                raise ValidationError(self.refusals["already_published"])
-            # Checked again: a recipient may have been suspended since it was saved.
-            self.clean(self.content_of(item), self._owner(item))
-            now = timezone.now()
-            self.publishing(item, now)
-            item.status = self.published_status
-            item.published_at = now
-            item.save()
-            record_revision(
-                item, by=by, kind=ChangeKind.INITIAL, snapshot=self.snapshot(item), created_at=now
-            )
-            audit.record(
-                self.actions["published"],
-                request=request,
-                actor=by,
-                target=item,
-                details=self.published_details(item),
-            )
-            record_event(self.events["published"], item, by)
+            item = self._publishable(item, by)
+            if policy_requires(self.owner_of(item), self.marking(self.content_of(item))):
+                raise policy_refusal(self.owner_of(item))
+            return self._publish(item, by=by, request=request)
+
+    def _publishable(self, item: Item, by: User) -> Item:
+        item = self.locked(item)
+        self.check_can_lead(item, by)
+        if not item.is_draft:
+            raise ValidationError(self.refusals["already_published"])
+        # Checked again: a recipient may have been suspended since it was saved.
+        self.clean(self.content_of(item), self.owner_of(item))
+        return item
+
+    def _publish(
+        self, item: Item, *, by: User, request, author: User | None = None, approved_by=None
+    ):
+        """Publish the locked, checked item. Under four eyes ``by`` is the approver,
+        ``author`` the official who submitted it."""
+        now = timezone.now()
+        self.publishing(item, now)
+        item.status = self.published_status
+        item.published_at = now
+        item.save()
+        record_revision(
+            item,
+            by=author or by,
+            approved_by=approved_by,
+            kind=ChangeKind.INITIAL,
+            snapshot=self.snapshot(item),
+            created_at=now,
+        )
+        audit.record(
+            self.actions["published"],
+            request=request,
+            actor=by,
+            target=item,
+            details=self.published_details(item),
+        )
+        record_event(self.events["published"], item, by)
         return item
 
     def amend(
@@ -272,45 +364,397 @@ class Lifecycle:
         rendered = render_ahead(content)
         with staged(attachments) as files, transaction.atomic():
             item = self.locked(item)
-            self.check_can_change(item, by)
-            self.check_amendable(item)
-            errors: dict = {}
-            note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
-            if not isinstance(material, bool):
-                errors["material"] = _("Say whether the change is material or a minor correction.")
-            removed = clean_removals(item, remove_attachments, errors)
-            current = self.content_of(item)
-            try:
-                cleaned = self.clean({**current, **content}, self._owner(item))
-            except ValidationError as error:
-                errors.update(error.message_dict)
-            if errors:
-                raise ValidationError(errors)
-            before, after = self.comparable(current), self.comparable(cleaned)
-            if before == after and not files and not removed:
-                raise ValidationError(self.refusals["nothing_changed"])
-            self.check_changes(item, by, before, after)
-            # Who may read it and how it may be passed on are never a "minor" matter:
-            # new readers must be told, and a lighter marking must be announced.
-            if not material and any(before[field] != after[field] for field in self.reach):
-                raise ValidationError({"material": self.reach_refusal})
-            item.version += 1
-            self.new_version(item, material)
-            self.apply(item, cleaned, rendered)
-            self.amended(item, by=by, request=request, before=before, after=after)
-            remove_from_version(removed, version=item.version, by=by, request=request)
-            for file in files:
-                attach_file(item, file, by=by, request=request)
-            kind = ChangeKind.MATERIAL if material else ChangeKind.MINOR
-            record_revision(item, by=by, kind=kind, note=note, snapshot=self.snapshot(item))
+            change = self._amendment(
+                item, by, change_note, material, remove_attachments, content, bool(files)
+            )
+            markings = self.marking(change.before), self.marking(change.after)
+            if material and policy_requires(self.owner_of(item), *markings):
+                raise policy_refusal(self.owner_of(item))
+            self._amend(item, change, by=by, request=request, rendered=rendered, files=files)
+        return item
+
+    def _amendment(
+        self, item, by, change_note, material, remove_attachments, content, with_files: bool
+    ) -> Amendment:
+        """An amendment of the locked item, checked: everything it changes, or the
+        ValidationError naming every mistake."""
+        self.check_can_change(item, by)
+        self.check_amendable(item)
+        errors: dict = {}
+        note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
+        if not isinstance(material, bool):
+            errors["material"] = _("Say whether the change is material or a minor correction.")
+        removed = clean_removals(item, remove_attachments, errors)
+        current = self.content_of(item)
+        cleaned: dict = {}
+        try:
+            cleaned = self.clean({**current, **content}, self.owner_of(item))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        before, after = self.comparable(current), self.comparable(cleaned)
+        if before == after and not with_files and not removed:
+            raise ValidationError(self.refusals["nothing_changed"])
+        self.check_changes(item, by, before, after)
+        # Who may read it and how it may be passed on are never a "minor" matter:
+        # new readers must be told, and a lighter marking must be announced.
+        if not material and any(before[field] != after[field] for field in self.reach):
+            raise ValidationError({"material": self.reach_refusal})
+        return Amendment(note, material, removed, cleaned, before, after)
+
+    def _amend(
+        self,
+        item,
+        change: Amendment,
+        *,
+        by: User,
+        request,
+        rendered: Rendered,
+        files=(),
+        author: User | None = None,
+        approved_by: User | None = None,
+    ):
+        item.version += 1
+        self.new_version(item, change.material)
+        self.apply(item, change.cleaned, rendered)
+        self.amended(item, by=by, request=request, before=change.before, after=change.after)
+        remove_from_version(change.removed, version=item.version, by=by, request=request)
+        for file in files:
+            attach_file(item, file, by=by, request=request)
+        kind = ChangeKind.MATERIAL if change.material else ChangeKind.MINOR
+        record_revision(
+            item,
+            by=author or by,
+            approved_by=approved_by,
+            kind=kind,
+            note=change.note,
+            snapshot=self.snapshot(item),
+        )
+        audit.record(
+            self.actions["amended"],
+            request=request,
+            actor=by,
+            target=item,
+            details={"version": item.version, "change": kind},
+        )
+        record_event(
+            self.events["amended" if change.material else "corrected"],
+            item,
+            by,
+            material=change.material,
+        )
+
+    def retire(self, item: Item, *, by: User, request: HttpRequest | None = None, **details):
+        """Withdraw a notice, archive a best practice: it stays readable, marked so."""
+        with transaction.atomic():
+            item = self.locked(item)
+            cleaned = self._retirement(item, by, details)
+            if policy_requires(self.owner_of(item), self.marking(self.content_of(item))):
+                raise policy_refusal(self.owner_of(item))
+            return self._retire(item, cleaned, by=by, request=request)
+
+    def _retirement(self, item: Item, by: User, details: dict) -> dict:
+        self.check_can_lead(item, by)
+        self.check_retirable(item)
+        refuse_unknown(details, self.retire_fields)
+        return self.clean_retirement(details)
+
+    def _retire(self, item: Item, details: dict, *, by: User, request, **approval):
+        self.recall_pending(item, by=by, request=request)
+        item.status = self.retired_status
+        self.retiring(item, details, timezone.now())
+        item.save()
+        audit.record(
+            self.actions["retired"],
+            request=request,
+            actor=by,
+            target=item,
+            details={key: str(value.username) for key, value in approval.items() if value},
+        )
+        record_event(self.events["retired"], item, by)
+        return item
+
+    # --- Four eyes ------------------------------------------------------------------------
+
+    def _pending(self, item: Item):
+        """The act of ``item`` awaiting approval, as a query (at most one row)."""
+        return Approval.objects.filter(status=ApprovalStatus.PENDING, **{parent_field(item): item})
+
+    def approval_shown(self, item: Item, user: User) -> Approval | None:
+        """What awaits approval on ``item``, for those who may change it (its state's
+        officers and admins); nobody else learns that anything does."""
+        try:
+            self.check_can_change(item, user)
+        except PermissionDenied:
+            return None
+        return item.awaiting_approval
+
+    def rejection_shown(self, item: Item, user: User) -> Approval | None:
+        """The last submission's rejection, while nothing newer awaits approval: shown
+        to those who may change the item, so that its submitter reads the reason."""
+        try:
+            self.check_can_change(item, user)
+        except PermissionDenied:
+            return None
+        history = item.approval_history  # newest first
+        last = history[0] if history else None
+        if last is None or last.status != ApprovalStatus.REJECTED:
+            return None
+        # Until the item moves on: published since, or a newer version.
+        if last.act == ApprovalAct.PUBLISH:
+            return last if item.is_draft else None
+        return last if item.is_published and item.version == last.version else None
+
+    def can_decide(self, item: Item, user: User) -> bool:
+        """Whether ``user`` may approve or reject what awaits approval on ``item``
+        (for pages, which show the buttons): the rule of ``_decidable``."""
+        approval = self.approval_shown(item, user)
+        if approval is None or approval.submitted_by_id == user.pk:
+            return False
+        try:
+            self._check_decider(item, approval, user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def needs_approval(self, item: Item, act: str, content: dict | None = None) -> bool:
+        """Whether ``act`` on ``item`` (with ``content``, for an amendment) must be
+        submitted under its state's policy: what pages ask to offer Submit or Publish."""
+        markings = [self.marking(self.content_of(item))]
+        if content is not None:
+            markings.append(self.marking(content))
+        return policy_requires(self.owner_of(item), *markings)
+
+    def submit(
+        self,
+        item: Item,
+        *,
+        by: User,
+        act: str = ApprovalAct.PUBLISH,
+        request: HttpRequest | None = None,
+        attachments=(),
+        **proposal,
+    ) -> Approval:
+        """Submit publishing (a draft), a material amendment (with ``change_note``,
+        ``remove_attachments`` and the changed content) or retiring (with the act's
+        fields) for another official's approval. Checked now as the act itself would be;
+        nothing leaves the state until it is approved."""
+        if act not in ApprovalAct.values:
+            raise ValidationError({"act": _("Choose publish, amend or retire.")})
+        if attachments:
+            raise ValidationError(
+                {
+                    "attachments": _(
+                        "Files cannot be added while awaiting approval: add them to "
+                        "the draft, or amend again once this is approved."
+                    )
+                }
+            )
+        with transaction.atomic():
+            item = self.locked(item)
+            if act == ApprovalAct.PUBLISH:
+                refuse_unknown(proposal, ())
+                item = self._publishable(item, by)
+                markings = [self.marking(self.content_of(item))]
+                stored: dict = {}
+            elif act == ApprovalAct.AMEND:
+                proposal.setdefault("material", True)
+                if proposal["material"] is not True:
+                    raise ValidationError(
+                        {"material": _("A minor correction needs no approval; publish it.")}
+                    )
+                change = self._amendment(
+                    item,
+                    by,
+                    proposal.pop("change_note", None),
+                    True,
+                    proposal.pop("remove_attachments", ()),
+                    {key: value for key, value in proposal.items() if key != "material"},
+                    False,
+                )
+                markings = [self.marking(change.before), self.marking(change.after)]
+                stored = {
+                    "content": change.after,
+                    "change_note": change.note,
+                    "remove_attachments": [str(a.pk) for a in change.removed],
+                }
+            else:
+                stored = self._retirement(item, by, proposal)
+                markings = [self.marking(self.content_of(item))]
+            owner = self.owner_of(item)
+            if not policy_requires(owner, *markings):
+                raise Conflict(_("Your state's policy asks for no approval here: do it directly."))
+            if self._pending(item).exists():
+                raise Conflict(_("Something is already awaiting approval here; decide it first."))
+            tlp = max(markings, key=lambda m: TLP.values.index(m) if m in TLP.values else -1)
+            approval = Approval.objects.create(
+                act=act,
+                proposal=stored,
+                version=item.version,
+                tlp=tlp,
+                submitted_by=by,
+                **{parent_field(item): item},
+            )
+            if act == ApprovalAct.PUBLISH:
+                item.status = self.model.PENDING_STATUS
+                item.save(update_fields=["status", "updated_at"])
             audit.record(
-                self.actions["amended"],
+                audit.Action.APPROVAL_SUBMITTED,
                 request=request,
                 actor=by,
                 target=item,
-                details={"version": item.version, "change": kind},
+                details={"act": act, "approval": approval.pk},
             )
-            record_event(
-                self.events["amended" if material else "corrected"], item, by, material=material
+            record_event(EventKind.APPROVAL_REQUESTED, item, by, approval=approval.pk, act=act)
+        return approval
+
+    def _decidable(self, item: Item, by: User) -> tuple[Item, Approval]:
+        """The locked item and its pending approval, once ``by`` may decide it: an
+        officer or admin of the owning state who may do the act, never its submitter."""
+        item = self.locked(item)
+        approval = self._pending(item).select_for_update().first()
+        if approval is None:
+            raise Conflict(_("Nothing here is awaiting approval."))
+        if approval.submitted_by_id == by.pk:
+            raise PermissionDenied(_("Another official must approve what you submitted."))
+        self._check_decider(item, approval, by)
+        if approval.version != item.version:
+            raise Conflict(
+                _("It has changed since it was submitted: its submitter must submit it again.")
             )
+        return item, approval
+
+    def _check_decider(self, item: Item, approval: Approval, by: User) -> None:
+        """An officer or admin of the owning state (not platform staff, not a
+        co-authoring state) who may do the act."""
+        check_can_author(by)
+        if by.state_id != self.owner_of(item).pk:
+            raise PermissionDenied(_("Only officials of the state that submitted it decide."))
+        if approval.act == ApprovalAct.AMEND:
+            self.check_can_change(item, by)
+        else:
+            self.check_can_lead(item, by)
+
+    def approve(self, item: Item, *, by: User, request: HttpRequest | None = None) -> Item:
+        """Approve what awaits approval: the act then happens exactly as it would have
+        without the policy (reference, version, event, notifications), ``by`` recorded
+        as its approver. Two approvers at once: the second finds nothing pending."""
+        waiting = self._pending(item).first()
+        content = waiting.proposal.get("content", {}) if waiting is not None else {}
+        rendered = render_ahead(content)
+        with transaction.atomic():
+            item, approval = self._decidable(item, by)
+            author = approval.submitted_by
+            if approval.act == ApprovalAct.PUBLISH:
+                self.clean(self.content_of(item), self.owner_of(item))
+                self._publish(item, by=by, request=request, author=author, approved_by=by)
+            elif approval.act == ApprovalAct.AMEND:
+                proposal = approval.proposal
+                change = self._amendment(
+                    item,
+                    by,
+                    proposal["change_note"],
+                    True,
+                    proposal["remove_attachments"],
+                    proposal["content"],
+                    False,
+                )
+                self._amend(
+                    item,
+                    change,
+                    by=by,
+                    request=request,
+                    rendered=rendered,
+                    author=author,
+                    approved_by=by,
+                )
+            else:
+                details = self._retirement(item, by, approval.proposal)
+                self._retire(
+                    item, details, by=by, request=request, submitted_by=author, approved_by=by
+                )
+            self._decide(approval, ApprovalStatus.APPROVED, by=by, request=request)
         return item
+
+    def reject(
+        self, item: Item, *, by: User, reason: str, request: HttpRequest | None = None
+    ) -> Item:
+        """Send what awaits approval back to its submitter with ``reason``: a draft to
+        be changed, or an amendment or retirement that does not happen."""
+        errors: dict = {}
+        reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
+        if errors:
+            raise ValidationError(errors)
+        with transaction.atomic():
+            item, approval = self._decidable(item, by)
+            if item.is_pending:
+                item.status = self.model.DRAFT_STATUS
+                item.save(update_fields=["status", "updated_at"])
+            self._decide(approval, ApprovalStatus.REJECTED, by=by, request=request, reason=reason)
+        return item
+
+    def recall(self, item: Item, *, by: User, request: HttpRequest | None = None) -> Item:
+        """Take back what awaits approval (its submitter, or anyone who may change the
+        item): a pending draft is a draft again."""
+        with transaction.atomic():
+            item = self.locked(item)
+            self.check_can_change(item, by)
+            if not self.recall_pending(item, by=by, request=request):
+                raise Conflict(_("Nothing here is awaiting approval."))
+        return item
+
+    def recall_pending(self, item: Item, *, by: User, request) -> bool:
+        """Take back the locked item's pending act, if any; whether there was one."""
+        approval = self._pending(item).first()
+        if approval is None:
+            return False
+        if item.is_pending:
+            item.status = self.model.DRAFT_STATUS
+            item.save(update_fields=["status", "updated_at"])
+        approval.status = ApprovalStatus.RECALLED
+        approval.decided_by, approval.decided_at = by, timezone.now()
+        approval.save()
+        audit.record(
+            audit.Action.APPROVAL_RECALLED,
+            request=request,
+            actor=by,
+            target=item,
+            details={"act": approval.act, "approval": approval.pk},
+        )
+        return True
+
+    def _decide(self, approval: Approval, status: str, *, by: User, request, reason: str = ""):
+        approval.status, approval.reason = status, reason
+        approval.decided_by, approval.decided_at = by, timezone.now()
+        approval.save()
+        item = approval.item
+        granted = status == ApprovalStatus.APPROVED
+        audit.record(
+            audit.Action.APPROVAL_GRANTED if granted else audit.Action.APPROVAL_REFUSED,
+            request=request,
+            actor=by,
+            target=item,
+            details={"act": approval.act, "approval": approval.pk},
+        )
+        record_event(
+            EventKind.APPROVAL_GRANTED if granted else EventKind.APPROVAL_REFUSED,
+            item,
+            by,
+            approval=approval.pk,
+            act=approval.act,
+            submitter=approval.submitted_by_id,
+        )
+
+
+@dataclass
+class Amendment:
+    """An amendment, checked: its note, whether it is material, the files it takes out,
+    the cleaned content, and the content before and after as plain JSON."""
+
+    note: str
+    material: bool
+    removed: list
+    cleaned: dict
+    before: dict
+    after: dict

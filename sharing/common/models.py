@@ -8,11 +8,19 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from sharing.common.choices import TLP, ChangeKind, EventKind, Vocabulary
-from sharing.common.querysets import AttachmentQuerySet, RevisionQuerySet
+from sharing.common.choices import (
+    TLP,
+    ApprovalAct,
+    ApprovalStatus,
+    ChangeKind,
+    EventKind,
+    Vocabulary,
+)
+from sharing.common.querysets import ApprovalQuerySet, AttachmentQuerySet, RevisionQuerySet
 
 
 def one_of(*fields: str) -> models.Q:
@@ -122,8 +130,12 @@ class SharedItem(models.Model):
     search_vector = SearchVectorField(editable=False, null=True)
 
     # The status a new item starts in and keeps until it is published: each kind's own
-    # "draft" choice. Only a draft's files are readable without the version rule.
+    # "draft" choice; and the statuses of an item not published yet (a draft, or one
+    # awaiting approval), read by its own state's officers and admins only. Only an
+    # unpublished item's files are readable without the version rule.
     DRAFT_STATUS: str
+    PENDING_STATUS: str
+    UNPUBLISHED: tuple[str, ...]
 
     class Meta:
         abstract = True
@@ -133,6 +145,34 @@ class SharedItem(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.DRAFT_STATUS
+
+    @property
+    def is_pending(self) -> bool:
+        """Submitted for approval, not published yet."""
+        return self.status != self.DRAFT_STATUS and self.status in self.UNPUBLISHED
+
+    @cached_property
+    def current_revision(self):
+        """The current version's revision (None before publication): who published it,
+        and who approved it. Read off the prefetch of ``approval_record`` if made."""
+        signed = getattr(self, "signed_versions", None)
+        if signed is None:
+            current = self.revisions.filter(version=self.version)
+            return current.select_related("created_by", "approved_by").first()
+        return next((r for r in signed if r.version == self.version), None)
+
+    @cached_property
+    def approval_history(self) -> list:
+        """Its submissions for approval not taken back, newest first. Read off the
+        prefetch of ``approval_record`` if made. Whoever reads: show them only through
+        ``Lifecycle.approval_shown`` and ``rejection_shown``."""
+        submitted = self.approvals.exclude(status=ApprovalStatus.RECALLED)
+        return list(submitted.select_related("submitted_by", "decided_by"))
+
+    @property
+    def awaiting_approval(self):
+        """The act awaiting approval, if any (at most one)."""
+        return next((a for a in self.approval_history if a.is_pending), None)
 
 
 class Revision(models.Model):
@@ -166,6 +206,16 @@ class Revision(models.Model):
     tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The second official who approved this version, when the state's policy asked for
+    # one (created_by then submitted it).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("published"), default=timezone.now)
 
@@ -274,6 +324,79 @@ class Attachment(models.Model):
         if dot and f".{extension.lower()}" == self.extension:
             return self.filename
         return f"{stem if dot else self.filename}{self.extension}"
+
+
+class Approval(models.Model):
+    """An act on a notice or a best practice submitted for a second official's approval,
+    because its state's policy asks for one (docs/architecture.md, "Four eyes"): its
+    publication, a material amendment (``proposal`` holds the amended content, the
+    change note and the files to remove), or its withdrawal or archiving (``proposal``
+    holds the reason). At most one is pending per item; the decided ones are kept."""
+
+    notice = models.ForeignKey(
+        "Notice", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
+    )
+    best_practice = models.ForeignKey(
+        "BestPractice", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
+    )
+    act = models.CharField(_("act"), max_length=12, choices=ApprovalAct.choices)
+    proposal = models.JSONField(default=dict, blank=True)
+    # The version the act starts from: an amendment's diff is against it, and an
+    # approval of a proposal made on an older version is refused.
+    version = models.PositiveIntegerField(_("version"))
+    # The marking it would leave the state under (the stricter of before and after).
+    tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ApprovalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_PARENT, name="approval_of_one_item"),
+            models.UniqueConstraint(
+                fields=["notice"],
+                condition=models.Q(status=ApprovalStatus.PENDING, notice__isnull=False),
+                name="approval_one_pending_per_notice",
+            ),
+            models.UniqueConstraint(
+                fields=["best_practice"],
+                condition=models.Q(status=ApprovalStatus.PENDING, best_practice__isnull=False),
+                name="approval_one_pending_per_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.act} of {self.notice_id or self.best_practice_id} ({self.status})"
+
+    @property
+    def item(self):
+        return self.notice or self.best_practice
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApprovalStatus.PENDING
 
 
 class Event(models.Model):

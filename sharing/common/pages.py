@@ -16,8 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from accounts.choices import ApprovalPolicy
 from portal.forms import apply_errors
 from sharing.common.choices import TLP
+from sharing.common.lifecycle import lifecycle_of
 from sharing.common.models import Attachment, Revision
 from sharing.common.services import check_can_author
 
@@ -115,24 +117,30 @@ def other_params(request) -> str:
     return query.urlencode()
 
 
+def text_diff(before: dict, after: dict) -> list[tuple[str, str]]:
+    """The changed lines of title, summary and body from one content (a version's
+    snapshot, an amendment awaiting approval) to another, as (sign, line) pairs."""
+    lines = []
+    for field in ("title", "summary", "body"):
+        old = (before.get(field) or "").splitlines()
+        new = (after.get(field) or "").splitlines()
+        # The first two lines are difflib's file headers; a changed line of the text
+        # may itself begin with "---" (a Markdown rule), so they go by position.
+        for line in itertools.islice(difflib.unified_diff(old, new, lineterm="", n=1), 2, None):
+            sign = line[:1] if line[:1] in "+-@" else " "
+            text = line[1:] if sign != "@" else field
+            lines.append((sign, text))
+    return lines
+
+
 def version_diffs(revisions: list[Revision]) -> dict[int, list[tuple[str, str]]]:
     """For each version after the first: the changed lines of title, summary and body
     against the version before, as (sign, line) pairs."""
     ordered = sorted(revisions, key=lambda r: r.version)
-    diffs = {}
-    for before, after in itertools.pairwise(ordered):
-        lines = []
-        for field in ("title", "summary", "body"):
-            old = (before.snapshot.get(field) or "").splitlines()
-            new = (after.snapshot.get(field) or "").splitlines()
-            # The first two lines are difflib's file headers; a changed line of the text
-            # may itself begin with "---" (a Markdown rule), so they go by position.
-            for line in itertools.islice(difflib.unified_diff(old, new, lineterm="", n=1), 2, None):
-                sign = line[:1] if line[:1] in "+-@" else " "
-                text = line[1:] if sign != "@" else field
-                lines.append((sign, text))
-        diffs[after.version] = lines
-    return diffs
+    return {
+        after.version: text_diff(before.snapshot, after.snapshot)
+        for before, after in itertools.pairwise(ordered)
+    }
 
 
 def stricter(*markings: str) -> str:
@@ -169,7 +177,7 @@ def readable_history(user) -> list:
     return [
         Prefetch(
             "revisions",
-            queryset=Revision.objects.visible_to(user).select_related("created_by"),
+            queryset=Revision.objects.visible_to(user).select_related("created_by", "approved_by"),
             to_attr="readable_revisions",
         ),
         Prefetch(
@@ -319,8 +327,24 @@ class ItemFormPages:
             return redirect(f"sharing:{self.name}-detail", pk=item.pk)
 
         def save(form, content):
+            amendment = form.amendment()
+            if amendment["material"] and self.services.needs_approval(item, "amend", content):
+                # Four eyes: the same amendment, submitted rather than published.
+                amendment.pop("material")
+                self.services.submit(
+                    item, by=request.user, request=request, act="amend", **amendment, **content
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Submitted for approval: version %(v)d is published once another "
+                        "official of your state approves it."
+                    )
+                    % {"v": item.version + 1},
+                )
+                return item
             saved = self.services.amend(
-                item, by=request.user, request=request, **form.amendment(), **content
+                item, by=request.user, request=request, **amendment, **content
             )
             messages.success(request, _("Version %(v)d published.") % {"v": saved.version})
             return saved
@@ -355,6 +379,109 @@ class ItemFormPages:
         return render(
             request,
             f"sharing/{self.folder}/{template}.html",
-            {"form": form, self.name: item, **extra},
+            {
+                "form": form,
+                self.name: item,
+                "policy": policy_shown(getattr(item, self.owner) if item else None),
+                **extra,
+            },
             status=400 if request.method == "POST" else 200,
         )
+
+
+def policy_shown(state):
+    """The approval policy a form mentions (None: publishing needs nobody else)."""
+    if state is None or state.approval_policy == ApprovalPolicy.NOTHING:
+        return None
+    return state.get_approval_policy_display()
+
+
+# --- Four eyes ------------------------------------------------------------------------------
+
+
+@dataclass
+class Review:
+    """What an approver sees of what awaits approval, besides the item's page: for an
+    amendment, the changed text line by line and the other fields before and after; for
+    a withdrawal, its reason."""
+
+    approval: object
+    can_decide: bool
+    text: list = dataclasses.field(default_factory=list)
+    fields: list = dataclasses.field(default_factory=list)  # (label, before, after)
+
+
+def review(item, user, services, labels: dict) -> Review | None:
+    """What ``user`` is shown of what awaits approval on ``item`` (None: nothing, or
+    nothing they may know of). ``labels`` names the fields an amendment may change."""
+    approval = services.approval_shown(item, user)
+    if approval is None:
+        return None
+    shown = Review(approval, services.can_decide(item, user))
+    if approval.act == "amend":
+        before = services.comparable_content(item)  # the published version's
+        after = approval.proposal["content"]
+        shown.text = text_diff(before, after)
+        shown.fields = [
+            (label, _shown_value(field, before.get(field)), _shown_value(field, after.get(field)))
+            for field, label in labels.items()
+            if before.get(field) != after.get(field)
+        ]
+    return shown
+
+
+def _shown_value(field: str, value) -> str:
+    if field == "tlp" and value in TLP.values:
+        return TLP(value).label
+    if isinstance(value, list):  # keys (codes, slugs), or named entities
+        return ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value) if value not in (None, "") else "—"
+
+
+def submitted_instead(item, services, act: str, page: Confirmation, direct, done):
+    """The confirmation of ``act`` ("publish", "retire") on ``item``, what it does and
+    what it then says: ``direct`` and ``done`` as they are, or, where the owning state's
+    policy asks for four eyes, submitting for approval instead, the page saying so."""
+    if not services.needs_approval(item, act):
+        return page, direct, done
+    policy = lifecycle_of(item).owner_of(item).get_approval_policy_display()
+    page.explanation.insert(
+        0,
+        _(
+            "Your state's policy (%(policy)s) asks another officer or admin of your state to "
+            "approve this first. Until then, nothing changes for any other state."
+        )
+        % {"policy": policy},
+    )
+    page.submit = _("Submit for approval")
+    page.danger = False
+    submitted = _("Submitted. Your state's officers and admins have been asked to approve it.")
+    return page, functools.partial(services.submit, act=act), submitted
+
+
+def decide(request, item, services):
+    """The approve, reject and take-back buttons of an item's page (POST only): the
+    service decides who may; its refusal comes back as a message."""
+    action = request.POST.get("decision")
+    acts = {
+        "approve": (services.approve, {}, _("Approved: it has left your state as submitted.")),
+        "reject": (
+            services.reject,
+            {"reason": request.POST.get("reason", "")},
+            _("Rejected: the submitter has been told your reason."),
+        ),
+        "recall": (services.recall, {}, _("Taken back: it no longer awaits approval.")),
+    }
+    if action not in acts:
+        messages.error(request, _("Choose to approve, reject or take back."))
+        return redirect(item.get_absolute_url())
+    act, data, done = acts[action]
+    try:
+        act(item, by=request.user, request=request, **data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(item.get_absolute_url() + "#approval")

@@ -76,6 +76,30 @@ def under(relation: str, condition: Q) -> Q:
     return moved
 
 
+def approval_record() -> tuple:
+    """Prefetches for a notice's or best practice's four-eyes record: who published and
+    who approved each version (``signed_versions``), and its submissions not taken back,
+    newest first (``approval_history``: what awaits approval, the last rejection).
+    Whether a reader is shown the latter is the lifecycle's business
+    (``Lifecycle.approval_shown``, ``rejection_shown``)."""
+    Revision = apps.get_model("sharing", "Revision")
+    Approval = apps.get_model("sharing", "Approval")
+    return (
+        models.Prefetch(
+            "revisions",
+            queryset=Revision.objects.select_related("created_by", "approved_by").defer("snapshot"),
+            to_attr="signed_versions",
+        ),
+        models.Prefetch(
+            "approvals",
+            queryset=Approval.objects.exclude(status="recalled").select_related(
+                "submitted_by", "decided_by"
+            ),
+            to_attr="approval_history",
+        ),
+    )
+
+
 # A notice's or best practice's fields that lists and search results never show.
 LONG_TEXT_FIELDS = ("body", "body_html", "search_text", "search_folded", "search_vector")
 
@@ -154,6 +178,25 @@ class RevisionQuerySet(VisibleQuerySet):
         return condition or None
 
 
+class ApprovalQuerySet(models.QuerySet):
+    def awaiting_decision_by(self, user) -> "ApprovalQuerySet":
+        """What ``user`` is asked to approve or reject: acts awaiting approval on their
+        own state's notices and best practices, submitted by someone else; for officers
+        and admins of a subscribing state (the lifecycle's ``_check_decider`` rule)."""
+        state = reading_state(user)
+        if (
+            state is None
+            or state.status != StateStatus.SUBSCRIBING
+            or user.role not in {Role.STATE_ADMIN, Role.OFFICER}
+        ):
+            return self.none()
+        return (
+            self.filter(status="pending")
+            .filter(Q(notice__author_state_id=state.pk) | Q(best_practice__lead_state_id=state.pk))
+            .exclude(submitted_by_id=user.pk)
+        )
+
+
 # A version number no item reaches: "not removed yet" in comparisons.
 NEVER = 2**31 - 1
 
@@ -162,7 +205,8 @@ class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AttachmentQuerySet":
         """Files ``user`` may download: of a notice or best practice they may read now,
         and part of a version they may read (from the version that added a file to the
-        one before the version that removed it). A draft's files go with the draft."""
+        one before the version that removed it). A draft's files go with the draft (and
+        with it when it awaits approval)."""
         Notice = apps.get_model("sharing", "Notice")
         BestPractice = apps.get_model("sharing", "BestPractice")
         Revision = apps.get_model("sharing", "Revision")
@@ -175,12 +219,16 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(
             Q(notice__in=notices.values("pk"))
             & (
-                Q(notice__in=notices.filter(status=Notice.DRAFT_STATUS).values("pk"))
+                Q(notice__in=notices.filter(status__in=Notice.UNPUBLISHED).values("pk"))
                 | Exists(in_version.filter(notice_id=OuterRef("notice_id")))
             )
             | Q(best_practice__in=practices.values("pk"))
             & (
-                Q(best_practice__in=practices.filter(status=BestPractice.DRAFT_STATUS).values("pk"))
+                Q(
+                    best_practice__in=practices.filter(status__in=BestPractice.UNPUBLISHED).values(
+                        "pk"
+                    )
+                )
                 | Exists(in_version.filter(best_practice_id=OuterRef("best_practice_id")))
             )
         )

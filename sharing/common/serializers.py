@@ -14,7 +14,9 @@ from rest_framework import serializers
 from accounts.choices import Role
 from accounts.models import State
 from sharing.common import services, validators
-from sharing.common.models import Attachment, Revision
+from sharing.common.choices import ApprovalAct
+from sharing.common.lifecycle import lifecycle_of
+from sharing.common.models import Approval, Attachment, Revision
 
 
 def absolute(request, path: str) -> str:
@@ -77,6 +79,53 @@ def strings_field(limit: int = validators.MAX_LIST_ITEMS, **kwargs):
         max_length=limit,
         **kwargs,
     )
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    proposal = serializers.JSONField(
+        read_only=True,
+        help_text="For an amendment, the content it would publish, its change note and the "
+        "files it would remove; for a withdrawal, its reason.",
+    )
+
+    class Meta:
+        model = Approval
+        fields = ["act", "submitted_by", "submitted_at", "version", "tlp", "proposal"]
+        read_only_fields = fields
+
+
+class FourEyesFields(serializers.Serializer):
+    """Who published the current version and who approved it; and, for its own state's
+    officers and admins only, what awaits approval (docs/architecture.md, "Four eyes")."""
+
+    published_by = serializers.SerializerMethodField(
+        help_text="Who published the current version (submitted it, under an approval "
+        "policy); null before publication."
+    )
+    approved_by = serializers.SerializerMethodField(
+        help_text="Who approved the current version; null if nobody had to."
+    )
+    awaiting_approval = serializers.SerializerMethodField(
+        help_text="What awaits another official's approval; shown only to those who may "
+        "change the item, null for everyone else."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_published_by(self, obj):
+        revision = obj.current_revision
+        return revision.created_by.username if revision else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_approved_by(self, obj):
+        revision = obj.current_revision
+        return revision.approved_by.username if revision and revision.approved_by else None
+
+    @extend_schema_field(ApprovalSerializer(allow_null=True))
+    def get_awaiting_approval(self, obj):
+        request = self.context.get("request")
+        approval = lifecycle_of(obj).approval_shown(obj, request.user) if request else None
+        return ApprovalSerializer(approval).data if approval else None
 
 
 class StateSerializer(serializers.ModelSerializer):
@@ -168,6 +217,36 @@ class AmendSerializer(serializers.Serializer):
             field.required = False
             fields[name] = field
         return fields
+
+
+class ActSerializer(serializers.Serializer):
+    act = serializers.ChoiceField(
+        choices=ApprovalAct.choices,
+        default=ApprovalAct.PUBLISH,
+        help_text="What is submitted: `publish` a draft, `amend` it (materially), `retire` it.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=services.MAX_NOTE, help_text="Told to the submitter.")
+
+
+def submit_serializer(amend: type[AmendSerializer], retire: type | None = None) -> type:
+    """What ``submit`` takes, for the OpenAPI document: ``act``, then for an amendment
+    the fields of ``amend``, for retiring those of ``retire``."""
+
+    class Submit(ActSerializer, amend):  # type: ignore[valid-type, misc]
+        def get_fields(self):
+            fields = super().get_fields()
+            fields["change_note"].required = False
+            fields.pop("material")  # always material: a minor correction needs nobody
+            for name, field in (retire().get_fields() if retire else {}).items():
+                field.required = False
+                fields[name] = field
+            return fields
+
+    Submit.__name__ = Submit.__qualname__ = amend.__name__.replace("Amend", "Submit")
+    return Submit
 
 
 class FilesAmendSerializer(serializers.Serializer):

@@ -464,7 +464,14 @@ def remove_from_version(files: list[Attachment], *, version: int, by: User, requ
 
 
 def record_revision(
-    parent, *, by: User, kind: str, snapshot: dict, note: str = "", created_at=None
+    parent,
+    *,
+    by: User,
+    kind: str,
+    snapshot: dict,
+    note: str = "",
+    created_at=None,
+    approved_by: User | None = None,
 ) -> Revision:
     """Keep ``parent``'s current version with whom it reaches now: its audience, the
     states that read it now (its authors and those its audience reaches), whether it is
@@ -479,6 +486,7 @@ def record_revision(
         public=getattr(parent, "public", False),
         tlp=getattr(parent, "tlp", ""),
         created_by=by,
+        approved_by=approved_by,
         created_at=created_at or timezone.now(),
         **{parent_field(parent): parent},
     )

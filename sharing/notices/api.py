@@ -14,6 +14,7 @@ from sharing.api.pagination import (
     OldestFirst,
 )
 from sharing.common.api import SharedItemViewSet, documented
+from sharing.common.serializers import submit_serializer
 from sharing.notices import services
 from sharing.notices.filters import NoticeApiFilterSet
 from sharing.notices.models import Comment, Notice
@@ -36,6 +37,8 @@ from sharing.notices.serializers import (
     NoticeWriteSerializer,
     NoticeAmendSerializer,
     "A material change (the default) asks every recipient state to acknowledge again.",
+    retire="withdrawing",
+    submit=submit_serializer(NoticeAmendSerializer, WithdrawSerializer),
 )
 class NoticeViewSet(SharedItemViewSet):
     """Threat and risk notices."""
@@ -53,6 +56,11 @@ class NoticeViewSet(SharedItemViewSet):
     publish_service = staticmethod(services.publish)
     amend_service = staticmethod(services.amend)
     attach_service = staticmethod(services.attach)
+    submit_service = staticmethod(services.submit)
+    approve_service = staticmethod(services.approve)
+    reject_service = staticmethod(services.reject)
+    recall_service = staticmethod(services.recall)
+    retire_serializer = WithdrawSerializer
 
     @extend_schema(request=WithdrawSerializer, responses=NoticeSerializer, summary="Withdraw")
     @action(detail=True, methods=["post"], filter_backends=[])

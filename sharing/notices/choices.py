@@ -19,8 +19,15 @@ class Severity(models.TextChoices):
 
 class NoticeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Submitted for a second official's approval (docs/architecture.md, "Four eyes"):
+    # read like a draft, by its own state's officers and admins only.
+    PENDING = "pending_approval", _("Awaiting approval")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Not published yet: a draft, or awaiting approval; read by its own state's officers and admins.
+UNPUBLISHED = (NoticeStatus.DRAFT, NoticeStatus.PENDING)
 
 
 class AckLevel(models.TextChoices):

@@ -10,7 +10,7 @@ from portal.countries import country_name
 from sharing.common.choices import RESTRICTED_TLP, TLP, Audience, EntityKind, Vocabulary
 from sharing.common.models import SharedItem, Term
 from sharing.common.textsearch import plain_text
-from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
+from sharing.notices.choices import UNPUBLISHED, AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.querysets import CommentQuerySet, NoticeQuerySet
 
 
@@ -61,9 +61,11 @@ class Notice(SharedItem):
     )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+        _("status"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
     DRAFT_STATUS = NoticeStatus.DRAFT
+    PENDING_STATUS = NoticeStatus.PENDING
+    UNPUBLISHED = UNPUBLISHED
     # The version recipients are asked to acknowledge: raised by a material amendment,
     # left alone by a minor correction.
     ack_version = models.PositiveIntegerField(default=1, editable=False)
@@ -93,7 +95,7 @@ class Notice(SharedItem):
                 violation_error_message=_("TLP:RED can only be shared with selected states."),
             ),
             models.CheckConstraint(
-                condition=models.Q(status=NoticeStatus.DRAFT) | models.Q(reference__isnull=False),
+                condition=models.Q(status__in=UNPUBLISHED) | models.Q(reference__isnull=False),
                 name="notice_published_has_reference",
             ),
         ]

@@ -17,25 +17,25 @@ from sharing.common.querysets import (
     audience_reach,
     reading_state,
 )
-from sharing.notices.choices import NoticeStatus
+from sharing.notices.choices import UNPUBLISHED, NoticeStatus
 
 
 def audience_filter(state) -> Q:
     """Published notices whose audience reaches ``state`` (other than as author)."""
-    return ~Q(status=NoticeStatus.DRAFT) & audience_reach("Notice", state)
+    return ~Q(status__in=UNPUBLISHED) & audience_reach("Notice", state)
 
 
 class NoticeQuerySet(VisibleQuerySet):
     def readable(self, user) -> Q | None:
         """Notices ``user`` may read. The author state sees its own notices (drafts only
         to its officers and admins); other states see published and withdrawn notices
-        whose audience reaches them."""
+        whose audience reaches them. A notice awaiting approval is read like a draft."""
         state = reading_state(user)
         if state is None:
             return None
         own = Q(author_state_id=state.pk)
         if user.role == Role.VIEWER:
-            own &= ~Q(status=NoticeStatus.DRAFT)
+            own &= ~Q(status__in=UNPUBLISHED)
         return own | audience_filter(state)
 
     def awaiting_acknowledgement(self, state) -> "NoticeQuerySet":

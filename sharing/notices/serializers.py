@@ -14,6 +14,7 @@ from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.serializers import (
     AmendSerializer,
+    FourEyesFields,
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
@@ -37,7 +38,7 @@ class EntitySerializer(serializers.Serializer):
     notes = StrictCharField(max_length=2000, allow_blank=True, required=False)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(FourEyesFields, serializers.ModelSerializer):
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     control_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     countries_of_concern = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -82,6 +83,9 @@ class NoticeSerializer(serializers.ModelSerializer):
             "updated_at",
             "withdrawn_at",
             "withdrawn_reason",
+            "published_by",
+            "approved_by",
+            "awaiting_approval",
             "url",
         ]
         read_only_fields = fields

@@ -219,12 +219,16 @@ class NoticeLifecycle(Lifecycle):
         "draft_deleted": audit.Action.NOTICE_DRAFT_DELETED,
         "published": audit.Action.NOTICE_PUBLISHED,
         "amended": audit.Action.NOTICE_AMENDED,
+        "retired": audit.Action.NOTICE_WITHDRAWN,
     }
     events = {
         "published": EventKind.NOTICE_PUBLISHED,
         "amended": EventKind.NOTICE_AMENDED,
         "corrected": EventKind.NOTICE_CORRECTED,
+        "retired": EventKind.NOTICE_WITHDRAWN,
     }
+    retired_status = NoticeStatus.WITHDRAWN
+    retire_fields = ("reason",)
     refusals = {
         "edit_published": gettext_lazy("Only a draft can be edited; amend a published notice."),
         "delete_published": gettext_lazy(
@@ -239,6 +243,7 @@ class NoticeLifecycle(Lifecycle):
         "nothing_changed": gettext_lazy(
             "Nothing has changed; change the notice before amending it."
         ),
+        "retire_unpublished": gettext_lazy("Only a published notice can be withdrawn."),
     }
 
     def check_can_change(self, item: Notice, by: User) -> None:
@@ -269,6 +274,18 @@ class NoticeLifecycle(Lifecycle):
         if material:  # the recipients are asked to acknowledge the new version
             item.ack_version = item.version
 
+    def clean_retirement(self, details):
+        errors: dict = {}
+        reason = clean_text(details.get("reason"), "reason", MAX_NOTE, required=True, errors=errors)
+        if errors:
+            raise ValidationError(errors)
+        return {"reason": reason}
+
+    def retiring(self, item, details, now):
+        """A withdrawn notice stays readable, under a banner with the reason."""
+        item.withdrawn_at = now
+        item.withdrawn_reason = details["reason"]
+
 
 def _next_reference(state: State, year: int) -> str:
     """The state's next reference for ``year``, e.g. DK-2026-0007.
@@ -290,29 +307,15 @@ def _next_reference(state: State, year: int) -> str:
 
 _LIFE = NoticeLifecycle()
 _locked = _LIFE.locked
-create, update, delete, attach, detach, publish, amend = _LIFE.acts()
-
-
-@transaction.atomic
-def withdraw(
-    notice: Notice, *, by: User, reason: str, request: HttpRequest | None = None
-) -> Notice:
-    """Withdraw a published notice. It stays readable, under a banner with the reason."""
-    notice = _locked(notice)
-    check_can_change(notice, by)
-    if not notice.is_published:
-        raise ValidationError(_("Only a published notice can be withdrawn."))
-    errors: dict = {}
-    reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    notice.status = NoticeStatus.WITHDRAWN
-    notice.withdrawn_at = timezone.now()
-    notice.withdrawn_reason = reason
-    notice.save()
-    audit.record(audit.Action.NOTICE_WITHDRAWN, request=request, actor=by, target=notice)
-    record_event(EventKind.NOTICE_WITHDRAWN, notice, by)
-    return notice
+(create, update, delete, attach, detach, publish, amend, withdraw,
+ submit, approve, reject, recall) = _LIFE.acts()  # fmt: skip
+approval_shown, rejection_shown, can_decide, needs_approval, comparable_content = (
+    _LIFE.approval_shown,
+    _LIFE.rejection_shown,
+    _LIFE.can_decide,
+    _LIFE.needs_approval,
+    _LIFE.comparable_content,
+)
 
 
 @dataclass

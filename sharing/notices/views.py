@@ -20,15 +20,18 @@ from sharing.common.pages import (
     Confirmation,
     ItemFormPages,
     confirm,
+    decide,
     earlier_versions_hidden,
     filtered,
     other_params,
     paginate,
     readable_history,
     reads,
+    review,
+    submitted_instead,
     with_diffs,
 )
-from sharing.common.querysets import recipient_states
+from sharing.common.querysets import approval_record, recipient_states
 from sharing.notices import services
 from sharing.notices.filters import NoticeFilterSet
 from sharing.notices.forms import (
@@ -42,6 +45,19 @@ from sharing.notices.forms import (
 from sharing.notices.models import Acknowledgement, Comment, Notice
 
 PAGE_SIZE = 25
+# What an approver is shown changing in an amendment, besides the text.
+AMENDABLE_FIELDS = {
+    "tlp": gettext_lazy("Marking"),
+    "audience": gettext_lazy("Audience"),
+    "recipient_states": gettext_lazy("Recipient states"),
+    "kind": gettext_lazy("Kind"),
+    "severity": gettext_lazy("Severity"),
+    "categories": gettext_lazy("Technology categories"),
+    "control_codes": gettext_lazy("Control-list codes"),
+    "countries_of_concern": gettext_lazy("Countries of concern"),
+    "entities": gettext_lazy("Entities of concern"),
+    "valid_until": gettext_lazy("Valid until"),
+}
 
 
 @login_required
@@ -68,6 +84,7 @@ def _detail_queryset(user):
         .with_content()
         .prefetch_related(
             *readable_history(user),
+            *approval_record(),
             Prefetch(
                 "acknowledgements",
                 queryset=Acknowledgement.objects.select_related("state", "by"),
@@ -109,6 +126,8 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
         "can_comment": services.can_comment(notice, user),
         "ack_form": ack_form,
         "comment_form": comment_form or CommentForm(),
+        "review": review(notice, user, services, AMENDABLE_FIELDS),
+        "rejection": services.rejection_shown(notice, user),
     }
     return render(request, "sharing/notices/detail.html", context, status=status)
 
@@ -189,14 +208,15 @@ def notice_publish(request, notice):
         problems_intro=_("The draft cannot be published yet:"),
         fix=(reverse("sharing:notice-edit", args=[notice.pk]), _("Edit the draft")),
     )
-    return confirm(
-        request,
+    page, act, done = submitted_instead(
         notice,
+        services,
+        "publish",
         page,
-        act=services.publish,
-        done=_("Published. The recipient states are being told."),
-        problems=problems,
+        services.publish,
+        _("Published. The recipient states are being told."),
     )
+    return confirm(request, notice, page, act=act, done=done, problems=problems)
 
 
 @login_required
@@ -218,15 +238,18 @@ def notice_withdraw(request, notice):
         submit=_("Withdraw the notice"),
         danger=True,
     )
-    form = WithdrawForm(request.POST or None)
-    return confirm(
-        request,
-        notice,
-        page,
-        act=services.withdraw,
-        done=_("The notice has been withdrawn."),
-        form=form,
+    page, act, done = submitted_instead(
+        notice, services, "retire", page, services.withdraw, _("The notice has been withdrawn.")
     )
+    form = WithdrawForm(request.POST or None)
+    return confirm(request, notice, page, act=act, done=done, form=form)
+
+
+@login_required
+@require_POST
+@reads(Notice.objects.visible_to)
+def notice_approval(request, notice):
+    return decide(request, notice, services)
 
 
 @login_required

@@ -37,7 +37,13 @@ from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import crypto
 from portal.queue import enqueue
-from sharing.common.choices import RESTRICTED_TLP, TLP, TLP_DEFINITIONS, EventKind
+from sharing.common.choices import (
+    FOUR_EYES_KINDS,
+    RESTRICTED_TLP,
+    TLP,
+    TLP_DEFINITIONS,
+    EventKind,
+)
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states, recipient_states
 from sharing.denials.models import Denial
@@ -101,6 +107,13 @@ def _authors(subject) -> Q:
     return Q(pk=subject.lead_state_id) | Q(pk__in=subject.co_authors.values("pk"))
 
 
+def _owner(subject) -> str:
+    """The state an item belongs to: a notice's author, a best practice's lead."""
+    if isinstance(subject, Notice | Denial):
+        return subject.author_state_id
+    return subject.lead_state_id
+
+
 def audience(event: Event) -> tuple:
     """Who is told of ``event``: the states (whose systems get the webhook), and which
     of their people (a condition on users). Always within the item's readers."""
@@ -136,6 +149,12 @@ def audience(event: Event) -> tuple:
         return readers.filter(pk=subject.author_state_id), Q(role__in=CONTRIBUTORS)
     if kind == EventKind.PRACTICE_ENDORSED:
         return readers.filter(_authors(subject)), Q(role__in=CONTRIBUTORS)
+    if kind == EventKind.APPROVAL_REQUESTED:
+        # Four eyes: the officials of the owning state who may decide (the submitter,
+        # who acted, is left out by ``recipients``); never another state.
+        return readers.filter(pk=_owner(subject)), Q(role__in=CONTRIBUTORS)
+    if kind in {EventKind.APPROVAL_GRANTED, EventKind.APPROVAL_REFUSED}:
+        return readers.filter(pk=_owner(subject)), Q(pk=event.payload.get("submitter"))
     if kind == EventKind.DENIAL_REVIEW_DUE:
         return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
     consultation = event.consultation
@@ -232,7 +251,7 @@ def dispatch(event_id: int) -> int:
         deliveries = [
             WebhookDelivery(endpoint=endpoint, event=event)
             for endpoint in WebhookEndpoint.objects.filter(state__in=states, active=True)
-            if event.kind in endpoint.event_kinds
+            if event.kind in endpoint.event_kinds and event.kind not in FOUR_EYES_KINDS
         ]
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())

@@ -78,6 +78,9 @@ class Notification(models.Model):
             EventKind.NOTICE_ACKNOWLEDGED: "#acknowledgement",
             EventKind.PRACTICE_ENDORSED: "#endorsements",
             EventKind.CONSULTATION_OUTCOME: "#outcomes",
+            EventKind.APPROVAL_REQUESTED: "#approval",
+            EventKind.APPROVAL_GRANTED: "#approval",
+            EventKind.APPROVAL_REFUSED: "#approval",
         }.get(self.kind, "")
         if self.consultation_id and self.kind != EventKind.CONSULTATION_OUTCOME:
             # The two states' own page (the outcome alone goes to the denial's readers).

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import State, User
 from portal import audit
 from sharing.common import validators
-from sharing.common.choices import SILENT_KINDS, EventKind
+from sharing.common.choices import FOUR_EYES_KINDS, SILENT_KINDS, EventKind
 from sharing.common.services import (
     as_predicate,
     clean_choice,
@@ -39,7 +39,7 @@ from sharing.notifications.models import (
 )
 
 # What a state's systems can subscribe to: everything that is announced to someone.
-WEBHOOK_KINDS = [kind for kind in EventKind.values if kind not in SILENT_KINDS]
+WEBHOOK_KINDS = [kind for kind in EventKind.values if kind not in SILENT_KINDS | FOUR_EYES_KINDS]
 
 
 # --- The inbox ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sharing.common.api import SharedItemViewSet, documented
+from sharing.common.serializers import submit_serializer
 from sharing.practices import services
 from sharing.practices.filters import BestPracticeApiFilterSet
 from sharing.practices.models import BestPractice
@@ -29,6 +30,8 @@ from sharing.practices.serializers import (
     BestPracticeAmendSerializer,
     "A material change (the default) is announced to the readers. The lead state's "
     "officers and admins, and those of co-authoring states, amend.",
+    retire="archiving",
+    submit=submit_serializer(BestPracticeAmendSerializer),
 )
 class BestPracticeViewSet(SharedItemViewSet):
     """The best-practice library."""
@@ -46,6 +49,10 @@ class BestPracticeViewSet(SharedItemViewSet):
     publish_service = staticmethod(services.publish)
     amend_service = staticmethod(services.amend)
     attach_service = staticmethod(services.attach)
+    submit_service = staticmethod(services.submit)
+    approve_service = staticmethod(services.approve)
+    reject_service = staticmethod(services.reject)
+    recall_service = staticmethod(services.recall)
 
     @extend_schema(request=None, responses=BestPracticeSerializer, summary="Archive")
     @action(detail=True, methods=["post"], filter_backends=[])

@@ -18,8 +18,15 @@ class PracticeAudience(models.TextChoices):
 
 class PracticeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Submitted for a second official's approval (docs/architecture.md, "Four eyes"):
+    # read like a draft, by its own state's officers and admins only.
+    PENDING = "pending_approval", _("Awaiting approval")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
+
+
+# Not published yet: a draft, or awaiting approval; read by its authors' officers and admins.
+UNPUBLISHED = (PracticeStatus.DRAFT, PracticeStatus.PENDING)
 
 
 class EndorsementKind(models.TextChoices):

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from sharing.common.choices import Vocabulary
 from sharing.common.models import SharedItem, Term
 from sharing.common.textsearch import plain_text
-from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
+from sharing.practices.choices import (
+    UNPUBLISHED,
+    DocType,
+    EndorsementKind,
+    PracticeAudience,
+    PracticeStatus,
+)
 from sharing.practices.querysets import BestPracticeQuerySet
 
 
@@ -59,9 +65,11 @@ class BestPractice(SharedItem):
         help_text=_("Also readable without signing in, to help states build capacity."),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT
+        _("status"), max_length=20, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT
     )
     DRAFT_STATUS = PracticeStatus.DRAFT
+    PENDING_STATUS = PracticeStatus.PENDING
+    UNPUBLISHED = UNPUBLISHED
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
 
     objects = BestPracticeQuerySet.as_manager()

@@ -11,8 +11,12 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.choices import Role
-from sharing.common.querysets import VisibleQuerySet, broad_audiences, reading_state
-from sharing.practices.choices import PracticeStatus
+from sharing.common.querysets import (
+    VisibleQuerySet,
+    broad_audiences,
+    reading_state,
+)
+from sharing.practices.choices import UNPUBLISHED
 
 
 class BestPracticeQuerySet(VisibleQuerySet):
@@ -21,7 +25,7 @@ class BestPracticeQuerySet(VisibleQuerySet):
         ones. The lead and co-authoring states see their own (drafts only to officers and
         admins); other states see published and archived ones whose audience reaches
         them."""
-        public = Q(public=True) & ~Q(status=PracticeStatus.DRAFT)
+        public = Q(public=True) & ~Q(status__in=UNPUBLISHED)
         state = reading_state(user)
         if state is None:
             return public
@@ -30,8 +34,8 @@ class BestPracticeQuerySet(VisibleQuerySet):
             pk__in=CoAuthors.objects.filter(state_id=state.pk).values("bestpractice_id")
         )
         if user.role == Role.VIEWER:
-            authoring &= ~Q(status=PracticeStatus.DRAFT)
-        reach = ~Q(status=PracticeStatus.DRAFT) & Q(audience__in=broad_audiences(state))
+            authoring &= ~Q(status__in=UNPUBLISHED)
+        reach = ~Q(status__in=UNPUBLISHED) & Q(audience__in=broad_audiences(state))
         return public | authoring | reach
 
     def with_content(self) -> "BestPracticeQuerySet":

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from sharing.common import services as common
 from sharing.common.serializers import (
     AmendSerializer,
+    FourEyesFields,
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
@@ -31,7 +32,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BestPracticeSerializer(serializers.ModelSerializer):
+class BestPracticeSerializer(FourEyesFields, serializers.ModelSerializer):
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     lead_state = serializers.PrimaryKeyRelatedField(read_only=True)
     co_authors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -61,6 +62,9 @@ class BestPracticeSerializer(serializers.ModelSerializer):
             "updated_at",
             "archived_at",
             "endorsements",
+            "published_by",
+            "approved_by",
+            "awaiting_approval",
             "url",
         ]
         read_only_fields = fields

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -215,12 +214,15 @@ class PracticeLifecycle(Lifecycle):
         "draft_deleted": audit.Action.PRACTICE_DRAFT_DELETED,
         "published": audit.Action.PRACTICE_PUBLISHED,
         "amended": audit.Action.PRACTICE_AMENDED,
+        "retired": audit.Action.PRACTICE_ARCHIVED,
     }
     events = {
         "published": EventKind.PRACTICE_PUBLISHED,
         "amended": EventKind.PRACTICE_AMENDED,
         "corrected": EventKind.PRACTICE_CORRECTED,
+        "retired": EventKind.PRACTICE_ARCHIVED,
     }
+    retired_status = PracticeStatus.ARCHIVED
     refusals = {
         "edit_published": gettext_lazy("Only a draft can be edited; amend a published one."),
         "delete_published": gettext_lazy("A published best practice is archived, not deleted."),
@@ -233,6 +235,7 @@ class PracticeLifecycle(Lifecycle):
         "already_published": gettext_lazy("This best practice has already been published."),
         "amend_unpublished": gettext_lazy("Only a published best practice can be amended."),
         "nothing_changed": gettext_lazy("Nothing has changed; change it before amending it."),
+        "retire_unpublished": gettext_lazy("Only a published best practice can be archived."),
     }
 
     def check_can_change(self, item: BestPractice, by: User) -> None:
@@ -260,28 +263,23 @@ class PracticeLifecycle(Lifecycle):
         if any(before[field] != after[field] for field in LEAD_ONLY):
             _drop_disallowed_endorsements(item, by=by, request=request)
 
+    def retiring(self, item, details, now):
+        """An archived best practice stays readable, marked as archived, and can no
+        longer be amended or endorsed."""
+        item.archived_at = now
+
 
 _LIFE = PracticeLifecycle()
 _locked = _LIFE.locked
-create, update, delete, attach, detach, publish, amend = _LIFE.acts()
-
-
-@transaction.atomic
-def archive(
-    practice: BestPractice, *, by: User, request: HttpRequest | None = None
-) -> BestPractice:
-    """Archive a superseded best practice: it stays readable, marked as archived, and can
-    no longer be amended or endorsed."""
-    practice = _locked(practice)
-    check_can_lead(practice, by)
-    if not practice.is_published:
-        raise ValidationError(_("Only a published best practice can be archived."))
-    practice.status = PracticeStatus.ARCHIVED
-    practice.archived_at = timezone.now()
-    practice.save()
-    audit.record(audit.Action.PRACTICE_ARCHIVED, request=request, actor=by, target=practice)
-    record_event(EventKind.PRACTICE_ARCHIVED, practice, by)
-    return practice
+(create, update, delete, attach, detach, publish, amend, archive,
+ submit, approve, reject, recall) = _LIFE.acts()  # fmt: skip
+approval_shown, rejection_shown, can_decide, needs_approval, comparable_content = (
+    _LIFE.approval_shown,
+    _LIFE.rejection_shown,
+    _LIFE.can_decide,
+    _LIFE.needs_approval,
+    _LIFE.comparable_content,
+)
 
 
 # --- Endorsements ---------------------------------------------------------------------------

@@ -22,14 +22,17 @@ from sharing.common.pages import (
     Confirmation,
     ItemFormPages,
     confirm,
+    decide,
     earlier_versions_hidden,
     other_params,
     paginate,
     readable_history,
     reads,
+    review,
+    submitted_instead,
     with_diffs,
 )
-from sharing.common.querysets import LONG_TEXT_FIELDS
+from sharing.common.querysets import LONG_TEXT_FIELDS, approval_record
 from sharing.practices import services
 from sharing.practices.choices import DocType, PracticeAudience, PracticeStatus
 from sharing.practices.filters import PRACTICE_FACETS, BestPracticeFilterSet
@@ -37,6 +40,14 @@ from sharing.practices.forms import EndorseForm, PracticeAmendForm, PracticeForm
 from sharing.practices.models import BestPractice, Endorsement
 
 PAGE_SIZE = 20
+# What an approver is shown changing in an amendment, besides the text.
+AMENDABLE_FIELDS = {
+    "doc_type": gettext_lazy("Type of document"),
+    "topics": gettext_lazy("Topics"),
+    "co_authors": gettext_lazy("Co-authoring states"),
+    "audience": gettext_lazy("Audience"),
+    "public": gettext_lazy("Public"),
+}
 # Lazy: read in each request's language, not in whichever was active at import.
 SORTS = {
     "": gettext_lazy("Newest"),
@@ -204,6 +215,8 @@ def _detail_queryset(user):
         BestPractice.objects.visible_to(user)
         .with_content()
         .prefetch_related(*readable_history(user))
+        # Four eyes: its record for signed-in readers (a visitor is shown none of it).
+        .prefetch_related(*(approval_record() if user.is_authenticated else ()))
     )
 
 
@@ -213,7 +226,7 @@ def _related(practice, user, limit=5):
     return list(
         BestPractice.objects.visible_to(user)
         .exclude(pk=practice.pk)
-        .exclude(status=PracticeStatus.DRAFT)
+        .exclude(status__in=BestPractice.UNPUBLISHED)
         .filter(topics__in=topics)
         .annotate(shared=Count("topics"))
         .select_related("lead_state")
@@ -247,6 +260,9 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
         "related": _related(practice, user),
         "can_write": user.is_authenticated and services.can_change(practice, user),
         "can_lead": user.is_authenticated and services.can_lead(practice, user),
+        # For its own state's officers and admins only (visitors included: nothing).
+        "review": review(practice, user, services, AMENDABLE_FIELDS),
+        "rejection": services.rejection_shown(practice, user),
     }
     return _page(request, "sharing/practices/detail.html", context, status=status)
 
@@ -284,13 +300,16 @@ def practice_amend(request, practice):
     return _FORMS.amend(request, practice)
 
 
-def _lead_action(request, practice, *, page, act, done, allowed_status, then=None):
+def _lead_action(request, practice, *, page, act, done, allowed_status, then=None, four_eyes=""):
     """A confirmation page, then one of the lead state's acts on the best practice;
-    afterwards the reader goes to ``then`` (an address) or back to the best practice."""
+    afterwards the reader goes to ``then`` (an address) or back to the best practice.
+    ``four_eyes`` names the act when the state's approval policy may apply to it."""
     services.check_can_lead(practice, request.user)
     if practice.status != allowed_status:
         return redirect("sharing:practice-detail", pk=practice.pk)
     page.lead = practice.title
+    if four_eyes:
+        page, act, done = submitted_instead(practice, services, four_eyes, page, act, done)
     return confirm(request, practice, page, act=act, done=done, then=then)
 
 
@@ -315,6 +334,7 @@ def practice_publish(request, practice):
         act=services.publish,
         done=_("Published."),
         allowed_status=PracticeStatus.DRAFT,
+        four_eyes="publish",
     )
 
 
@@ -338,7 +358,15 @@ def practice_archive(request, practice):
         act=services.archive,
         done=_("Archived. It stays readable, marked as archived."),
         allowed_status=PracticeStatus.PUBLISHED,
+        four_eyes="retire",
     )
+
+
+@login_required
+@require_POST
+@reads(BestPractice.objects.visible_to)
+def practice_approval(request, practice):
+    return decide(request, practice, services)
 
 
 @login_required

@@ -71,7 +71,7 @@ def test_a_state_admin_sets_the_default_and_it_is_audited(client, dk_admin, dk_v
     assert page.status_code == 200
     assert "Settings of Denmark" in page.content.decode()
 
-    response = client.post("/accounts/state/", {"language": "es"})
+    response = client.post("/accounts/state/", {"language": "es", "approval_policy": "nothing"})
 
     assert response.status_code == 302
     assert State.objects.get(pk="DK").language == "es"
@@ -83,7 +83,7 @@ def test_a_state_admin_sets_the_default_and_it_is_audited(client, dk_admin, dk_v
 
 def test_saving_the_same_setting_again_records_nothing(client, dk_admin):
     client.force_login(dk_admin)
-    client.post("/accounts/state/", {"language": ""})
+    client.post("/accounts/state/", {"language": "", "approval_policy": "nothing"})
     assert not AuditEntry.objects.filter(action="state.settings_changed").exists()
 
 

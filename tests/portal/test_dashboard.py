@@ -59,5 +59,5 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     client.force_login(dk_admin)
     # session, user, three notice lists, consultations awaiting an answer, member count,
     # invitation count, states
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get("/").status_code == 200

@@ -1121,7 +1121,7 @@ def test_the_dashboard_panel_keeps_its_query_budget(
     signed_in(client, dk_officer).get("/")
     # session, user, three notice lists, the consultations awaiting an answer, states
     # (unread: in the cache)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = client.get("/")
     assert len(page.context["consultations_awaiting"]) == min(size - size // 3, 8)
 

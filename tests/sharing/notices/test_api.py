@@ -558,7 +558,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
 
     # The token, a page of notices, one query per related list (categories, recipients,
     # entities, countries) and one INSERT auditing the restricted ones.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = api.get(NOTICES)
 
     assert len(response.json()["results"]) == size

