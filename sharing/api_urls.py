@@ -44,6 +44,7 @@ class DocsView(SpectacularSwaggerSplitView):
 
 urlpatterns = [
     path("me/", common.MeView.as_view(), name="me"),
+    path("state/", common.StateSettingsView.as_view(), name="state-settings"),
     path("search/", search.SearchView.as_view(), name="search"),
     path(
         "attachments/<uuid:pk>/",

@@ -20,7 +20,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services as accounts
 from accounts.models import State
+from portal.inputs import refuse_unknown
 from sharing.api.pagination import (
     ByCode,
     NewestChangeFirst,
@@ -32,7 +34,7 @@ from sharing.common import services
 from sharing.common.attachments import ALLOWED_TYPES
 from sharing.common.choices import ApprovalAct
 from sharing.common.models import Attachment, Revision
-from sharing.common.querysets import approval_record
+from sharing.common.querysets import approval_record, reading_state
 from sharing.common.serializers import (
     ActSerializer,
     AttachmentSerializer,
@@ -41,6 +43,7 @@ from sharing.common.serializers import (
     MeSerializer,
     ReasonSerializer,
     StateSerializer,
+    StateSettingsSerializer,
     VersionSerializer,
 )
 from sharing.common.views import download_response
@@ -51,6 +54,35 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         return Response(MeSerializer(user).data)
+
+
+class StateSettingsView(APIView):
+    """Your state's settings: read by its users, changed by its admins (audited)."""
+
+    @extend_schema(responses=StateSettingsSerializer, summary="Read your state's settings")
+    def get(self, request):
+        state = reading_state(request.user)
+        if state is None:
+            raise exceptions.PermissionDenied(_("Only a state's users have state settings."))
+        return Response(StateSettingsSerializer(state).data)
+
+    @extend_schema(
+        request=StateSettingsSerializer,
+        responses=StateSettingsSerializer,
+        summary="Change your state's settings",
+        description="Its admins only (403 for others). A field not listed is refused.",
+    )
+    def patch(self, request):
+        state = reading_state(request.user)
+        accounts.check_can_change_settings(state, request.user)
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+        refuse_unknown(request.data, accounts.STATE_SETTINGS)
+        serializer = StateSettingsSerializer(state, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "code"}
+        state = accounts.change_state_settings(state, by=request.user, request=request, **fields)
+        return Response(StateSettingsSerializer(state).data)
 
 
 @extend_schema_view(list=extend_schema(summary="List the states"))

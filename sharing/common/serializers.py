@@ -7,11 +7,12 @@ what a state may name) is the services' business, and their ``ValidationError`` 
 back as the same ``{"field": ["message"]}`` 400.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.choices import Role
+from accounts.choices import ApprovalPolicy, Role
 from accounts.models import State
 from sharing.common import services, validators
 from sharing.common.choices import ApprovalAct
@@ -132,6 +133,30 @@ class StateSerializer(serializers.ModelSerializer):
     class Meta:
         model = State
         fields = ["code", "name", "status", "founding"]
+
+
+class StateSettingsSerializer(serializers.ModelSerializer):
+    """What a state's admins decide for it (Members → State settings on the pages)."""
+
+    language = serializers.ChoiceField(
+        choices=[("", "—"), *settings.LANGUAGES],
+        allow_blank=True,
+        required=False,
+        help_text="The default language of its users who have not chosen one; empty: "
+        "each user's browser language.",
+    )
+    approval_policy = serializers.ChoiceField(
+        choices=ApprovalPolicy.choices,
+        required=False,
+        help_text="What its officers submit for another official's approval: `nothing`, "
+        "`everything` (published, materially amended, withdrawn or archived), or "
+        "`restricted` (only what is marked TLP:AMBER or stricter).",
+    )
+
+    class Meta:
+        model = State
+        fields = ["code", "language", "approval_policy"]
+        read_only_fields = ["code"]
 
 
 class StateBriefSerializer(serializers.ModelSerializer):
