@@ -226,12 +226,13 @@ DEMO_NOTICES = [
         "comments": [],
     },
     {
+        # Germany asks for four eyes: submitted by its officer, awaiting its admin.
         "author": "de-officer",
-        "publish": False,
+        "publish": "submit",
         "content": {
             "kind": "threat",
             "title": "Forensic extraction kits offered to a prison service",
-            "summary": "Draft: still being checked with the customs investigators.",
+            "summary": "Checked with the customs investigators; awaiting a second look.",
             "body": "",
             "categories": ["forensic-extraction"],
             "control_codes": [],
@@ -260,6 +261,15 @@ def _not_seeded(demos, model):
             yield demo, author
 
 
+def _published(service, item, author):
+    """Publish a demo item as its state's policy has it: alone, or (Germany asks for four
+    eyes) submitted by its author and approved by the state's admin."""
+    if not service.needs_approval(item, "publish"):
+        return service.publish(item, by=author)
+    service.submit(item, by=author)
+    return service.approve(item, by=User.objects.get(username=f"{author.state_id.lower()}-admin"))
+
+
 def seed_notices() -> int:
     """Add the demo notices that are not there yet; returns how many were added."""
     added = 0
@@ -267,8 +277,10 @@ def seed_notices() -> int:
         content = demo["content"]
         files = [SimpleUploadedFile(name, data) for name, data in demo.get("files", [])]
         notice = notices.create(by=author, attachments=files, **content)
-        if demo["publish"]:
-            notice = notices.publish(notice, by=author)
+        if demo["publish"] == "submit":  # awaiting approval: the dashboard of de-admin
+            notices.submit(notice, by=author)
+        elif demo["publish"]:
+            notice = _published(notices, notice, author)
             if "amendment" in demo:
                 amendment = dict(demo["amendment"])
                 if amendment.pop("remove_files", False):
@@ -461,7 +473,7 @@ def seed_practices() -> int:
     added = 0
     for demo, author in _not_seeded(DEMO_PRACTICES, BestPractice):
         practice = practices.create(by=author, **demo["content"])
-        practice = practices.publish(practice, by=author)
+        practice = _published(practices, practice, author)
         for username, kind in demo["endorsed_by"]:
             user = User.objects.get(username=username)
             practices.endorse(practice, by=user, kind=kind)

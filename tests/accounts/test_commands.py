@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from accounts.choices import Role
-from accounts.models import Invitation, User
+from accounts.models import Invitation, State, User
+from sharing.practices.models import BestPractice
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,12 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     from sharing.notices.models import Notice
 
     assert Notice.objects.filter(status="published").count() == 5
-    assert Notice.objects.filter(status="draft", author_state_id="DE").count() == 1
+    # Germany asks for four eyes: its notice awaits de-admin; its best practice went
+    # through de-admin's approval.
+    assert State.objects.get(pk="DE").approval_policy == "everything"
+    assert Notice.objects.filter(status="pending_approval", author_state_id="DE").count() == 1
+    german = BestPractice.objects.get(lead_state_id="DE")
+    assert german.current_revision.approved_by.username == "de-admin"
     # Redacted, then shared wider: Denmark keeps version 1 and its file, France never
     # sees them.
     from sharing.common.models import Attachment, Revision
@@ -95,7 +101,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
         readable = Revision.objects.visible_to(user).filter(notice=widened)
         assert sorted(r.version for r in readable) == versions
         assert Attachment.objects.visible_to(user).filter(notice=widened).count() == files
-    from sharing.practices.models import BestPractice, Endorsement
+    from sharing.practices.models import Endorsement
 
     assert BestPractice.objects.filter(status="published").count() == 12
     assert BestPractice.objects.filter(public=True).count() == 4

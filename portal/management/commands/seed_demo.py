@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from accounts.demo import seed_users
+from accounts.demo import seed_policies, seed_users
 from sharing.demo import seed_denials, seed_notices, seed_practices
 
 QUIET = "django.core.mail.backends.dummy.EmailBackend"
@@ -34,6 +34,7 @@ class Command(BaseCommand):
         # in real use) but send no e-mail: there is nobody at those addresses.
         with override_settings(EMAIL_BACKEND=QUIET), transaction.atomic():
             created, existing = seed_users(password)
+            seed_policies()
             notices = seed_notices()
             practices = seed_practices()
             denials, consultations = seed_denials()
@@ -43,5 +44,6 @@ class Command(BaseCommand):
             f"{denials} licence denial(s) and {consultations} consultation(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
-            f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway)."
+            f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
+            f"Germany asks for four eyes: de-admin / {password} has a notice to approve."
         )
