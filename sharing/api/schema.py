@@ -23,6 +23,12 @@ FIELD_ERRORS = OpenApiResponse(
     description="Bad input; nothing was changed.",
 )
 
+CONFLICT = OpenApiResponse(
+    response={"$ref": "#/components/schemas/FieldErrors"},
+    description="Refused because of where the item stands (under your state's approval "
+    "policy, awaiting approval or not); nothing was changed. The message says why.",
+)
+
 ERRORS = {
     "401": OpenApiResponse(
         DETAIL, description="No token, or one that is unknown, expired or revoked."
@@ -38,7 +44,8 @@ ERRORS = {
 class PortalAutoSchema(AutoSchema):
     """Every authenticated operation may answer 401 and 429; an operation on one object
     (or a list, whose cursor may not be ours), 404; one that changes something, 403;
-    one that takes input (a body, or query parameters), 400."""
+    one that takes input (a body, or query parameters), 400; an act its view names in
+    ``conflicting_actions`` (where the item stands may refuse it: four eyes), 409."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -53,7 +60,9 @@ class PortalAutoSchema(AutoSchema):
             codes.append("403")
         if not reads or self._is_list_view() or self.get_override_parameters():
             codes.append("400")
-        errors = {**ERRORS, "400": FIELD_ERRORS}
+        if getattr(view, "action", None) in getattr(view, "conflicting_actions", ()):
+            codes.append("409")
+        errors = {**ERRORS, "400": FIELD_ERRORS, "409": CONFLICT}
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(errors[code], code))
         return dict(sorted(responses.items()))

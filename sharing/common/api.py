@@ -39,9 +39,10 @@ from sharing.common.serializers import (
     ActSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    DecisionSerializer,
     FilesAmendSerializer,
     MeSerializer,
-    ReasonSerializer,
+    RejectSerializer,
     StateSerializer,
     StateSettingsSerializer,
     VersionSerializer,
@@ -193,6 +194,11 @@ class SharedItemViewSet(VersionedItemViewSet):
     # withdrawal its reason; a best practice's archiving nothing).
     submit_service = approve_service = reject_service = recall_service = None
     retire_serializer: type | None = None
+    # What four eyes may refuse with a 409 (sharing/api/schema.py documents it).
+    conflicting_actions = (
+        "publish", "amend", "submit", "approve", "reject", "recall", "withdraw", "archive",
+        "partial_update", "destroy", "attachments",
+    )  # fmt: skip
 
     def validated_data(self, serializer_class, data) -> dict:
         serializer = serializer_class(data=data)
@@ -255,19 +261,23 @@ class SharedItemViewSet(VersionedItemViewSet):
             rest = self.validated_data(self.amend_serializer, rest)
         elif act["act"] == ApprovalAct.RETIRE and self.retire_serializer is not None:
             rest = self.validated_data(self.retire_serializer, rest)
+        else:
+            refuse_unknown(rest, ())  # publishing (or archiving) takes nothing more
         self.submit_service(obj, by=request.user, request=request, act=act["act"], **rest)
         return self.respond(obj)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request, pk=None):
-        obj = self.approve_service(self.get_object(), by=request.user, request=request)
+        obj = self.get_object()
+        seen = self.validated(DecisionSerializer).get("approval")
+        obj = self.approve_service(obj, by=request.user, request=request, approval=seen)
         return self.respond(obj)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request, pk=None):
         obj = self.get_object()
-        reason = self.validated(ReasonSerializer)["reason"]
-        obj = self.reject_service(obj, by=request.user, reason=reason, request=request)
+        data = self.validated(RejectSerializer)
+        obj = self.reject_service(obj, by=request.user, request=request, **data)
         return self.respond(obj)
 
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -332,7 +342,7 @@ def documented(item: str, serializer, write, amend, material: str, *, retire: st
             "asks for no approval, or something already awaits it.",
         ),
         approve=extend_schema(
-            request=None,
+            request=DecisionSerializer,
             responses=serializer,
             summary="Approve what awaits approval",
             description="The act then happens as it would have alone (a reference, a "
@@ -341,7 +351,7 @@ def documented(item: str, serializer, write, amend, material: str, *, retire: st
             "when nothing awaits approval or the item changed since it was submitted.",
         ),
         reject=extend_schema(
-            request=ReasonSerializer,
+            request=RejectSerializer,
             responses=serializer,
             summary="Reject what awaits approval",
             description="With a reason, told to the submitter. A submitted draft is a draft "

@@ -206,6 +206,12 @@ class Lifecycle:
         """The state whose officials act on the item and whose policy applies."""
         return getattr(item, self.owner)
 
+    def questions(self) -> tuple:
+        """What pages ask of four eyes (no change): approval_shown, rejection_shown,
+        can_decide, can_recall, needs_approval, comparable_content."""
+        return (self.approval_shown, self.rejection_shown, self.can_decide, self.can_recall,
+                self.needs_approval, self.comparable_content)  # fmt: skip
+
     def acts(self) -> tuple:
         """The acts a kind's services module names as its own: create, update, delete,
         attach, detach, publish, amend, retire, and the four eyes' submit, approve,
@@ -310,6 +316,8 @@ class Lifecycle:
     def _publishable(self, item: Item, by: User) -> Item:
         item = self.locked(item)
         self.check_can_lead(item, by)
+        if item.is_pending:
+            raise Conflict(_("It is already awaiting approval; take it back to change it."))
         if not item.is_draft:
             raise ValidationError(self.refusals["already_published"])
         # Checked again: a recipient may have been suspended since it was saved.
@@ -370,6 +378,8 @@ class Lifecycle:
             markings = self.marking(change.before), self.marking(change.after)
             if material and policy_requires(self.owner_of(item), *markings):
                 raise policy_refusal(self.owner_of(item))
+            # A submitted amendment was written against the version this one replaces.
+            self.recall_pending(item, by=by, request=request)
             self._amend(item, change, by=by, request=request, rendered=rendered, files=files)
         return item
 
@@ -452,6 +462,8 @@ class Lifecycle:
             cleaned = self._retirement(item, by, details)
             if policy_requires(self.owner_of(item), self.marking(self.content_of(item))):
                 raise policy_refusal(self.owner_of(item))
+            # What awaited approval (an amendment) is moot once the item is retired.
+            self.recall_pending(item, by=by, request=request)
             return self._retire(item, cleaned, by=by, request=request)
 
     def _retirement(self, item: Item, by: User, details: dict) -> dict:
@@ -461,7 +473,6 @@ class Lifecycle:
         return self.clean_retirement(details)
 
     def _retire(self, item: Item, details: dict, *, by: User, request, **approval):
-        self.recall_pending(item, by=by, request=request)
         item.status = self.retired_status
         self.retiring(item, details, timezone.now())
         item.save()
@@ -481,25 +492,43 @@ class Lifecycle:
         """The act of ``item`` awaiting approval, as a query (at most one row)."""
         return Approval.objects.filter(status=ApprovalStatus.PENDING, **{parent_field(item): item})
 
-    def approval_shown(self, item: Item, user: User) -> Approval | None:
-        """What awaits approval on ``item``, for those who may change it (its state's
-        officers and admins); nobody else learns that anything does."""
+    def _check_official(self, item: Item, by: User) -> None:
+        """An officer or admin of the owning state (not platform staff, not a viewer, not
+        a co-authoring state): who deals with its four eyes."""
+        check_can_author(by)
+        if by.state_id != self.owner_of(item).pk:
+            raise PermissionDenied(_("Only officials of the state that submitted it decide."))
+
+    def _sees_four_eyes(self, item: Item, user: User, approval: Approval | None) -> bool:
+        if approval is not None and approval.submitted_by_id == user.pk:
+            return True  # a co-author who submitted an amendment follows it
         try:
-            self.check_can_change(item, user)
+            self._check_official(item, user)
         except PermissionDenied:
+            return False
+        return True
+
+    def approval_shown(self, item: Item, user: User) -> Approval | None:
+        """What awaits approval on ``item``, for the owning state's officers and admins
+        and its submitter; nobody else learns that anything does."""
+        if not user.is_authenticated:
+            return None  # a visitor of a public best practice: not even a query
+        approval = item.awaiting_approval
+        if approval is None:
             return None
-        return item.awaiting_approval
+        return approval if self._sees_four_eyes(item, user, approval) else None
 
     def rejection_shown(self, item: Item, user: User) -> Approval | None:
         """The last submission's rejection, while nothing newer awaits approval: shown
-        to those who may change the item, so that its submitter reads the reason."""
-        try:
-            self.check_can_change(item, user)
-        except PermissionDenied:
+        to the owning state's officers and admins and to its submitter, who reads the
+        reason there."""
+        if not user.is_authenticated:
             return None
         history = item.approval_history  # newest first
         last = history[0] if history else None
         if last is None or last.status != ApprovalStatus.REJECTED:
+            return None
+        if not self._sees_four_eyes(item, user, last):
             return None
         # Until the item moves on: published since, or a newer version.
         if last.act == ApprovalAct.PUBLISH:
@@ -514,6 +543,16 @@ class Lifecycle:
             return False
         try:
             self._check_decider(item, approval, user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def can_recall(self, item: Item, user: User) -> bool:
+        approval = self.approval_shown(item, user)
+        if approval is None:
+            return False
+        try:
+            self._check_recaller(item, approval, user)
         except PermissionDenied:
             return False
         return True
@@ -609,42 +648,52 @@ class Lifecycle:
             record_event(EventKind.APPROVAL_REQUESTED, item, by, approval=approval.pk, act=act)
         return approval
 
-    def _decidable(self, item: Item, by: User) -> tuple[Item, Approval]:
+    def _decidable(self, item: Item, by: User, expected) -> tuple[Item, Approval]:
         """The locked item and its pending approval, once ``by`` may decide it: an
-        officer or admin of the owning state who may do the act, never its submitter."""
+        officer or admin of the owning state who may do the act, never its submitter.
+        Who may is checked before anything is looked up, so that nobody else learns
+        whether anything awaits approval. ``expected``: the approval the decider saw
+        (its id), if they say; another one pending instead is refused."""
         item = self.locked(item)
+        self._check_official(item, by)
         approval = self._pending(item).select_for_update().first()
-        if approval is None:
+        if approval is None or (expected is not None and str(expected) != str(approval.pk)):
             raise Conflict(_("Nothing here is awaiting approval."))
         if approval.submitted_by_id == by.pk:
             raise PermissionDenied(_("Another official must approve what you submitted."))
         self._check_decider(item, approval, by)
-        if approval.version != item.version:
-            raise Conflict(
-                _("It has changed since it was submitted: its submitter must submit it again.")
-            )
         return item, approval
 
     def _check_decider(self, item: Item, approval: Approval, by: User) -> None:
         """An officer or admin of the owning state (not platform staff, not a
         co-authoring state) who may do the act."""
-        check_can_author(by)
-        if by.state_id != self.owner_of(item).pk:
-            raise PermissionDenied(_("Only officials of the state that submitted it decide."))
+        self._check_official(item, by)
         if approval.act == ApprovalAct.AMEND:
             self.check_can_change(item, by)
         else:
             self.check_can_lead(item, by)
 
-    def approve(self, item: Item, *, by: User, request: HttpRequest | None = None) -> Item:
+    def _check_recaller(self, item: Item, approval: Approval, by: User) -> None:
+        """Its submitter, or an official of the owning state who may do the act."""
+        if approval.submitted_by_id != by.pk:
+            self._check_decider(item, approval, by)
+
+    def approve(
+        self, item: Item, *, by: User, request: HttpRequest | None = None, approval=None
+    ) -> Item:
         """Approve what awaits approval: the act then happens exactly as it would have
         without the policy (reference, version, event, notifications), ``by`` recorded
         as its approver. Two approvers at once: the second finds nothing pending."""
         waiting = self._pending(item).first()
         content = waiting.proposal.get("content", {}) if waiting is not None else {}
         rendered = render_ahead(content)
+        expected = approval
         with transaction.atomic():
-            item, approval = self._decidable(item, by)
+            item, approval = self._decidable(item, by, expected)
+            if approval.version != item.version:
+                raise Conflict(
+                    _("It has changed since it was submitted: its submitter must submit it again.")
+                )
             author = approval.submitted_by
             if approval.act == ApprovalAct.PUBLISH:
                 self.clean(self.content_of(item), self.owner_of(item))
@@ -674,11 +723,17 @@ class Lifecycle:
                 self._retire(
                     item, details, by=by, request=request, submitted_by=author, approved_by=by
                 )
-            self._decide(approval, ApprovalStatus.APPROVED, by=by, request=request)
+            self._close(item, approval, ApprovalStatus.APPROVED, by=by, request=request)
         return item
 
     def reject(
-        self, item: Item, *, by: User, reason: str, request: HttpRequest | None = None
+        self,
+        item: Item,
+        *,
+        by: User,
+        reason: str,
+        request: HttpRequest | None = None,
+        approval=None,
     ) -> Item:
         """Send what awaits approval back to its submitter with ``reason``: a draft to
         be changed, or an amendment or retirement that does not happen."""
@@ -686,22 +741,26 @@ class Lifecycle:
         reason = clean_text(reason, "reason", MAX_NOTE, required=True, errors=errors)
         if errors:
             raise ValidationError(errors)
+        expected = approval
         with transaction.atomic():
-            item, approval = self._decidable(item, by)
-            if item.is_pending:
-                item.status = self.model.DRAFT_STATUS
-                item.save(update_fields=["status", "updated_at"])
-            self._decide(approval, ApprovalStatus.REJECTED, by=by, request=request, reason=reason)
+            item, approval = self._decidable(item, by, expected)
+            self._close(
+                item, approval, ApprovalStatus.REJECTED, by=by, request=request, reason=reason
+            )
         return item
 
     def recall(self, item: Item, *, by: User, request: HttpRequest | None = None) -> Item:
-        """Take back what awaits approval (its submitter, or anyone who may change the
-        item): a pending draft is a draft again."""
+        """Take back what awaits approval (its submitter, or an official of the owning
+        state who may do the act): a pending draft is a draft again."""
         with transaction.atomic():
             item = self.locked(item)
-            self.check_can_change(item, by)
-            if not self.recall_pending(item, by=by, request=request):
+            approval = self._pending(item).select_for_update().first()
+            if approval is None or approval.submitted_by_id != by.pk:
+                self._check_official(item, by)  # before saying whether anything awaits
+            if approval is None:
                 raise Conflict(_("Nothing here is awaiting approval."))
+            self._check_recaller(item, approval, by)
+            self.recall_pending(item, by=by, request=request)
         return item
 
     def recall_pending(self, item: Item, *, by: User, request) -> bool:
@@ -709,42 +768,33 @@ class Lifecycle:
         approval = self._pending(item).first()
         if approval is None:
             return False
-        if item.is_pending:
-            item.status = self.model.DRAFT_STATUS
-            item.save(update_fields=["status", "updated_at"])
-        approval.status = ApprovalStatus.RECALLED
-        approval.decided_by, approval.decided_at = by, timezone.now()
-        approval.save()
-        audit.record(
-            audit.Action.APPROVAL_RECALLED,
-            request=request,
-            actor=by,
-            target=item,
-            details={"act": approval.act, "approval": approval.pk},
-        )
+        self._close(item, approval, ApprovalStatus.RECALLED, by=by, request=request)
         return True
 
-    def _decide(self, approval: Approval, status: str, *, by: User, request, reason: str = ""):
+    # How each end of an approval is audited, and told to its submitter (a taking back
+    # is told to nobody: the submitter, or a colleague who edited, did it).
+    ENDINGS = {
+        ApprovalStatus.APPROVED: (audit.Action.APPROVAL_GRANTED, EventKind.APPROVAL_GRANTED),
+        ApprovalStatus.REJECTED: (audit.Action.APPROVAL_REFUSED, EventKind.APPROVAL_REFUSED),
+        ApprovalStatus.RECALLED: (audit.Action.APPROVAL_RECALLED, None),
+    }
+
+    def _close(
+        self, item: Item, approval: Approval, status: str, *, by: User, request, reason: str = ""
+    ):
+        """End the locked item's pending approval: a submitted draft that was not
+        approved is a draft again."""
+        if status != ApprovalStatus.APPROVED and item.is_pending:
+            item.status = self.model.DRAFT_STATUS
+            item.save(update_fields=["status", "updated_at"])
         approval.status, approval.reason = status, reason
         approval.decided_by, approval.decided_at = by, timezone.now()
         approval.save()
-        item = approval.item
-        granted = status == ApprovalStatus.APPROVED
-        audit.record(
-            audit.Action.APPROVAL_GRANTED if granted else audit.Action.APPROVAL_REFUSED,
-            request=request,
-            actor=by,
-            target=item,
-            details={"act": approval.act, "approval": approval.pk},
-        )
-        record_event(
-            EventKind.APPROVAL_GRANTED if granted else EventKind.APPROVAL_REFUSED,
-            item,
-            by,
-            approval=approval.pk,
-            act=approval.act,
-            submitter=approval.submitted_by_id,
-        )
+        action, event = self.ENDINGS[status]
+        details = {"act": approval.act, "approval": approval.pk}
+        audit.record(action, request=request, actor=by, target=item, details=details)
+        if event is not None:
+            record_event(event, item, by, **details, submitter=approval.submitted_by_id)
 
 
 @dataclass

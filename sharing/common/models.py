@@ -147,6 +147,11 @@ class SharedItem(models.Model):
         return self.status == self.DRAFT_STATUS
 
     @property
+    def is_unpublished(self) -> bool:
+        """A draft, or awaiting approval: read by its own state's officers and admins."""
+        return self.status in self.UNPUBLISHED
+
+    @property
     def is_pending(self) -> bool:
         """Submitted for approval, not published yet."""
         return self.status != self.DRAFT_STATUS and self.status in self.UNPUBLISHED

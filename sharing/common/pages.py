@@ -304,7 +304,7 @@ class ItemFormPages:
 
     def edit(self, request, item):
         self.services.check_can_change(item, request.user)
-        if not item.is_draft:
+        if not item.is_unpublished:  # a draft, or one awaiting approval (saving takes it back)
             return redirect(f"sharing:{self.name}-amend", pk=item.pk)
 
         def save(form, content):
@@ -407,6 +407,7 @@ class Review:
 
     approval: object
     can_decide: bool
+    can_recall: bool
     text: list = dataclasses.field(default_factory=list)
     fields: list = dataclasses.field(default_factory=list)  # (label, before, after)
 
@@ -417,7 +418,7 @@ def review(item, user, services, labels: dict) -> Review | None:
     approval = services.approval_shown(item, user)
     if approval is None:
         return None
-    shown = Review(approval, services.can_decide(item, user))
+    shown = Review(approval, services.can_decide(item, user), services.can_recall(item, user))
     if approval.act == "amend":
         before = services.comparable_content(item)  # the published version's
         after = approval.proposal["content"]
@@ -465,11 +466,13 @@ def decide(request, item, services):
     """The approve, reject and take-back buttons of an item's page (POST only): the
     service decides who may; its refusal comes back as a message."""
     action = request.POST.get("decision")
+    # The approval the page showed: if another was submitted since, nothing is decided.
+    seen = {"approval": request.POST.get("approval") or None}
     acts = {
-        "approve": (services.approve, {}, _("Approved: it has left your state as submitted.")),
+        "approve": (services.approve, seen, _("Approved: it has left your state as submitted.")),
         "reject": (
             services.reject,
-            {"reason": request.POST.get("reason", "")},
+            {**seen, "reason": request.POST.get("reason", "")},
             _("Rejected: the submitter has been told your reason."),
         ),
         "recall": (services.recall, {}, _("Taken back: it no longer awaits approval.")),

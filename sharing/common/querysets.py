@@ -12,7 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from accounts.choices import Role, StateStatus
-from sharing.common.choices import Audience
+from sharing.common.choices import ApprovalStatus, Audience
 
 
 def reading_state(user):
@@ -92,7 +92,7 @@ def approval_record() -> tuple:
         ),
         models.Prefetch(
             "approvals",
-            queryset=Approval.objects.exclude(status="recalled").select_related(
+            queryset=Approval.objects.exclude(status=ApprovalStatus.RECALLED).select_related(
                 "submitted_by", "decided_by"
             ),
             to_attr="approval_history",
@@ -182,7 +182,8 @@ class ApprovalQuerySet(models.QuerySet):
     def awaiting_decision_by(self, user) -> "ApprovalQuerySet":
         """What ``user`` is asked to approve or reject: acts awaiting approval on their
         own state's notices and best practices, submitted by someone else; for officers
-        and admins of a subscribing state (the lifecycle's ``_check_decider`` rule)."""
+        and admins of a subscribing state. The lifecycle's ``_check_official`` as a
+        query (a dashboard list); acting on one checks it again there."""
         state = reading_state(user)
         if (
             state is None
@@ -191,7 +192,7 @@ class ApprovalQuerySet(models.QuerySet):
         ):
             return self.none()
         return (
-            self.filter(status="pending")
+            self.filter(status=ApprovalStatus.PENDING)
             .filter(Q(notice__author_state_id=state.pk) | Q(best_practice__lead_state_id=state.pk))
             .exclude(submitted_by_id=user.pk)
         )

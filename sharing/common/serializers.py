@@ -92,7 +92,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Approval
-        fields = ["act", "submitted_by", "submitted_at", "version", "tlp", "proposal"]
+        fields = ["id", "act", "submitted_by", "submitted_at", "version", "tlp", "proposal"]
         read_only_fields = fields
 
 
@@ -252,7 +252,16 @@ class ActSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class DecisionSerializer(serializers.Serializer):
+    approval = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The id of the submission you reviewed (`awaiting_approval.id`): if "
+        "another was submitted since, nothing is decided (409).",
+    )
+
+
+class RejectSerializer(DecisionSerializer):
     reason = StrictCharField(max_length=services.MAX_NOTE, help_text="Told to the submitter.")
 
 

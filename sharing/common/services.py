@@ -22,7 +22,7 @@ from portal import audit
 from portal.markdown import render_markdown, size_problem
 from portal.queue import enqueue_on_commit
 from sharing.common.attachments import UploadInfo, inspect_upload
-from sharing.common.choices import RESTRICTED_TLP
+from sharing.common.choices import FOUR_EYES_KINDS, RESTRICTED_TLP
 from sharing.common.models import Attachment, Event, Revision, Term, attachment_storage_name
 from sharing.common.querysets import reader_states, reading_state
 
@@ -327,9 +327,18 @@ def detach_file(attachment: Attachment, *, by: User, request) -> None:
     transaction.on_commit(lambda: storage().delete(name))
 
 
+# Sent before a draft is deleted for good: what was written about it (the inbox's rows
+# of its four eyes) goes first. A signal, as ``item_opened`` below.
+draft_deleting = django.dispatch.Signal()
+
+
 def delete_with_files(parent) -> None:
-    """Delete a draft and, once that has committed, its stored files."""
+    """Delete a draft and, once that has committed, its stored files. A draft that was
+    submitted for approval has events of its four eyes (the only events an unpublished
+    item has): they go with it, the audit log keeps the acts."""
     names = [a.file.name for a in parent.attachments.all()]
+    draft_deleting.send(sender=type(parent), item=parent)
+    Event.objects.filter(kind__in=FOUR_EYES_KINDS, **{parent_field(parent): parent}).delete()
     parent.delete()
     transaction.on_commit(lambda: [storage().delete(name) for name in names])
 

@@ -309,13 +309,8 @@ _LIFE = NoticeLifecycle()
 _locked = _LIFE.locked
 (create, update, delete, attach, detach, publish, amend, withdraw,
  submit, approve, reject, recall) = _LIFE.acts()  # fmt: skip
-approval_shown, rejection_shown, can_decide, needs_approval, comparable_content = (
-    _LIFE.approval_shown,
-    _LIFE.rejection_shown,
-    _LIFE.can_decide,
-    _LIFE.needs_approval,
-    _LIFE.comparable_content,
-)
+(approval_shown, rejection_shown, can_decide, can_recall,
+ needs_approval, comparable_content) = _LIFE.questions()  # fmt: skip
 
 
 @dataclass
@@ -447,7 +442,7 @@ class AckPanel:
 
 
 def acknowledgement_panel(notice: Notice, user: User) -> AckPanel:
-    if notice.is_draft:
+    if notice.is_unpublished:
         return AckPanel([], None, [], False)
     rows = acknowledgement_overview(notice)
     own = next((row for row in rows if row.state.pk == user.state_id), None)

@@ -256,7 +256,7 @@ def notice_approval(request, notice):
 @reads(Notice.objects.visible_to)
 def notice_delete(request, notice):
     services.check_can_change(notice, request.user)
-    if not notice.is_draft:
+    if not notice.is_unpublished:
         # Offered for drafts only; a request sent anyway is told why nothing happened.
         if request.method == "POST":
             messages.error(request, services.NoticeLifecycle.refusals["delete_published"])

@@ -44,6 +44,7 @@ from sharing.common.choices import (
     TLP_DEFINITIONS,
     EventKind,
 )
+from sharing.common.lifecycle import lifecycle_of
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states, recipient_states
 from sharing.denials.models import Denial
@@ -107,13 +108,6 @@ def _authors(subject) -> Q:
     return Q(pk=subject.lead_state_id) | Q(pk__in=subject.co_authors.values("pk"))
 
 
-def _owner(subject) -> str:
-    """The state an item belongs to: a notice's author, a best practice's lead."""
-    if isinstance(subject, Notice | Denial):
-        return subject.author_state_id
-    return subject.lead_state_id
-
-
 def audience(event: Event) -> tuple:
     """Who is told of ``event``: the states (whose systems get the webhook), and which
     of their people (a condition on users). Always within the item's readers."""
@@ -130,7 +124,8 @@ def audience(event: Event) -> tuple:
         # whose people or systems were told (a state's system may have been told though
         # none of its people were, when it has no active users).
         field = "notice" if isinstance(subject, Notice) else "denial"
-        told = Notification.objects.filter(**{field: subject})
+        # Told of the item itself (its own state's four eyes are not a telling of it).
+        told = Notification.objects.filter(**{field: subject}).exclude(kind__in=FOUR_EYES_KINDS)
         delivered = WebhookDelivery.objects.filter(**{f"event__{field}": subject})
         states = readers.filter(
             Q(pk__in=told.values("user__state_id"))
@@ -152,9 +147,12 @@ def audience(event: Event) -> tuple:
     if kind == EventKind.APPROVAL_REQUESTED:
         # Four eyes: the officials of the owning state who may decide (the submitter,
         # who acted, is left out by ``recipients``); never another state.
-        return readers.filter(pk=_owner(subject)), Q(role__in=CONTRIBUTORS)
+        owner = lifecycle_of(subject).owner_of(subject)
+        return readers.filter(pk=owner.pk), Q(role__in=CONTRIBUTORS)
     if kind in {EventKind.APPROVAL_GRANTED, EventKind.APPROVAL_REFUSED}:
-        return readers.filter(pk=_owner(subject)), Q(pk=event.payload.get("submitter"))
+        # The submitter alone (of the owning state, or a co-author who amended).
+        submitter = event.payload.get("submitter")
+        return readers.filter(users__pk=submitter), Q(pk=submitter)
     if kind == EventKind.DENIAL_REVIEW_DUE:
         return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
     consultation = event.consultation
@@ -314,9 +312,10 @@ def _mode(pref) -> str:
 
 def wanted(notification: Notification, pref) -> bool:
     """Whether the preference's filters let this notification's e-mail through. The
-    filters are about notices; best practices always pass."""
+    filters are about notices; best practices always pass, and so does what four eyes
+    ask of a person or tell them (it is their work, not news)."""
     notice = notification.notice
-    if pref is None or notice is None:
+    if pref is None or notice is None or notification.kind in FOUR_EYES_KINDS:
         return True
     if pref.min_severity and Severity.values.index(notice.severity) < Severity.values.index(
         pref.min_severity

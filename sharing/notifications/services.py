@@ -23,6 +23,7 @@ from sharing.common.services import (
     clean_choice,
     clean_terms,
     clean_text,
+    draft_deleting,
     item_opened,
 )
 from sharing.notices.choices import Severity
@@ -78,6 +79,14 @@ def mark_read_about(subject, *, by: User) -> int:
 @receiver(item_opened)
 def _read_on_opening(sender, *, item, by, **kwargs) -> None:
     mark_read_about(item, by=by)
+
+
+@receiver(draft_deleting)
+def _forget_a_deleted_draft(sender, *, item, **kwargs) -> None:
+    """A draft deleted for good takes its inbox rows (its four eyes') with it."""
+    field = "notice" if item._meta.model_name == "notice" else "best_practice"
+    if Notification.objects.filter(**{field: item}).delete()[0]:
+        caching.forget_every_unread()
 
 
 def mark_all_read(*, by: User) -> int:

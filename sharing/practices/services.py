@@ -273,13 +273,8 @@ _LIFE = PracticeLifecycle()
 _locked = _LIFE.locked
 (create, update, delete, attach, detach, publish, amend, archive,
  submit, approve, reject, recall) = _LIFE.acts()  # fmt: skip
-approval_shown, rejection_shown, can_decide, needs_approval, comparable_content = (
-    _LIFE.approval_shown,
-    _LIFE.rejection_shown,
-    _LIFE.can_decide,
-    _LIFE.needs_approval,
-    _LIFE.comparable_content,
-)
+(approval_shown, rejection_shown, can_decide, can_recall,
+ needs_approval, comparable_content) = _LIFE.questions()  # fmt: skip
 
 
 # --- Endorsements ---------------------------------------------------------------------------

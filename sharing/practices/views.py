@@ -305,7 +305,7 @@ def _lead_action(request, practice, *, page, act, done, allowed_status, then=Non
     afterwards the reader goes to ``then`` (an address) or back to the best practice.
     ``four_eyes`` names the act when the state's approval policy may apply to it."""
     services.check_can_lead(practice, request.user)
-    if practice.status != allowed_status:
+    if practice.status not in allowed_status:
         return redirect("sharing:practice-detail", pk=practice.pk)
     page.lead = practice.title
     if four_eyes:
@@ -333,7 +333,7 @@ def practice_publish(request, practice):
         ),
         act=services.publish,
         done=_("Published."),
-        allowed_status=PracticeStatus.DRAFT,
+        allowed_status=[PracticeStatus.DRAFT],
         four_eyes="publish",
     )
 
@@ -357,7 +357,7 @@ def practice_archive(request, practice):
         ),
         act=services.archive,
         done=_("Archived. It stays readable, marked as archived."),
-        allowed_status=PracticeStatus.PUBLISHED,
+        allowed_status=[PracticeStatus.PUBLISHED],
         four_eyes="retire",
     )
 
@@ -385,7 +385,7 @@ def practice_delete(request, practice):
         ),
         act=services.delete,
         done=_("The draft has been deleted."),
-        allowed_status=PracticeStatus.DRAFT,
+        allowed_status=BestPractice.UNPUBLISHED,
         then=reverse("sharing:practice-list"),
     )
 

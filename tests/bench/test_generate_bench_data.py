@@ -95,8 +95,10 @@ def test_every_kind_of_audience_status_and_marking_is_there(generated):
 def test_lifecycles_are_consistent(generated):
     for notice in Notice.objects.prefetch_related("revisions__reached_states"):
         versions = sorted(r.version for r in notice.revisions.all())
-        if notice.status == NoticeStatus.DRAFT:
+        if notice.status in Notice.UNPUBLISHED:
             assert notice.reference is None and not versions
+            # What awaits approval has its one submission; a draft none.
+            assert notice.approvals.filter(status="pending").count() == notice.is_pending
             continue
         assert versions == list(range(1, notice.version + 1))
         # Each version reached whom the notice reaches (the generator widens nothing).

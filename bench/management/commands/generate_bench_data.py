@@ -51,8 +51,8 @@ from accounts.models import State, User
 from bench.management.commands import _benchtext as words
 from portal.markdown import render_markdown
 from sharing.common import textsearch
-from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
-from sharing.common.models import Event, Revision
+from sharing.common.choices import TLP, ApprovalAct, Audience, ChangeKind, EventKind
+from sharing.common.models import Approval, Event, Revision
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import (
     Acknowledgement,
@@ -562,6 +562,21 @@ class Generator:
             ],
         }
         categories = rng.sample(self.categories, weighted(rng, [(1, 60), (2, 30), (3, 10)]))
+        if status == NoticeStatus.DRAFT and notice.id.int % 4 == 0:
+            # A quarter of the drafts were submitted for approval (four eyes); decided
+            # by the id, so that the random sequence, and the rest of the data, is the
+            # same as without them.
+            notice.status = NoticeStatus.PENDING
+            batch.approvals.append(
+                Approval(
+                    notice=notice,
+                    act=ApprovalAct.PUBLISH,
+                    version=1,
+                    tlp=notice.tlp,
+                    submitted_by=creator,
+                    submitted_at=notice.created_at,
+                )
+            )
         batch.notices.append(notice)
         batch.entities.extend(notice._prefetched_objects_cache["entities"])
         batch.countries.extend(notice._prefetched_objects_cache["concern_countries"])
@@ -722,6 +737,7 @@ class Generator:
             (Event, batch.events),
             (Acknowledgement, batch.acks),
             (Comment, batch.comments),
+            (Approval, batch.approvals),
         ):
             model.objects.bulk_create(rows, batch_size=size)
             self.counts[model._meta.verbose_name_plural] += len(rows)
@@ -935,4 +951,5 @@ class Batch:
         self.entities, self.countries, self.categories, self.recipients = [], [], [], []
         self.topics, self.co_authors, self.endorsements = [], [], []
         self.revisions, self.events, self.acks, self.comments = [], [], [], []
+        self.approvals = []
         self.revision_reach = []  # (revision, state code): whom each version reached

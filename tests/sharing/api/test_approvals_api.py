@@ -234,3 +234,38 @@ def test_the_state_settings_endpoint(api_for, seeded_states):
         == 403
     )
     assert State.objects.get(pk="DK").approval_policy == "restricted"
+
+
+def test_submit_refuses_what_the_act_does_not_take(api_for, seeded_states):
+    State.objects.filter(pk="DK").update(approval_policy=ApprovalPolicy.EVERYTHING)
+    notice = notices.create(by=persona("dk-officer"), **notice_content())
+    api = api_for(persona("dk-officer"))
+    for extra in ({"by": 1}, {"request": 1}, {"item": "x"}, {"attachments": []}):
+        response = api.post(
+            item_url("notice", notice, "submit"), {"act": "publish", **extra}, format="json"
+        )
+        assert response.status_code == 400, extra
+
+
+def test_an_outsider_cannot_tell_whether_anything_awaits(api_for, make_notice, seeded_states):
+    notice = make_notice(tlp="amber", audience="subscribing")
+    outsider = api_for(persona("no-officer"))
+    before = outsider.post(item_url("notice", notice, "approve"))
+    State.objects.filter(pk="DK").update(approval_policy=ApprovalPolicy.RESTRICTED)
+    notices.submit(notice, by=persona("dk-officer"), act="retire", reason="Old.")
+    after = outsider.post(item_url("notice", notice, "approve"))
+    assert before.status_code == after.status_code == 403
+    assert before.json() == after.json()
+
+
+def test_the_approval_reviewed_is_named(api_for, submitted):
+    second = api_for(persona("dk-officer-2"))
+    pending = second.get(item_url("notice", submitted)).json()["awaiting_approval"]
+    stale = second.post(
+        item_url("notice", submitted, "approve"), {"approval": pending["id"] + 1}, format="json"
+    )
+    assert stale.status_code == 409
+    fresh = second.post(
+        item_url("notice", submitted, "approve"), {"approval": pending["id"]}, format="json"
+    )
+    assert fresh.status_code == 200

@@ -308,3 +308,47 @@ def test_a_best_practice_is_submitted_and_approved_through_its_pages(client, peo
     post(client, admin, f"/best-practices/{draft.pk}/approval/", {"decision": "approve"})
 
     assert BestPractice.objects.get(pk=draft.pk).is_published
+
+
+def test_a_submitted_draft_is_edited_or_deleted_from_its_page(client, people):
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    officer = people["dk-officer"]
+    draft = notices.create(by=officer, **notice_content())
+    notices.submit(draft, by=officer)
+    assert page(client, officer, f"/notices/{draft.pk}/edit/").status_code == 200
+    other = notices.create(by=officer, **notice_content(title="Another"))
+    notices.submit(other, by=officer)
+    post(client, officer, f"/notices/{other.pk}/delete/")
+    assert not Notice.objects.filter(pk=other.pk).exists()
+    listing = page(client, officer, "/notices/").content.decode()
+    assert "Awaiting approval" in listing
+
+
+def test_an_approver_with_notice_filters_is_still_asked_by_e_mail(people, act):
+    from sharing.notifications.models import UserEmailPreference
+
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    second = people["dk-officer-2"]
+    UserEmailPreference.objects.create(user=second, min_severity="critical")
+    draft = notices.create(by=people["dk-officer"], **notice_content(severity="moderate"))
+    mail.outbox.clear()
+    act(notices.submit, draft, by=people["dk-officer"])
+    assert any(second.email in m.to for m in mail.outbox)
+
+
+def test_a_withdrawal_is_told_to_those_told_of_the_notice_not_to_its_approvers(people, act):
+    officer, second = people["dk-officer"], people["dk-officer-2"]
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    draft = notices.create(
+        by=officer, **notice_content(audience="selected", recipient_states=["NO"])
+    )
+    act(notices.submit, draft, by=officer)
+    act(notices.approve, draft, by=second)
+    act(notices.submit, draft, by=officer, act="retire", reason="Superseded.")
+    act(notices.approve, draft, by=second)
+    told = set(
+        Notification.objects.filter(kind="notice.withdrawn").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert told and all(name.startswith("no-") for name in told)

@@ -144,8 +144,8 @@ def test_submitting_twice_or_without_a_policy_is_refused(dk_officer):
         notices.submit(notice, by=dk_officer)
     set_policy("DK", ApprovalPolicy.EVERYTHING)
     notices.submit(notice, by=dk_officer)
-    with pytest.raises(ValidationError, match="already been published"):
-        notices.submit(notice, by=dk_officer)  # it is no longer a draft
+    with pytest.raises(Conflict, match="already awaiting approval"):
+        notices.submit(notice, by=dk_officer)
 
 
 def test_a_material_amendment_waits_for_approval_and_a_minor_one_does_not(
@@ -175,17 +175,6 @@ def test_a_material_amendment_waits_for_approval_and_a_minor_one_does_not(
     revision = notice.revisions.get(version=3)
     assert (revision.created_by, revision.approved_by) == (dk_officer, dk_second)
     assert revision.change_note == "Cleared for wider use."
-
-
-def test_an_amendment_submitted_on_an_older_version_is_not_approved(
-    make_notice, dk_officer, dk_second
-):
-    notice = make_notice(tlp="amber")
-    set_policy("DK", ApprovalPolicy.RESTRICTED)
-    notices.submit(notice, by=dk_officer, act="amend", change_note="Wider.", tlp="green")
-    notices.amend(notice, by=dk_second, change_note="Typo.", material=False, summary="Fixed.")
-    with pytest.raises(Conflict, match="changed since"):
-        notices.approve(notice, by=dk_second)
 
 
 def test_a_withdrawal_waits_for_approval(make_notice, dk_officer, dk_second):
@@ -229,3 +218,95 @@ def test_a_best_practice_is_approved_by_its_lead_state(no_officer, seeded_states
     practices.submit(practice, by=second, act="retire")
     practice = practices.approve(practice, by=no_officer)
     assert practice.status == "archived"
+
+
+# --- Found in review: who learns what, and stale submissions ---------------------------------
+
+
+def test_nobody_outside_learns_whether_anything_awaits_approval(make_notice, dk_officer, dk_viewer):
+    notice = make_notice(tlp="amber", audience="selected", recipient_states=["NO"])
+    outsider, viewer = persona("no-officer"), dk_viewer
+    # The same refusal whether something awaits approval or not.
+    for someone in (outsider, viewer):
+        with pytest.raises(PermissionDenied):
+            notices.approve(notice, by=someone)
+        with pytest.raises(PermissionDenied):
+            notices.recall(notice, by=someone)
+    set_policy("DK", ApprovalPolicy.RESTRICTED)
+    notices.submit(notice, by=dk_officer, act="amend", change_note="Wider.", tlp="green")
+    for someone in (outsider, viewer):
+        with pytest.raises(PermissionDenied):
+            notices.approve(notice, by=someone)
+        with pytest.raises(PermissionDenied):
+            notices.reject(notice, by=someone, reason="No.")
+        assert notices.approval_shown(notice, someone) is None
+
+
+def test_a_co_authoring_state_does_not_see_the_leads_submissions(seeded_states):
+    set_policy("NO", ApprovalPolicy.EVERYTHING)
+    lead, second, co_author = persona("no-officer"), persona("no-admin"), persona("dk-officer")
+    practice = practices.create(by=lead, **practice_content(co_authors=["DK"]))
+    practices.submit(practice, by=lead)
+    practice = BestPractice.objects.get(pk=practice.pk)
+    assert practices.approval_shown(practice, co_author) is None
+    with pytest.raises(PermissionDenied):
+        practices.recall(practice, by=co_author)
+    practices.reject(practice, by=second, reason="Not yet.")
+    practice = BestPractice.objects.get(pk=practice.pk)
+    assert practices.rejection_shown(practice, co_author) is None
+    assert practices.rejection_shown(practice, lead).reason == "Not yet."
+
+
+def test_a_co_author_who_submits_an_amendment_follows_it(seeded_states):
+    lead, co_author = persona("no-officer"), persona("dk-officer")
+    practice = practices.publish(
+        practices.create(by=lead, **practice_content(co_authors=["DK"])), by=lead
+    )
+    set_policy("NO", ApprovalPolicy.EVERYTHING)
+    practices.submit(practice, by=co_author, act="amend", change_note="Clearer.", summary="New.")
+    practice = BestPractice.objects.get(pk=practice.pk)
+    assert practices.approval_shown(practice, co_author).submitted_by == co_author
+    assert practices.can_recall(practice, co_author)
+    assert not practices.can_decide(practice, co_author)
+    practice = practices.approve(practice, by=persona("no-admin"))
+    assert practice.summary == "New."
+
+
+def test_the_approval_the_decider_saw_must_be_the_one_pending(dk_officer, dk_second):
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    notice = notices.create(by=dk_officer, **notice_content())
+    first = notices.submit(notice, by=dk_officer)
+    notices.recall(notice, by=dk_officer)
+    notices.submit(notice, by=dk_officer)
+    with pytest.raises(Conflict):
+        notices.approve(notice, by=dk_second, approval=first.pk)
+    with pytest.raises(Conflict):
+        notices.approve(notice, by=dk_second, approval="not a number")
+    assert Notice.objects.get(pk=notice.pk).is_pending
+
+
+def test_approving_a_withdrawal_records_no_taking_back(make_notice, dk_officer, dk_second):
+    notice = make_notice()
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    notices.submit(notice, by=dk_officer, act="retire", reason="Superseded.")
+    notices.approve(notice, by=dk_second)
+    assert not AuditEntry.objects.filter(action="approval.recalled").exists()
+    assert Approval.objects.get().status == ApprovalStatus.APPROVED
+
+
+def test_a_minor_correction_takes_back_a_submitted_amendment(make_notice, dk_officer, dk_second):
+    notice = make_notice(tlp="amber")
+    set_policy("DK", ApprovalPolicy.RESTRICTED)
+    notices.submit(notice, by=dk_officer, act="amend", change_note="Wider.", tlp="green")
+    notices.amend(notice, by=dk_second, change_note="Typo.", material=False, summary="Fixed.")
+    assert Approval.objects.get().status == ApprovalStatus.RECALLED
+    # Nothing stuck: a new amendment can be submitted.
+    notices.submit(notice, by=dk_officer, act="amend", change_note="Wider.", tlp="green")
+
+
+def test_publishing_what_awaits_approval_says_so(dk_officer):
+    set_policy("DK", ApprovalPolicy.EVERYTHING)
+    notice = notices.create(by=dk_officer, **notice_content())
+    notices.submit(notice, by=dk_officer)
+    with pytest.raises(Conflict, match="already awaiting approval"):
+        notices.submit(notice, by=dk_officer)
