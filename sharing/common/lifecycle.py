@@ -773,7 +773,7 @@ class Lifecycle:
 
     # How each end of an approval is audited, and told to its submitter (a taking back
     # is told to nobody: the submitter, or a colleague who edited, did it).
-    ENDINGS = {
+    ENDINGS: dict[str, tuple[audit.Action, EventKind | None]] = {
         ApprovalStatus.APPROVED: (audit.Action.APPROVAL_GRANTED, EventKind.APPROVAL_GRANTED),
         ApprovalStatus.REJECTED: (audit.Action.APPROVAL_REFUSED, EventKind.APPROVAL_REFUSED),
         ApprovalStatus.RECALLED: (audit.Action.APPROVAL_RECALLED, None),
