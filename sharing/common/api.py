@@ -166,7 +166,9 @@ class VersionedItemViewSet(VisibleItemViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=NewestVersionFirst)
     def versions(self, request, pk=None):
         item = self.get_object()
-        readable = Revision.objects.visible_to(request.user)
+        readable = Revision.objects.visible_to(request.user).select_related(
+            "created_by", "approved_by"
+        )
         page = self.paginate_queryset(readable.filter(**{self.parent_field: item}))
         services.record_reading([item], by=request.user, request=request, history=page)
         return self.get_paginated_response(VersionSerializer(page, many=True).data)

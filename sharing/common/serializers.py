@@ -187,6 +187,18 @@ class VersionSerializer(serializers.ModelSerializer):
     attachments = serializers.SerializerMethodField(
         help_text="The ids of the files that were part of this version."
     )
+    published_by = serializers.SlugRelatedField(
+        source="created_by",
+        slug_field="username",
+        read_only=True,
+        help_text="Who published this version (submitted it, under an approval policy).",
+    )
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who approved this version; null if nobody had to.",
+    )
 
     class Meta:
         model = Revision
@@ -194,6 +206,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "version",
             "change_kind",
             "change_note",
+            "published_by",
+            "approved_by",
             "published_at",
             "tlp",
             "audience",

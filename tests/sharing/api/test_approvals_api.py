@@ -269,3 +269,10 @@ def test_the_approval_reviewed_is_named(api_for, submitted):
         item_url("notice", submitted, "approve"), {"approval": pending["id"]}, format="json"
     )
     assert fresh.status_code == 200
+
+
+def test_the_version_history_keeps_who_approved_each_version(api_for, submitted):
+    api_for(persona("dk-officer-2")).post(item_url("notice", submitted, "approve"))
+    versions = api_for(persona("no-viewer")).get(item_url("notice", submitted, "versions")).json()
+    (first,) = versions["results"]
+    assert (first["published_by"], first["approved_by"]) == ("dk-officer", "dk-officer-2")
