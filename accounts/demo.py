@@ -6,7 +6,8 @@ from accounts.choices import ApprovalPolicy, Role
 from accounts.models import State, User
 
 ROLES = [(Role.STATE_ADMIN, "admin"), (Role.OFFICER, "officer"), (Role.VIEWER, "viewer")]
-# Germany shows four eyes: everything its officers publish waits for a second official.
+# Germany shows four eyes: everything its officers publish, licence denials included,
+# waits for a second official.
 DEMO_POLICIES = {"DE": ApprovalPolicy.EVERYTHING}
 
 
@@ -14,7 +15,7 @@ def seed_policies() -> None:
     """Give the demo states their approval policies, where a state has the default."""
     for code, policy in DEMO_POLICIES.items():
         State.objects.filter(pk=code, approval_policy=ApprovalPolicy.NOTHING).update(
-            approval_policy=policy
+            approval_policy=policy, approve_denials=True
         )
 
 

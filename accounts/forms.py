@@ -129,6 +129,13 @@ class StateSettingsForm(forms.Form):
             "of your state approves it before any other state reads it."
         ),
     )
+    approve_denials = forms.BooleanField(
+        label=_(
+            "Licence denials too: another official approves every denial notified, "
+            "amended or revoked"
+        ),
+        required=False,
+    )
     language = forms.ChoiceField(
         label=_("Default language"),
         required=False,

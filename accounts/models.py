@@ -111,6 +111,14 @@ class State(models.Model):
         choices=ApprovalPolicy.choices,
         default=ApprovalPolicy.NOTHING,
     )
+    approve_denials = models.BooleanField(
+        _("approval before notifying licence denials"),
+        default=False,
+        help_text=_(
+            "A second official approves every licence denial the state notifies, amends "
+            "or revokes, whatever its marking."
+        ),
+    )
 
     class Meta:
         verbose_name = _("state")

@@ -66,7 +66,11 @@ def state_settings(request):
     services.check_can_change_settings(state, request.user)
     form = StateSettingsForm(
         request.POST or None,
-        initial={"language": state.language, "approval_policy": state.approval_policy},
+        initial={
+            "language": state.language,
+            "approval_policy": state.approval_policy,
+            "approve_denials": state.approve_denials,
+        },
     )
     if request.method == "POST" and form.is_valid():
         done = saved(

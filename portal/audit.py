@@ -80,6 +80,9 @@ class Action(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 (an action name)
     WEBHOOK_DELETED = "webhook.deleted"
     WEBHOOK_RETRIED = "webhook.delivery_retried"
+    DENIAL_DRAFTED = "denial.drafted"
+    DENIAL_DRAFT_UPDATED = "denial.draft_updated"
+    DENIAL_DRAFT_DELETED = "denial.draft_deleted"
     DENIAL_ISSUED = "denial.issued"
     DENIAL_AMENDED = "denial.amended"
     DENIAL_REVOKED = "denial.revoked"

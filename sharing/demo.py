@@ -485,6 +485,30 @@ def seed_practices() -> int:
 # force and the consultation is open whenever that is.
 DEMO_DENIALS = [
     {
+        # Germany asks for four eyes on denials: submitted, awaiting de-admin.
+        "author": "de-officer",
+        "days_ago": 5,
+        "submit": True,
+        "content": {
+            "national_reference": "DE-BAFA-2026-0311",
+            "control_entry": "5A001.j",
+            "catch_all": False,
+            "item_description": "Lawful-interception management system with data retention.",
+            "end_use": "Interception of mobile networks by an internal security service.",
+            "reason_category": "internal_repression",
+            "reason": "The end-user's record of surveilling opposition figures.",
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "Directorate of Internal Communications",
+                    "aliases": [],
+                    "address": "",
+                    "country": "BY",
+                },
+            ],
+        },
+    },
+    {
         "author": "dk-officer",
         "days_ago": 40,
         "content": {
@@ -618,6 +642,10 @@ def seed_denials() -> tuple[int, int]:
         ):
             continue
         decided_on = today - datetime.timedelta(days=demo["days_ago"])
+        if demo.get("submit"):
+            denials.submit_new(by=author, decided_on=decided_on, **demo["content"])
+            added += 1
+            continue
         denial = denials.publish(by=author, decided_on=decided_on, **demo["content"])
         if "amendment" in demo:
             denials.amend(denial, by=author, **demo["amendment"])

@@ -174,7 +174,68 @@ class VersionedItemViewSet(VisibleItemViewSet):
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
 
 
-class SharedItemViewSet(VersionedItemViewSet):
+class FourEyesActions:
+    """Submit, approve, reject and take back, on a viewset of one kind of item under
+    four eyes (docs/architecture.md, "Four eyes"): a subclass names the kind's services,
+    its amendment serializer, and what its retiring act takes (a notice's withdrawal and
+    a denial's revocation a reason; a best practice's archiving nothing)."""
+
+    check_write = submit_service = approve_service = reject_service = recall_service = None
+    amend_serializer: type
+    retire_serializer: type | None = None
+    # What four eyes may refuse with a 409 (sharing/api/schema.py documents it).
+    conflicting_actions = (
+        "create", "publish", "amend", "submit", "approve", "reject", "recall", "withdraw",
+        "archive", "revoke", "partial_update", "destroy", "attachments",
+    )  # fmt: skip
+
+    def get_queryset(self):
+        # Who published and approved each item, and what awaits approval (FourEyesFields).
+        return super().get_queryset().prefetch_related(*approval_record())
+
+    def validated_data(self, serializer_class, data) -> dict:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        obj = self.get_object()
+        self.check_write(obj, request.user)
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+        act = self.validated_data(ActSerializer, {"act": request.data.get("act", "publish")})
+        rest = {key: value for key, value in request.data.items() if key != "act"}
+        if act["act"] == ApprovalAct.AMEND:
+            rest = self.validated_data(self.amend_serializer, rest)
+        elif act["act"] == ApprovalAct.RETIRE and self.retire_serializer is not None:
+            rest = self.validated_data(self.retire_serializer, rest)
+        else:
+            refuse_unknown(rest, ())  # publishing (or archiving) takes nothing more
+        self.submit_service(obj, by=request.user, request=request, act=act["act"], **rest)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        obj = self.get_object()
+        seen = self.validated(DecisionSerializer).get("approval")
+        obj = self.approve_service(obj, by=request.user, request=request, approval=seen)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request, pk=None):
+        obj = self.get_object()
+        data = self.validated(RejectSerializer)
+        obj = self.reject_service(obj, by=request.user, request=request, **data)
+        return self.respond(obj)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def recall(self, request, pk=None):
+        obj = self.recall_service(self.get_object(), by=request.user, request=request)
+        return self.respond(obj)
+
+
+class SharedItemViewSet(FourEyesActions, VersionedItemViewSet):
     """The workflow notices and best practices share: drafted, changed, deleted,
     published and amended through the services a subclass names, and files attached to
     drafts by one mechanism.
@@ -185,27 +246,9 @@ class SharedItemViewSet(VersionedItemViewSet):
     write_serializer: type
     amend_serializer: type
 
-    def get_queryset(self):
-        # Who published and approved each item, and what awaits approval (FourEyesFields).
-        return super().get_queryset().prefetch_related(*approval_record())
-
     # The services (staticmethod-wrapped): who may write, and the acts.
-    check_write = create_service = update_service = delete_service = None
+    create_service = update_service = delete_service = None
     publish_service = amend_service = attach_service = None
-    # Four eyes: the kind's lifecycle acts, and what its retiring act takes (a notice's
-    # withdrawal its reason; a best practice's archiving nothing).
-    submit_service = approve_service = reject_service = recall_service = None
-    retire_serializer: type | None = None
-    # What four eyes may refuse with a 409 (sharing/api/schema.py documents it).
-    conflicting_actions = (
-        "publish", "amend", "submit", "approve", "reject", "recall", "withdraw", "archive",
-        "partial_update", "destroy", "attachments",
-    )  # fmt: skip
-
-    def validated_data(self, serializer_class, data) -> dict:
-        serializer = serializer_class(data=data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def create(self, request):
         services.check_can_author(request.user)
@@ -251,42 +294,6 @@ class SharedItemViewSet(VersionedItemViewSet):
         )
         return self.respond(obj)
 
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request, pk=None):
-        obj = self.get_object()
-        self.check_write(obj, request.user)
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
-        act = self.validated_data(ActSerializer, {"act": request.data.get("act", "publish")})
-        rest = {key: value for key, value in request.data.items() if key != "act"}
-        if act["act"] == ApprovalAct.AMEND:
-            rest = self.validated_data(self.amend_serializer, rest)
-        elif act["act"] == ApprovalAct.RETIRE and self.retire_serializer is not None:
-            rest = self.validated_data(self.retire_serializer, rest)
-        else:
-            refuse_unknown(rest, ())  # publishing (or archiving) takes nothing more
-        self.submit_service(obj, by=request.user, request=request, act=act["act"], **rest)
-        return self.respond(obj)
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def approve(self, request, pk=None):
-        obj = self.get_object()
-        seen = self.validated(DecisionSerializer).get("approval")
-        obj = self.approve_service(obj, by=request.user, request=request, approval=seen)
-        return self.respond(obj)
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def reject(self, request, pk=None):
-        obj = self.get_object()
-        data = self.validated(RejectSerializer)
-        obj = self.reject_service(obj, by=request.user, request=request, **data)
-        return self.respond(obj)
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def recall(self, request, pk=None):
-        obj = self.recall_service(self.get_object(), by=request.user, request=request)
-        return self.respond(obj)
-
     @extend_schema(
         methods=["GET"], responses=AttachmentSerializer(many=True), summary="List the files"
     )
@@ -330,11 +337,12 @@ FOUR_EYES = (
 )
 
 
-def documented(item: str, serializer, write, amend, material: str, *, retire: str, submit):
-    """The schema of the shared operations, in the words of one kind of item."""
+def four_eyes_schema(serializer, *, retire: str, submit) -> dict:
+    """The schema of submit, approve, reject and recall (``FourEyesActions``), in the
+    words of one kind of item: for ``extend_schema_view``."""
     policy = FOUR_EYES.format(retire=retire)
-    return extend_schema_view(
-        submit=extend_schema(
+    return {
+        "submit": extend_schema(
             request=submit,
             responses=serializer,
             summary="Submit for approval",
@@ -343,7 +351,7 @@ def documented(item: str, serializer, write, amend, material: str, *, retire: st
             "(the fields of an amendment; material) or `retire`. 409 when your state's policy "
             "asks for no approval, or something already awaits it.",
         ),
-        approve=extend_schema(
+        "approve": extend_schema(
             request=DecisionSerializer,
             responses=serializer,
             summary="Approve what awaits approval",
@@ -352,20 +360,29 @@ def documented(item: str, serializer, write, amend, material: str, *, retire: st
             "submitter (another official approves), for viewers and for other states; 409 "
             "when nothing awaits approval or the item changed since it was submitted.",
         ),
-        reject=extend_schema(
+        "reject": extend_schema(
             request=RejectSerializer,
             responses=serializer,
             summary="Reject what awaits approval",
             description="With a reason, told to the submitter. A submitted draft is a draft "
             "again; an amendment or withdrawal does not happen. 403 and 409 as for approve.",
         ),
-        recall=extend_schema(
+        "recall": extend_schema(
             request=None,
             responses=serializer,
             summary="Take back what awaits approval",
-            description="Any officer or admin who may change the item; editing a submitted "
-            "draft takes it back too. 409 when nothing awaits approval.",
+            description="Its submitter, or an officer or admin of the state who may do the "
+            "act; editing a submitted draft takes it back too. 409 when nothing awaits "
+            "approval.",
         ),
+    }
+
+
+def documented(item: str, serializer, write, amend, material: str, *, retire: str, submit):
+    """The schema of the shared operations, in the words of one kind of item."""
+    policy = FOUR_EYES.format(retire=retire)
+    return extend_schema_view(
+        **four_eyes_schema(serializer, retire=retire, submit=submit),
         list=extend_schema(summary=f"List the {item}s you may read", responses=serializer),
         retrieve=extend_schema(summary=f"Read a {item}", responses=serializer),
         create=extend_schema(summary="Create a draft", request=write, responses={201: serializer}),

@@ -90,16 +90,6 @@ def policy_requires(state: State, *markings: str) -> bool:
     return False
 
 
-def policy_refusal(state: State) -> Conflict:
-    return Conflict(
-        _(
-            "Your state's policy (%(policy)s) asks for another official's approval: "
-            "submit it for approval instead."
-        )
-        % {"policy": state.get_approval_policy_display()}
-    )
-
-
 class Lifecycle:
     """What every kind of item does the same way; a subclass declares the rest."""
 
@@ -179,6 +169,25 @@ class Lifecycle:
     def marking(self, content: dict) -> str:
         """The marking content leaves the state under ("" for a kind with none)."""
         return content.get("tlp", "")
+
+    def requires(self, owner: State, *markings: str) -> bool:
+        """Whether ``owner``'s policy asks four eyes for an act leaving under
+        ``markings``: the approval policy (``policy_requires``); licence denials have a
+        setting of their own."""
+        return policy_requires(owner, *markings)
+
+    def policy_name(self, owner: State) -> str:
+        """The policy's words, for the pages and refusals that name it."""
+        return owner.get_approval_policy_display()
+
+    def policy_refusal(self, owner: State) -> Conflict:
+        return Conflict(
+            _(
+                "Your state's policy (%(policy)s) asks for another official's approval: "
+                "submit it for approval instead."
+            )
+            % {"policy": self.policy_name(owner)}
+        )
 
     def amended(self, item: Item, *, by: User, request, before: dict, after: dict) -> None:
         """What else an amendment changes, once its content is applied."""
@@ -309,8 +318,8 @@ class Lifecycle:
         """Publish a draft to its audience: store version 1 and announce it."""
         with transaction.atomic():
             item = self._publishable(item, by)
-            if policy_requires(self.owner_of(item), self.marking(self.content_of(item))):
-                raise policy_refusal(self.owner_of(item))
+            if self.requires(self.owner_of(item), self.marking(self.content_of(item))):
+                raise self.policy_refusal(self.owner_of(item))
             return self._publish(item, by=by, request=request)
 
     def _publishable(self, item: Item, by: User) -> Item:
@@ -376,8 +385,8 @@ class Lifecycle:
                 item, by, change_note, material, remove_attachments, content, bool(files)
             )
             markings = self.marking(change.before), self.marking(change.after)
-            if material and policy_requires(self.owner_of(item), *markings):
-                raise policy_refusal(self.owner_of(item))
+            if material and self.requires(self.owner_of(item), *markings):
+                raise self.policy_refusal(self.owner_of(item))
             # A submitted amendment was written against the version this one replaces.
             self.recall_pending(item, by=by, request=request)
             self._amend(item, change, by=by, request=request, rendered=rendered, files=files)
@@ -460,8 +469,8 @@ class Lifecycle:
         with transaction.atomic():
             item = self.locked(item)
             cleaned = self._retirement(item, by, details)
-            if policy_requires(self.owner_of(item), self.marking(self.content_of(item))):
-                raise policy_refusal(self.owner_of(item))
+            if self.requires(self.owner_of(item), self.marking(self.content_of(item))):
+                raise self.policy_refusal(self.owner_of(item))
             # What awaited approval (an amendment) is moot once the item is retired.
             self.recall_pending(item, by=by, request=request)
             return self._retire(item, cleaned, by=by, request=request)
@@ -563,7 +572,7 @@ class Lifecycle:
         markings = [self.marking(self.content_of(item))]
         if content is not None:
             markings.append(self.marking(content))
-        return policy_requires(self.owner_of(item), *markings)
+        return self.requires(self.owner_of(item), *markings)
 
     def submit(
         self,
@@ -622,7 +631,7 @@ class Lifecycle:
                 stored = self._retirement(item, by, proposal)
                 markings = [self.marking(self.content_of(item))]
             owner = self.owner_of(item)
-            if not policy_requires(owner, *markings):
+            if not self.requires(owner, *markings):
                 raise Conflict(_("Your state's policy asks for no approval here: do it directly."))
             if self._pending(item).exists():
                 raise Conflict(_("Something is already awaiting approval here; decide it first."))

@@ -103,44 +103,17 @@ class Term(models.Model):
         super().validate_constraints(exclude=set(exclude or ()) - {"vocabulary"})
 
 
-class SharedItem(models.Model):
-    """What a notice and a best practice both are: a titled text in Markdown, drafted
-    by someone, published in numbered versions, and kept searchable (the search fields
-    are written by ``sharing.common.textsearch.index``: every searchable word as plain
-    text, the same folded for substring matching, and on PostgreSQL its weighted
-    full-text vector). Each kind adds its status, owner, audience and the rest."""
+class FourEyesItem:
+    """What an item under four eyes reads of itself (notices, best practices, denials):
+    whether it is a draft or awaits approval, who published and approved its current
+    version, and its submissions. Each kind sets ``DRAFT_STATUS``, ``PENDING_STATUS``
+    and ``UNPUBLISHED`` (docs/architecture.md, "Four eyes")."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
-    body = models.TextField(_("body"), blank=True)
-    body_html = models.TextField(editable=False, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
-    search_text = models.TextField(editable=False, blank=True, default="")
-    search_folded = models.TextField(editable=False, blank=True, default="")
-    search_vector = SearchVectorField(editable=False, null=True)
-
-    # The status a new item starts in and keeps until it is published: each kind's own
-    # "draft" choice; and the statuses of an item not published yet (a draft, or one
-    # awaiting approval), read by its own state's officers and admins only. Only an
-    # unpublished item's files are readable without the version rule.
     DRAFT_STATUS: str
     PENDING_STATUS: str
     UNPUBLISHED: tuple[str, ...]
-
-    class Meta:
-        abstract = True
-        # Drafts (not yet published) first, then the newest publications, on every database.
-        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
+    status: str
+    version: int
 
     @property
     def is_draft(self) -> bool:
@@ -178,6 +151,43 @@ class SharedItem(models.Model):
     def awaiting_approval(self):
         """The act awaiting approval, if any (at most one)."""
         return next((a for a in self.approval_history if a.is_pending), None)
+
+
+class SharedItem(FourEyesItem, models.Model):
+    """What a notice and a best practice both are: a titled text in Markdown, drafted
+    by someone, published in numbered versions, and kept searchable (the search fields
+    are written by ``sharing.common.textsearch.index``: every searchable word as plain
+    text, the same folded for substring matching, and on PostgreSQL its weighted
+    full-text vector). Each kind adds its status, owner, audience and the rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("body"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_folded = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
+
+    # The status a new item starts in and keeps until it is published: each kind's own
+    # "draft" choice; and the statuses of an item not published yet (a draft, or one
+    # awaiting approval), read by its own state's officers and admins only. Only an
+    # unpublished item's files are readable without the version rule.
+
+    class Meta:
+        abstract = True
+        # Drafts (not yet published) first, then the newest publications, on every database.
+        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "id"]
 
 
 class Revision(models.Model):
@@ -332,8 +342,9 @@ class Attachment(models.Model):
 
 
 class Approval(models.Model):
-    """An act on a notice or a best practice submitted for a second official's approval,
-    because its state's policy asks for one (docs/architecture.md, "Four eyes"): its
+    """An act on a notice, a best practice or a licence denial submitted for a second
+    official's approval, because its state's policy asks for one (docs/architecture.md,
+    "Four eyes"): its
     publication, a material amendment (``proposal`` holds the amended content, the
     change note and the files to remove), or its withdrawal or archiving (``proposal``
     holds the reason). At most one is pending per item; the decided ones are kept."""
@@ -343,6 +354,9 @@ class Approval(models.Model):
     )
     best_practice = models.ForeignKey(
         "BestPractice", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
+    )
+    denial = models.ForeignKey(
+        "Denial", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
     )
     act = models.CharField(_("act"), max_length=12, choices=ApprovalAct.choices)
     proposal = models.JSONField(default=dict, blank=True)
@@ -379,7 +393,7 @@ class Approval(models.Model):
         verbose_name_plural = _("approvals")
         ordering = ["-submitted_at"]
         constraints = [
-            models.CheckConstraint(condition=ONE_PARENT, name="approval_of_one_item"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="approval_of_one_subject"),
             models.UniqueConstraint(
                 fields=["notice"],
                 condition=models.Q(status=ApprovalStatus.PENDING, notice__isnull=False),
@@ -390,14 +404,20 @@ class Approval(models.Model):
                 condition=models.Q(status=ApprovalStatus.PENDING, best_practice__isnull=False),
                 name="approval_one_pending_per_practice",
             ),
+            models.UniqueConstraint(
+                fields=["denial"],
+                condition=models.Q(status=ApprovalStatus.PENDING, denial__isnull=False),
+                name="approval_one_pending_per_denial",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.act} of {self.notice_id or self.best_practice_id} ({self.status})"
+        item = self.notice_id or self.best_practice_id or self.denial_id
+        return f"{self.act} of {item} ({self.status})"
 
     @property
     def item(self):
-        return self.notice or self.best_practice
+        return self.notice or self.best_practice or self.denial
 
     @property
     def is_pending(self) -> bool:

@@ -441,13 +441,27 @@ def _shown_value(field: str, value) -> str:
     return str(value) if value not in (None, "") else "—"
 
 
+def delete_draft(request, item, *, act, explanation: str, then: str):
+    """The "delete this draft?" page of an item never published, then ``act``."""
+    page = Confirmation(
+        heading=_("Delete this draft?"),
+        lead=item.title,
+        tlp=getattr(item, "tlp", ""),
+        explanation=[explanation],
+        submit=_("Delete the draft"),
+        danger=True,
+    )
+    return confirm(request, item, page, act=act, done=_("The draft has been deleted."), then=then)
+
+
 def submitted_instead(item, services, act: str, page: Confirmation, direct, done):
     """The confirmation of ``act`` ("publish", "retire") on ``item``, what it does and
     what it then says: ``direct`` and ``done`` as they are, or, where the owning state's
     policy asks for four eyes, submitting for approval instead, the page saying so."""
     if not services.needs_approval(item, act):
         return page, direct, done
-    policy = lifecycle_of(item).owner_of(item).get_approval_policy_display()
+    life = lifecycle_of(item)
+    policy = life.policy_name(life.owner_of(item))
     page.explanation.insert(
         0,
         _(

@@ -181,9 +181,9 @@ class RevisionQuerySet(VisibleQuerySet):
 class ApprovalQuerySet(models.QuerySet):
     def awaiting_decision_by(self, user) -> "ApprovalQuerySet":
         """What ``user`` is asked to approve or reject: acts awaiting approval on their
-        own state's notices and best practices, submitted by someone else; for officers
-        and admins of a subscribing state. The lifecycle's ``_check_official`` as a
-        query (a dashboard list); acting on one checks it again there."""
+        own state's notices, best practices and licence denials, submitted by someone
+        else; for officers and admins of a subscribing state. The lifecycle's
+        ``_check_official`` as a query (a dashboard list); acting on one checks it again."""
         state = reading_state(user)
         if (
             state is None
@@ -193,7 +193,11 @@ class ApprovalQuerySet(models.QuerySet):
             return self.none()
         return (
             self.filter(status=ApprovalStatus.PENDING)
-            .filter(Q(notice__author_state_id=state.pk) | Q(best_practice__lead_state_id=state.pk))
+            .filter(
+                Q(notice__author_state_id=state.pk)
+                | Q(best_practice__lead_state_id=state.pk)
+                | Q(denial__state_id=state.pk)
+            )
             .exclude(submitted_by_id=user.pk)
         )
 

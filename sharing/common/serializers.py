@@ -152,10 +152,15 @@ class StateSettingsSerializer(serializers.ModelSerializer):
         "`everything` (published, materially amended, withdrawn or archived), or "
         "`restricted` (only what is marked TLP:AMBER or stricter).",
     )
+    approve_denials = StrictBooleanField(
+        required=False,
+        help_text="Whether another official approves every licence denial it notifies, "
+        "amends or revokes.",
+    )
 
     class Meta:
         model = State
-        fields = ["code", "language", "approval_policy"]
+        fields = ["code", "language", "approval_policy", "approve_denials"]
         read_only_fields = ["code"]
 
 
@@ -287,7 +292,7 @@ def submit_serializer(amend: type[AmendSerializer], retire: type | None = None) 
         def get_fields(self):
             fields = super().get_fields()
             fields["change_note"].required = False
-            fields.pop("material")  # always material: a minor correction needs nobody
+            fields.pop("material", None)  # always material: a minor correction needs nobody
             for name, field in (retire().get_fields() if retire else {}).items():
                 field.required = False
                 fields[name] = field

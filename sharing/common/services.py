@@ -336,7 +336,8 @@ def delete_with_files(parent) -> None:
     """Delete a draft and, once that has committed, its stored files. A draft that was
     submitted for approval has events of its four eyes (the only events an unpublished
     item has): they go with it, the audit log keeps the acts."""
-    names = [a.file.name for a in parent.attachments.all()]
+    files = getattr(parent, "attachments", None)  # a denial has none
+    names = [a.file.name for a in files.all()] if files is not None else []
     draft_deleting.send(sender=type(parent), item=parent)
     Event.objects.filter(kind__in=FOUR_EYES_KINDS, **{parent_field(parent): parent}).delete()
     parent.delete()
@@ -454,6 +455,8 @@ def attachments_snapshot(parent) -> list[dict]:
 def clean_removals(parent, values, errors: dict) -> list[Attachment]:
     """The files of ``parent``'s current version that an amendment takes out, given as
     attachments or their ids; anything else is a mistake named in ``errors``."""
+    if not values:
+        return []  # nothing asked (and a denial has no files to ask about)
     current = {str(a.pk): a for a in parent.attachments.current()}
     chosen = [str(v.pk if isinstance(v, Attachment) else v) for v in values or ()]
     if any(key not in current for key in chosen):

@@ -19,8 +19,14 @@ from accounts.models import State
 from portal.countries import country_names
 from sharing.api.pagination import NewestOpenedFirst, OldestFirst
 from sharing.common import validators
-from sharing.common.api import VersionedItemViewSet, VisibleItemViewSet
+from sharing.common.api import (
+    FourEyesActions,
+    VersionedItemViewSet,
+    VisibleItemViewSet,
+    four_eyes_schema,
+)
 from sharing.common.filters import ChangedSinceFilter, RefuseEmptyValues
+from sharing.common.serializers import submit_serializer
 from sharing.denials import services
 from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, DenialParty
@@ -189,9 +195,28 @@ class ActsThroughServices:
     create=extend_schema(
         summary="Notify a licence denial",
         description="Officers and admins of a subscribing state. In force at once, "
-        "screened against and announced to its audience.",
+        "screened against and announced to its audience. 409 when your state asks another "
+        "official to approve its denials: submit it (`POST .../denials/submit/`) instead.",
         request=DenialWriteSerializer,
         responses={201: DenialSerializer},
+    ),
+    submit_new=extend_schema(
+        operation_id="denials_submit_new",
+        summary="Submit a new licence denial for approval",
+        description="Where your state asks another official to approve its denials: the "
+        "denial awaits approval (`pending_approval`), read by your state's officers and "
+        "admins only, and is notified once approved. 409 where your state does not ask.",
+        request=DenialWriteSerializer,
+        responses={201: DenialSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft denial",
+        description="A denial not notified (a submission rejected or taken back).",
+    ),
+    **four_eyes_schema(
+        DenialSerializer,
+        retire="revoking",
+        submit=submit_serializer(DenialAmendSerializer, RevokeSerializer),
     ),
     amend=extend_schema(
         summary="Amend a denial in force",
@@ -227,14 +252,22 @@ class ActsThroughServices:
         responses=ScreeningResultSerializer,
     ),
 )
-class DenialViewSet(ActsThroughServices, VersionedItemViewSet):
+class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
     """Licence denials: notified, amended, revoked and renewed by the notifying state,
-    screened against and consulted about by the others."""
+    screened against and consulted about by the others; under four eyes where the
+    notifying state asks for them."""
 
     model = Denial
     serializer_class = DenialSerializer
     filterset_class = DenialApiFilterSet
     parent_field = "denial"
+    check_write = staticmethod(services.check_can_change)
+    submit_service = staticmethod(services.submit)
+    approve_service = staticmethod(services.approve)
+    reject_service = staticmethod(services.reject)
+    recall_service = staticmethod(services.recall)
+    amend_serializer = DenialAmendSerializer
+    retire_serializer = RevokeSerializer
 
     def get_queryset(self):
         return super().get_queryset().with_figures()
@@ -244,6 +277,17 @@ class DenialViewSet(ActsThroughServices, VersionedItemViewSet):
         content = self.validated(DenialWriteSerializer)
         denial = services.publish(by=request.user, request=request, **content)
         return self.respond(denial, status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["post"], filter_backends=[], url_path="submit")
+    def submit_new(self, request):
+        services.check_can_notify(request.user)
+        content = self.validated(DenialWriteSerializer)
+        denial = services.submit_new(by=request.user, request=request, **content)
+        return self.respond(denial, status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        services.delete(self.get_object(), by=request.user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def amend(self, request, pk=None):

@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DenialStatus(models.TextChoices):
+    # Four eyes (docs/architecture.md): not notified yet; read by its own state's
+    # officers and admins only, never screened, never consulted about.
+    DRAFT = "draft", _("Draft (not notified)")
+    PENDING = "pending_approval", _("Awaiting approval")
     ACTIVE = "active", _("Active")
     AMENDED = "amended", _("Amended")
     REVOKED = "revoked", _("Revoked")
@@ -11,6 +15,8 @@ class DenialStatus(models.TextChoices):
 
 # A denial in force: what screening looks at and consultations are opened about.
 DENIALS_IN_FORCE = (DenialStatus.ACTIVE, DenialStatus.AMENDED)
+# Not notified yet: a draft (a submission rejected or taken back), or awaiting approval.
+UNPUBLISHED = (DenialStatus.DRAFT, DenialStatus.PENDING)
 
 
 class DenialReason(models.TextChoices):

@@ -12,8 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sharing.common.choices import RESTRICTED_TLP, TLP, Audience
+from sharing.common.models import FourEyesItem
 from sharing.denials.choices import (
     DENIALS_IN_FORCE,
+    UNPUBLISHED,
     ConsultationOutcome,
     ConsultationStatus,
     DenialReason,
@@ -35,7 +37,7 @@ def review_date(decided_on: datetime.date, years: int = REVIEW_AFTER_YEARS) -> d
         return decided_on.replace(year=decided_on.year + years, day=28)
 
 
-class Denial(models.Model):
+class Denial(FourEyesItem, models.Model):
     """A state's notification that it refused an export licence: for what item, to which
     consignee and end-user, and why. The other states screen their applications against
     it and, before granting an essentially identical one, consult the denying state.
@@ -66,7 +68,7 @@ class Denial(models.Model):
     reason_category = models.CharField(_("reason"), max_length=24, choices=DenialReason.choices)
     reason = models.TextField(_("reason in words"))
     status = models.CharField(
-        _("status"), max_length=12, choices=DenialStatus.choices, default=DenialStatus.ACTIVE
+        _("status"), max_length=20, choices=DenialStatus.choices, default=DenialStatus.ACTIVE
     )
     review_on = models.DateField(_("review date"))
     tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
@@ -94,6 +96,10 @@ class Denial(models.Model):
     reminded_14_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = DenialQuerySet.as_manager()
+
+    DRAFT_STATUS = DenialStatus.DRAFT
+    PENDING_STATUS = DenialStatus.PENDING
+    UNPUBLISHED = UNPUBLISHED
 
     class Meta:
         verbose_name = _("licence denial")

@@ -10,17 +10,24 @@ from django.apps import apps
 from django.db import models
 from django.db.models import OuterRef, Q
 
+from accounts.choices import Role
 from sharing.common.querysets import VisibleQuerySet, audience_reach, reading_state
 
 
 class DenialQuerySet(VisibleQuerySet):
     def readable(self, user) -> Q | None:
-        """Denials ``user`` may read: their own state's, and those whose audience
-        reaches their state (the same rule as notices; a denial has no draft)."""
+        """Denials ``user`` may read: their own state's (one not notified yet, a draft or
+        awaiting approval, to its officers and admins only), and those notified whose
+        audience reaches their state (the same rule as notices)."""
+        from sharing.denials.choices import UNPUBLISHED
+
         state = reading_state(user)
         if state is None:
             return None
-        return Q(state_id=state.pk) | audience_reach("Denial", state)
+        own = Q(state_id=state.pk)
+        if user.role == Role.VIEWER:
+            own &= ~Q(status__in=UNPUBLISHED)
+        return own | (~Q(status__in=UNPUBLISHED) & audience_reach("Denial", state))
 
     def in_force(self) -> "DenialQuerySet":
         from sharing.denials.choices import DENIALS_IN_FORCE

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from sharing.common import services as common
 from sharing.common.choices import TLP, Audience
 from sharing.common.serializers import (
+    FourEyesFields,
     PageUrlField,
     StrictBooleanField,
     StrictCharField,
@@ -97,7 +98,7 @@ class DenialBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DenialSerializer(serializers.ModelSerializer):
+class DenialSerializer(FourEyesFields, serializers.ModelSerializer):
     state = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="The notifying state (code)."
     )
@@ -130,6 +131,9 @@ class DenialSerializer(serializers.ModelSerializer):
             "expired_at",
             "screening_counts",
             "outcomes",
+            "published_by",
+            "approved_by",
+            "awaiting_approval",
             "url",
         ]
         read_only_fields = fields

@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import State, User
@@ -27,7 +28,8 @@ from portal import audit
 from portal.countries import validate_country_code
 from portal.inputs import refuse_unknown
 from sharing.common import validators
-from sharing.common.choices import TLP, Audience, ChangeKind, EventKind
+from sharing.common.choices import TLP, Audience, EventKind
+from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import reading_state, recipient_choices
 from sharing.common.services import (
     MAX_NOTE,
@@ -39,7 +41,6 @@ from sharing.common.services import (
     clean_text,
     comparable,
     record_event,
-    record_revision,
 )
 from sharing.denials import screening, workdays
 from sharing.denials.choices import (
@@ -371,11 +372,6 @@ def _locked(denial: Denial) -> Denial:
     return Denial.objects.select_for_update(of=("self",)).select_related("state").get(pk=denial.pk)
 
 
-def _revision(denial: Denial, *, by: User, kind: str, note: str = "") -> None:
-    snapshot = _comparable(content_of(denial))
-    record_revision(denial, by=by, kind=kind, note=note, snapshot=snapshot)
-
-
 def _changeable(denial: Denial, by: User, refusal: str) -> Denial:
     """The denial locked, once ``by`` may change it (403) and it is in force (else
     ``refusal``, in the words of the act): what amending, revoking and renewing check
@@ -433,73 +429,157 @@ def _record_act(
 # --- The life of a denial -------------------------------------------------------------------
 
 
-@transaction.atomic
+class DenialLifecycle(Lifecycle):
+    """The life of a denial in the lifecycle's terms, so that four eyes work for it as
+    for notices (docs/architecture.md, "Four eyes"): notified (published) in force,
+    amended (always materially: every change is told), revoked (retired). Under its
+    state's setting for denials, each is submitted and approved by another official; a
+    submission rejected or taken back is a draft, edited and submitted again or deleted.
+    Denials have no files and no minor corrections."""
+
+    model = Denial
+    edit_page = "sharing:denial-edit"
+    owner = "state"
+    published_status = DenialStatus.ACTIVE
+    relations = ("recipient_states",)
+    dates = ("decided_on", "review_on")
+    retired_status = DenialStatus.REVOKED
+    retire_fields = ("reason",)
+    actions = {
+        "drafted": audit.Action.DENIAL_DRAFTED,
+        "draft_updated": audit.Action.DENIAL_DRAFT_UPDATED,
+        "draft_deleted": audit.Action.DENIAL_DRAFT_DELETED,
+        "published": audit.Action.DENIAL_ISSUED,
+        "amended": audit.Action.DENIAL_AMENDED,
+        "retired": audit.Action.DENIAL_REVOKED,
+    }
+    events = {
+        "published": EventKind.DENIAL_ISSUED,
+        "amended": EventKind.DENIAL_AMENDED,
+        "corrected": EventKind.DENIAL_AMENDED,
+        "retired": EventKind.DENIAL_REVOKED,
+    }
+    refusals = {
+        "edit_published": gettext_lazy("Only a draft can be edited; amend a notified denial."),
+        "delete_published": gettext_lazy("A notified denial is revoked, never deleted."),
+        "files_published": gettext_lazy("A denial has no files."),
+        "files_kept": gettext_lazy("A denial has no files."),
+        "already_published": gettext_lazy("This denial has already been notified."),
+        "amend_unpublished": gettext_lazy("Only a denial in force can be amended."),
+        "nothing_changed": gettext_lazy(
+            "Nothing has changed; change the denial before amending it."
+        ),
+        "retire_unpublished": gettext_lazy("Only a denial in force can be revoked."),
+    }
+
+    def check_can_change(self, item: Denial, by: User) -> None:
+        check_can_change(item, by)
+
+    def clean(self, data: dict, owner: State) -> dict:
+        return clean(data, state=owner)
+
+    def content_of(self, item: Denial) -> dict:
+        return content_of(item)
+
+    def comparable(self, content: dict) -> dict:
+        return _comparable(content)
+
+    def snapshot(self, item: Denial) -> dict:
+        return _comparable(content_of(item))
+
+    def apply(self, item: Denial, cleaned: dict, rendered) -> None:
+        _apply(item, cleaned)
+
+    def check_changes(self, item, by, before, after):
+        _check_reference_free(item.state, after["national_reference"], besides=item)
+
+    def publishing(self, item, now):
+        item.created_at = now  # notified now, whenever it was drafted
+
+    def published_details(self, item):
+        return {"tlp": item.tlp, "audience": item.audience}
+
+    def check_amendable(self, item):
+        if not item.in_force:
+            raise ValidationError(self.refusals["amend_unpublished"])
+
+    def new_version(self, item, material):
+        item.status = DenialStatus.AMENDED
+
+    def check_retirable(self, item):
+        if not item.in_force:
+            raise ValidationError(self.refusals["retire_unpublished"])
+
+    def clean_retirement(self, details):
+        return {"reason": _required_text(details.get("reason"), "reason", MAX_NOTE)}
+
+    def retiring(self, item, details, now):
+        """A revoked denial stays readable and drops out of screening."""
+        item.revoked_at = now
+        item.revoked_reason = details["reason"]
+
+    def requires(self, owner: State, *markings: str) -> bool:
+        return owner.approve_denials
+
+    def policy_name(self, owner: State) -> str:
+        return _("every licence denial is approved by a second official")
+
+    def create(self, *, by: User, request: HttpRequest | None = None, attachments=(), **content):
+        """A draft denial (not notified): what a submission becomes when it is rejected
+        or taken back, and what a state asking for four eyes writes first."""
+        state = check_can_notify(by)
+        cleaned = clean(content, state=state)
+        _check_reference_free(state, cleaned["national_reference"])
+        return super().create(by=by, request=request, attachments=attachments, **content)
+
+
+_LIFE = DenialLifecycle()
+(create, update, delete, _attach, _detach, _publish_draft, _amend, revoke,
+ submit, approve, reject, recall) = _LIFE.acts()  # fmt: skip
+(approval_shown, rejection_shown, can_decide, can_recall,
+ needs_approval, comparable_content) = _LIFE.questions()  # fmt: skip
+
+
+def requires_four_eyes(state: State) -> bool:
+    """Whether ``state`` asks another official to approve its licence denials."""
+    return _LIFE.requires(state)
+
+
 def publish(*, by: User, request: HttpRequest | None = None, **content) -> Denial:
-    """Notify a denial to its audience: it is in force, screened against and announced."""
+    """Notify a denial to its audience: it is in force, screened against and announced.
+    Where the state asks four eyes for denials, ``submit_new`` instead."""
     state = check_can_notify(by)
     cleaned = clean(content, state=state)
-    _check_reference_free(state, cleaned["national_reference"])
-    denial = Denial(state=state, created_by=by)
-    _apply(denial, cleaned)
-    _revision(denial, by=by, kind=ChangeKind.INITIAL)
-    _record_act(
-        audit.Action.DENIAL_ISSUED,
-        EventKind.DENIAL_ISSUED,
-        denial,
-        by=by,
-        request=request,
-        details={"tlp": denial.tlp, "audience": denial.audience},
-    )
-    return denial
+    if _LIFE.requires(state):
+        raise _LIFE.policy_refusal(state)
+    with transaction.atomic():
+        _check_reference_free(state, cleaned["national_reference"])
+        denial = Denial(state=state, created_by=by, status=DenialStatus.DRAFT)
+        _apply(denial, cleaned)
+        return _LIFE._publish(denial, by=by, request=request)
 
 
-@transaction.atomic
+def submit_new(*, by: User, request: HttpRequest | None = None, **content) -> Denial:
+    """A new denial submitted for another official's approval at once (a state that asks
+    four eyes for denials): it awaits approval, read by the state's officers and admins
+    only, and is notified when approved."""
+    with transaction.atomic():
+        denial = create(by=by, request=request, **content)
+        submit(denial, by=by, request=request)
+    return Denial.objects.get(pk=denial.pk)
+
+
+def publish_draft(denial: Denial, *, by: User, request: HttpRequest | None = None) -> Denial:
+    """Notify a draft (a submission that was rejected or taken back, once the state no
+    longer asks four eyes for denials)."""
+    return _publish_draft(denial, by=by, request=request)
+
+
 def amend(
     denial: Denial, *, by: User, change_note: str, request: HttpRequest | None = None, **content
 ) -> Denial:
     """A new version of a denial in force, with what changed; told to its readers."""
-    denial = _changeable(denial, by, _("Only a denial in force can be amended."))
-    errors: dict = {}
-    note = clean_text(change_note, "change_note", MAX_NOTE, required=True, errors=errors)
-    current = content_of(denial)
-    try:
-        cleaned = clean({**current, **content}, state=denial.state)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    if _comparable(current) == _comparable(cleaned):
-        raise ValidationError(_("Nothing has changed; change the denial before amending it."))
-    _check_reference_free(denial.state, cleaned["national_reference"], besides=denial)
-    denial.version += 1
-    denial.status = DenialStatus.AMENDED
-    _apply(denial, cleaned)
-    _revision(denial, by=by, kind=ChangeKind.MATERIAL, note=note)
-    _record_act(
-        audit.Action.DENIAL_AMENDED,
-        EventKind.DENIAL_AMENDED,
-        denial,
-        by=by,
-        request=request,
-        details={"version": denial.version},
-    )
-    return denial
-
-
-@transaction.atomic
-def revoke(denial: Denial, *, by: User, reason: str, request: HttpRequest | None = None) -> Denial:
-    """Take a denial out of force (the licence was later granted, the risk is gone): it
-    stays readable, drops out of screening, and its readers are told."""
-    denial = _changeable(denial, by, _("Only a denial in force can be revoked."))
-    reason = _required_text(reason, "reason", MAX_NOTE)
-    denial.status = DenialStatus.REVOKED
-    denial.revoked_at = timezone.now()
-    denial.revoked_reason = reason
-    denial.save()
-    _record_act(
-        audit.Action.DENIAL_REVOKED, EventKind.DENIAL_REVOKED, denial, by=by, request=request
-    )
-    return denial
+    return _amend(denial, by=by, change_note=change_note, material=True, request=request, **content)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.models import State
 from portal.countries import local_country_names
@@ -31,12 +32,17 @@ from sharing.common.models import Revision
 from sharing.common.pages import (
     Confirmation,
     confirm,
+    decide,
+    delete_draft,
     earlier_versions_hidden,
     filtered,
     other_params,
     paginate,
     reads,
+    review,
+    submitted_instead,
 )
+from sharing.common.querysets import approval_record
 from sharing.denials import services, workdays
 from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.denials.forms import (
@@ -245,8 +251,11 @@ def _detail_queryset(user):
         .prefetch_related(
             Prefetch(
                 "revisions",
-                queryset=Revision.objects.visible_to(user).select_related("created_by"),
-            )
+                queryset=Revision.objects.visible_to(user).select_related(
+                    "created_by", "approved_by"
+                ),
+            ),
+            *approval_record(),
         )
     )
 
@@ -280,10 +289,31 @@ def denial_detail(request, denial):
             "consultations": consultations,
             "outcomes": denial.closed_consultations,
             "can_change": denial.in_force and services.can_change(denial, user),
+            "can_edit_draft": denial.is_unpublished and services.can_change(denial, user),
             "can_consult": services.can_consult(denial, user),
             "own_state": denial.state_id == user.state_id,
+            "review": review(denial, user, services, AMENDABLE_FIELDS),
+            "rejection": services.rejection_shown(denial, user),
         },
     )
+
+
+# What an approver is shown changing in an amendment (a denial has no body: every field).
+AMENDABLE_FIELDS = {
+    "national_reference": gettext_lazy("National reference"),
+    "decided_on": gettext_lazy("Date of decision"),
+    "review_on": gettext_lazy("Review date"),
+    "control_entry": gettext_lazy("Control-list entry"),
+    "catch_all": gettext_lazy("Non-listed (catch-all)"),
+    "item_description": gettext_lazy("Item description"),
+    "end_use": gettext_lazy("Stated end-use"),
+    "reason_category": gettext_lazy("Reason"),
+    "reason": gettext_lazy("Reason in words"),
+    "parties": gettext_lazy("Parties"),
+    "tlp": gettext_lazy("Marking"),
+    "audience": gettext_lazy("Audience"),
+    "recipient_states": gettext_lazy("Recipient states"),
+}
 
 
 # --- Notifying and changing a denial --------------------------------------------------------
@@ -326,9 +356,16 @@ def _denial_form_page(request, *, denial=None, form_class=DenialForm, template, 
 
 @login_required
 def denial_create(request):
-    services.check_can_notify(request.user)
+    state = services.check_can_notify(request.user)
 
     def save(form, content):
+        if services.requires_four_eyes(state):
+            denial = services.submit_new(by=request.user, request=request, **content)
+            messages.success(
+                request,
+                _("Submitted. Your state's officers and admins have been asked to approve it."),
+            )
+            return denial
         denial = services.publish(by=request.user, request=request, **content)
         messages.success(
             request, _("The denial has been notified. Its recipient states are being told.")
@@ -336,6 +373,76 @@ def denial_create(request):
         return denial
 
     return _denial_form_page(request, template="sharing/denials/form.html", save=save)
+
+
+def _draft_of_own_state(view):
+    """Decorator of the pages of a denial not notified yet (a draft, or awaiting
+    approval): 404 unless the user reads it, 403 unless they may change it, and back to
+    its page once it is notified."""
+
+    @login_required
+    @reads(Denial.objects.visible_to)
+    @functools.wraps(view)
+    def drafting(request, denial):
+        services.check_can_change(denial, request.user)
+        if not denial.is_unpublished:
+            return redirect(denial)
+        return view(request, denial)
+
+    return drafting
+
+
+@_draft_of_own_state
+def denial_edit(request, denial):
+    """Change a draft; one awaiting approval is taken back by saving."""
+
+    def save(form, content):
+        saved = services.update(denial, by=request.user, request=request, **content)
+        messages.success(request, _("Draft saved."))
+        return saved
+
+    return _denial_form_page(
+        request, denial=denial, template="sharing/denials/form.html", save=save
+    )
+
+
+@_draft_of_own_state
+def denial_notify(request, denial):
+    """Notify a draft (or submit it, where the state asks four eyes for denials)."""
+    page = Confirmation(
+        heading=_("Notify %(title)s?") % {"title": denial.title},
+        lead=denial.item_description,
+        tlp=denial.tlp,
+        explanation=[_("It will be in force, screened against, and its recipient states told.")],
+        submit=_("Notify the denial"),
+    )
+    page, act, done = submitted_instead(
+        denial,
+        services,
+        "publish",
+        page,
+        services.publish_draft,
+        _("The denial has been notified. Its recipient states are being told."),
+    )
+    return confirm(request, denial, page, act=act, done=done)
+
+
+@_draft_of_own_state
+def denial_delete(request, denial):
+    return delete_draft(
+        request,
+        denial,
+        act=services.delete,
+        explanation=_("The draft is deleted for good. It was never notified."),
+        then=reverse("sharing:denial-list"),
+    )
+
+
+@login_required
+@require_POST
+@reads(Denial.objects.visible_to)
+def denial_approval(request, denial):
+    return decide(request, denial, services)
 
 
 def _changes_denial(view):
@@ -359,12 +466,22 @@ def _changes_denial(view):
 @_changes_denial
 def denial_amend(request, denial):
     def save(form, content):
+        note = form.cleaned_data["change_note"]
+        if services.requires_four_eyes(denial.state):
+            services.submit(
+                denial, by=request.user, request=request, act="amend", change_note=note, **content
+            )
+            messages.success(
+                request,
+                _(
+                    "Submitted for approval: version %(v)d is published once another "
+                    "official of your state approves it."
+                )
+                % {"v": denial.version + 1},
+            )
+            return denial
         saved = services.amend(
-            denial,
-            by=request.user,
-            request=request,
-            change_note=form.cleaned_data["change_note"],
-            **content,
+            denial, by=request.user, request=request, change_note=note, **content
         )
         messages.success(request, _("Version %(v)d notified.") % {"v": saved.version})
         return saved
@@ -378,10 +495,11 @@ def denial_amend(request, denial):
     )
 
 
-def _confirm_change(request, denial: Denial, form_class, *, act, done, **page):
+def _confirm_change(request, denial: Denial, form_class, *, act, done, four_eyes="", **page):
     """Ask, then ``act`` (a service call) with the values of ``form_class``: the "are
     you sure?" page about a denial, under its marking and in its place in the list,
-    saying ``page`` (see ``Confirmation``)."""
+    saying ``page`` (see ``Confirmation``). ``four_eyes`` names the act when the state's
+    setting for denials may ask for it to be submitted instead."""
     confirmation = Confirmation(
         tlp=denial.tlp,
         crumbs=[
@@ -390,6 +508,10 @@ def _confirm_change(request, denial: Denial, form_class, *, act, done, **page):
         ],
         **page,
     )
+    if four_eyes:
+        confirmation, act, done = submitted_instead(
+            denial, services, four_eyes, confirmation, act, done
+        )
     form = form_class(request.POST if request.method == "POST" else None)
     return confirm(request, denial, confirmation, act=act, done=done, form=form)
 
@@ -402,6 +524,7 @@ def denial_revoke(request, denial):
         RevokeDenialForm,
         act=services.revoke,
         done=_("The denial has been revoked. Its readers are being told."),
+        four_eyes="retire",
         heading=_("Revoke %(title)s?") % {"title": denial.title},
         crumb=_("Revoke"),
         explanation=[

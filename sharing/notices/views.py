@@ -21,6 +21,7 @@ from sharing.common.pages import (
     ItemFormPages,
     confirm,
     decide,
+    delete_draft,
     earlier_versions_hidden,
     filtered,
     other_params,
@@ -261,20 +262,11 @@ def notice_delete(request, notice):
         if request.method == "POST":
             messages.error(request, services.NoticeLifecycle.refusals["delete_published"])
         return redirect("sharing:notice-detail", pk=notice.pk)
-    page = Confirmation(
-        heading=_("Delete this draft?"),
-        lead=notice.title,
-        tlp=notice.tlp,
-        explanation=[_("The draft and its files are deleted for good. Nothing was shared yet.")],
-        submit=_("Delete the draft"),
-        danger=True,
-    )
-    return confirm(
+    return delete_draft(
         request,
         notice,
-        page,
         act=services.delete,
-        done=_("The draft has been deleted."),
+        explanation=_("The draft and its files are deleted for good. Nothing was shared yet."),
         then=reverse("sharing:notice-list"),
     )
 

@@ -25,6 +25,7 @@ from sharing.common.services import (
     clean_text,
     draft_deleting,
     item_opened,
+    parent_field,
 )
 from sharing.notices.choices import Severity
 from sharing.notices.models import TechnologyCategory
@@ -84,8 +85,7 @@ def _read_on_opening(sender, *, item, by, **kwargs) -> None:
 @receiver(draft_deleting)
 def _forget_a_deleted_draft(sender, *, item, **kwargs) -> None:
     """A draft deleted for good takes its inbox rows (its four eyes') with it."""
-    field = "notice" if item._meta.model_name == "notice" else "best_practice"
-    if Notification.objects.filter(**{field: item}).delete()[0]:
+    if Notification.objects.filter(**{parent_field(item): item}).delete()[0]:
         caching.forget_every_unread()
 
 

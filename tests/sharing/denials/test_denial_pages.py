@@ -1070,15 +1070,16 @@ def test_the_detail_keeps_its_query_budget(
     first = busy(dk_officer, fi_officer, no_officer, size)[0]
     signed_in(client, dk_officer).get(first.get_absolute_url())
     # session, user, the denial with its screening counts, parties, recipient states,
-    # outcomes, revisions, the audit row of an AMBER read, reading its notifications,
-    # consultations (the unread count is in the cache since the first request)
-    with django_assert_num_queries(10):
+    # outcomes, revisions, the four eyes' versions and submissions, the audit row of an
+    # AMBER read, reading its notifications, consultations (the unread count is in the
+    # cache since the first request)
+    with django_assert_num_queries(12):
         page = client.get(first.get_absolute_url())
     assert len(page.context["consultations"]) == size
     assert len(page.context["outcomes"]) == size // 3
     # Another state's officer: and whether they may consult.
     signed_in(client, fi_officer).get(first.get_absolute_url())
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         page = client.get(first.get_absolute_url())
     assert len(page.context["consultations"]) == (size + 1) // 2
     assert page.context["can_consult"]
@@ -1132,14 +1133,16 @@ def test_the_dashboard_panel_keeps_its_query_budget(
 def test_the_demo_adds_denials_and_an_open_consultation_once(seeded_states, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert set(Denial.objects.values_list("state_id", flat=True)) == {"DK", "NO", "JP"}
+    assert set(Denial.objects.values_list("state_id", flat=True)) == {"DK", "NO", "JP", "DE"}
+    # Germany asks for four eyes on denials: its denial awaits de-admin's approval.
+    assert Denial.objects.get(state_id="DE").status == "pending_approval"
     japanese = Denial.objects.get(state_id="JP").parties.get(role="end_user")
     assert japanese.name == "東亜通信監視システム株式会社"
     consultation = Consultation.objects.get()
     assert (consultation.consulting_state_id, consultation.denial.state_id) == ("FI", "DK")
     assert consultation.status == ConsultationStatus.OPEN
     assert seed_denials() == (0, 0)
-    assert Denial.objects.count() == 3 and Consultation.objects.count() == 1
+    assert Denial.objects.count() == 4 and Consultation.objects.count() == 1
 
 
 def test_a_form_without_its_management_data_is_refused(client, dk_officer):
