@@ -12,11 +12,13 @@ DEMO_POLICIES = {"DE": ApprovalPolicy.EVERYTHING}
 
 
 def seed_policies() -> None:
-    """Give the demo states their approval policies, where a state has the default."""
+    """Give the demo states their approval policies, where a state has the default
+    (each setting on its own: a demo seeded before a setting existed gets it too)."""
     for code, policy in DEMO_POLICIES.items():
         State.objects.filter(pk=code, approval_policy=ApprovalPolicy.NOTHING).update(
-            approval_policy=policy, approve_denials=True
+            approval_policy=policy
         )
+        State.objects.filter(pk=code).update(approve_denials=True)
 
 
 def seed_users(password: str) -> tuple[int, int]:

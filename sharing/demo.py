@@ -642,7 +642,7 @@ def seed_denials() -> tuple[int, int]:
         ):
             continue
         decided_on = today - datetime.timedelta(days=demo["days_ago"])
-        if demo.get("submit"):
+        if demo.get("submit") and denials.requires_four_eyes(author.state):
             denials.submit_new(by=author, decided_on=decided_on, **demo["content"])
             added += 1
             continue

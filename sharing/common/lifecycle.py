@@ -772,8 +772,9 @@ class Lifecycle:
             self.recall_pending(item, by=by, request=request)
         return item
 
-    def recall_pending(self, item: Item, *, by: User, request) -> bool:
-        """Take back the locked item's pending act, if any; whether there was one."""
+    def recall_pending(self, item: Item, *, by: User | None, request) -> bool:
+        """Take back the locked item's pending act, if any; whether there was one.
+        ``by`` None: the portal itself (a denial expired at its review date)."""
         approval = self._pending(item).first()
         if approval is None:
             return False
@@ -789,7 +790,14 @@ class Lifecycle:
     }
 
     def _close(
-        self, item: Item, approval: Approval, status: str, *, by: User, request, reason: str = ""
+        self,
+        item: Item,
+        approval: Approval,
+        status: str,
+        *,
+        by: User | None,
+        request,
+        reason: str = "",
     ):
         """End the locked item's pending approval: a submitted draft that was not
         approved is a draft again."""

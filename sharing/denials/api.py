@@ -213,6 +213,19 @@ class ActsThroughServices:
         summary="Delete a draft denial",
         description="A denial not notified (a submission rejected or taken back).",
     ),
+    partial_update=extend_schema(
+        summary="Change a draft denial",
+        description="A denial not notified; one awaiting approval is taken back.",
+        request=DenialWriteSerializer,
+        responses=DenialSerializer,
+    ),
+    publish=extend_schema(
+        summary="Notify a draft denial",
+        description="Where your state no longer asks for approval (409 where it does: "
+        "submit it instead).",
+        request=None,
+        responses=DenialSerializer,
+    ),
     **four_eyes_schema(
         DenialSerializer,
         retire="revoking",
@@ -288,6 +301,17 @@ class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
     def destroy(self, request, pk=None):
         services.delete(self.get_object(), by=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def partial_update(self, request, pk=None):
+        denial = self.get_object()
+        services.check_can_change(denial, request.user)
+        content = self.validated(DenialWriteSerializer, partial=True)
+        return self.respond(services.update(denial, by=request.user, request=request, **content))
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def publish(self, request, pk=None):
+        denial = services.publish_draft(self.get_object(), by=request.user, request=request)
+        return self.respond(denial)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def amend(self, request, pk=None):

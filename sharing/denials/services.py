@@ -593,6 +593,8 @@ def renew(
     """Keep a denial in force after its review: the next review three years from today
     (or the later date given, within five years)."""
     denial = _changeable(denial, by, _("Only a denial in force is renewed; notify a new one."))
+    # A submitted amendment carries the review date it was written with: taken back.
+    _LIFE.recall_pending(denial, by=by, request=request)
     errors: dict = {}
     today = timezone.localdate()
     chosen = clean_date(review_on, "review_on", errors, not_past=False)
@@ -646,6 +648,8 @@ def review_denials(today: datetime.date | None = None) -> dict:
             ).update(status=DenialStatus.EXPIRED, expired_at=timezone.now())
             if claimed:
                 denial = Denial.objects.get(pk=pk)
+                # What awaited approval (an amendment, a revocation) cannot happen now.
+                _LIFE.recall_pending(denial, by=None, request=None)
                 audit.record(audit.Action.DENIAL_EXPIRED, target=denial, state=denial.state)
                 record_event(EventKind.DENIAL_EXPIRED, denial, None)
                 done["expired"] += 1

@@ -349,7 +349,12 @@ def _denial_form_page(request, *, denial=None, form_class=DenialForm, template, 
     return page(
         request,
         template,
-        {"form": form, "formset": formset, "denial": denial},
+        {
+            "form": form,
+            "formset": formset,
+            "denial": denial,
+            "four_eyes": services.requires_four_eyes(state),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

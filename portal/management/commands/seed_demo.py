@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Fill the embedded mode with demo data: <cc>-admin, <cc>-officer and <cc>-viewer "
         "for every state (e.g. dk-officer), a handful of notices, a dozen best practices, "
-        "three licence denials and an open consultation. "
+        "four licence denials (Germany's awaiting approval) and an open consultation. "
         "Idempotent: what "
         "exists is left as it is."
     )
@@ -45,5 +45,6 @@ class Command(BaseCommand):
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
-            f"Germany asks for four eyes: de-admin / {password} has a notice to approve."
+            f"Germany asks for four eyes: de-admin / {password} has a notice and a licence "
+            f"denial to approve."
         )

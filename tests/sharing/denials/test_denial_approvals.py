@@ -193,3 +193,31 @@ def test_the_dashboard_asks_the_second_official(four_eyes, client):
     client.force_login(four_eyes["dk-officer-2"])
     dashboard = client.get("/").content.decode()
     assert "Awaiting my approval" in dashboard and denial.title in dashboard
+
+
+def test_renewal_and_expiry_take_back_what_awaits_approval(four_eyes, seeded_states):
+    officer = four_eyes["dk-officer"]
+    officer.state.approve_denials = False
+    denial = denials.publish(by=officer, **denial_content())
+    officer.state.approve_denials = True
+    denials.submit(denial, by=officer, act="amend", change_note="Wider.", tlp="green")
+    denials.renew(denial, by=officer)
+    assert Approval.objects.get().status == "recalled"
+    denials.submit(denial, by=officer, act="retire", reason="Granted.")
+    Denial.objects.filter(pk=denial.pk).update(review_on="2020-01-01")
+    denials.review_denials()
+    assert Denial.objects.get(pk=denial.pk).status == "expired"
+    assert not Approval.objects.filter(status="pending").exists()
+
+
+def test_a_draft_is_changed_and_notified_through_the_api(four_eyes, api_for):
+    officer = api_for(four_eyes["dk-officer"])
+    denial = denials.submit_new(by=four_eyes["dk-officer"], **denial_content())
+    url = f"{DENIALS}{denial.pk}/"
+    changed = officer.patch(url, {"end_use": "Backbone monitoring."}, format="json")
+    assert changed.status_code == 200 and changed.json()["status"] == "draft"
+    assert officer.post(f"{url}publish/").status_code == 409
+    State.objects.filter(pk="DK").update(approve_denials=False)
+    notified = officer.post(f"{url}publish/")
+    assert notified.status_code == 200 and notified.json()["status"] == "active"
+    assert officer.delete(url).status_code == 400
