@@ -7,7 +7,8 @@ its second version. It then walks every page, file and API answer a signed-out v
 can reach from the home page, the best-practice library and the API root (following
 links, and searching for every item's second word), and looks for the markers: only
 that of the public best practice's current version may appear, and it must, so that the
-walk is known to reach what it should.
+walk is known to reach what it should. Under four eyes, the names of who submitted and
+who approved, what awaits approval and why a submission was rejected stay hidden too.
 """
 
 import os
@@ -18,10 +19,13 @@ import secrets
 import pytest
 from django.test import Client
 
+from accounts.choices import ApprovalPolicy
+from accounts.models import State
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
 from tests.crawl import walk
+from tests.personas import persona
 from tests.sharing.conftest import denial_content, notice_content, pdf, practice_content
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +116,40 @@ def seeded(dk_officer, no_officer, rng):
     )
     hidden.add(earlier)
     public.add(current)
+    # Four eyes on public best practices (Norway asks for them): who submitted and who
+    # approved (officials' names), what awaits approval (a public draft, an amendment of
+    # a public best practice) and a rejection's reason all stay with Norway's officials.
+    State.objects.filter(pk="NO").update(approval_policy=ApprovalPolicy.EVERYTHING)
+    no_officer.state.refresh_from_db()
+    approver = persona("no-admin")
+    approver.first_name, approver.last_name = word(), word()
+    approver.save()
+    hidden |= {approver.first_name, approver.last_name}
+    shown, handle = word(), word()
+    handles.add(handle)
+    approved = practices.create(
+        by=no_officer,
+        **practice_content(
+            title=f"Practice {shown}", body=f"Public: {handle}", public=True, audience="community"
+        ),
+    )
+    practices.submit(approved, by=no_officer)
+    practices.approve(approved, by=approver)
+    public.add(shown)
+    pending, proposed, refused = word(), word(), word()
+    hidden |= {pending, proposed, refused}
+    draft = practices.create(
+        by=no_officer,
+        **practice_content(title=f"Practice {pending}", body=f"Soon: {handle}", public=True),
+    )
+    practices.submit(draft, by=no_officer)
+    practices.submit(
+        approved, by=no_officer, act="amend", change_note=proposed, body=f"Next: {proposed}"
+    )
+    practices.reject(approved, by=approver, reason=f"Not {refused}")
+    practices.submit(
+        approved, by=no_officer, act="amend", change_note="Again.", body=f"Next: {proposed}"
+    )
     return hidden, public, handles
 
 

@@ -51,6 +51,19 @@ def notice_content(**overrides) -> dict:
 
 
 @pytest.fixture
+def act(django_capture_on_commit_callbacks):
+    """act(service, *args, **kwargs): run a service call and what its commit sets off
+    (the dispatch, then the e-mails and deliveries; tasks run eagerly), as after a real
+    request."""
+
+    def run(service, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def make_notice(dk_officer):
     """make_notice(by=..., publish=True, **content overrides) -> Notice, via the services."""
 

@@ -39,17 +39,6 @@ def people(seeded_states):
     }
 
 
-@pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    """Run a service and what its commit sets off (dispatch, e-mails), as a request would."""
-
-    def run(service, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(*args, **kwargs)
-
-    return run
-
-
 def page(client, user, url):
     client.force_login(user)
     return client.get(url)

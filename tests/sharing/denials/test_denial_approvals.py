@@ -29,15 +29,6 @@ def four_eyes(seeded_states):
     }
 
 
-@pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    def run(service, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(*args, **kwargs)
-
-    return run
-
-
 def test_notifying_alone_is_refused_under_the_setting(four_eyes):
     with pytest.raises(Conflict, match="every licence denial is approved by a second official"):
         denials.publish(by=four_eyes["dk-officer"], **denial_content())

@@ -963,14 +963,9 @@ def test_the_main_navigation_leads_to_the_denials(client, dk_viewer, staff_user,
 
 
 @pytest.fixture
-def dispatched(django_capture_on_commit_callbacks):
+def dispatched(act):
     """Run a service call with its notifications dispatched (tasks run eagerly)."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
+    return act
 
 
 def test_notifications_about_denials_show_in_the_inbox(

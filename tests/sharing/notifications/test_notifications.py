@@ -51,19 +51,6 @@ def people(dk_officer, dk_admin, dk_viewer, no_admin, no_officer, no_viewer, fr_
     }
 
 
-@pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    """act(service, *args, **kwargs): run a service and what its commit sets off (the
-    dispatch, then the e-mails), as after a real request."""
-
-    def run(service, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = service(*args, **kwargs)
-        return result
-
-    return run
-
-
 def to_norway_and_finland(**overrides):
     return notice_content(**{"audience": "selected", "recipient_states": ["NO", "FI"], **overrides})
 
