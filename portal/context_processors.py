@@ -24,6 +24,8 @@ def _nav_section(request) -> str:
             return "inbox"
         if (match.url_name or "").startswith("practice"):
             return "practices"
+        if (match.url_name or "").startswith(("advisory", "csaf")):
+            return "advisories"
         if (match.url_name or "").startswith(("denial", "consultation")) or (
             match.url_name == "screening"
         ):

@@ -56,7 +56,7 @@ def dashboard(request):
         )
         context["to_approve"] = list(
             Approval.objects.awaiting_decision_by(user)
-            .select_related("notice", "best_practice", "denial__state", "submitted_by")
+            .select_related("notice", "best_practice", "denial__state", "advisory", "submitted_by")
             .order_by("submitted_at")[:DASHBOARD_LIST_SIZE]
         )
         context["consultations_awaiting"] = awaiting_answer(user, DASHBOARD_LIST_SIZE)

@@ -1,4 +1,5 @@
-"""Demo notices, best practices, licence denials and a consultation for the embedded
+"""Demo notices, best practices, licence denials, a consultation and advisories for
+industry for the embedded
 mode (``manage.py seed_demo``). Every company and person in them is invented; they go
 through the services like real ones."""
 
@@ -8,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from sharing.advisories import services as advisories
+from sharing.advisories.models import Advisory
 from sharing.denials import services as denials
 from sharing.denials.models import Consultation, Denial
 from sharing.notices import services as notices
@@ -671,3 +674,124 @@ def _seed_consultation() -> int:
     if writer is not None:
         denials.write_in_consultation(consultation, by=writer, body=body)
     return 1
+
+
+# Advisories for industry, each made in the words of its state's officer, never copied
+# from its notice. "source" names a demo notice by title; "release" says who approves
+# it (None: left awaiting approval, for no-admin's dashboard).
+DEMO_ADVISORIES = [
+    {
+        "author": "no-officer",
+        "release": "no-admin",
+        "source": "IMSI catchers re-exported through a Baltic freight forwarder",
+        "content": {
+            "title": "IMSI catchers ordered for police forces may be forwarded to third countries",
+            "summary": (
+                "Cellular interception equipment sold to police forces in Europe has been "
+                "passed on by freight forwarders soon after delivery. Exporters should "
+                "check who takes delivery and where the equipment goes next."
+            ),
+            "body": (
+                "## What to check\n\n"
+                "- who takes physical delivery, and whether it is the licensed end-user;\n"
+                "- whether the forwarder named in the order has handled your goods before;\n"
+                "- whether on-site installation and training are refused.\n\n"
+                "Ask for an end-use statement signed by the end-user itself."
+            ),
+            "tlp": "clear",
+            "red_flags": [
+                "Delivery to a freight forwarder rather than to the police force.",
+                "The buyer declines installation, training or maintenance.",
+                "Urgent delivery asked for without an operational reason.",
+            ],
+            "categories": ["telecom-interception"],
+            "entities": [{"name": "Nordlys Freight Forwarding OÜ", "confirmed": True}],
+        },
+    },
+    {
+        "author": "dk-officer",
+        "release": "dk-admin",
+        "source": "Intrusion-software reseller seeking licences through a new subsidiary",
+        "content": {
+            "title": "Intrusion software: beware of resellers changing their names",
+            "summary": (
+                "A reseller of intrusion software refused licences in Denmark now trades "
+                "through a new subsidiary. Screen your customers and their owners against "
+                "the names below."
+            ),
+            "body": (
+                "Intrusion software (4A005, 4D004) can be used to spy on journalists, "
+                "lawyers and human-rights defenders. Before you sell, ask who owns your "
+                "customer, who will operate the software, and against whom."
+            ),
+            "tlp": "clear",
+            "red_flags": [
+                "A newly registered customer orders the same products another refused.",
+                "The director's name appears in a different transliteration.",
+                "Payment through a free-zone trading company.",
+            ],
+            "categories": ["intrusion-software"],
+            "entities": [{"name": "Nimbus Intercept Solutions ApS", "confirmed": True}],
+        },
+    },
+    {
+        "author": "no-officer",
+        "release": "no-admin",
+        "source": "IMSI catchers marketed as network test equipment",
+        "content": {
+            "title": "Network test equipment that intercepts: questions for your customer",
+            "summary": (
+                "Some so-called network test platforms capture subscriber identities. For "
+                "Norway's industry contacts: what to ask before quoting."
+            ),
+            "body": "Ask for the full specification and the network operator's mandate.",
+            "tlp": "green",
+            "red_flags": ["The specification omits what the equipment does to phones nearby."],
+            "categories": ["telecom-interception"],
+            "entities": [],
+        },
+    },
+    {
+        "author": "no-officer",
+        "release": None,
+        "source": None,
+        "content": {
+            "title": "Due diligence for exporters of surveillance technology: where to start",
+            "summary": (
+                "Norway's general guidance: screen every end-user and consignee, know how "
+                "your product can be misused, and ask when something does not add up."
+            ),
+            "body": (
+                "1. Screen all end-users and consignees against the entities named in "
+                "public advisories.\n2. Ask what the system will be used for, by whom.\n"
+                "3. Keep records of what you asked and what you were told."
+            ),
+            "tlp": "clear",
+            "red_flags": [],
+            "categories": [],
+            "entities": [],
+        },
+    },
+]
+
+
+def seed_advisories() -> int:
+    """Add the demo advisories that are not there yet; returns how many were added."""
+    added = 0
+    for demo in DEMO_ADVISORIES:
+        content = dict(demo["content"])
+        author = User.objects.filter(username=demo["author"]).first()
+        if author is None or Advisory.objects.filter(title=content["title"]).exists():
+            continue
+        if demo["source"]:
+            source = Notice.objects.filter(title=demo["source"], author_state=author.state)
+            content["source"] = source.first()
+            if content["source"] is None:
+                continue
+        advisory = advisories.create(by=author, **content)
+        advisories.submit(advisory, by=author)
+        approver = User.objects.filter(username=demo["release"] or "").first()
+        if approver is not None:
+            advisories.approve(advisory, by=approver)
+        added += 1
+    return added

@@ -1,7 +1,8 @@
 """The sharing app's models, for Django: each lives in its domain package (notices,
-practices, denials, notifications, and what they share in common); importing them here
+practices, denials, advisories, notifications, and what they share in common); importing them here
 registers them with the app. Code imports them from their own package."""
 
+from sharing.advisories.models import Advisory, AdvisoryEntity  # noqa: F401
 from sharing.common.models import (  # noqa: F401
     Attachment,
     Event,

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from sharing.advisories import views as advisories
+from sharing.advisories.feeds import AdvisoryFeed
 from sharing.common import views as attachments
 from sharing.denials import consultation_views as consultations
 from sharing.denials import views as denials
@@ -74,6 +76,38 @@ urlpatterns = [
         "consultations/<uuid:pk>/outcome/",
         consultations.consultation_outcome,
         name="consultation-outcome",
+    ),
+    path("advisories/", advisories.advisory_list, name="advisory-list"),
+    path("advisories/feed/", AdvisoryFeed(), name="advisory-feed"),
+    path("advisories/new/", advisories.advisory_create, name="advisory-create"),
+    path("advisories/<uuid:pk>/", advisories.advisory_detail, name="advisory-detail"),
+    path("advisories/<uuid:pk>/edit/", advisories.advisory_edit, name="advisory-edit"),
+    path("advisories/<uuid:pk>/release/", advisories.advisory_release, name="advisory-release"),
+    path("advisories/<uuid:pk>/amend/", advisories.advisory_amend, name="advisory-amend"),
+    path("advisories/<uuid:pk>/withdraw/", advisories.advisory_withdraw, name="advisory-withdraw"),
+    path("advisories/<uuid:pk>/approval/", advisories.advisory_approval, name="advisory-approval"),
+    path("advisories/<uuid:pk>/delete/", advisories.advisory_delete, name="advisory-delete"),
+    # CSAF's provider conventions (CSAF 2.0, section 7): the metadata, and one directory of
+    # public documents by year, with its index, its changes and a hash of each document.
+    path(
+        ".well-known/csaf/provider-metadata.json",
+        advisories.csaf_provider_metadata,
+        name="csaf-provider-metadata",
+    ),
+    path(".well-known/csaf/<slug:folder>/", advisories.csaf_directory, name="csaf-directory"),
+    path(".well-known/csaf/<slug:folder>/index.txt", advisories.csaf_index, name="csaf-index"),
+    path(
+        ".well-known/csaf/<slug:folder>/changes.csv", advisories.csaf_changes, name="csaf-changes"
+    ),
+    path(
+        ".well-known/csaf/<slug:folder>/<int:year>/<str:name>.sha256",
+        advisories.csaf_hash,
+        name="csaf-hash",
+    ),
+    path(
+        ".well-known/csaf/<slug:folder>/<int:year>/<str:name>",
+        advisories.csaf_document,
+        name="csaf-document",
     ),
     path("search/", search.search_page, name="search"),
     path("attachments/<uuid:pk>/", attachments.attachment_download, name="attachment-download"),

@@ -72,6 +72,9 @@ class EventKind(models.TextChoices):
     CONSULTATION_REMINDER = "consultation.reminder", _("Consultation deadline near")
     CONSULTATION_OVERDUE = "consultation.overdue", _("Consultation overdue")
     CONSULTATION_OUTCOME = "consultation.outcome", _("Consultation outcome circulated")
+    ADVISORY_RELEASED = "advisory.released", _("Industry advisory released")
+    ADVISORY_AMENDED = "advisory.amended", _("Industry advisory amended")
+    ADVISORY_WITHDRAWN = "advisory.withdrawn", _("Industry advisory withdrawn")
     # Four eyes: told within the submitting state only, never to a webhook.
     APPROVAL_REQUESTED = "approval.requested", _("Submitted for your approval")
     APPROVAL_GRANTED = "approval.approved", _("Your submission was approved")
@@ -83,9 +86,18 @@ FOUR_EYES_KINDS = frozenset(
     {EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_GRANTED, EventKind.APPROVAL_REFUSED}
 )
 
-# Minor corrections and archiving are kept in the history and told to nobody.
+# Minor corrections and archiving are kept in the history and told to nobody. What
+# becomes of an industry advisory is told outside the portal (its pages, the feed, the
+# industry contacts), not in it.
 SILENT_KINDS = frozenset(
-    {EventKind.NOTICE_CORRECTED, EventKind.PRACTICE_CORRECTED, EventKind.PRACTICE_ARCHIVED}
+    {
+        EventKind.NOTICE_CORRECTED,
+        EventKind.PRACTICE_CORRECTED,
+        EventKind.PRACTICE_ARCHIVED,
+        EventKind.ADVISORY_RELEASED,
+        EventKind.ADVISORY_AMENDED,
+        EventKind.ADVISORY_WITHDRAWN,
+    }
 )
 
 

@@ -58,6 +58,7 @@ from sharing.common.services import (
     comparable,
     delete_with_files,
     detach_file,
+    item_retired,
     parent_field,
     record_event,
     record_revision,
@@ -175,6 +176,17 @@ class Lifecycle:
         ``markings``: the approval policy (``policy_requires``); licence denials have a
         setting of their own."""
         return policy_requires(owner, *markings)
+
+    def requires_act(self, act: str, owner: State, *markings: str) -> bool:
+        """Whether ``act`` (publish, amend, retire) needs four eyes: by default the rule
+        of ``requires`` for every act. An industry advisory is released and amended
+        only with a second officer, whatever the policy, and withdrawn at once."""
+        return self.requires(owner, *markings)
+
+    def check_leaving(self, item: Item, content: dict) -> None:
+        """A last check of ``content`` (cleaned) about to leave the state, when it is
+        published, amended, submitted or approved; a ValidationError refuses it (an
+        advisory's copy guard)."""
 
     def policy_name(self, owner: State) -> str:
         """The policy's words, for the pages and refusals that name it."""
@@ -318,7 +330,8 @@ class Lifecycle:
         """Publish a draft to its audience: store version 1 and announce it."""
         with transaction.atomic():
             item = self._publishable(item, by)
-            if self.requires(self.owner_of(item), self.marking(self.content_of(item))):
+            marking = self.marking(self.content_of(item))
+            if self.requires_act(ApprovalAct.PUBLISH, self.owner_of(item), marking):
                 raise self.policy_refusal(self.owner_of(item))
             return self._publish(item, by=by, request=request)
 
@@ -330,7 +343,7 @@ class Lifecycle:
         if not item.is_draft:
             raise ValidationError(self.refusals["already_published"])
         # Checked again: a recipient may have been suspended since it was saved.
-        self.clean(self.content_of(item), self.owner_of(item))
+        self.check_leaving(item, self.clean(self.content_of(item), self.owner_of(item)))
         return item
 
     def _publish(
@@ -385,7 +398,7 @@ class Lifecycle:
                 item, by, change_note, material, remove_attachments, content, bool(files)
             )
             markings = self.marking(change.before), self.marking(change.after)
-            if material and self.requires(self.owner_of(item), *markings):
+            if material and self.requires_act(ApprovalAct.AMEND, self.owner_of(item), *markings):
                 raise self.policy_refusal(self.owner_of(item))
             # A submitted amendment was written against the version this one replaces.
             self.recall_pending(item, by=by, request=request)
@@ -416,6 +429,7 @@ class Lifecycle:
         if before == after and not with_files and not removed:
             raise ValidationError(self.refusals["nothing_changed"])
         self.check_changes(item, by, before, after)
+        self.check_leaving(item, cleaned)
         # Who may read it and how it may be passed on are never a "minor" matter:
         # new readers must be told, and a lighter marking must be announced.
         if not material and any(before[field] != after[field] for field in self.reach):
@@ -469,7 +483,8 @@ class Lifecycle:
         with transaction.atomic():
             item = self.locked(item)
             cleaned = self._retirement(item, by, details)
-            if self.requires(self.owner_of(item), self.marking(self.content_of(item))):
+            marking = self.marking(self.content_of(item))
+            if self.requires_act(ApprovalAct.RETIRE, self.owner_of(item), marking):
                 raise self.policy_refusal(self.owner_of(item))
             # What awaited approval (an amendment) is moot once the item is retired.
             self.recall_pending(item, by=by, request=request)
@@ -493,6 +508,7 @@ class Lifecycle:
             details={key: str(value.username) for key, value in approval.items() if value},
         )
         record_event(self.events["retired"], item, by)
+        item_retired.send(sender=type(item), item=item, by=by, request=request)
         return item
 
     # --- Four eyes ------------------------------------------------------------------------
@@ -572,7 +588,7 @@ class Lifecycle:
         markings = [self.marking(self.content_of(item))]
         if content is not None:
             markings.append(self.marking(content))
-        return self.requires(self.owner_of(item), *markings)
+        return self.requires_act(act, self.owner_of(item), *markings)
 
     def submit(
         self,
@@ -631,7 +647,7 @@ class Lifecycle:
                 stored = self._retirement(item, by, proposal)
                 markings = [self.marking(self.content_of(item))]
             owner = self.owner_of(item)
-            if not self.requires(owner, *markings):
+            if not self.requires_act(act, owner, *markings):
                 raise Conflict(_("Your state's policy asks for no approval here: do it directly."))
             if self._pending(item).exists():
                 raise Conflict(_("Something is already awaiting approval here; decide it first."))
@@ -705,7 +721,8 @@ class Lifecycle:
                 )
             author = approval.submitted_by
             if approval.act == ApprovalAct.PUBLISH:
-                self.clean(self.content_of(item), self.owner_of(item))
+                cleaned = self.clean(self.content_of(item), self.owner_of(item))
+                self.check_leaving(item, cleaned)
                 self._publish(item, by=by, request=request, author=author, approved_by=by)
             elif approval.act == ApprovalAct.AMEND:
                 proposal = approval.proposal
@@ -812,6 +829,25 @@ class Lifecycle:
         audit.record(action, request=request, actor=by, target=item, details=details)
         if event is not None:
             record_event(event, item, by, **details, submitter=approval.submitted_by_id)
+
+
+class WithdrawnWithReason(Lifecycle):
+    """A kind retired by a withdrawal with a reason (notices, advisories): it stays
+    readable under a banner giving the reason (its ``withdrawn_at`` and
+    ``withdrawn_reason``)."""
+
+    retire_fields = ("reason",)
+
+    def clean_retirement(self, details):
+        errors: dict = {}
+        reason = clean_text(details.get("reason"), "reason", MAX_NOTE, required=True, errors=errors)
+        if errors:
+            raise ValidationError(errors)
+        return {"reason": reason}
+
+    def retiring(self, item, details, now):
+        item.withdrawn_at = now
+        item.withdrawn_reason = details["reason"]
 
 
 @dataclass

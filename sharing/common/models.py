@@ -32,10 +32,10 @@ def one_of(*fields: str) -> models.Q:
     return condition
 
 
-# Attachments hang off a notice or a best practice, never both; revisions and events
-# off one of those or a licence denial.
+# Attachments hang off a notice or a best practice, never both; revisions, approvals
+# and events off one of those, a licence denial or an industry advisory.
 ONE_PARENT = one_of("notice", "best_practice")
-ONE_SUBJECT = one_of("notice", "best_practice", "denial")
+ONE_SUBJECT = one_of("notice", "best_practice", "denial", "advisory")
 
 
 class TermManager(models.Manager):
@@ -206,6 +206,9 @@ class Revision(models.Model):
     denial = models.ForeignKey(
         "Denial", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
     )
+    advisory = models.ForeignKey(
+        "Advisory", on_delete=models.CASCADE, related_name="revisions", null=True, blank=True
+    )
     version = models.PositiveIntegerField(_("version"))
     change_kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
     change_note = models.TextField(_("change note"), blank=True)
@@ -257,10 +260,19 @@ class Revision(models.Model):
                 condition=models.Q(denial__isnull=False),
                 name="revision_once_per_denial_version",
             ),
+            models.UniqueConstraint(
+                fields=["advisory", "version"],
+                condition=models.Q(advisory__isnull=False),
+                name="revision_once_per_advisory_version",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.notice_id or self.best_practice_id or self.denial_id} v{self.version}"
+        return f"{self.subject_id} v{self.version}"
+
+    @property
+    def subject_id(self):
+        return self.notice_id or self.best_practice_id or self.denial_id or self.advisory_id
 
 
 def _attachment_storage():
@@ -358,6 +370,9 @@ class Approval(models.Model):
     denial = models.ForeignKey(
         "Denial", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
     )
+    advisory = models.ForeignKey(
+        "Advisory", on_delete=models.CASCADE, related_name="approvals", null=True, blank=True
+    )
     act = models.CharField(_("act"), max_length=12, choices=ApprovalAct.choices)
     proposal = models.JSONField(default=dict, blank=True)
     # The version the act starts from: an amendment's diff is against it, and an
@@ -409,15 +424,20 @@ class Approval(models.Model):
                 condition=models.Q(status=ApprovalStatus.PENDING, denial__isnull=False),
                 name="approval_one_pending_per_denial",
             ),
+            models.UniqueConstraint(
+                fields=["advisory"],
+                condition=models.Q(status=ApprovalStatus.PENDING, advisory__isnull=False),
+                name="approval_one_pending_per_advisory",
+            ),
         ]
 
     def __str__(self) -> str:
-        item = self.notice_id or self.best_practice_id or self.denial_id
+        item = self.notice_id or self.best_practice_id or self.denial_id or self.advisory_id
         return f"{self.act} of {item} ({self.status})"
 
     @property
     def item(self):
-        return self.notice or self.best_practice or self.denial
+        return self.notice or self.best_practice or self.denial or self.advisory
 
     @property
     def is_pending(self) -> bool:
@@ -435,6 +455,7 @@ class Event(models.Model):
         "BestPractice", on_delete=models.PROTECT, null=True, related_name="+"
     )
     denial = models.ForeignKey("Denial", on_delete=models.PROTECT, null=True, related_name="+")
+    advisory = models.ForeignKey("Advisory", on_delete=models.PROTECT, null=True, related_name="+")
     # A consultation's events are about its denial, and name the consultation too.
     consultation = models.ForeignKey(
         "Consultation", on_delete=models.PROTECT, null=True, related_name="+"
@@ -467,5 +488,5 @@ class Event(models.Model):
 
     @property
     def subject(self):
-        """What the event is about: a notice, a best practice or a denial."""
-        return self.notice or self.best_practice or self.denial
+        """What the event is about: a notice, a best practice, a denial or an advisory."""
+        return self.notice or self.best_practice or self.denial or self.advisory

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -285,6 +286,10 @@ class ItemFormPages:
     def shown(self, request, item) -> None:
         """The form showed ``item``'s content."""
 
+    def form_kwargs(self, request, item) -> dict:
+        """More arguments of the kind's forms (an advisory's source notice)."""
+        return {}
+
     # --- The pages ------------------------------------------------------------------------
 
     def create(self, request):
@@ -294,7 +299,7 @@ class ItemFormPages:
             item = self.services.create(
                 by=request.user,
                 request=request,
-                attachments=form.cleaned_data["attachments"],
+                attachments=form.cleaned_data.get("attachments", ()),
                 **content,
             )
             messages.success(request, self.created)
@@ -312,7 +317,7 @@ class ItemFormPages:
                 item,
                 by=request.user,
                 request=request,
-                attachments=form.cleaned_data["attachments"],
+                attachments=form.cleaned_data.get("attachments", ()),
                 **content,
             )
             messages.success(request, _("Draft saved."))
@@ -355,11 +360,12 @@ class ItemFormPages:
             form_class=self.amend_form_class,
             template="amend",
             save=save,
-            current_files=item.attachments.current(),
+            current_files=item.attachments.current() if hasattr(item, "attachments") else None,
         )
 
     def _page(self, request, item, *, form_class, template, save, **form_kwargs):
         form_kwargs[self.owner] = getattr(item, self.owner) if item else request.user.state
+        form_kwargs.update(self.form_kwargs(request, item))
         if request.method == "POST":
             form = form_class(request.POST, request.FILES, **form_kwargs)
             extra = self.extra_forms(request, item, None)
@@ -387,6 +393,26 @@ class ItemFormPages:
             },
             status=400 if request.method == "POST" else 200,
         )
+
+
+# How long shared caches may keep a public page (anyone's, the same for all).
+PUBLIC_CACHE_SECONDS = 300
+
+
+def public_or_member_page(request, template, context, *, status=200):
+    """Render for the signed-in portal or, for visitors not signed in, the bare public
+    layout (public best practices and advisories), which search engines may index and
+    shared caches may keep a while."""
+    public = not request.user.is_authenticated
+    context["base_template"] = "public_base.html" if public else "base.html"
+    context["public_page"] = public
+    response = render(request, template, context, status=status)
+    if public:
+        # Anyone's page: proxies may keep it a while. A member's page is private and never
+        # stored (portal.middleware.PrivateByDefaultMiddleware).
+        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def policy_shown(state):

@@ -120,7 +120,7 @@ class VisibleQuerySet(models.QuerySet):
 def _authoring(obj) -> Q:
     """The states that wrote ``obj``: a notice's author, a best practice's lead and
     co-authors (a condition on states)."""
-    if obj._meta.model_name in {"notice", "denial"}:
+    if obj._meta.model_name in {"notice", "denial", "advisory"}:
         return Q(pk=obj.author_state_id)
     CoAuthors = obj.co_authors.through
     return Q(pk=obj.lead_state_id) | Q(
@@ -160,6 +160,7 @@ class RevisionQuerySet(VisibleQuerySet):
         Notice = apps.get_model("sharing", "Notice")
         BestPractice = apps.get_model("sharing", "BestPractice")
         Denial = apps.get_model("sharing", "Denial")
+        Advisory = apps.get_model("sharing", "Advisory")
         state = reading_state(user)
         reached = Q(public=True)
         if state is not None:
@@ -170,6 +171,7 @@ class RevisionQuerySet(VisibleQuerySet):
             ("notice", Notice),
             ("best_practice", BestPractice),
             ("denial", Denial),
+            ("advisory", Advisory),
         ):
             item = model.objects.readable(user)
             if item is not None:
@@ -197,6 +199,7 @@ class ApprovalQuerySet(models.QuerySet):
                 Q(notice__author_state_id=state.pk)
                 | Q(best_practice__lead_state_id=state.pk)
                 | Q(denial__state_id=state.pk)
+                | Q(advisory__author_state_id=state.pk)
             )
             .exclude(submitted_by_id=user.pk)
         )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import django.dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -344,6 +344,12 @@ def delete_with_files(parent) -> None:
     transaction.on_commit(lambda: [storage().delete(name) for name in names])
 
 
+# Sent when a published item is retired (a notice withdrawn, a best practice archived,
+# an advisory withdrawn, a denial revoked), inside the act's transaction: what was made
+# from it follows (a notice's industry advisories are withdrawn with it).
+item_retired = django.dispatch.Signal()
+
+
 # --- Readings ------------------------------------------------------------------------------
 
 # Sent when someone opens an item's page (a notice, a best practice, a denial, a
@@ -430,7 +436,8 @@ def record_download(attachment: Attachment, *, by, request) -> None:
 
 def parent_field(parent) -> str:
     """The field that points at ``parent`` from a revision, an attachment or an event."""
-    return {"notice": "notice", "denial": "denial"}.get(parent._meta.model_name, "best_practice")
+    name = parent._meta.model_name
+    return "best_practice" if name == "bestpractice" else name
 
 
 def comparable(content: dict, *, relations: tuple[str, ...], dates: tuple[str, ...]) -> dict:
@@ -504,6 +511,25 @@ def record_revision(
     )
     revision.reached_states.set(reader_states(parent))
     return revision
+
+
+def next_reference(state: State, year: int, series: str = "") -> str:
+    """The state's next reference for ``year`` in ``series``: DK-2026-0007 for a
+    notice, DK-ADV-2026-0002 for an industry advisory.
+
+    One upsert on the (state, series, year) counter row: the row stays locked until the
+    publishing transaction ends, so concurrent publications in one state queue up and
+    get consecutive numbers, and a rolled-back publication gives its number back.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sharing_referencecounter (state_id, series, year, last) "
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (state_id, series, year) DO UPDATE "
+            "SET last = sharing_referencecounter.last + 1 RETURNING last",
+            [state.pk, series, year],
+        )
+        number = cursor.fetchone()[0]
+    return "-".join([state.pk, *([series] if series else []), str(year), f"{number:04d}"])
 
 
 def record_event(kind: str, parent, by: User | None, *, consultation=None, **payload) -> Event:

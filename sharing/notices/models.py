@@ -246,16 +246,20 @@ class Comment(models.Model):
 
 
 class ReferenceCounter(models.Model):
-    """The last reference number a state used in a year (DK-2026-0007 → 7)."""
+    """The last reference number a state used in a year, in a series: notices
+    (DK-2026-0007 → 7, series "") and industry advisories (DK-ADV-2026-0002, "ADV")."""
 
     state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=8, default="", blank=True)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["state", "year"], name="one_counter_per_state_year")
+            models.UniqueConstraint(
+                fields=["state", "series", "year"], name="one_counter_per_state_series_year"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.state_id}-{self.year}: {self.last}"
+        return f"{self.state_id}-{self.series}{self.year}: {self.last}"

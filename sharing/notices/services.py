@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from portal import audit
 from portal.inputs import refuse_unknown
 from sharing.common import textsearch, validators
 from sharing.common.choices import TLP, Audience, EventKind
-from sharing.common.lifecycle import Lifecycle
+from sharing.common.lifecycle import WithdrawnWithReason
 from sharing.common.querysets import reading_state, recipient_choices, recipient_states
 from sharing.common.services import (
     MAX_COMMENT,
@@ -40,6 +40,7 @@ from sharing.common.services import (
     clean_terms,
     clean_text,
     item_text,
+    next_reference,
     record_event,
 )
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
@@ -197,7 +198,7 @@ def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
     textsearch.index(notice)
 
 
-class NoticeLifecycle(Lifecycle):
+class NoticeLifecycle(WithdrawnWithReason):
     """What is particular to the life of a notice: its author state's officers and
     admins act on it; publishing gives it its reference; a material amendment asks the
     recipient states to acknowledge again; a change of audience, recipients or marking
@@ -228,7 +229,6 @@ class NoticeLifecycle(Lifecycle):
         "retired": EventKind.NOTICE_WITHDRAWN,
     }
     retired_status = NoticeStatus.WITHDRAWN
-    retire_fields = ("reason",)
     refusals = {
         "edit_published": gettext_lazy("Only a draft can be edited; amend a published notice."),
         "delete_published": gettext_lazy(
@@ -259,7 +259,7 @@ class NoticeLifecycle(Lifecycle):
         _apply(item, cleaned, rendered)
 
     def publishing(self, item, now):
-        item.reference = _next_reference(item.author_state, now.year)
+        item.reference = next_reference(item.author_state, now.year)
         item.ack_version = item.version
 
     def published_details(self, item):
@@ -273,36 +273,6 @@ class NoticeLifecycle(Lifecycle):
     def new_version(self, item, material):
         if material:  # the recipients are asked to acknowledge the new version
             item.ack_version = item.version
-
-    def clean_retirement(self, details):
-        errors: dict = {}
-        reason = clean_text(details.get("reason"), "reason", MAX_NOTE, required=True, errors=errors)
-        if errors:
-            raise ValidationError(errors)
-        return {"reason": reason}
-
-    def retiring(self, item, details, now):
-        """A withdrawn notice stays readable, under a banner with the reason."""
-        item.withdrawn_at = now
-        item.withdrawn_reason = details["reason"]
-
-
-def _next_reference(state: State, year: int) -> str:
-    """The state's next reference for ``year``, e.g. DK-2026-0007.
-
-    One upsert on the (state, year) counter row: the row stays locked until the
-    publishing transaction ends, so concurrent publications in one state queue up and
-    get consecutive numbers, and a rolled-back publication gives its number back.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO sharing_referencecounter (state_id, year, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (state_id, year) DO UPDATE "
-            "SET last = sharing_referencecounter.last + 1 RETURNING last",
-            [state.pk, year],
-        )
-        number = cursor.fetchone()[0]
-    return f"{state.pk}-{year}-{number:04d}"
 
 
 _LIFE = NoticeLifecycle()

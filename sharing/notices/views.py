@@ -129,6 +129,8 @@ def _render_detail(request, notice, *, ack_form=None, comment_form=None, status=
         "comment_form": comment_form or CommentForm(),
         "review": review(notice, user, services, AMENDABLE_FIELDS),
         "rejection": services.rejection_shown(notice, user),
+        # Its industry advisories the reader may read (an advisory's own rule).
+        "advisories": list(notice.advisories.visible_to(user).order_by("created_at", "pk")),
     }
     return render(request, "sharing/notices/detail.html", context, status=status)
 
@@ -239,6 +241,13 @@ def notice_withdraw(request, notice):
         submit=_("Withdraw the notice"),
         danger=True,
     )
+    advisories = notice.advisories.exclude(reference=None).filter(withdrawn_at=None)
+    references = list(advisories.values_list("reference", flat=True))
+    if references:
+        page.explanation.append(
+            _("Its industry advisories are withdrawn with it: %(references)s.")
+            % {"references": ", ".join(references)}
+        )
     page, act, done = submitted_instead(
         notice, services, "retire", page, services.withdraw, _("The notice has been withdrawn.")
     )

@@ -209,7 +209,7 @@ def dispatch(event_id: int) -> int:
     with transaction.atomic():
         event = (
             Event.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notice", "best_practice", "denial", "consultation")
+            .select_related("notice", "best_practice", "denial", "advisory", "consultation")
             .filter(pk=event_id, dispatched_at__isnull=True)
             .first()
         )
@@ -219,6 +219,7 @@ def dispatch(event_id: int) -> int:
             notice_id=event.notice_id,
             best_practice_id=event.best_practice_id,
             denial_id=event.denial_id,
+            advisory_id=event.advisory_id,
             pk__lt=event.pk,
             dispatched_at__isnull=True,
         )
@@ -236,6 +237,7 @@ def dispatch(event_id: int) -> int:
                 notice_id=event.notice_id,
                 best_practice_id=event.best_practice_id,
                 denial_id=event.denial_id,
+                advisory_id=event.advisory_id,
                 consultation_id=event.consultation_id,
                 created_at=event.created_at,
                 email_status=_email_status(own_mode or state_mode),
@@ -351,6 +353,7 @@ def _context(notification: Notification) -> dict:
         "subject": subject,
         "is_notice": isinstance(subject, Notice),
         "is_denial": isinstance(subject, Denial),
+        "is_advisory": subject._meta.model_name == "advisory",
         "marked": hasattr(subject, "tlp"),
         "restricted": restricted,
         "tlp_definition": TLP_DEFINITIONS.get(getattr(subject, "tlp", ""), ""),
@@ -404,6 +407,7 @@ def send_emails(notification_ids: list[int]) -> int:
             "user__email_preference",
             "notice__author_state",
             "best_practice__lead_state",
+            "advisory__author_state",
         )
         .prefetch_related(*PREFETCH_FOR_EMAIL)
         .order_by("pk")
@@ -590,7 +594,11 @@ def _digest(user, pref, mode: str, period: datetime.date):
     waiting = list(
         Notification.objects.filter(user=user, email_status=EmailStatus.DIGEST)
         .select_related(
-            "notice__author_state", "best_practice__lead_state", "denial__state", "consultation"
+            "notice__author_state",
+            "best_practice__lead_state",
+            "denial__state",
+            "advisory__author_state",
+            "consultation",
         )
         .prefetch_related("notice__categories")
         .order_by("created_at", "pk")

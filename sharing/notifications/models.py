@@ -36,6 +36,9 @@ class Notification(models.Model):
     denial = models.ForeignKey(
         "sharing.Denial", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    advisory = models.ForeignKey(
+        "sharing.Advisory", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     consultation = models.ForeignKey(
         "sharing.Consultation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -89,7 +92,7 @@ class Notification(models.Model):
 
     @property
     def subject(self):
-        return self.notice or self.best_practice or self.denial
+        return self.notice or self.best_practice or self.denial or self.advisory
 
 
 class EmailPreference(models.Model):

@@ -22,6 +22,7 @@ class NotificationQuerySet(models.QuerySet):
         Notice = apps.get_model("sharing", "Notice")
         BestPractice = apps.get_model("sharing", "BestPractice")
         Denial = apps.get_model("sharing", "Denial")
+        Advisory = apps.get_model("sharing", "Advisory")
         # The rules read through the joins to what each notification is about: the
         # user's few hundred rows are checked one by one. A subquery of every visible
         # notice (100,000) made PostgreSQL build and hash that whole set, 30 ms to a
@@ -31,6 +32,7 @@ class NotificationQuerySet(models.QuerySet):
             ("notice", Notice),
             ("best_practice", BestPractice),
             ("denial", Denial),
+            ("advisory", Advisory),
         ):
             condition = model.objects.readable(user)
             if condition is not None:

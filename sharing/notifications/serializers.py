@@ -14,7 +14,7 @@ from sharing.common.choices import TLP
 from sharing.common.serializers import absolute
 from sharing.notifications.models import Notification
 
-SUBJECT_TYPES = ["notice", "best_practice", "denial"]
+SUBJECT_TYPES = ["notice", "best_practice", "denial", "advisory"]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -45,12 +45,17 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_subject_type(self, notification) -> str:
         if notification.notice_id:
             return "notice"
+        if notification.advisory_id:
+            return "advisory"
         return "best_practice" if notification.best_practice_id else "denial"
 
     @extend_schema_field({"type": "string", "format": "uuid"})
     def get_subject_id(self, notification) -> str:
         return str(
-            notification.notice_id or notification.best_practice_id or notification.denial_id
+            notification.notice_id
+            or notification.best_practice_id
+            or notification.denial_id
+            or notification.advisory_id
         )
 
     def get_title(self, notification) -> str:
@@ -58,15 +63,18 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_reference(self, notification) -> str | None:
-        """A notice's reference, a denial's national reference (best practices have none)."""
+        """A notice's or an advisory's reference, a denial's national reference (best
+        practices have none)."""
         if notification.notice_id:
             return notification.notice.reference
+        if notification.advisory_id:
+            return notification.advisory.reference
         return notification.denial.national_reference if notification.denial_id else None
 
     @extend_schema_field(serializers.ChoiceField(choices=TLP.choices, allow_null=True))
     def get_tlp(self, notification) -> str | None:
-        """The marking of the notice or denial (best practices carry none)."""
-        marked = notification.notice or notification.denial
+        """The marking of the notice, denial or advisory (best practices carry none)."""
+        marked = notification.notice or notification.denial or notification.advisory
         return marked.tlp if marked is not None else None
 
     @extend_schema_field({"type": "string", "format": "uri"})

@@ -58,6 +58,7 @@ _ABOUT = {
     "notice": "notice",
     "bestpractice": "best_practice",
     "denial": "denial",
+    "advisory": "advisory",
     "consultation": "consultation",
 }
 

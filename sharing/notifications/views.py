@@ -37,6 +37,7 @@ def inbox(request):
             "notice__author_state",
             "best_practice__lead_state",
             "denial__state",
+            "advisory__author_state",
             "consultation__consulting_state",
             "event__state",
         )

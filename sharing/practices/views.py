@@ -7,9 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
@@ -26,6 +25,7 @@ from sharing.common.pages import (
     earlier_versions_hidden,
     other_params,
     paginate,
+    public_or_member_page,
     readable_history,
     reads,
     review,
@@ -60,22 +60,6 @@ SEARCH_SORTS = {
     "newest": gettext_lazy("Newest"),
     **{k: v for k, v in SORTS.items() if k},
 }
-PUBLIC_CACHE_SECONDS = 300
-
-
-def _page(request, template, context, *, status=200):
-    """Render for the signed-in portal or, for anonymous visitors, the bare public
-    layout, which search engines may index and shared caches may keep a while."""
-    public = not request.user.is_authenticated
-    context["base_template"] = "public_base.html" if public else "base.html"
-    context["public_page"] = public
-    response = render(request, template, context, status=status)
-    if public:
-        # Anyone's page: proxies may keep it a while. A member's page is private and never
-        # stored (portal.middleware.PrivateByDefaultMiddleware).
-        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
-    patch_vary_headers(response, ["Cookie"])
-    return response
 
 
 def _endorsement_count():
@@ -194,7 +178,7 @@ def practice_list(request):
     results = (
         results.select_related("lead_state").prefetch_related("topics").defer(*LONG_TEXT_FIELDS)
     )
-    return _page(
+    return public_or_member_page(
         request,
         "sharing/practices/list.html",
         {
@@ -264,7 +248,7 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
         "review": review(practice, user, services, AMENDABLE_FIELDS),
         "rejection": services.rejection_shown(practice, user),
     }
-    return _page(request, "sharing/practices/detail.html", context, status=status)
+    return public_or_member_page(request, "sharing/practices/detail.html", context, status=status)
 
 
 @reads(_detail_queryset)

@@ -65,6 +65,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     first = run("seed_demo")
     assert "75 user(s) created" in first
     assert "6 demo notice(s) and 12 best practice(s) added" in first
+    assert "4 advisory(ies) for industry added" in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
         "DK",
@@ -82,6 +83,13 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     from sharing.notices.models import Notice
 
     assert Notice.objects.filter(status="published").count() == 5
+    # Advisories for industry: two public, one for industry contacts, one awaiting no-admin.
+    from sharing.advisories.models import Advisory
+
+    assert "0 advisory(ies)" in second
+    released = Advisory.objects.filter(status="released")
+    assert sorted(released.values_list("tlp", flat=True)) == ["clear", "clear", "green"]
+    assert Advisory.objects.get(status="pending_approval").author_state_id == "NO"
     # Germany asks for four eyes: its notice awaits de-admin; its best practice went
     # through de-admin's approval.
     assert State.objects.get(pk="DE").approval_policy == "everything"

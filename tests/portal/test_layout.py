@@ -12,6 +12,7 @@ STATE_USER_NAV = [
     ("Notices", "/notices/"),
     ("Denials", "/denials/"),
     ("Best practices", "/best-practices/"),
+    ("Advisories", "/advisories/"),
     ("Notifications", "/notifications/"),
     ("Account", "/accounts/"),
 ]
@@ -88,14 +89,14 @@ def identity(page) -> str:
 
 
 @pytest.mark.parametrize("persona", ["dk_officer", "no_viewer"])
-def test_a_state_user_has_the_six_sections(client, request, persona):
+def test_a_state_user_has_the_seven_sections(client, request, persona):
     page = page_of(client, request.getfixturevalue(persona))
     assert main_nav(page) == STATE_USER_NAV
 
 
 def test_a_state_admin_also_has_members(client, dk_admin):
     nav = main_nav(page_of(client, dk_admin))
-    assert nav == [*STATE_USER_NAV[:4], ("Members", "/accounts/members/"), *STATE_USER_NAV[4:]]
+    assert nav == [*STATE_USER_NAV[:5], ("Members", "/accounts/members/"), *STATE_USER_NAV[5:]]
 
 
 def test_platform_staff_have_the_administration_and_no_state_sections(client, staff_user):
@@ -103,6 +104,7 @@ def test_platform_staff_have_the_administration_and_no_state_sections(client, st
     assert nav == [
         ("Dashboard", "/"),
         ("Best practices", "/best-practices/"),
+        ("Advisories", "/advisories/"),
         ("Account", "/accounts/"),
         ("Administration", "/admin/"),
     ]
@@ -125,6 +127,7 @@ def test_the_header_says_platform_staff_have_no_state(client, staff_user):
         ("/denials/", "Denials"),
         ("/consultations/", "Denials"),
         ("/notifications/", "Notifications"),
+        ("/advisories/", "Advisories"),
     ],
 )
 def test_the_current_section_is_marked_for_assistive_technology(client, dk_officer, path, section):

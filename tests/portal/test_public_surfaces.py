@@ -21,6 +21,9 @@ from django.test import Client
 
 from accounts.choices import ApprovalPolicy
 from accounts.models import State
+from sharing.advisories import csaf
+from sharing.advisories import services as advisories
+from sharing.advisories.models import Advisory
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
@@ -33,7 +36,18 @@ pytestmark = pytest.mark.django_db
 AUDIENCES = ["selected", "subscribing", "community"]
 MARKINGS = ["clear", "green", "amber", "amber+strict", "red"]
 # The API answers only signed-in callers; it is walked too, to be sure of that.
-START = ["/", "/best-practices/", "/api/v1/best-practices/", "/accounts/login/"]
+START = [
+    "/",
+    "/best-practices/",
+    "/api/v1/best-practices/",
+    "/accounts/login/",
+    "/advisories/",
+    "/advisories/feed/",
+    "/.well-known/csaf/provider-metadata.json",
+    "/.well-known/csaf/white/",
+    "/.well-known/csaf/white/index.txt",
+    "/.well-known/csaf/white/changes.csv",
+]
 
 
 def word() -> str:
@@ -116,6 +130,7 @@ def seeded(dk_officer, no_officer, rng):
     )
     hidden.add(earlier)
     public.add(current)
+    _seed_advisories(rng, dk_officer, hidden, public, handles)
     # Four eyes on public best practices (Norway asks for them): who submitted and who
     # approved (officials' names), what awaits approval (a public draft, an amendment of
     # a public best practice) and a rejection's reason all stay with Norway's officials.
@@ -153,6 +168,62 @@ def seeded(dk_officer, no_officer, rng):
     return hidden, public, handles
 
 
+def _seed_advisories(rng, officer, hidden, public, handles) -> None:
+    """Advisories for industry made from restricted notices: the notice's text, its
+    notes and the entities not chosen stay hidden, and so does a GREEN advisory, a draft
+    and why a source notice was withdrawn; a released CLEAR advisory's own words and the
+    entity it names are public (withdrawn or not)."""
+    approver = persona("dk-admin")
+    # A released CLEAR and a released GREEN one always, then some of any shape.
+    shapes = [("clear", True), ("green", True)]
+    shapes += [
+        (rng.choice(["clear", "green"]), rng.random() < 0.7) for _ in range(rng.randint(0, 3))
+    ]
+    for tlp, released in shapes:
+        secret, kept_back, named, own, handle, why = (word() for _ in range(6))
+        handles.add(handle)
+        source = notices.create(
+            by=officer,
+            **notice_content(
+                title=f"Notice {secret}",
+                body=f"Source: {secret}",
+                tlp=rng.choice(["amber", "amber+strict"]),
+                entities=[
+                    {"kind": "company", "name": f"{named} Ltd", "notes": f"About {secret}"},
+                    {"kind": "company", "name": f"{kept_back} Ltd", "country": "AE"},
+                ],
+            ),
+        )
+        source = notices.publish(source, by=officer)
+        advisory = advisories.create(
+            by=officer,
+            title=f"Advisory {own}",
+            summary=f"In our own words: {handle}.",
+            body="Check the end-user.",
+            tlp=tlp,
+            red_flags=["A reseller asks for the source code."],
+            categories=["intrusion-software"],
+            source=source,
+            entities=[{"name": f"{named} Ltd", "confirmed": True}],
+        )
+        if released:
+            advisories.submit(advisory, by=officer)
+            advisories.approve(advisory, by=approver)
+            if rng.random() < 0.4:
+                notices.withdraw(source, by=officer, reason=f"Because {why}")
+        hidden |= {secret, kept_back, why}
+        (public if released and tlp == "clear" else hidden).update({own, named})
+
+
+def _csaf_paths() -> list[str]:
+    """The CSAF documents and their hashes (the directory lists them by full address)."""
+    paths = []
+    for advisory in Advisory.objects.public():
+        path = "/.well-known/csaf/" + csaf.document_path(advisory)
+        paths += [path, f"{path}.sha256"]
+    return paths
+
+
 @pytest.fixture
 def rng(request):
     seed = int(os.environ.get("PUBLIC_SURFACE_SEED") or secrets.randbits(32))
@@ -167,7 +238,7 @@ def test_nothing_restricted_reaches_a_signed_out_visitor(seeded):
     searches = [f"/best-practices/?q={handle}" for handle in handles]
     searches += [f"/api/v1/best-practices/?search={handle}" for handle in handles]
     found_public, statuses = set(), {}
-    for path, response, text in walk(Client(), START + searches):
+    for path, response, text in walk(Client(), START + _csaf_paths() + searches):
         status = response.status_code
         statuses[path] = status
         assert status < 500, path

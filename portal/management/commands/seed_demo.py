@@ -4,7 +4,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.demo import seed_policies, seed_users
-from sharing.demo import seed_denials, seed_notices, seed_practices
+from sharing.demo import seed_advisories, seed_denials, seed_notices, seed_practices
 
 QUIET = "django.core.mail.backends.dummy.EmailBackend"
 
@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Fill the embedded mode with demo data: <cc>-admin, <cc>-officer and <cc>-viewer "
         "for every state (e.g. dk-officer), a handful of notices, a dozen best practices, "
-        "four licence denials (Germany's awaiting approval) and an open consultation. "
+        "four licence denials (Germany's awaiting approval), an open consultation and four "
+        "advisories for industry (one awaiting approval). "
         "Idempotent: what "
         "exists is left as it is."
     )
@@ -38,13 +39,17 @@ class Command(BaseCommand):
             notices = seed_notices()
             practices = seed_practices()
             denials, consultations = seed_denials()
+            advisories = seed_advisories()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
-            f"{denials} licence denial(s) and {consultations} consultation(s) added.\n"
+            f"{denials} licence denial(s), {consultations} consultation(s) and "
+            f"{advisories} advisory(ies) for industry added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
             f"Germany asks for four eyes: de-admin / {password} has a notice and a licence "
-            f"denial to approve."
+            f"denial to approve; no-admin / {password} has an advisory for industry to "
+            f"approve.\n"
+            f"Signed out, anyone reads the public advisories at /advisories/."
         )

@@ -1,0 +1,150 @@
+"""Industry advisories and the entities they name."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.countries import country_name
+from sharing.advisories.choices import ADVISORY_TLP, UNPUBLISHED, AdvisoryStatus
+from sharing.advisories.querysets import AdvisoryQuerySet
+from sharing.common.choices import TLP, Audience, EntityKind, Vocabulary
+from sharing.common.models import SharedItem, Term
+from sharing.common.textsearch import plain_text
+
+
+class Advisory(SharedItem):
+    """What a state tells industry, academia and civil society so that they can do their
+    due diligence: its own title, summary and Markdown body, the red flags to look for,
+    the technology categories, and the entities of concern it chooses to name. It may
+    stand on a notice of the state (its ``source``), whose text it never copies.
+
+    An advisory leaves government, so it is marked TLP:CLEAR (public: its pages, the
+    Atom feed, CSAF and the public screening list) or TLP:GREEN (the state's industry
+    contacts only), and it is always released by a second officer of its state
+    (docs/architecture.md, "Advisories"). Amended in numbered versions, it may be
+    withdrawn, after which its page stays up under a banner.
+    ``sharing.advisories.services`` is the only code that changes one."""
+
+    reference = models.CharField(
+        _("reference"), max_length=24, unique=True, null=True, blank=True, editable=False
+    )
+    author_state = models.ForeignKey(
+        "accounts.State",
+        verbose_name=_("releasing state"),
+        on_delete=models.PROTECT,
+        related_name="advisories",
+    )
+    source = models.ForeignKey(
+        "sharing.Notice",
+        verbose_name=_("source notice"),
+        on_delete=models.PROTECT,
+        related_name="advisories",
+        null=True,
+        blank=True,
+    )
+    tlp = models.CharField(
+        _("TLP marking"),
+        max_length=16,
+        choices=[(value, TLP(value).label) for value in ADVISORY_TLP],
+    )
+    red_flags = models.JSONField(_("red flags"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        Term,
+        verbose_name=_("technology categories"),
+        related_name="advisories",
+        limit_choices_to={"vocabulary": Vocabulary.TECHNOLOGY},
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AdvisoryStatus.choices, default=AdvisoryStatus.DRAFT
+    )
+    DRAFT_STATUS = AdvisoryStatus.DRAFT
+    PENDING_STATUS = AdvisoryStatus.PENDING
+    UNPUBLISHED = UNPUBLISHED
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    objects = AdvisoryQuerySet.as_manager()
+
+    class Meta(SharedItem.Meta):
+        verbose_name = _("industry advisory")
+        verbose_name_plural = _("industry advisories")
+        indexes = [
+            models.Index(fields=["status", "tlp", "-published_at"], name="advisory_released"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tlp__in=ADVISORY_TLP), name="advisory_clear_or_green"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=UNPUBLISHED) | models.Q(reference__isnull=False),
+                name="advisory_released_has_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or _('Draft')}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:advisory-detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        return f"advisory {self.reference or f'draft {self.pk}'}"
+
+    def search_document(self) -> tuple[str, str, str]:
+        entities = [" ".join([e.name, *e.aliases]) for e in self.entities.all()]
+        middle = [self.summary, *self.red_flags, *entities]
+        return self.title, "\n".join(part for part in middle if part), plain_text(self.body_html)
+
+    # What the audience and revision machinery reads of every kind: an advisory reaches
+    # every state's officials once released, and anyone when it is CLEAR.
+    audience = Audience.COMMUNITY
+
+    @property
+    def public(self) -> bool:
+        return self.tlp == TLP.CLEAR
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AdvisoryStatus.RELEASED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == AdvisoryStatus.WITHDRAWN
+
+
+class AdvisoryEntity(models.Model):
+    """An entity of concern an advisory names, for exporters to screen against: picked
+    from its source notice's entities and confirmed one by one, with what may leave
+    government of it (never the notes officials wrote about it)."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="entities")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EntityKind.choices, default=EntityKind.COMPANY
+    )
+    identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("named entity")
+        verbose_name_plural = _("named entities")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country) if self.country else ""
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "country": self.country,
+            "kind": self.kind,
+            "identifiers": list(self.identifiers),
+        }
