@@ -15,7 +15,8 @@ dropped at the end), on PostgreSQL only:
    the search page under gunicorn (deploy/gunicorn.conf.py, persistent connections),
    signed in, with realistic filters, loaded by wrk on 127.0.0.1, against a one-query
    view served by the same gunicorn (bench/urls.py);
-5. publish latency (10 vs 10,000 recipients) and fan-out rows per second (bench/writes.py).
+5. publish latency (10 vs 10,000 recipients) and fan-out rows per second (bench/writes.py);
+6. exporters' self-screening at 10,000 listed entities (bench/public_screening.py).
 
 A benchmark reports; it asserts nothing about time. Before taking figures it waits (a
 while) for the machine to be quiet, and records the load average it ran at.
@@ -168,6 +169,14 @@ def run(args, url: str, work: Path, wrk: str) -> dict:
         stdout=subprocess.DEVNULL,
     )
     out["writes"] = json.loads(writes.read_text())
+    public = work / "public_screening.json"
+    subprocess.run(
+        [lib.PYTHON, "bench/public_screening.py", "--json", str(public)],
+        cwd=lib.ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    out["public_screening"] = json.loads(public.read_text())
     out["load"]["after"] = lib.load_average()
     return out
 
@@ -601,6 +610,17 @@ def table(r: dict) -> list[list]:
             f"{rps / ceiling:.2f}",
             "≥ 0.4",
             rps / ceiling >= 0.4 and not bad,
+        )
+    if "public_screening" in r:
+        screened = r["public_screening"]
+        one = screened["screen_one"]
+        add(
+            f"public screening p50 / p95, {screened['entities']:,} entities (ms)",
+            f"{one['p50_ms']:.1f} / {one['p95_ms']:.1f}",
+            f"{screened['pk_query_ms']:.2f}",
+            f"{one['p95_over_pk_query']:.0f}",
+            "p95 < 200 ms",
+            one["met"],
         )
     s = r["search"]
     add(

@@ -419,7 +419,13 @@ WEBHOOK_ALLOW_HTTP = env.boolean("WEBHOOK_ALLOW_HTTP", DEBUG)
 # web hosts, or each host counts on its own).
 API_TOKEN_RATE = env.string("API_TOKEN_RATE", "120/min")
 API_USER_RATE = env.string("API_USER_RATE", "240/min")
-for _name, _rate in (("API_TOKEN_RATE", API_TOKEN_RATE), ("API_USER_RATE", API_USER_RATE)):
+# The public screening API and page, per client address.
+PUBLIC_RATE = env.string("PUBLIC_RATE", "60/min")
+for _name, _rate in (
+    ("API_TOKEN_RATE", API_TOKEN_RATE),
+    ("API_USER_RATE", API_USER_RATE),
+    ("PUBLIC_RATE", PUBLIC_RATE),
+):
     _count, _slash, _period = _rate.partition("/")
     if not (_count.isdigit() and _period in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):
         raise ImproperlyConfigured(f"{_name}={_rate!r}: give requests per period, e.g. 120/min.")
@@ -451,6 +457,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Each document (the API's, the public API's) describes the paths under its prefix.
+    "PREPROCESSING_HOOKS": ["sharing.api.schema.under_prefix"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -2,7 +2,12 @@
 practices, denials, advisories, notifications, and what they share in common); importing them here
 registers them with the app. Code imports them from their own package."""
 
-from sharing.advisories.models import Advisory, AdvisoryEntity  # noqa: F401
+from sharing.advisories.models import (  # noqa: F401
+    Advisory,
+    AdvisoryEntity,
+    PublicListEntry,
+    PublicListVersion,
+)
 from sharing.common.models import (  # noqa: F401
     Attachment,
     Event,

@@ -77,6 +77,7 @@ urlpatterns = [
         consultations.consultation_outcome,
         name="consultation-outcome",
     ),
+    path("screening/", advisories.public_screening, name="public-screening"),
     path("advisories/", advisories.advisory_list, name="advisory-list"),
     path("advisories/feed/", AdvisoryFeed(), name="advisory-feed"),
     path("advisories/new/", advisories.advisory_create, name="advisory-create"),

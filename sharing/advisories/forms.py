@@ -4,6 +4,7 @@ the services decide what is valid (their errors come back next to the fields).""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.countries import country_choices
 from sharing.advisories.choices import ADVISORY_TLP
 from sharing.common.choices import TLP
 from sharing.common.forms import ChangeFields, ItemForm, body_field, summary_field, title_field
@@ -107,3 +108,18 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown publicly on the advisory, which keeps its page under a banner."),
     )
+
+
+class PublicScreeningForm(forms.Form):
+    """What an exporter screens on the public page: one name, and its country if known."""
+
+    name = forms.CharField(
+        label=_("Name of a party"),
+        max_length=200,
+        help_text=_("A company, public body or person: the end-user, consignee or a broker."),
+    )
+    country = forms.ChoiceField(label=_("Its country"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.countries import country_name
@@ -148,3 +149,45 @@ class AdvisoryEntity(models.Model):
             "kind": self.kind,
             "identifiers": list(self.identifiers),
         }
+
+
+class PublicListVersion(models.Model):
+    """One version of the public screening list: the entities named by released
+    TLP:CLEAR advisories, numbered from 0 (empty) and made anew whenever that set
+    changes (docs/architecture.md, "Exporters' self-screening"). ``sha256`` is the
+    hash of the list at this version as ``list.json`` serves it."""
+
+    number = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    count = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"public list v{self.number}"
+
+
+class PublicListEntry(models.Model):
+    """An entity on the public screening list from version ``added_in`` until the
+    version before ``removed_in``: its ``key`` stays the same across versions (a changed
+    entity is removed and added again under it), so that deltas can be merged."""
+
+    key = models.CharField(max_length=80)
+    data = models.JSONField()
+    added_in = models.PositiveIntegerField()
+    removed_in = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "added_in"]
+        indexes = [
+            models.Index(
+                fields=["key"], condition=models.Q(removed_in__isnull=True), name="public_list_live"
+            ),
+            models.Index(fields=["added_in"], name="public_list_added"),
+            models.Index(fields=["removed_in"], name="public_list_removed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

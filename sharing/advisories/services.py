@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import State, User
 from portal import audit
 from portal.inputs import refuse_unknown
-from sharing.advisories import guard
+from sharing.advisories import guard, public_list
 from sharing.advisories.choices import ADVISORY_TLP, AdvisoryStatus
 from sharing.advisories.models import Advisory
 from sharing.common import textsearch
@@ -359,6 +359,23 @@ class AdvisoryLifecycle(WithdrawnWithReason):
 
     def requires(self, owner: State, *markings: str) -> bool:
         return True
+
+    # Each act that can change what the public screening list names makes its next
+    # version, in the act's own transaction.
+
+    def _publish(self, item, **kwargs):
+        item = super()._publish(item, **kwargs)
+        public_list.refresh()
+        return item
+
+    def _amend(self, item, change, **kwargs):
+        super()._amend(item, change, **kwargs)
+        public_list.refresh()
+
+    def _retire(self, item, details, **kwargs):
+        item = super()._retire(item, details, **kwargs)
+        public_list.refresh()
+        return item
 
     def requires_act(self, act: str, owner: State, *markings: str) -> bool:
         return act != ApprovalAct.RETIRE

@@ -16,11 +16,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sharing.advisories import csaf, services
+from accounts.models import State
+from sharing.advisories import csaf, public_list, services
+from sharing.advisories import public_screening as public_screening_service
 from sharing.advisories.choices import AdvisoryStatus
 from sharing.advisories.filters import AdvisoryFilterSet
-from sharing.advisories.forms import AdvisoryAmendForm, AdvisoryForm, WithdrawForm
+from sharing.advisories.forms import (
+    AdvisoryAmendForm,
+    AdvisoryForm,
+    PublicScreeningForm,
+    WithdrawForm,
+)
 from sharing.advisories.models import Advisory
+from sharing.api.throttling import PublicAddressRateThrottle
 from sharing.common import services as common
 from sharing.common.pages import (
     PUBLIC_CACHE_SECONDS,
@@ -335,3 +343,40 @@ def csaf_hash(request, folder, year, name):
         advisory = _csaf_advisory(folder, year, name)
         digest = csaf.sha256(csaf.serialised(advisory))
     return _text(f"{digest}  {name}\n")
+
+
+# --- Exporters' self-screening -----------------------------------------------------------------
+
+
+def public_screening(request):
+    """Screen one name against the entities of public advisories: anyone, within the
+    public rate per address; what was screened is kept nowhere."""
+    form = PublicScreeningForm(request.POST or None)
+    context = {"form": form, "results": None, "limited": False}
+    status = 200
+    if request.method == "POST":
+        if not PublicAddressRateThrottle().allow_request(request, None):
+            context["limited"] = True
+            status = 429
+        elif form.is_valid():
+            party = public_screening_service.Party(
+                form.cleaned_data["name"], form.cleaned_data["country"]
+            )
+            version, (matches,) = public_screening_service.screen([party])
+            states = {
+                s.pk: s for s in State.objects.filter(pk__in={m.entity["state"] for m in matches})
+            }
+            context["results"] = [(match, states.get(match.entity["state"])) for match in matches]
+            context["version"] = version
+        else:
+            status = 400
+    context["list_version"] = public_list.current()
+    context["downloads"] = [
+        (reverse("public-api:list-json"), "JSON"),
+        (reverse("public-api:list-csv"), "CSV"),
+        (reverse("public-api:list-ftm"), "FollowTheMoney"),
+    ]
+    context["api_format"] = "OpenAPI"
+    return public_or_member_page(
+        request, "sharing/advisories/screening.html", context, status=status, shared=False
+    )

@@ -4,8 +4,8 @@ from django.http import JsonResponse
 
 from sharing.api import text
 
-# Where the API is served (portal/urls.py); the pages' query strings are not its business.
-API_PREFIX = "/api/"
+# Where the APIs are served (portal/urls.py); the pages' query strings are not their business.
+API_PREFIXES = ("/api/", "/public/")
 
 
 class RefuseUnencodableQueryMiddleware:
@@ -20,7 +20,7 @@ class RefuseUnencodableQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(API_PREFIX):
+        if request.path_info.startswith(API_PREFIXES):
             errors = text.problems(request.GET)
             if errors:
                 return JsonResponse(errors, status=400)

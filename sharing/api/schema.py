@@ -3,6 +3,7 @@ the error responses of the v1 contract, added to each operation by the rules bel
 that none is forgotten."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -42,10 +43,11 @@ ERRORS = {
 
 
 class PortalAutoSchema(AutoSchema):
-    """Every authenticated operation may answer 401 and 429; an operation on one object
-    (or a list, whose cursor may not be ours), 404; one that changes something, 403;
-    one that takes input (a body, or query parameters), 400; an act its view names in
-    ``conflicting_actions`` (where the item stands may refuse it: four eyes), 409."""
+    """Every authenticated operation may answer 401 and 429 (the public API's, 429 only);
+    an operation on one object (or a list, whose cursor may not be ours), 404; one that
+    changes something, 403; one that takes input (a body, or query parameters), 400; an
+    act its view names in ``conflicting_actions`` (where the item stands may refuse it:
+    four eyes), 409."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -53,10 +55,11 @@ class PortalAutoSchema(AutoSchema):
         if not getattr(view, "permission_classes", None) or getattr(view, "public", False):
             return responses
         reads = self.method == "GET"
-        codes = ["401", "429"]
+        anyone = not getattr(view, "authentication_classes", None)  # the public API
+        codes = ["429"] if anyone else ["401", "429"]
         if "{" in self.path or (self._is_list_view() and reads):
             codes.append("404")
-        if not reads:
+        if not reads and not anyone:
             codes.append("403")
         if not reads or self._is_list_view() or self.get_override_parameters():
             codes.append("400")
@@ -66,6 +69,13 @@ class PortalAutoSchema(AutoSchema):
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(errors[code], code))
         return dict(sorted(responses.items()))
+
+
+def under_prefix(endpoints, **kwargs):
+    """Pre-processing hook: only the endpoints under the document's own path prefix, so
+    that the API's document and the public API's each describe their own."""
+    prefix = spectacular_settings.SCHEMA_PATH_PREFIX
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(prefix)]
 
 
 def finish_document(result, generator, request, public):

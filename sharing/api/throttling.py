@@ -6,6 +6,8 @@ DRF's own classes do, so that a deployment (or a test) can change them."""
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.audit import client_ip
+
 
 class _SettingRateThrottle(SimpleRateThrottle):
     setting = ""
@@ -33,3 +35,14 @@ class UserRateThrottle(_SettingRateThrottle):
         if not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class PublicAddressRateThrottle(_SettingRateThrottle):
+    """The public API and screening page, per client address (as allauth reads it, with
+    the trusted proxies of the deployment)."""
+
+    scope = "public"
+    setting = "PUBLIC_RATE"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}

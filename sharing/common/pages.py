@@ -399,15 +399,16 @@ class ItemFormPages:
 PUBLIC_CACHE_SECONDS = 300
 
 
-def public_or_member_page(request, template, context, *, status=200):
+def public_or_member_page(request, template, context, *, status=200, shared=True):
     """Render for the signed-in portal or, for visitors not signed in, the bare public
     layout (public best practices and advisories), which search engines may index and
-    shared caches may keep a while."""
+    shared caches may keep a while (unless not ``shared``: a page with a form, whose
+    CSRF token is the visitor's own)."""
     public = not request.user.is_authenticated
     context["base_template"] = "public_base.html" if public else "base.html"
     context["public_page"] = public
     response = render(request, template, context, status=status)
-    if public:
+    if public and shared:
         # Anyone's page: proxies may keep it a while. A member's page is private and never
         # stored (portal.middleware.PrivateByDefaultMiddleware).
         patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)

@@ -47,6 +47,14 @@ START = [
     "/.well-known/csaf/white/",
     "/.well-known/csaf/white/index.txt",
     "/.well-known/csaf/white/changes.csv",
+    "/screening/",
+    "/public/v1/list.json",
+    "/public/v1/list.json?since=0",
+    "/public/v1/list.csv",
+    "/public/v1/list.csv?since=0",
+    "/public/v1/list.ftm.json",
+    "/public/v1/list.ftm.json?since=0",
+    "/public/v1/openapi.json",
 ]
 
 
@@ -233,10 +241,14 @@ def rng(request):
     return random.Random(seed)
 
 
-def test_nothing_restricted_reaches_a_signed_out_visitor(seeded):
+def test_nothing_restricted_reaches_a_signed_out_visitor(seeded, settings):
+    settings.PUBLIC_RATE = "10000/min"
     hidden, public, handles = seeded
     searches = [f"/best-practices/?q={handle}" for handle in handles]
     searches += [f"/api/v1/best-practices/?search={handle}" for handle in handles]
+    # Screened in capitals (the matcher folds case; the markers are in lower case), so
+    # that the answer's echo of the name asked is not taken for a leak.
+    searches += [f"/public/v1/screen?name={marker.upper()}+LTD&threshold=0" for marker in hidden]
     found_public, statuses = set(), {}
     for path, response, text in walk(Client(), START + _csaf_paths() + searches):
         status = response.status_code
@@ -246,6 +258,12 @@ def test_nothing_restricted_reaches_a_signed_out_visitor(seeded):
         assert not leaked, f"{path} shows {leaked}"
         found_public |= {marker for marker in public if marker in text}
     assert found_public == public, "the walk did not reach the public best practice"
+    # The screening page answers a POST: every hidden name screened there too.
+    visitor = Client()
+    for marker in hidden:
+        text = visitor.post("/screening/", {"name": f"{marker.upper()} LTD"}).content.decode()
+        leaked = {other for other in hidden if other in text}
+        assert not leaked, f"screening {marker} shows {leaked}"
     # The walk went past the entry pages: into the public best practice and its file.
     reached = [path for path, status in statuses.items() if status == 200]
     assert any(re.fullmatch(r"/best-practices/[0-9a-f-]{36}/", path) for path in reached)
