@@ -1,4 +1,5 @@
-"""Account e-mail (invitations, password resets, notices of staff acts). Messages are
+"""Account e-mail (invitations, password resets, notices of staff acts), and e-mail to
+people outside government (industry contacts: confirmations, advisories). Messages are
 rendered in the request (where language and site are known), kept as an
 ``OutgoingEmail`` row in the act's own transaction, and sent by the ``email`` queue once
 that commits: a rolled-back act sends nothing, no request waits on an SMTP server or a
@@ -10,6 +11,7 @@ import smtplib
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import django.dispatch
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -78,10 +80,17 @@ def from_payload(payload: dict) -> EmailMultiAlternatives:
     return message
 
 
-def send_after_commit(message: EmailMessage) -> OutgoingEmail:
-    """Keep ``message`` to be sent once the current transaction commits."""
+# Sent when the mail server refuses a kept message for good (a bad address: a bounce at
+# the door), with the row: what the message was ``about`` may want to know.
+refused = django.dispatch.Signal()
+
+
+def send_after_commit(message: EmailMessage, *, about: str = "") -> OutgoingEmail:
+    """Keep ``message`` to be sent once the current transaction commits. ``about`` names
+    whom it concerns, for the receivers of ``refused``."""
     data = to_payload(message)
     row = OutgoingEmail.objects.create(
+        about=about,
         to=data["to"],
         from_email=data["from_email"] or "",
         subject=data["subject"],
@@ -146,6 +155,7 @@ def send(email_id: int) -> bool:
         if _refused(error):
             logger.warning("The mail server refused account e-mail %s.", row.pk)
             _finish(row, OutgoingEmail.Status.FAILED, attempts=row.attempts + 1)
+            refused.send(sender=OutgoingEmail, email=row)
         else:
             logger.warning("Sending account e-mail %s failed; it waits.", row.pk, exc_info=True)
             _failed_for_now(row)

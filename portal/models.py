@@ -114,6 +114,9 @@ class OutgoingEmail(models.Model):
     body = models.TextField()
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Whom or what the message is about, for who listens to ``portal.mail.refused``
+    # (e.g. "contact:42": an industry contact's address the server refused).
+    about = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -328,6 +328,8 @@ CELERY_TASK_ROUTES = {
     "sharing.tasks.deliver_webhook": {"queue": "webhooks"},
     "sharing.tasks.review_denials": {"queue": "events"},
     "sharing.tasks.watch_consultations": {"queue": "events"},
+    "sharing.tasks.disseminate_advisory": {"queue": "email"},
+    "sharing.tasks.sweep_disseminations": {"queue": "email"},
 }
 # Beat only enqueues, and what it enqueues is safe to run on several hosts at once; beat holds
 # a lock in Redis besides, so that a second beat started by mistake (or as a standby on
@@ -336,6 +338,7 @@ CELERY_BEAT_SCHEDULER = "portal.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "sharing.tasks.sweep", "schedule": 60.0},
     "mail-sweep": {"task": "portal.tasks.sweep_mail", "schedule": 60.0},
+    "dissemination-sweep": {"task": "sharing.tasks.sweep_disseminations", "schedule": 60.0},
     "digests": {"task": "sharing.tasks.send_digests", "schedule": crontab(minute="*/15")},
     # Review reminders and expiry go by dates: a few passes a day are plenty. Deadlines
     # end at midnight in the answering state's zone: an hourly pass marks them soon.
@@ -419,6 +422,10 @@ WEBHOOK_ALLOW_HTTP = env.boolean("WEBHOOK_ALLOW_HTTP", DEBUG)
 # web hosts, or each host counts on its own).
 API_TOKEN_RATE = env.string("API_TOKEN_RATE", "120/min")
 API_USER_RATE = env.string("API_USER_RATE", "240/min")
+# How long an industry contact's confirmation link, and their link to read an advisory
+# sent to them, stay valid.
+CONTACT_CONFIRM_DAYS = env.integer("CONTACT_CONFIRM_DAYS", 7, minimum=1)
+ADVISORY_LINK_DAYS = env.integer("ADVISORY_LINK_DAYS", 30, minimum=1)
 # The public screening API and page, per client address.
 PUBLIC_RATE = env.string("PUBLIC_RATE", "60/min")
 for _name, _rate in (

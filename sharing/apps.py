@@ -7,6 +7,7 @@ class SharingConfig(AppConfig):
     verbose_name = _("Sharing")
 
     def ready(self) -> None:
+        from sharing.advisories import contacts  # noqa: F401 (its receivers)
         from sharing.advisories import services as advisories  # noqa: F401 (its receivers)
         from sharing.notifications import services  # noqa: F401 (its signal receivers)
         from sharing.practices import caching

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from sharing.advisories import contacts
 from sharing.advisories import services as advisories
-from sharing.advisories.models import Advisory
+from sharing.advisories.models import Advisory, Contact, DisseminationList
 from sharing.denials import services as denials
 from sharing.denials.models import Consultation, Denial
 from sharing.notices import services as notices
@@ -749,6 +750,7 @@ DEMO_ADVISORIES = [
             "red_flags": ["The specification omits what the equipment does to phones nearby."],
             "categories": ["telecom-interception"],
             "entities": [],
+            "lists": ["Surveillance exporters"],
         },
     },
     {
@@ -775,14 +777,58 @@ DEMO_ADVISORIES = [
 ]
 
 
+# Norway's industry contacts: a list with one contact who confirmed their address (as if
+# through the link of the message they got), and one who asked to join and awaits.
+DEMO_LIST = ("no-officer", "Surveillance exporters", "Makers and resellers of monitoring gear")
+DEMO_CONTACTS = [
+    {
+        "email": "compliance@nordlys-radio.example",
+        "name": "Kari Berg",
+        "organisation": "Nordlys Radio AS (invented)",
+        "language": "en",
+        "confirmed": True,
+    },
+]
+DEMO_REQUEST = {
+    "email": "export-office@fjord-university.example",
+    "name": "Ana Lima",
+    "organisation": "Fjord University export-control office (invented)",
+    "language": "fr",
+    "note": "We review research collaborations involving network monitoring.",
+}
+
+
+def _seed_contacts() -> None:
+    username, name, description = DEMO_LIST
+    officer = User.objects.filter(username=username).first()
+    if officer is None:
+        return
+    row = DisseminationList.objects.filter(state=officer.state, name=name).first()
+    if row is None:
+        row = contacts.create_list(by=officer, name=name, description=description)
+    for demo in DEMO_CONTACTS:
+        if Contact.objects.filter(state=officer.state, email=demo["email"]).exists():
+            continue
+        person = {key: demo[key] for key in ("email", "name", "organisation", "language")}
+        contact = contacts.invite(by=officer, lists=[row], **person)
+        if demo["confirmed"]:
+            contacts.confirm(contacts.confirmation_link(contact).rstrip("/").rsplit("/", 1)[1])
+    if not Contact.objects.filter(state=officer.state, email=DEMO_REQUEST["email"]).exists():
+        contacts.request_to_join(state=officer.state, **DEMO_REQUEST)
+
+
 def seed_advisories() -> int:
     """Add the demo advisories that are not there yet; returns how many were added."""
+    _seed_contacts()
     added = 0
     for demo in DEMO_ADVISORIES:
         content = dict(demo["content"])
         author = User.objects.filter(username=demo["author"]).first()
         if author is None or Advisory.objects.filter(title=content["title"]).exists():
             continue
+        content["lists"] = list(
+            DisseminationList.objects.filter(state=author.state, name__in=content.get("lists", []))
+        )
         if demo["source"]:
             source = Notice.objects.filter(title=demo["source"], author_state=author.state)
             content["source"] = source.first()

@@ -5,8 +5,12 @@ registers them with the app. Code imports them from their own package."""
 from sharing.advisories.models import (  # noqa: F401
     Advisory,
     AdvisoryEntity,
+    Contact,
+    Dissemination,
+    DisseminationList,
     PublicListEntry,
     PublicListVersion,
+    Sending,
 )
 from sharing.common.models import (  # noqa: F401
     Attachment,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sharing.advisories import contact_views as outreach
 from sharing.advisories import views as advisories
 from sharing.advisories.feeds import AdvisoryFeed
 from sharing.common import views as attachments
@@ -78,6 +79,18 @@ urlpatterns = [
         name="consultation-outcome",
     ),
     path("screening/", advisories.public_screening, name="public-screening"),
+    path("industry/contacts/", outreach.contact_list, name="contact-list"),
+    path("industry/contacts/invite/", outreach.contact_invite, name="contact-invite"),
+    path("industry/contacts/<int:pk>/", outreach.contact_detail, name="contact-detail"),
+    path("industry/contacts/<int:pk>/export/", outreach.contact_export, name="contact-export"),
+    path("industry/contacts/<int:pk>/erase/", outreach.contact_erase, name="contact-erase"),
+    path("industry/contacts/<int:pk>/request/", outreach.contact_request, name="contact-request"),
+    path("industry/lists/new/", outreach.list_create, name="list-create"),
+    path("industry/lists/<int:pk>/delete/", outreach.list_delete, name="list-delete"),
+    path("industry/sign-up/", outreach.sign_up, name="industry-sign-up"),
+    path("industry/confirm/<str:token>/", outreach.confirm_address, name="industry-confirm"),
+    path("industry/unsubscribe/<str:token>/", outreach.unsubscribe, name="industry-unsubscribe"),
+    path("industry/read/<str:token>/", outreach.read, name="industry-read"),
     path("advisories/", advisories.advisory_list, name="advisory-list"),
     path("advisories/feed/", AdvisoryFeed(), name="advisory-feed"),
     path("advisories/new/", advisories.advisory_create, name="advisory-create"),

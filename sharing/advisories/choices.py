@@ -19,3 +19,13 @@ UNPUBLISHED = (AdvisoryStatus.DRAFT, AdvisoryStatus.PENDING)
 # What an advisory may be marked: it leaves government, so only markings that allow
 # that. CLEAR is public; GREEN goes to the releasing state's industry contacts only.
 ADVISORY_TLP = (TLP.CLEAR, TLP.GREEN)
+
+
+class ContactStatus(models.TextChoices):
+    """Where an industry contact stands. Only an active contact is sent anything."""
+
+    REQUESTED = "requested", _("Asked to join: awaiting the state")
+    PENDING = "pending", _("Awaiting confirmation of the address")
+    ACTIVE = "active", _("Active")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")

@@ -2,10 +2,13 @@
 the services decide what is valid (their errors come back next to the fields)."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import State
 from portal.countries import country_choices
 from sharing.advisories.choices import ADVISORY_TLP
+from sharing.advisories.models import DisseminationList
 from sharing.common.choices import TLP
 from sharing.common.forms import ChangeFields, ItemForm, body_field, summary_field, title_field
 from sharing.common.services import MAX_NOTE
@@ -43,6 +46,13 @@ class AdvisoryForm(ItemForm):
             "TLP:GREEN goes to your state's industry contacts only."
         ),
     )
+    lists = forms.ModelMultipleChoiceField(
+        label=_("E-mail it to these lists"),
+        queryset=DisseminationList.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each confirmed contact on them gets each version, in their language."),
+    )
     entities = forms.MultipleChoiceField(
         label=_("Entities to name"),
         required=False,
@@ -63,6 +73,7 @@ class AdvisoryForm(ItemForm):
         whose entities it offers; the form never takes a source of its own."""
         super().__init__(*args, **kwargs)
         self.source = source
+        self.fields["lists"].queryset = DisseminationList.objects.filter(state=author_state)
         if source is None:
             del self.fields["entities"], self.fields["confirmed"]
         else:
@@ -84,6 +95,7 @@ class AdvisoryForm(ItemForm):
             {"name": name, "confirmed": name in confirmed} for name in data.get("entities") or []
         ]
         data["source"] = self.source
+        data["lists"] = list(data.get("lists") or [])
         return data
 
 
@@ -123,3 +135,60 @@ class PublicScreeningForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()
+
+
+class AcceptForm(forms.Form):
+    """The lists of ``state`` a contact is put on (accepting a request to join)."""
+
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Lists"),
+        queryset=DisseminationList.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, state, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = DisseminationList.objects.filter(state=state)
+
+
+class ContactForm(AcceptForm):
+    """A contact as their state keeps them: who they are, and which lists they are on."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=settings.LANGUAGES)
+    field_order = ["name", "organisation", "email", "language", "lists"]
+
+    def __init__(self, *args, state, with_email=True, **kwargs):
+        super().__init__(*args, state=state, **kwargs)
+        if not with_email:
+            del self.fields["email"]
+
+
+class ListForm(forms.Form):
+    name = forms.CharField(label=_("Name of the list"), max_length=100)
+    description = forms.CharField(label=_("Who is on it"), max_length=300, required=False)
+
+
+class SignUpForm(forms.Form):
+    """The public page where someone outside government asks to receive a state's
+    advisories."""
+
+    state = forms.ModelChoiceField(label=_("State"), queryset=State.objects.none())
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=settings.LANGUAGES)
+    note = forms.CharField(
+        label=_("What you do (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: exporter of network equipment, university export office."),
+    )
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = states

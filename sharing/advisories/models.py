@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.countries import country_name
-from sharing.advisories.choices import ADVISORY_TLP, UNPUBLISHED, AdvisoryStatus
+from sharing.advisories.choices import ADVISORY_TLP, UNPUBLISHED, AdvisoryStatus, ContactStatus
 from sharing.advisories.querysets import AdvisoryQuerySet
 from sharing.common.choices import TLP, Audience, EntityKind, Vocabulary
 from sharing.common.models import SharedItem, Term
@@ -58,6 +58,13 @@ class Advisory(SharedItem):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=AdvisoryStatus.choices, default=AdvisoryStatus.DRAFT
+    )
+    # The state's dissemination lists it is e-mailed to, each version.
+    lists = models.ManyToManyField(
+        "sharing.DisseminationList",
+        verbose_name=_("dissemination lists"),
+        related_name="advisories",
+        blank=True,
     )
     DRAFT_STATUS = AdvisoryStatus.DRAFT
     PENDING_STATUS = AdvisoryStatus.PENDING
@@ -191,3 +198,125 @@ class PublicListEntry(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DisseminationList(models.Model):
+    """A state's list of people outside government it sends advisories to ("surveillance
+    exporters", "universities", "civil society"): only that state sees it."""
+
+    state = models.ForeignKey(
+        "accounts.State", on_delete=models.PROTECT, related_name="dissemination_lists"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dissemination list")
+        verbose_name_plural = _("dissemination lists")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "name"], name="list_name_once_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:contact-list")
+
+    def audit_label(self) -> str:
+        return f"dissemination list {self.pk}"
+
+
+class Contact(models.Model):
+    """A person outside government on a state's dissemination lists: never a portal
+    account; they read what was sent to them and nothing else. Their address is
+    confirmed by double opt-in, whether the state invited them or they asked to join
+    (and the state agreed). Seen by their state's officers and admins only."""
+
+    state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="contacts")
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(_("status"), max_length=16, choices=ContactStatus.choices)
+    lists = models.ManyToManyField(
+        DisseminationList, verbose_name=_("lists"), related_name="contacts", blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    left_at = models.DateTimeField(_("unsubscribed or undeliverable"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("industry contact")
+        verbose_name_plural = _("industry contacts")
+        ordering = ["organisation", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "email"], name="contact_once_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:contact-detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        """How the audit log names a contact: never by name or address."""
+        return f"contact {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ContactStatus.ACTIVE
+
+
+class Dissemination(models.Model):
+    """One version of an advisory to be sent to its lists: written in the transaction
+    that released or amended it, then worked through by a task (and the sweeper, if the
+    broker or a worker lost it) until every active contact on its lists has had one
+    message. ``done_at`` says it is finished."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="disseminations")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advisory", "version"], name="dissemination_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisory_id} v{self.version}"
+
+
+class Sending(models.Model):
+    """One contact's message of one dissemination: at most one, whatever happens (a
+    worker that dies half-way and a task run twice send nobody a second copy). Kept
+    when the contact is erased, without them, for the counts."""
+
+    dissemination = models.ForeignKey(
+        Dissemination, on_delete=models.CASCADE, related_name="sendings"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, related_name="sendings"
+    )
+    email = models.ForeignKey(
+        "portal.OutgoingEmail", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dissemination", "contact"], name="sending_once_per_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dissemination_id} to {self.contact_id}"

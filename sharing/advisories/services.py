@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import State, User
 from portal import audit
 from portal.inputs import refuse_unknown
-from sharing.advisories import guard, public_list
+from sharing.advisories import dissemination, guard, public_list
 from sharing.advisories.choices import ADVISORY_TLP, AdvisoryStatus
-from sharing.advisories.models import Advisory
+from sharing.advisories.models import Advisory, DisseminationList
 from sharing.common import textsearch
 from sharing.common.choices import RESTRICTED_TLP, TLP, ApprovalAct, EventKind
 from sharing.common.lifecycle import WithdrawnWithReason
@@ -51,6 +51,7 @@ ADVISORY_FIELDS = (
     "categories",
     "source",
     "entities",
+    "lists",
 )
 MAX_RED_FLAGS = 30
 MAX_RED_FLAG = 500
@@ -148,6 +149,19 @@ def _clean_entities(values, source: Notice | None, errors: dict) -> list[dict]:
     return named
 
 
+def _clean_lists(values, state: State, errors: dict) -> list[DisseminationList]:
+    """The state's own dissemination lists, given as lists or their ids."""
+    values = list(values or [])
+    keys = [v.pk if isinstance(v, DisseminationList) else v for v in values]
+    if not all(isinstance(k, int) and not isinstance(k, bool) for k in keys):
+        errors["lists"] = _("Give the lists by their ids.")
+        return []
+    found = list(DisseminationList.objects.filter(state=state, pk__in=keys))
+    if len(found) != len(set(keys)):
+        errors["lists"] = _("Choose among your state's dissemination lists.")
+    return found
+
+
 def clean(data: dict, *, state: State) -> dict:
     """Check every content field of an advisory and return them normalised; one
     ValidationError names every field that is wrong."""
@@ -169,6 +183,7 @@ def clean(data: dict, *, state: State) -> dict:
         ),
         "source": source,
         "entities": _clean_entities(data.get("entities"), source, errors),
+        "lists": _clean_lists(data.get("lists"), state, errors),
     }
     if errors:
         raise ValidationError(errors)
@@ -185,11 +200,12 @@ def content_of(advisory: Advisory) -> dict:
         "source": advisory.source,
         # Stored ones were confirmed when they were named.
         "entities": [{**e.as_dict(), "confirmed": True} for e in advisory.entities.all()],
+        "lists": list(advisory.lists.all()),
     }
 
 
 def _comparable(content: dict) -> dict:
-    plain = comparable(content, relations=("categories",), dates=())
+    plain = comparable(content, relations=("categories", "lists"), dates=())
     plain["source"] = str(content["source"].pk) if content["source"] else None
     # Confirmed, as every entity an advisory names was: what an amendment awaiting
     # approval holds is cleaned again, as it stands, when it is approved.
@@ -207,6 +223,7 @@ def _apply(advisory: Advisory, cleaned: dict, rendered: Rendered) -> None:
     advisory.source = cleaned["source"]
     advisory.save()
     advisory.categories.set(cleaned["categories"])
+    advisory.lists.set(cleaned["lists"])
     advisory.entities.all().delete()
     advisory.entities.bulk_create(
         [
@@ -286,7 +303,7 @@ class AdvisoryLifecycle(WithdrawnWithReason):
     edit_page = "sharing:advisory-edit"
     owner = "author_state"
     published_status = AdvisoryStatus.RELEASED
-    relations = ("categories",)
+    relations = ("categories", "lists")
     # Every change of an advisory is material: its readers outside government, the
     # feed and its CSAF document all get the new version.
     reach = ADVISORY_FIELDS
@@ -366,11 +383,13 @@ class AdvisoryLifecycle(WithdrawnWithReason):
     def _publish(self, item, **kwargs):
         item = super()._publish(item, **kwargs)
         public_list.refresh()
+        dissemination.start(item)
         return item
 
     def _amend(self, item, change, **kwargs):
         super()._amend(item, change, **kwargs)
         public_list.refresh()
+        dissemination.start(item)
 
     def _retire(self, item, details, **kwargs):
         item = super()._retire(item, details, **kwargs)

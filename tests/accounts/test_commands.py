@@ -90,6 +90,13 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     released = Advisory.objects.filter(status="released")
     assert sorted(released.values_list("tlp", flat=True)) == ["clear", "clear", "green"]
     assert Advisory.objects.get(status="pending_approval").author_state_id == "NO"
+    # Norway's industry list: one confirmed contact, to whom the GREEN advisory goes
+    # (once the seeding commits); one asking to join.
+    from sharing.advisories.models import Contact, Dissemination
+
+    assert sorted(Contact.objects.values_list("status", flat=True)) == ["active", "requested"]
+    (dissemination,) = Dissemination.objects.all()
+    assert dissemination.advisory.tlp == "green"
     # Germany asks for four eyes: its notice awaits de-admin; its best practice went
     # through de-admin's approval.
     assert State.objects.get(pk="DE").approval_policy == "everything"

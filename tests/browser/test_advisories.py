@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from sharing.advisories.models import Advisory
+from sharing.advisories import contacts
+from sharing.advisories import services as advisories
+from sharing.advisories.models import Advisory, DisseminationList
 from sharing.notices import services as notices
 from tests.personas import persona
-from tests.sharing.advisories.conftest import SECRET_SENTENCE
+from tests.sharing.advisories.conftest import SECRET_SENTENCE, advisory_content
 from tests.sharing.conftest import notice_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,4 +99,61 @@ def test_from_an_amber_notice_to_an_exporter_screening_its_entity(
     for path in ("/advisories/feed/", "/.well-known/csaf/white/"):
         assert Client().get(path).status_code == 200
     visitor.goto(f"{live_server.url}/.well-known/csaf/white/")
+    check_a11y(visitor)
+
+
+def test_someone_outside_government_joins_reads_a_green_advisory_and_unsubscribes(
+    browser, live_server, sign_in, check_a11y, no_officer, password, settings, mailoutbox
+):
+    settings.SITE_URL = live_server.url
+    contacts.create_list(by=no_officer, name="Surveillance exporters")
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{live_server.url}/industry/sign-up/")
+    check_a11y(visitor)
+    visitor.get_by_label("State").select_option("NO")
+    visitor.get_by_label("Your name").fill("Lea Moe")
+    visitor.get_by_label("Organisation").fill("Fjord Sensors AS")
+    visitor.get_by_label("E-mail address").fill("lea@fjord.example")
+    visitor.get_by_role("button", name="Ask to receive them").click()
+    expect(visitor.get_by_text("Thank you. The state will look at your request")).to_be_visible()
+    check_a11y(visitor)
+
+    officer = browser.new_context().new_page()
+    sign_in(officer, "no-officer", password)
+    officer.goto(f"{live_server.url}/industry/contacts/")
+    requests = officer.get_by_role("region", name="Asking to join")
+    requests.get_by_label("Surveillance exporters").check()
+    check_a11y(officer)
+    requests.get_by_role("button", name="Accept Lea Moe").click()
+    expect(officer.get_by_text("Accepted: they have been asked to confirm")).to_be_visible()
+    check_a11y(officer)
+
+    (confirmation,) = [m for m in mailoutbox if m.to == ["lea@fjord.example"]]
+    link = next(w for w in confirmation.body.split() if "/industry/confirm/" in w)
+    visitor.goto(link)
+    check_a11y(visitor)
+    visitor.get_by_role("button", name="Confirm my address").click()
+    expect(visitor.get_by_text("Confirmed.")).to_be_visible()
+    check_a11y(visitor)
+
+    listed = DisseminationList.objects.get()
+    advisory = advisories.create(
+        by=no_officer,
+        **advisory_content(tlp="green", title="For Norway's exporters", lists=[listed]),
+    )
+    advisories.submit(advisory, by=no_officer)
+    advisories.approve(advisory, by=persona("no-admin"))
+    (message,) = [m for m in mailoutbox if "NO-ADV" in m.subject]
+    read = next(w for w in message.body.split() if "/industry/read/" in w)
+    visitor.goto(read)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("For Norway's exporters")
+    check_a11y(visitor)
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    visitor.goto(unsubscribe)
+    check_a11y(visitor)
+    visitor.get_by_role("button", name="Unsubscribe").click()
+    expect(visitor.get_by_text("Done: you will receive no more advisories")).to_be_visible()
+    check_a11y(visitor)
+    visitor.goto(read)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("This link does not work")
     check_a11y(visitor)

@@ -21,7 +21,7 @@ from django.test import Client
 
 from accounts.choices import ApprovalPolicy
 from accounts.models import State
-from sharing.advisories import csaf
+from sharing.advisories import contacts, csaf
 from sharing.advisories import services as advisories
 from sharing.advisories.models import Advisory
 from sharing.denials import services as denials
@@ -48,6 +48,7 @@ START = [
     "/.well-known/csaf/white/index.txt",
     "/.well-known/csaf/white/changes.csv",
     "/screening/",
+    "/industry/sign-up/",
     "/public/v1/list.json",
     "/public/v1/list.json?since=0",
     "/public/v1/list.csv",
@@ -182,6 +183,18 @@ def _seed_advisories(rng, officer, hidden, public, handles) -> None:
     and why a source notice was withdrawn; a released CLEAR advisory's own words and the
     entity it names are public (withdrawn or not)."""
     approver = persona("dk-admin")
+    # Denmark's industry contacts: people's names, addresses and organisations are the
+    # state's alone (the advisories below go to their list).
+    listed, address, firm = word(), word(), word()
+    hidden |= {listed, address, firm}
+    members = contacts.create_list(by=officer, name="Exporters")
+    contacts.invite(
+        by=officer,
+        email=f"{address}@example.org",
+        name=f"Person {listed}",
+        organisation=f"Firm {firm}",
+        lists=[members],
+    )
     # A released CLEAR and a released GREEN one always, then some of any shape.
     shapes = [("clear", True), ("green", True)]
     shapes += [
@@ -213,6 +226,7 @@ def _seed_advisories(rng, officer, hidden, public, handles) -> None:
             categories=["intrusion-software"],
             source=source,
             entities=[{"name": f"{named} Ltd", "confirmed": True}],
+            lists=[members],
         )
         if released:
             advisories.submit(advisory, by=officer)

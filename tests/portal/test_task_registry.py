@@ -19,6 +19,8 @@ EXPECTED = [
     "sharing.tasks.sweep",
     "sharing.tasks.review_denials",
     "sharing.tasks.watch_consultations",
+    "sharing.tasks.disseminate_advisory",
+    "sharing.tasks.sweep_disseminations",
 ]
 
 PROBE = """

@@ -51,5 +51,7 @@ class Command(BaseCommand):
             f"Germany asks for four eyes: de-admin / {password} has a notice and a licence "
             f"denial to approve; no-admin / {password} has an advisory for industry to "
             f"approve.\n"
-            f"Signed out, anyone reads the public advisories at /advisories/."
+            f"Signed out, anyone reads the public advisories at /advisories/ and screens "
+            f"names at /screening/; Norway's industry contacts are under Advisories → "
+            f"Industry contacts (one confirmed, one asking to join)."
         )

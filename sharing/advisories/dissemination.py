@@ -1,0 +1,131 @@
+"""Advisories e-mailed to the dissemination lists chosen for them, one message per
+contact and version (docs/architecture.md, "Industry contacts").
+
+``start`` runs in the transaction that releases or amends an advisory: it writes a
+``Dissemination`` row and queues ``send`` after commit. ``send`` works through the
+active contacts of the advisory's lists that have no ``Sending`` yet, each in a
+transaction of its own that writes the ``Sending`` (unique per contact) and the message
+as a kept e-mail (``portal.mail.send_after_commit``: claimed, retried, swept): a worker
+that dies half-way, or a task run twice, sends nobody a second copy. ``sweep`` queues
+again what the broker or a worker lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal import mail
+from portal.queue import enqueue, enqueue_on_commit
+from sharing.advisories.choices import ContactStatus
+from sharing.advisories.models import Advisory, Contact, Dissemination, Sending
+from sharing.common.choices import TLP
+
+TASK = "sharing.tasks.disseminate_advisory"
+LOST_AFTER = datetime.timedelta(minutes=10)
+READ_SALT = "sharing.advisories.read"
+UNSUBSCRIBE_SALT = "sharing.advisories.unsubscribe"
+
+
+def start(advisory: Advisory) -> Dissemination | None:
+    """The current version of ``advisory`` to be sent to its lists (if it has any)."""
+    if not advisory.lists.exists():
+        return None
+    row, _created = Dissemination.objects.get_or_create(advisory=advisory, version=advisory.version)
+    enqueue_on_commit(TASK, row.pk)
+    return row
+
+
+def reading_link(contact: Contact, advisory: Advisory) -> str:
+    """A contact's own link to read ``advisory`` (valid ADVISORY_LINK_DAYS)."""
+    token = signing.dumps({"c": contact.pk, "a": str(advisory.pk)}, salt=READ_SALT)
+    return settings.SITE_URL + reverse("sharing:industry-read", args=[token])
+
+
+def unsubscribe_link(contact: Contact) -> str:
+    token = signing.dumps({"c": contact.pk}, salt=UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + reverse("sharing:industry-unsubscribe", args=[token])
+
+
+def message(contact: Contact, advisory: Advisory):
+    """The e-mail of ``advisory`` for ``contact``, in their language, with the one-click
+    unsubscribe of RFC 8058."""
+    unsubscribe = unsubscribe_link(contact)
+    with translation.override(contact.language):
+        email = mail.render(
+            "sharing/advisories/emails/advisory",
+            [contact.email],
+            {
+                "contact": contact,
+                "advisory": advisory,
+                "public": advisory.tlp == TLP.CLEAR,
+                "link": reading_link(contact, advisory),
+                "unsubscribe": unsubscribe,
+            },
+        )
+    email.extra_headers.update(
+        {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<advisories.{advisory.author_state_id.lower()}.{mail.SITE.domain}>",
+        }
+    )
+    return email
+
+
+def _due(row: Dissemination):
+    return (
+        Contact.objects.filter(
+            state_id=row.advisory.author_state_id,
+            status=ContactStatus.ACTIVE,
+            lists__in=row.advisory.lists.all(),
+        )
+        .exclude(sendings__dissemination=row)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def send(dissemination_id: int) -> int:
+    """Write the message of every contact still due; how many. Each in a transaction of
+    its own, so what was written stays written whatever happens next."""
+    row = (
+        Dissemination.objects.select_related("advisory__author_state")
+        .filter(pk=dissemination_id, done_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        return 0
+    written = 0
+    for contact in _due(row):
+        with transaction.atomic():
+            sending, created = Sending.objects.get_or_create(dissemination=row, contact=contact)
+            if not created:
+                continue
+            sending.email = mail.send_after_commit(
+                message(contact, row.advisory), about=f"contact:{contact.pk}"
+            )
+            sending.save(update_fields=["email"])
+        written += 1
+    Dissemination.objects.filter(pk=row.pk).update(done_at=timezone.now())
+    return written
+
+
+def sweep(now: datetime.datetime | None = None) -> int:
+    """Queue again the disseminations not finished: never queued, or lost with a worker."""
+    now = now or timezone.now()
+    grace = datetime.timedelta(seconds=settings.EVENT_SWEEP_GRACE_SECONDS)
+    due = Dissemination.objects.filter(done_at__isnull=True, created_at__lte=now - grace).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lte=now - LOST_AFTER)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    for pk in ids:
+        enqueue(TASK, pk)
+        Dissemination.objects.filter(pk=pk).update(queued_at=now)
+    return len(ids)
