@@ -144,10 +144,12 @@ _GAP = rf"{_SEP}(?:\.{{0,2}}{_SEP})*"
 # The secret itself: one path segment, up to the next separator, query, quote or space.
 _SEGMENT = r"""(?:(?!%(?:25)?2[Ff])[^/?#\s"'<>\\])+"""
 # The paths whose next segment is a secret: an invitation link (and its plural, as the
-# link might be mistyped), allauth's password-reset key and e-mail confirmation key.
+# link might be mistyped), allauth's password-reset key and e-mail confirmation key, and
+# an industry contact's signed links (to read an advisory, confirm, unsubscribe).
 _SECRET_PATHS = re.compile(
-    rf"({_SEP}accounts{_GAP}"
-    rf"(?:invitations?|password{_GAP}reset{_GAP}key|confirm-email){_GAP})"
+    rf"((?:{_SEP}accounts{_GAP}"
+    rf"(?:invitations?|password{_GAP}reset{_GAP}key|confirm-email)"
+    rf"|{_SEP}industry{_GAP}(?:read|confirm|unsubscribe)){_GAP})"
     rf"{_SEGMENT}",
     re.IGNORECASE,
 )

@@ -80,8 +80,8 @@ def from_payload(payload: dict) -> EmailMultiAlternatives:
     return message
 
 
-# Sent when the mail server refuses a kept message for good (a bad address: a bounce at
-# the door), with the row: what the message was ``about`` may want to know.
+# Sent when the mail server refuses a kept message's address for good (a bounce at the
+# door: no such mailbox), with the row: what the message was ``about`` may want to know.
 refused = django.dispatch.Signal()
 
 
@@ -135,6 +135,14 @@ def _refused(error: Exception) -> bool:
     )
 
 
+def _bad_address(error: Exception) -> bool:
+    """Whether a refusal is about the address (no such mailbox, not accepted here), not
+    the message (too large, its content refused): only then is the address dead."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code in {550, 551, 553}
+
+
 def send(email_id: int) -> bool:
     """Send the kept message ``email_id`` if it is still to be sent; True if it left.
     Claimed first, so a message the broker delivers twice, or that two sweepers hand on
@@ -155,7 +163,8 @@ def send(email_id: int) -> bool:
         if _refused(error):
             logger.warning("The mail server refused account e-mail %s.", row.pk)
             _finish(row, OutgoingEmail.Status.FAILED, attempts=row.attempts + 1)
-            refused.send(sender=OutgoingEmail, email=row)
+            if _bad_address(error):
+                refused.send(sender=OutgoingEmail, email=row)
         else:
             logger.warning("Sending account e-mail %s failed; it waits.", row.pk, exc_info=True)
             _failed_for_now(row)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from sharing.advisories.choices import ContactStatus
 from sharing.advisories.dissemination import READ_SALT
 from sharing.advisories.forms import AcceptForm, ContactForm, ListForm, SignUpForm
 from sharing.advisories.models import Advisory, Contact, Sending
-from sharing.api.throttling import PublicAddressRateThrottle
+from sharing.api.throttling import SignUpRateThrottle
 from sharing.common.pages import Confirmation, confirm, paginate, public_or_member_page
 
 PAGE_SIZE = 50
@@ -220,7 +221,7 @@ def sign_up(request):
     context = {"form": form, "done": False, "limited": False}
     status = 200
     if request.method == "POST":
-        if not PublicAddressRateThrottle().allow_request(request, None):
+        if not SignUpRateThrottle().allow_request(request, None):
             context["limited"], status = True, 429
         elif form.is_valid():
             try:
@@ -262,15 +263,21 @@ def unsubscribe(request, token):
 
 def read(request, token):
     """An advisory sent to a contact, read through their own link: while the link is
-    valid, they are active, and it was sent to them."""
+    valid, they are active, and its current version was sent to them."""
     try:
         data = signing.loads(token, salt=READ_SALT, max_age=settings.ADVISORY_LINK_DAYS * 86400)
     except signing.BadSignature:
         return _outside(request, "sharing/advisories/link_invalid.html", {}, 404)
     contact = Contact.objects.filter(pk=data.get("c"), status=ContactStatus.ACTIVE).first()
+    # Its current version must have been sent to them: a later version that went to
+    # other lists only, or after they left a list, is not theirs to read.
     advisory = (
         Advisory.objects.exclude(status__in=Advisory.UNPUBLISHED)
-        .filter(pk=data.get("a"), disseminations__sendings__contact=contact)
+        .filter(
+            pk=data.get("a"),
+            disseminations__version=F("version"),
+            disseminations__sendings__contact=contact,
+        )
         .select_related("author_state")
         .prefetch_related("entities", "categories")
         .distinct()

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -180,11 +180,13 @@ def request_to_join(*, state, note="", request=None, **data) -> None:
         errors["state"] = _("Choose one of the subscribing states.")
     if errors:
         raise ValidationError(errors)
-    if Contact.objects.filter(state=state, email=person["email"]).exists():
+    try:
+        with transaction.atomic():  # the same request twice at once: one row, no error
+            contact = Contact.objects.create(
+                state=state, status=ContactStatus.REQUESTED, note=note, **person
+            )
+    except IntegrityError:
         return
-    contact = Contact.objects.create(
-        state=state, status=ContactStatus.REQUESTED, note=note, **person
-    )
     audit.record(
         audit.Action.CONTACT_REQUESTED, request=request, actor=None, state=state, target=contact
     )
@@ -327,13 +329,17 @@ def export(contact: Contact, *, by: User, request=None) -> dict:
 
 @transaction.atomic
 def erase(contact: Contact, *, by: User, request=None) -> None:
-    """Forget a contact (a request for erasure): their row goes; what was sent to them
-    is kept as counts, without them; their unsent messages are not sent."""
+    """Forget a contact (a request for erasure): their row goes, and so do the address
+    and text of every message to them; what was sent to them is kept as counts, without
+    them; their unsent messages are not sent."""
     _own(contact, by)
-    waiting = Sending.objects.filter(contact=contact, email__status="pending")
-    OutgoingEmail.objects.filter(pk__in=waiting.values("email_id")).update(
-        status=OutgoingEmail.Status.FAILED, body="", html="", to=[]
+    # Every message to them, sent or not: its address and text go, and what was still
+    # to be sent is not.
+    mine = OutgoingEmail.objects.filter(about=f"contact:{contact.pk}")
+    mine.filter(status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.SENDING]).update(
+        status=OutgoingEmail.Status.FAILED
     )
+    mine.update(to=[], subject="", body="", html="", headers={})
     audit.record(audit.Action.CONTACT_ERASED, request=request, actor=by, target=contact)
     contact.delete()
 

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from portal import mail
 from portal.queue import enqueue, enqueue_on_commit
-from sharing.advisories.choices import ContactStatus
+from sharing.advisories.choices import AdvisoryStatus, ContactStatus
 from sharing.advisories.models import Advisory, Contact, Dissemination, Sending
 from sharing.common.choices import TLP
 
@@ -103,8 +103,21 @@ def send(dissemination_id: int) -> int:
     if row is None:
         return 0
     written = 0
-    for contact in _due(row):
+    advisory = row.advisory
+    # Withdrawn, or a newer version on its way: this one goes to nobody more.
+    current = advisory.is_published and advisory.version == row.version
+    due = list(_due(row)) if current else []
+    for contact in due:
         with transaction.atomic():
+            still = Contact.objects.select_for_update().filter(
+                pk=contact.pk, status=ContactStatus.ACTIVE
+            )
+            if not still.exists():  # unsubscribed or refused since the list was read
+                continue
+            if not Advisory.objects.filter(
+                pk=advisory.pk, status=AdvisoryStatus.RELEASED, version=row.version
+            ).exists():
+                break
             sending, created = Sending.objects.get_or_create(dissemination=row, contact=contact)
             if not created:
                 continue

@@ -6,13 +6,23 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
-from portal.countries import country_choices
+from portal.countries import country_choices, local_country_name
 from sharing.advisories.choices import ADVISORY_TLP
 from sharing.advisories.models import DisseminationList
 from sharing.common.choices import TLP
 from sharing.common.forms import ChangeFields, ItemForm, body_field, summary_field, title_field
 from sharing.common.services import MAX_NOTE
 from sharing.notices.models import Notice, TechnologyCategory
+
+
+def _entity_label(entity) -> str:
+    details = [
+        ", ".join(entity.aliases),
+        local_country_name(entity.country) if entity.country else "",
+        ", ".join(entity.identifiers),
+    ]
+    shown = " · ".join(detail for detail in details if detail)
+    return f"{entity.name} ({shown})" if shown else entity.name
 
 
 class AdvisoryForm(ItemForm):
@@ -77,7 +87,8 @@ class AdvisoryForm(ItemForm):
         if source is None:
             del self.fields["entities"], self.fields["confirmed"]
         else:
-            offered = [(e.name, e.name) for e in source.entities.all()]
+            # Each with what would go out of it, so that it is confirmed knowingly.
+            offered = [(e.name, _entity_label(e)) for e in source.entities.all()]
             self.fields["entities"].choices = self.fields["confirmed"].choices = offered
         # From the advisory's content (content_of): lists as the widgets show them.
         if isinstance(self.initial.get("red_flags"), list):
@@ -106,7 +117,8 @@ class AdvisoryAmendForm(ChangeFields, AdvisoryForm):
         super().__init__(*args, current_files=current_files, **kwargs)
         del self.fields["material"], self.fields["remove_attachments"]
         self.fields["change_note"].help_text = _(
-            "Shown to its readers, in the portal and outside it, with the new version."
+            "Shown to officials in the version history; outside the portal, only that "
+            "there is a new version."
         )
 
     def amendment(self) -> dict:

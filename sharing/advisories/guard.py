@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-WORD = re.compile(r"\w+")
+# Letters and digits; "_" is Markdown's emphasis, not part of a word.
+WORD = re.compile(r"[^\W_]+")
 # The length of a run of shared words that counts as copied.
 RUN = 12
 

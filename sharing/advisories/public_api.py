@@ -98,7 +98,7 @@ def _since(request, version) -> int | None:
     value = request.query_params.get("since")
     if value is None:
         return None
-    if not value.isdigit() or int(value) > version.number:
+    if not (value.isascii() and value.isdigit() and len(value) <= 9) or int(value) > version.number:
         raise ValidationError(
             {"since": [_("Give a version of the list, from 0 to %(n)d.") % {"n": version.number}]}
         )

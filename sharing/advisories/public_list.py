@@ -91,10 +91,14 @@ def canonical(entities: list[dict]) -> bytes:
 
 
 def _locked_current() -> PublicListVersion:
-    version, _ = PublicListVersion.objects.get_or_create(
+    """The current version, once version 0's row is locked: that row, always there,
+    is the one lock every refresh queues on (locking the newest row would let a refresh
+    that waited read the same newest row again, and number its version the same)."""
+    PublicListVersion.objects.get_or_create(
         number=0, defaults={"sha256": hashlib.sha256(canonical([])).hexdigest()}
     )
-    return PublicListVersion.objects.select_for_update().order_by("-number").first() or version
+    PublicListVersion.objects.select_for_update().get(number=0)
+    return PublicListVersion.objects.order_by("-number").first()
 
 
 @transaction.atomic

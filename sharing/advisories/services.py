@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,8 +112,10 @@ def _clean_red_flags(values, errors: dict) -> list[str]:
 
 
 def _clean_entities(values, source: Notice | None, errors: dict) -> list[dict]:
-    """The entities named: each one of the source notice's, by name, confirmed for
-    release; what is named of it is taken from the notice (``ENTITY_FIELDS``)."""
+    """The entities named: each one of the source notice's, by its exact name, confirmed
+    for release; what is named of it is what the notice says now (``ENTITY_FIELDS``).
+    Given with its details (as kept, or awaiting approval), those must still be the
+    notice's: what was confirmed is what goes, or the officer confirms again."""
     if values in (None, ""):
         return []
     if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
@@ -125,7 +128,7 @@ def _clean_entities(values, source: Notice | None, errors: dict) -> list[dict]:
             "Only an advisory made from a notice names entities: those of its notice."
         )
         return []
-    offered = {entity.name.casefold(): entity for entity in source.entities.all()}
+    offered = {entity.name: entity for entity in source.entities.all()}
     named: list[dict] = []
     for value in values:
         unknown = set(value) - {*ENTITY_FIELDS, "confirmed"}
@@ -133,7 +136,7 @@ def _clean_entities(values, source: Notice | None, errors: dict) -> list[dict]:
         if unknown or not isinstance(name, str):
             errors["entities"] = _("Name each entity by its name in the notice.")
             return []
-        entity = offered.get(name.strip().casefold())
+        entity = offered.get(name.strip())
         if entity is None:
             errors["entities"] = _("%(name)s is not an entity of the source notice.") % {
                 "name": name[:200]
@@ -144,8 +147,15 @@ def _clean_entities(values, source: Notice | None, errors: dict) -> list[dict]:
                 "Confirm each entity you name: %(name)s will be read outside government."
             ) % {"name": entity.name}
             return []
+        shown = {field: getattr(entity, field) for field in ENTITY_FIELDS}
+        if any(value[field] != shown[field] for field in ENTITY_FIELDS[1:] if field in value):
+            errors["entities"] = _(
+                "The notice's details of %(name)s changed since they were confirmed: "
+                "confirm them again."
+            ) % {"name": entity.name}
+            return []
         if all(entity.name != n["name"] for n in named):
-            named.append({field: getattr(entity, field) for field in ENTITY_FIELDS})
+            named.append(shown)
     return named
 
 
@@ -270,10 +280,13 @@ def copied_passages(content: dict) -> list[guard.Passage]:
 
 
 def check_not_copied(content: dict) -> None:
-    passages = copied_passages(content)
-    if not passages:
+    _refuse_copies(copied_passages(content), content["source"])
+
+
+def _refuse_copies(passages: list[guard.Passage], source: Notice | None) -> None:
+    """A ValidationError naming each copied passage, by field, if there are any."""
+    if not passages or source is None:
         return
-    source = content["source"]
     errors: dict[str, list[str]] = {}
     for passage in passages:
         errors.setdefault(passage.field, []).append(
@@ -363,6 +376,14 @@ class AdvisoryLifecycle(WithdrawnWithReason):
     def check_leaving(self, item, content):
         check_not_copied(content)
 
+    def _retirement(self, item, by, details):
+        """A withdrawal's reason is shown publicly at once (no second officer): the copy
+        guard reads it too."""
+        cleaned = super()._retirement(item, by, details)
+        texts = {"reason": cleaned["reason"]}
+        _refuse_copies(guard.copied_passages(texts, restricted_texts(item.source)), item.source)
+        return cleaned
+
     def publishing(self, item, now):
         item.reference = next_reference(item.author_state, now.year, "ADV")
 
@@ -416,8 +437,10 @@ def withdraw_with_source(sender, item: Notice, *, by: User, request: HttpRequest
     (in its transaction): nothing made from a withdrawn notice stays up. What awaits
     approval on them is taken back; their drafts stay drafts, which can no longer be
     released (their source is withdrawn)."""
-    # Said publicly: nothing of the notice (its reference, its reason) goes with it.
-    reason = _("The information this advisory was based on has been withdrawn.")
+    # Said publicly, in English as the CSAF documents are: nothing of the notice (its
+    # reference, its reason) goes with it.
+    with translation.override("en"):
+        reason = _("The information this advisory was based on has been withdrawn.")
     for advisory in Advisory.objects.filter(source=item).order_by("published_at", "pk"):
         locked = _LIFE.locked(advisory)
         if locked.is_published:

@@ -325,6 +325,8 @@ def csaf_directory(request, folder):
 
 def _csaf_advisory(folder: str, year: int, name: str) -> Advisory:
     _check_folder(folder)
+    if not 1 <= year <= 9999:  # no date has such a year (and the database cannot ask)
+        raise Http404
     for advisory in csaf.published().filter(published_at__year=year):
         if csaf.file_name(advisory) == name:
             return advisory

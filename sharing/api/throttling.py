@@ -46,3 +46,10 @@ class PublicAddressRateThrottle(_SettingRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+
+class SignUpRateThrottle(PublicAddressRateThrottle):
+    """The public sign-up form of industry contacts: a bucket of its own, so that
+    screening does not block it, nor it screening."""
+
+    scope = "public_sign_up"

@@ -295,8 +295,31 @@ RESET_KEY = "2-dj67mo-7a5aea1f456e200cd1027c6711616abf"
             json.dumps({"path": f"/accounts/invitation/{INVITATION_TOKEN}/"}),
             json.dumps({"path": "/accounts/invitation/[redacted]/"}),
         ),
+        (  # an industry contact's links: to read an advisory, confirm, unsubscribe
+            "GET /industry/read/eyJjIjoxLCJhIjoiMSJ9:1xaO:AbC-d_e/ HTTP/1.1",
+            "GET /industry/read/[redacted]/ HTTP/1.1",
+        ),
+        (
+            "Not Found: /industry/unsubscribe/eyJjIjoxfQ:1xaOa7:61avarGdMN0r/",
+            "Not Found: /industry/unsubscribe/[redacted]/",
+        ),
+        (
+            "/industry/confirm/eyJjIjoxfQ:1xaOa7:61av/",
+            "/industry/confirm/[redacted]/",
+        ),
     ],
-    ids=["invitation", "invitations", "reset-key", "confirm-email", "url", "encoded", "json"],
+    ids=[
+        "invitation",
+        "invitations",
+        "reset-key",
+        "confirm-email",
+        "url",
+        "encoded",
+        "json",
+        "advisory-link",
+        "unsubscribe",
+        "contact-confirm",
+    ],
 )
 def test_secrets_in_addresses_are_scrubbed(logged, expected):
     assert portal_logging.scrub_secrets(logged) == expected

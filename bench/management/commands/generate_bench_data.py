@@ -450,7 +450,10 @@ class Generator:
         total = self.o["notices"]
         if not total:
             return
-        self.counters = {(c.state_id, c.year): c.last for c in ReferenceCounter.objects.all()}
+        # Notices' counters (series ""; advisories have their own series).
+        self.counters = {
+            (c.state_id, c.year): c.last for c in ReferenceCounter.objects.filter(series="")
+        }
         # (event, notice, states reached) of the newest publications, for the inboxes.
         self.latest: collections.deque = collections.deque(maxlen=self.o["inbox_notices"] or 1)
         moments = self.timeline(total)
@@ -464,7 +467,7 @@ class Generator:
         ReferenceCounter.objects.bulk_create(
             [ReferenceCounter(state_id=s, year=y, last=n) for (s, y), n in self.counters.items()],
             update_conflicts=True,
-            unique_fields=["state", "year"],
+            unique_fields=["state", "series", "year"],
             update_fields=["last"],
         )
 

@@ -122,7 +122,7 @@ def test_it_names_only_its_notice_entities_each_confirmed_and_never_the_notes(
             **advisory_content(entities=[{"name": "Nimbus Intercept Ltd", "confirmed": True}]),
         )
     advisory = advisories.create(
-        by=no_officer, **advisory_content(**named(amber_notice, "nimbus intercept ltd"))
+        by=no_officer, **advisory_content(**named(amber_notice, "Nimbus Intercept Ltd"))
     )
     (entity,) = advisory.entities.all()
     assert (entity.name, entity.aliases, entity.country, entity.identifiers) == (
@@ -259,3 +259,36 @@ def test_who_reads_what(make_advisory, no_officer, no_viewer, dk_viewer, staff_u
     assert seen(no_viewer) == {clear.title, green.title, withdrawn.title}
     assert seen(no_officer) == {clear.title, green.title, draft.title, withdrawn.title}
     assert set(Advisory.objects.public()) == {clear, withdrawn}
+
+
+def test_a_notice_entity_changed_after_submission_is_confirmed_again(
+    amber_notice, no_officer, no_admin, act
+):
+    advisory = advisories.create(
+        by=no_officer, **advisory_content(**named(amber_notice, "Nimbus Intercept Ltd"))
+    )
+    act(advisories.submit, advisory, by=no_officer)
+    # The notice's officials add a (restricted) alias after the advisory was submitted.
+    act(
+        notices.amend,
+        amber_notice,
+        by=no_officer,
+        change_note="A new alias.",
+        material=True,
+        entities=[{"name": "Nimbus Intercept Ltd", "aliases": ["Nimbus", "Cirrus Secret"]}],
+    )
+    advisory.refresh_from_db()
+    assert advisory.is_pending  # the submission stands, awaiting its approver
+    with pytest.raises(ValidationError, match="changed since they were confirmed"):
+        act(advisories.approve, advisory, by=no_admin)
+    # Ticked again (by name), the new details are what is confirmed.
+    advisories.update(advisory, by=no_officer, **named(amber_notice, "Nimbus Intercept Ltd"))
+    assert advisory.entities.get().aliases == ["Nimbus", "Cirrus Secret"]
+
+
+def test_a_withdrawal_reason_is_guarded_too(amber_notice, make_advisory, no_officer, act):
+    advisory = make_advisory(source=amber_notice)
+    with pytest.raises(ValidationError, match="repeat"):
+        act(advisories.withdraw, advisory, by=no_officer, reason=SECRET_SENTENCE)
+    advisory.refresh_from_db()
+    assert advisory.status == "released"

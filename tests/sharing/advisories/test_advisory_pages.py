@@ -219,6 +219,9 @@ def test_the_csaf_provider_conventions(make_advisory):
         f"/.well-known/csaf/white/1999/{path.rsplit('/')[-1]}",
         "/.well-known/csaf/white/2026/nothing.json",
         "/.well-known/csaf/amber/index.txt",
+        f"/.well-known/csaf/white/0/{path.rsplit('/')[-1]}",
+        f"/.well-known/csaf/white/10000/{path.rsplit('/')[-1]}",
+        f"/.well-known/csaf/white/99999999999999999999/{path.rsplit('/')[-1]}.sha256",
     ):
         assert visitor.get(missing).status_code == 404, missing
 

@@ -263,3 +263,51 @@ def test_export_and_erase(make_contact, make_advisory, exporters, client, no_adm
     client.post(f"/industry/contacts/{contact.pk}/erase/")
     assert not Contact.objects.exists()
     assert Sending.objects.get().contact is None  # the count stays, without them
+
+
+def test_a_link_reads_only_a_version_sent_to_them(
+    make_contact, make_advisory, exporters, no_officer, no_admin, act, smtp_server
+):
+    contact = make_contact()
+    others = contacts.create_list(by=no_officer, name="Universities")
+    advisory = make_advisory(tlp="green", lists=[exporters.pk])
+    (message,) = [m for m in smtp_server.messages if m["List-Unsubscribe"]]
+    read = links(message)[0]
+    assert Client().get(read).status_code == 200
+    # Version 2 goes to another list only: version 1's link does not show it.
+    act(advisories.submit, advisory, by=no_officer, act="amend", change_note="Other list.",
+        body="Only for universities.", lists=[others.pk])  # fmt: skip
+    act(advisories.approve, advisory, by=no_admin)
+    assert contact.sendings.count() == 1
+    assert Client().get(read).status_code == 404
+
+
+def test_a_withdrawn_advisory_or_an_unsubscribed_contact_is_sent_nothing_late(
+    make_contact, make_advisory, exporters, no_officer, monkeypatch, act, smtp_server
+):
+    leaving = make_contact("leaving@example.org")
+    staying = make_contact("staying@example.org")
+    monkeypatch.setattr(dissemination, "enqueue_on_commit", lambda *args: None)  # broker down
+    advisory = make_advisory(lists=[exporters.pk])
+    row = Dissemination.objects.get()
+    contacts.unsubscribe(dissemination.unsubscribe_link(leaving).rstrip("/").rsplit("/", 1)[1])
+    smtp_server.messages.clear()
+    act(dissemination.send, row.pk)
+    assert to_contacts(smtp_server) == [staying.email]
+    # Once withdrawn, what is still due of it goes to nobody.
+    later = make_advisory(title="Later", lists=[exporters.pk])
+    act(advisories.withdraw, later, by=no_officer, reason="Superseded.")
+    smtp_server.messages.clear()
+    act(dissemination.send, Dissemination.objects.get(advisory=later).pk)
+    assert to_contacts(smtp_server) == []
+    assert advisory.is_published
+
+
+def test_erasure_blanks_every_message_to_them(make_contact, make_advisory, exporters, no_admin):
+    contact = make_contact()
+    make_advisory(lists=[exporters.pk])
+    mine = OutgoingEmail.objects.filter(about=f"contact:{contact.pk}")
+    assert mine.count() == 2  # the confirmation and the advisory
+    contacts.erase(contact, by=no_admin)
+    assert not mine.exclude(to=[]).exists()
+    assert not mine.exclude(body="").exists()

@@ -43,3 +43,9 @@ def test_overlapping_runs_make_one_passage_and_separate_runs_two():
 
 def test_without_a_restricted_source_nothing_is_copied():
     assert copied_passages({"body": SOURCE}, []) == []
+
+
+def test_markdown_emphasis_with_underscores_does_not_hide_a_copy():
+    text = "__The broker__ ships _the interception suite_ through a free zone warehouse in Limassol"
+    (passage,) = copied_passages({"body": text}, [SOURCE])
+    assert passage.words == 13

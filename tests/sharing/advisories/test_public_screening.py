@@ -74,7 +74,7 @@ def test_list_json_csv_and_ftm_with_since(listed):
     delta = visitor.get("/public/v1/list.json?since=0").json()
     assert [e["id"] for e in delta["added"]] == [data["entities"][0]["id"]]
     assert visitor.get("/public/v1/list.json?since=1").json()["added"] == []
-    for bad in ("2", "-1", "x", "1.0", ""):
+    for bad in ("2", "-1", "x", "1.0", "", "²", "٣", "9" * 5000):
         response = visitor.get(f"/public/v1/list.json?since={bad}")
         assert response.status_code == 400, bad
         assert "since" in response.json()
@@ -173,3 +173,13 @@ def test_the_screening_page(listed, settings):
     visitor.post("/screening/", {"name": "Nimbus"})
     limited = visitor.post("/screening/", {"name": "Nimbus"})
     assert limited.status_code == 429 and b"Too many screenings" in limited.content
+    # Signing up for e-mails is counted apart: screening does not block it.
+    assert visitor.get("/industry/sign-up/").status_code == 200
+    form = {
+        "state": "NO",
+        "name": "A",
+        "organisation": "B",
+        "email": "a@b.example",
+        "language": "en",
+    }
+    assert visitor.post("/industry/sign-up/", form).status_code == 200
