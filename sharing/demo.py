@@ -16,6 +16,7 @@ from sharing.denials import services as denials
 from sharing.denials.models import Consultation, Denial
 from sharing.notices import services as notices
 from sharing.notices.models import Notice
+from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from sharing.practices.models import BestPractice
 
@@ -841,3 +842,59 @@ def seed_advisories() -> int:
             advisories.approve(advisory, by=approver)
         added += 1
     return added
+
+
+# A draft open for public comment (Norway leads, Denmark co-authors), with one comment
+# that its writer confirmed and allowed to be published, and Denmark's reply.
+DEMO_COMMENT_WINDOW = {
+    "author": "no-officer",
+    "content": _practice(
+        "no-officer",
+        "Research collaborations involving surveillance technology: guidance for universities",
+        "guidance",
+        ["end-use-checks"],
+        "How university export-control offices can assess research partnerships that "
+        "involve interception or monitoring technology.",
+        "## Before the partnership\n\n1. Identify who funds the research and who will use "
+        "its results.\n2. Check the partner's links to security services.\n\n## During it"
+        "\n\nReview publications and data transfers against the control lists.",
+        co_authors=["DK"],
+    )["content"],
+    "intro": (
+        "Norway and Denmark ask universities, researchers and civil society: is this "
+        "guidance workable, and what is missing?"
+    ),
+    "days": 30,
+    "comment": {
+        "name": "Ana Lima",
+        "kind": "academia",
+        "organisation": "Fjord University export-control office (invented)",
+        "email": "ana.lima@fjord-university.example",
+        "body": "Please add how to handle visiting researchers who bring their own equipment.",
+        "publishable": True,
+    },
+    "reply": ("dk-officer", "Thank you: a section on visiting researchers will be added."),
+}
+
+
+def seed_comment_window() -> int:
+    """Add the demo draft open for public comment, if it is not there; 1 if added."""
+    demo = DEMO_COMMENT_WINDOW
+    author = User.objects.filter(username=demo["author"]).first()
+    if author is None or BestPractice.objects.filter(title=demo["content"]["title"]).exists():
+        return 0
+    draft = practices.create(by=author, **demo["content"])
+    window = comment_windows.open_window(
+        draft,
+        by=author,
+        intro=demo["intro"],
+        closes_on=timezone.localdate() + datetime.timedelta(days=demo["days"]),
+    )
+    written = comment_windows.comment(window, **demo["comment"])
+    token = comment_windows.confirmation_link(written).rstrip("/").rsplit("/", 1)[1]
+    row = comment_windows.confirm(token)
+    username, text = demo["reply"]
+    replier = User.objects.filter(username=username).first()
+    if replier is not None and row is not None:
+        comment_windows.reply(row, by=replier, text=text)
+    return 1

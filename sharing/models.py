@@ -44,4 +44,10 @@ from sharing.notifications.models import (  # noqa: F401
     WebhookDelivery,
     WebhookEndpoint,
 )
-from sharing.practices.models import BestPractice, Endorsement, Topic  # noqa: F401
+from sharing.practices.models import (  # noqa: F401
+    BestPractice,
+    CommentWindow,
+    Endorsement,
+    PublicComment,
+    Topic,
+)

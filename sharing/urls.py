@@ -9,6 +9,7 @@ from sharing.denials import views as denials
 from sharing.notices import views as notices
 from sharing.notifications import subscription_views as subscriptions
 from sharing.notifications import views as notifications
+from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
 from sharing.search import views as search
 
@@ -40,6 +41,19 @@ urlpatterns = [
     ),
     path("best-practices/<uuid:pk>/delete/", practices.practice_delete, name="practice-delete"),
     path("best-practices/<uuid:pk>/endorse/", practices.practice_endorse, name="practice-endorse"),
+    path(
+        "best-practices/<uuid:pk>/comment-window/",
+        comments.comment_window_open,
+        name="comment-window-open",
+    ),
+    path("comment-windows/<uuid:pk>/", comments.comment_window, name="comment-window"),
+    path(
+        "comment-windows/<uuid:pk>/close/",
+        comments.comment_window_close,
+        name="comment-window-close",
+    ),
+    path("comment-windows/comments/<int:pk>/reply/", comments.comment_reply, name="comment-reply"),
+    path("comment-windows/confirm/<str:token>/", comments.comment_confirm, name="comment-confirm"),
     path("denials/", denials.denial_list, name="denial-list"),
     path("denials/new/", denials.denial_create, name="denial-create"),
     path("denials/screen/", denials.screening, name="screening"),

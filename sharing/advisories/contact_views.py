@@ -8,7 +8,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpResponse
@@ -26,6 +25,7 @@ from sharing.advisories.forms import AcceptForm, ContactForm, ListForm, SignUpFo
 from sharing.advisories.models import Advisory, Contact, Sending
 from sharing.api.throttling import SignUpRateThrottle
 from sharing.common.pages import Confirmation, confirm, paginate, public_or_member_page
+from sharing.common.services import signed_data
 
 PAGE_SIZE = 50
 
@@ -264,9 +264,8 @@ def unsubscribe(request, token):
 def read(request, token):
     """An advisory sent to a contact, read through their own link: while the link is
     valid, they are active, and its current version was sent to them."""
-    try:
-        data = signing.loads(token, salt=READ_SALT, max_age=settings.ADVISORY_LINK_DAYS * 86400)
-    except signing.BadSignature:
+    data = signed_data(token, salt=READ_SALT, days=settings.ADVISORY_LINK_DAYS)
+    if data is None:
         return _outside(request, "sharing/advisories/link_invalid.html", {}, 404)
     contact = Contact.objects.filter(pk=data.get("c"), status=ContactStatus.ACTIVE).first()
     # Its current version must have been sent to them: a later version that went to

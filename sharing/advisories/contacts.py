@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
@@ -29,7 +28,7 @@ from portal.models import OutgoingEmail
 from sharing.advisories.choices import ContactStatus
 from sharing.advisories.dissemination import UNSUBSCRIBE_SALT
 from sharing.advisories.models import Contact, DisseminationList, Sending
-from sharing.common.services import check_can_author, clean_text
+from sharing.common.services import check_can_author, clean_email, clean_text, signed_data
 
 CONFIRM_SALT = "sharing.advisories.confirm"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -65,12 +64,7 @@ def lists_of(user):
 
 
 def _clean_person(data: dict, errors: dict) -> dict:
-    email = clean_text(data.get("email"), "email", 254, required=True, errors=errors).lower()
-    if "email" not in errors:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = _("Enter a valid e-mail address.")
+    email = clean_email(data.get("email"), errors)
     language = data.get("language") or "en"
     if language not in LANGUAGES:
         errors["language"] = _("Choose one of the languages offered.")
@@ -222,11 +216,8 @@ def accept(contact: Contact, *, by: User, lists=(), request=None) -> Contact:
 def confirm(token: str) -> Contact | None:
     """The double opt-in: the contact the link names, active from now (None for a link
     that is not valid, has expired, or is for an address changed since)."""
-    try:
-        data = signing.loads(
-            token, salt=CONFIRM_SALT, max_age=settings.CONTACT_CONFIRM_DAYS * 86400
-        )
-    except signing.BadSignature:
+    data = signed_data(token, salt=CONFIRM_SALT, days=settings.CONTACT_CONFIRM_DAYS)
+    if data is None:
         return None
     contact = Contact.objects.select_for_update().filter(pk=data.get("c")).first()
     if contact is None or contact.email != data.get("e"):
@@ -241,11 +232,8 @@ def confirm(token: str) -> Contact | None:
 
 
 def contact_of_unsubscribe(token: str) -> Contact | None:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return Contact.objects.filter(pk=data.get("c")).first()
+    data = signed_data(token, salt=UNSUBSCRIBE_SALT)
+    return Contact.objects.filter(pk=data.get("c")).first() if data else None
 
 
 @transaction.atomic

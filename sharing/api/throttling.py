@@ -53,3 +53,9 @@ class SignUpRateThrottle(PublicAddressRateThrottle):
     screening does not block it, nor it screening."""
 
     scope = "public_sign_up"
+
+
+class CommentRateThrottle(PublicAddressRateThrottle):
+    """Comments in public comment windows: a bucket of their own."""
+
+    scope = "public_comment"

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import django.dispatch
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +94,28 @@ def clean_text(value, field: str, limit: int, *, required: bool, errors: dict) -
             "m": len(value),
         }
     return value
+
+
+def clean_email(value, errors: dict, field: str = "email") -> str:
+    """An e-mail address, in lower case (people outside government: contacts, the
+    writers of public comments)."""
+    email = clean_text(value, field, 254, required=True, errors=errors).lower()
+    if field not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors[field] = _("Enter a valid e-mail address.")
+    return email
+
+
+def signed_data(token: str, *, salt: str, days: int | None = None) -> dict | None:
+    """What a link signed with ``salt`` carries (a confirmation, an unsubscribe, a
+    reading), or None if it was not signed so, or is older than ``days``."""
+    try:
+        data = signing.loads(token, salt=salt, max_age=days * 86400 if days else None)
+    except signing.BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def clean_markdown(value, errors: dict, field: str = "body") -> str:

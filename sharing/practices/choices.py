@@ -32,3 +32,12 @@ UNPUBLISHED = (PracticeStatus.DRAFT, PracticeStatus.PENDING)
 class EndorsementKind(models.TextChoices):
     ENDORSED = "endorsed", _("Endorsed")
     ADOPTED = "adopted", _("Adopted")
+
+
+class CommenterKind(models.TextChoices):
+    """Who comments in a public comment window, as they say themselves."""
+
+    INDUSTRY = "industry", _("Industry")
+    ACADEMIA = "academia", _("Academia or research")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    OTHER = "other", _("Other")

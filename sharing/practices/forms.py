@@ -17,7 +17,7 @@ from sharing.common.forms import (
 )
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_NOTE
-from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience
+from sharing.practices.choices import CommenterKind, DocType, EndorsementKind, PracticeAudience
 from sharing.practices.models import Topic
 
 
@@ -72,4 +72,50 @@ class EndorseForm(forms.Form):
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example, how your state applies it."),
+    )
+
+
+class CommentWindowForm(forms.Form):
+    intro = forms.CharField(
+        label=_("Introduction"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown above the draft: what you ask of industry, academia and civil society."),
+    )
+    closes_on = forms.DateField(
+        label=_("Comments until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PublicCommentForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    kind = forms.ChoiceField(label=_("You comment for"), choices=CommenterKind.choices)
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=200, required=False
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("To confirm your comment; never shown."),
+    )
+    body = forms.CharField(
+        label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    publishable = forms.BooleanField(
+        label=_("My comment, name and organisation may be published here"), required=False
+    )
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Public reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("What changed after consultation"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the comment window's page, for those who commented."),
     )

@@ -1,5 +1,7 @@
 """The best-practice library."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -11,6 +13,7 @@ from sharing.common.models import SharedItem, Term
 from sharing.common.textsearch import plain_text
 from sharing.practices.choices import (
     UNPUBLISHED,
+    CommenterKind,
     DocType,
     EndorsementKind,
     PracticeAudience,
@@ -138,3 +141,87 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state_id}: {self.kind}"
+
+
+class CommentWindow(models.Model):
+    """A public comment window on a draft best practice, opened by its lead state: while
+    it is open, the draft's text is public at this window's address and anyone may
+    comment (after confirming an e-mail address). The lead and co-authoring states read
+    every comment and may reply publicly; publishing the best practice closes the window
+    with a short account of what changed after consultation (docs/architecture.md,
+    "Public comment windows")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    best_practice = models.OneToOneField(
+        BestPractice, on_delete=models.CASCADE, related_name="comment_window"
+    )
+    intro = models.TextField(_("introduction"))
+    closes_on = models.DateField(_("comments until"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.TextField(_("what changed after consultation"), blank=True)
+
+    class Meta:
+        verbose_name = _("comment window")
+        verbose_name_plural = _("comment windows")
+
+    def __str__(self) -> str:
+        return f"comment window {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:comment-window", args=[self.pk])
+
+    def audit_label(self) -> str:
+        return f"comment window {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None and timezone.localdate() <= self.closes_on
+
+    @property
+    def shows_draft(self) -> bool:
+        """Whether its page shows the draft's text to anyone: while it is open, on a
+        draft (the one exception to a draft's readers, made by the lead state)."""
+        return self.is_open and self.best_practice.is_unpublished
+
+    @property
+    def shows_title(self) -> bool:
+        """Whether its page names the best practice: while the draft is shown, or once
+        it is published as public. A closed window's draft may have been retitled since
+        (and never been public under that title)."""
+        practice = self.best_practice
+        return self.shows_draft or (practice.public and not practice.is_unpublished)
+
+
+class PublicComment(models.Model):
+    """A comment from outside government in a comment window: kept unconfirmed until
+    its writer confirms their address; shown publicly only if they allowed it."""
+
+    window = models.ForeignKey(CommentWindow, on_delete=models.CASCADE, related_name="comments")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("who you are"), max_length=16, choices=CommenterKind.choices)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    body = models.TextField(_("comment"))
+    publishable = models.BooleanField(_("may be published"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        "accounts.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public comment")
+        verbose_name_plural = _("public comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk}"
+
+    def audit_label(self) -> str:
+        return f"public comment {self.pk}"

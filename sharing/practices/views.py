@@ -2,6 +2,8 @@
 archive and endorse. Public best practices are readable without signing in, on pages
 that show nothing else of the portal."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,11 +35,11 @@ from sharing.common.pages import (
     with_diffs,
 )
 from sharing.common.querysets import LONG_TEXT_FIELDS, approval_record
-from sharing.practices import services
+from sharing.practices import comment_windows, services
 from sharing.practices.choices import DocType, PracticeAudience, PracticeStatus
 from sharing.practices.filters import PRACTICE_FACETS, BestPracticeFilterSet
-from sharing.practices.forms import EndorseForm, PracticeAmendForm, PracticeForm
-from sharing.practices.models import BestPractice, Endorsement
+from sharing.practices.forms import EndorseForm, OutcomeForm, PracticeAmendForm, PracticeForm
+from sharing.practices.models import BestPractice, CommentWindow, Endorsement
 
 PAGE_SIZE = 20
 # What an approver is shown changing in an amendment, besides the text.
@@ -198,6 +200,7 @@ def _detail_queryset(user):
     return (
         BestPractice.objects.visible_to(user)
         .with_content()
+        .select_related("comment_window")  # in the same query, there or not
         .prefetch_related(*readable_history(user))
         # Four eyes: its record for signed-in readers (a visitor is shown none of it).
         .prefetch_related(*(approval_record() if user.is_authenticated else ()))
@@ -216,6 +219,14 @@ def _related(practice, user, limit=5):
         .select_related("lead_state")
         .order_by("-shared", "-published_at", "pk")[:limit]
     )
+
+
+def _window_of(practice):
+    """Its public comment window, if it had one (read with it: no query of its own)."""
+    try:
+        return practice.comment_window
+    except CommentWindow.DoesNotExist:
+        return None
 
 
 def _render_detail(request, practice, *, endorse_form=None, status=200):
@@ -247,6 +258,12 @@ def _render_detail(request, practice, *, endorse_form=None, status=200):
         # For its own state's officers and admins only (visitors included: nothing).
         "review": review(practice, user, services, AMENDABLE_FIELDS),
         "rejection": services.rejection_shown(practice, user),
+        # Its public comment window: for the lead and co-authoring states, and once it
+        # is published, for its readers (what changed after consultation).
+        "window": _window_of(practice),
+        "can_open_window": practice.is_draft
+        and user.is_authenticated
+        and services.can_lead(practice, user),
     }
     return public_or_member_page(request, "sharing/practices/detail.html", context, status=status)
 
@@ -297,6 +314,36 @@ def _lead_action(request, practice, *, page, act, done, allowed_status, then=Non
     return confirm(request, practice, page, act=act, done=done, then=then)
 
 
+def _publish_after_consultation(request, practice, window, reach, public):
+    """Publishing a draft that had a comment window: the page also asks what changed
+    after consultation (shown on the window's page), and the window closes."""
+    services.check_can_lead(practice, request.user)
+    if practice.status != PracticeStatus.DRAFT:
+        return redirect("sharing:practice-detail", pk=practice.pk)
+    four_eyes = services.needs_approval(practice, "publish")
+    page = Confirmation(
+        heading=_("Publish this best practice?"),
+        lead=practice.title,
+        explanation=[
+            reach,
+            _(
+                "Its draft was open for public comment: say what changed after "
+                "consultation. It is shown on the comment window's page."
+            ),
+        ],
+        warning=public if practice.public else "",
+        submit=_("Submit for approval") if four_eyes else _("Publish"),
+    )
+    act = functools.partial(comment_windows.publish_after_consultation, four_eyes=four_eyes)
+    done = (
+        _("Submitted. Your state's officers and admins have been asked to approve it.")
+        if four_eyes
+        else _("Published.")
+    )
+    form = OutcomeForm(request.POST or None)
+    return confirm(request, practice, page, act=act, done=done, form=form)
+
+
 @login_required
 @reads(BestPractice.objects.visible_to)
 def practice_publish(request, practice):
@@ -306,6 +353,9 @@ def practice_publish(request, practice):
         else _("It will be readable by every subscribing state.")
     )
     public = _("It is also public: anyone can read it without signing in.")
+    window = _window_of(practice)
+    if window is not None:
+        return _publish_after_consultation(request, practice, window, reach, public)
     return _lead_action(
         request,
         practice,

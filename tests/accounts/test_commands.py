@@ -65,7 +65,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     first = run("seed_demo")
     assert "75 user(s) created" in first
     assert "6 demo notice(s) and 12 best practice(s) added" in first
-    assert "4 advisory(ies) for industry added" in first
+    assert "4 advisory(ies) for industry and 1 public comment window(s) added" in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
         "DK",
@@ -97,6 +97,13 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert sorted(Contact.objects.values_list("status", flat=True)) == ["active", "requested"]
     (dissemination,) = Dissemination.objects.all()
     assert dissemination.advisory.tlp == "green"
+    # A draft open for public comment, with a published comment and Denmark's reply.
+    from sharing.practices.models import CommentWindow
+
+    (window,) = CommentWindow.objects.all()
+    assert window.is_open and window.best_practice.is_draft
+    (comment,) = window.comments.filter(confirmed_at__isnull=False, publishable=True)
+    assert comment.replied_by_id == "DK"
     # Germany asks for four eyes: its notice awaits de-admin; its best practice went
     # through de-admin's approval.
     assert State.objects.get(pk="DE").approval_policy == "everything"

@@ -1,6 +1,8 @@
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from sharing.practices import services as practices
@@ -110,3 +112,54 @@ def test_an_anonymous_visitor_reads_public_best_practices_only(
     response = page.goto(f"{live_server.url}{community.get_absolute_url()}")
     assert response.status == 404
     assert public.public
+
+
+def test_a_draft_open_for_public_comment_takes_a_comment_from_outside(
+    browser, live_server, sign_in, check_a11y, no_officer, password, settings, mailoutbox
+):
+    settings.SITE_URL = live_server.url
+    draft = practices.create(
+        by=no_officer, **practice_content(title="Guidance for universities", co_authors=["DK"])
+    )
+    officer = browser.new_context().new_page()
+    sign_in(officer, "no-officer", password)
+    officer.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    officer.get_by_role("link", name="Open a public comment window…").click()
+    check_a11y(officer)
+    officer.get_by_label("Introduction").fill("Is this workable for your office?")
+    officer.get_by_label("Comments until").fill(
+        (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    )
+    officer.get_by_role("button", name="Open it: make the draft public").click()
+    expect(officer.get_by_text("The comment window is open: the draft is public.")).to_be_visible()
+    check_a11y(officer)
+    address = officer.url
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(address)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Guidance for universities")
+    check_a11y(visitor)
+    visitor.get_by_label("Your name").fill("Ana Lima")
+    visitor.get_by_label("You comment for").select_option("academia")
+    visitor.get_by_label("E-mail address").fill("ana@fjord.example")
+    visitor.get_by_label("Your comment").fill("Add visiting researchers.")
+    visitor.get_by_label("My comment, name and organisation may be published here").check()
+    visitor.get_by_role("button", name="Send my comment").click()
+    expect(visitor.get_by_text("Thank you. We sent you an e-mail")).to_be_visible()
+    check_a11y(visitor)
+    (message,) = [m for m in mailoutbox if m.to == ["ana@fjord.example"]]
+    link = next(w for w in message.body.split() if "/comment-windows/confirm/" in w)
+    visitor.goto(link)
+    check_a11y(visitor)
+    visitor.get_by_role("button", name="Confirm my comment").click()
+    expect(visitor.get_by_text("Confirmed: the states that wrote the draft")).to_be_visible()
+    check_a11y(visitor)
+
+    officer.goto(address)
+    officer.get_by_label("Public reply").fill("Thank you: added.")
+    officer.get_by_role("button", name="Reply").click()
+    expect(officer.get_by_text("Your reply is shown with the comment.")).to_be_visible()
+    check_a11y(officer)
+    visitor.goto(address)
+    expect(visitor.locator("main")).to_contain_text("Thank you: added.")
+    check_a11y(visitor)

@@ -18,6 +18,7 @@ import secrets
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.choices import ApprovalPolicy
 from accounts.models import State
@@ -26,6 +27,7 @@ from sharing.advisories import services as advisories
 from sharing.advisories.models import Advisory
 from sharing.denials import services as denials
 from sharing.notices import services as notices
+from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from tests.crawl import walk
 from tests.personas import persona
@@ -140,6 +142,7 @@ def seeded(dk_officer, no_officer, rng):
     hidden.add(earlier)
     public.add(current)
     _seed_advisories(rng, dk_officer, hidden, public, handles)
+    starts = _seed_comment_window(no_officer, hidden, public)
     # Four eyes on public best practices (Norway asks for them): who submitted and who
     # approved (officials' names), what awaits approval (a public draft, an amendment of
     # a public best practice) and a rejection's reason all stay with Norway's officials.
@@ -174,7 +177,7 @@ def seeded(dk_officer, no_officer, rng):
     practices.submit(
         approved, by=no_officer, act="amend", change_note="Again.", body=f"Next: {proposed}"
     )
-    return hidden, public, handles
+    return hidden, public, handles, starts
 
 
 def _seed_advisories(rng, officer, hidden, public, handles) -> None:
@@ -237,6 +240,43 @@ def _seed_advisories(rng, officer, hidden, public, handles) -> None:
         (public if released and tlp == "clear" else hidden).update({own, named})
 
 
+def _seed_comment_window(officer, hidden, public) -> list[str]:
+    """A draft open for public comment: its text is public while open (and its window
+    is linked from nowhere but walked from START); a comment its writer kept private,
+    an unconfirmed one and every writer's address stay hidden; a draft whose window was
+    closed is hidden again."""
+    text, shared, private, unconfirmed, address, closed = (word() for _ in range(6))
+    draft = practices.create(
+        by=officer, **practice_content(title=f"Practice {text}", body=f"Draft: {text}")
+    )
+    window = comment_windows.open_window(
+        draft, by=officer, intro="Comment, please.", closes_on=timezone.localdate()
+    )
+    for body, publishable, confirm in ((shared, True, True), (private, False, True),
+                                       (unconfirmed, True, False)):  # fmt: skip
+        row = comment_windows.comment(
+            window,
+            name=f"Writer {body}",
+            kind="industry",
+            email=f"{address}{body}@example.org",
+            body=f"Comment {body}",
+            publishable=publishable,
+        )
+        if confirm:
+            comment_windows.confirm(
+                comment_windows.confirmation_link(row).rstrip("/").rsplit("/", 1)[1]
+            )
+    public |= {text, shared}
+    hidden |= {private, unconfirmed, address}
+    other = practices.create(by=officer, **practice_content(title=f"Practice {closed}"))
+    gone = comment_windows.open_window(
+        other, by=officer, intro="Closed early.", closes_on=timezone.localdate()
+    )
+    comment_windows.close_window(gone, by=officer)
+    hidden.add(closed)
+    return [window.get_absolute_url(), gone.get_absolute_url()]
+
+
 def _csaf_paths() -> list[str]:
     """The CSAF documents and their hashes (the directory lists them by full address)."""
     paths = []
@@ -257,14 +297,14 @@ def rng(request):
 
 def test_nothing_restricted_reaches_a_signed_out_visitor(seeded, settings):
     settings.PUBLIC_RATE = "10000/min"
-    hidden, public, handles = seeded
+    hidden, public, handles, starts = seeded
     searches = [f"/best-practices/?q={handle}" for handle in handles]
     searches += [f"/api/v1/best-practices/?search={handle}" for handle in handles]
     # Screened in capitals (the matcher folds case; the markers are in lower case), so
     # that the answer's echo of the name asked is not taken for a leak.
     searches += [f"/public/v1/screen?name={marker.upper()}+LTD&threshold=0" for marker in hidden]
     found_public, statuses = set(), {}
-    for path, response, text in walk(Client(), START + _csaf_paths() + searches):
+    for path, response, text in walk(Client(), START + starts + _csaf_paths() + searches):
         status = response.status_code
         statuses[path] = status
         assert status < 500, path

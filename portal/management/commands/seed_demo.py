@@ -4,7 +4,13 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.demo import seed_policies, seed_users
-from sharing.demo import seed_advisories, seed_denials, seed_notices, seed_practices
+from sharing.demo import (
+    seed_advisories,
+    seed_comment_window,
+    seed_denials,
+    seed_notices,
+    seed_practices,
+)
 
 QUIET = "django.core.mail.backends.dummy.EmailBackend"
 
@@ -40,11 +46,13 @@ class Command(BaseCommand):
             practices = seed_practices()
             denials, consultations = seed_denials()
             advisories = seed_advisories()
+            windows = seed_comment_window()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
             f"{denials} licence denial(s), {consultations} consultation(s) and "
-            f"{advisories} advisory(ies) for industry added.\n"
+            f"{advisories} advisory(ies) for industry and {windows} public comment "
+            f"window(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
@@ -53,5 +61,6 @@ class Command(BaseCommand):
             f"approve.\n"
             f"Signed out, anyone reads the public advisories at /advisories/ and screens "
             f"names at /screening/; Norway's industry contacts are under Advisories → "
-            f"Industry contacts (one confirmed, one asking to join)."
+            f"Industry contacts (one confirmed, one asking to join). A draft best practice "
+            f"of Norway's is open for public comment (its page links to it)."
         )
