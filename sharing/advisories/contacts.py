@@ -114,7 +114,9 @@ def _ask_to_confirm(contact: Contact) -> None:
 
 
 @transaction.atomic
-def create_list(*, by: User, name, description="", request=None) -> DisseminationList:
+def create_list(
+    *, by: User, name, description="", takes_shared=False, request=None
+) -> DisseminationList:
     state = check_can_manage(by)
     errors: dict = {}
     name = clean_text(name, "name", 100, required=True, errors=errors)
@@ -123,7 +125,9 @@ def create_list(*, by: User, name, description="", request=None) -> Disseminatio
         errors["name"] = _("Your state already has a list of that name.")
     if errors:
         raise ValidationError(errors)
-    row = DisseminationList.objects.create(state=state, name=name, description=description)
+    row = DisseminationList.objects.create(
+        state=state, name=name, description=description, takes_shared=takes_shared is True
+    )
     audit.record(audit.Action.LIST_CREATED, request=request, actor=by, target=row)
     return row
 
@@ -258,13 +262,9 @@ def _address_refused(sender, email: OutgoingEmail, **kwargs) -> None:
     kind, _colon, key = email.about.partition(":")
     if kind != "contact" or not key.isdigit():
         return
-    refused = Contact.objects.filter(pk=int(key)).exclude(status=ContactStatus.UNDELIVERABLE)
-    for contact in refused:
-        contact.status, contact.left_at = ContactStatus.UNDELIVERABLE, timezone.now()
-        contact.save(update_fields=["status", "left_at"])
-        audit.record(
-            audit.Action.CONTACT_UNDELIVERABLE, actor=None, state=contact.state, target=contact
-        )
+    address = Contact.objects.filter(pk=int(key)).values_list("email", flat=True).first()
+    if address:
+        mark_undeliverable(address, kind="refused")
 
 
 # --- Changing, exporting, erasing --------------------------------------------------------------
@@ -340,3 +340,23 @@ def refuse(contact: Contact, *, by: User, request=None) -> None:
         raise ValidationError(_("Only a request to join can be refused."))
     audit.record(audit.Action.CONTACT_REFUSED, request=request, actor=by, target=contact)
     contact.delete()
+
+
+@transaction.atomic
+def mark_undeliverable(email: str, *, kind: str) -> int:
+    """Every contact at ``email`` (of any state) receives nothing more: a bounce that
+    came back later, or a complaint. How many there were."""
+    found = Contact.objects.select_for_update().filter(email=email.lower())
+    marked = 0
+    for contact in found.exclude(status=ContactStatus.UNDELIVERABLE):
+        contact.status, contact.left_at = ContactStatus.UNDELIVERABLE, timezone.now()
+        contact.save(update_fields=["status", "left_at"])
+        audit.record(
+            audit.Action.CONTACT_UNDELIVERABLE,
+            actor=None,
+            state=contact.state,
+            target=contact,
+            details={"reported": kind},
+        )
+        marked += 1
+    return marked

@@ -33,11 +33,17 @@ READ_SALT = "sharing.advisories.read"
 UNSUBSCRIBE_SALT = "sharing.advisories.unsubscribe"
 
 
-def start(advisory: Advisory) -> Dissemination | None:
-    """The current version of ``advisory`` to be sent to its lists (if it has any)."""
-    if not advisory.lists.exists():
+def start(advisory: Advisory, *, withdrawal: bool = False) -> Dissemination | None:
+    """The current version of ``advisory`` to be sent to its lists (if it has any), or
+    the news of its withdrawal to everyone it was sent to (if anyone)."""
+    if withdrawal:
+        if not Sending.objects.filter(dissemination__advisory=advisory).exists():
+            return None
+    elif not (advisory.lists.exists() or advisory.shared_with.exists()):
         return None
-    row, _created = Dissemination.objects.get_or_create(advisory=advisory, version=advisory.version)
+    row, _created = Dissemination.objects.get_or_create(
+        advisory=advisory, version=advisory.version, withdrawal=withdrawal
+    )
     enqueue_on_commit(TASK, row.pk)
     return row
 
@@ -53,13 +59,15 @@ def unsubscribe_link(contact: Contact) -> str:
     return settings.SITE_URL + reverse("sharing:industry-unsubscribe", args=[token])
 
 
-def message(contact: Contact, advisory: Advisory):
-    """The e-mail of ``advisory`` for ``contact``, in their language, with the one-click
-    unsubscribe of RFC 8058."""
+def message(contact: Contact, advisory: Advisory, *, withdrawal: bool = False):
+    """The e-mail of ``advisory`` (or of its withdrawal) for ``contact``, in their
+    language, with the one-click unsubscribe of RFC 8058."""
     unsubscribe = unsubscribe_link(contact)
     with translation.override(contact.language):
         email = mail.render(
-            "sharing/advisories/emails/advisory",
+            "sharing/advisories/emails/withdrawn"
+            if withdrawal
+            else "sharing/advisories/emails/advisory",
             [contact.email],
             {
                 "contact": contact,
@@ -80,12 +88,19 @@ def message(contact: Contact, advisory: Advisory):
 
 
 def _due(row: Dissemination):
-    return (
-        Contact.objects.filter(
-            state_id=row.advisory.author_state_id,
-            status=ContactStatus.ACTIVE,
-            lists__in=row.advisory.lists.all(),
+    """The active contacts still to be sent ``row``: those on the advisory's lists, or
+    for a withdrawal, those any version of it was sent to."""
+    advisory = row.advisory
+    if row.withdrawal:
+        reached = Q(sendings__dissemination__advisory=advisory)
+    else:
+        # Its state's lists chosen for it, and the lists of the states it is shared with
+        # that take what other states share.
+        reached = Q(state_id=advisory.author_state_id, lists__in=advisory.lists.all()) | Q(
+            state__in=advisory.shared_with.all(), lists__takes_shared=True
         )
+    return (
+        Contact.objects.filter(reached, status=ContactStatus.ACTIVE)
         .exclude(sendings__dissemination=row)
         .distinct()
         .order_by("pk")
@@ -104,8 +119,9 @@ def send(dissemination_id: int) -> int:
         return 0
     written = 0
     advisory = row.advisory
-    # Withdrawn, or a newer version on its way: this one goes to nobody more.
-    current = advisory.is_published and advisory.version == row.version
+    # A version that was withdrawn, or superseded, since: it goes to nobody more.
+    wanted = AdvisoryStatus.WITHDRAWN if row.withdrawal else AdvisoryStatus.RELEASED
+    current = advisory.status == wanted and advisory.version == row.version
     due = list(_due(row)) if current else []
     for contact in due:
         with transaction.atomic():
@@ -115,14 +131,15 @@ def send(dissemination_id: int) -> int:
             if not still.exists():  # unsubscribed or refused since the list was read
                 continue
             if not Advisory.objects.filter(
-                pk=advisory.pk, status=AdvisoryStatus.RELEASED, version=row.version
+                pk=advisory.pk, status=wanted, version=row.version
             ).exists():
                 break
             sending, created = Sending.objects.get_or_create(dissemination=row, contact=contact)
             if not created:
                 continue
             sending.email = mail.send_after_commit(
-                message(contact, row.advisory), about=f"contact:{contact.pk}"
+                message(contact, row.advisory, withdrawal=row.withdrawal),
+                about=f"contact:{contact.pk}",
             )
             sending.save(update_fields=["email"])
         written += 1

@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_choices, local_country_name
+from portal.forms import StatesChoiceField
 from sharing.advisories.choices import ADVISORY_TLP
 from sharing.advisories.models import DisseminationList
 from sharing.common.choices import TLP
 from sharing.common.forms import ChangeFields, ItemForm, body_field, summary_field, title_field
+from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_NOTE
 from sharing.notices.models import Notice, TechnologyCategory
 
@@ -63,6 +65,16 @@ class AdvisoryForm(ItemForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Each confirmed contact on them gets each version, in their language."),
     )
+    shared_with = StatesChoiceField(
+        label=_("Also to the industry contacts of"),
+        queryset=State.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "They receive it on their lists that take what other states share; "
+            "neither state sees the other's contacts."
+        ),
+    )
     entities = forms.MultipleChoiceField(
         label=_("Entities to name"),
         required=False,
@@ -84,6 +96,7 @@ class AdvisoryForm(ItemForm):
         super().__init__(*args, **kwargs)
         self.source = source
         self.fields["lists"].queryset = DisseminationList.objects.filter(state=author_state)
+        self.fields["shared_with"].queryset = recipient_choices(author_state)
         if source is None:
             del self.fields["entities"], self.fields["confirmed"]
         else:
@@ -107,6 +120,7 @@ class AdvisoryForm(ItemForm):
         ]
         data["source"] = self.source
         data["lists"] = list(data.get("lists") or [])
+        data["shared_with"] = list(data.get("shared_with") or [])
         return data
 
 
@@ -182,6 +196,9 @@ class ContactForm(AcceptForm):
 class ListForm(forms.Form):
     name = forms.CharField(label=_("Name of the list"), max_length=100)
     description = forms.CharField(label=_("Who is on it"), max_length=300, required=False)
+    takes_shared = forms.BooleanField(
+        label=_("Also the advisories other states share with yours"), required=False
+    )
 
 
 class SignUpForm(forms.Form):

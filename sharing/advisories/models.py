@@ -59,6 +59,14 @@ class Advisory(SharedItem):
     status = models.CharField(
         _("status"), max_length=20, choices=AdvisoryStatus.choices, default=AdvisoryStatus.DRAFT
     )
+    # Other states whose industry contacts receive it too (on their lists that take
+    # what other states share); they never see who those are, nor do we see theirs.
+    shared_with = models.ManyToManyField(
+        "accounts.State",
+        verbose_name=_("also to the industry contacts of"),
+        related_name="advisories_shared",
+        blank=True,
+    )
     # The state's dissemination lists it is e-mailed to, each version.
     lists = models.ManyToManyField(
         "sharing.DisseminationList",
@@ -209,6 +217,10 @@ class DisseminationList(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    # Whether its contacts also receive the advisories other states share with this one.
+    takes_shared = models.BooleanField(
+        _("also the advisories other states share with us"), default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -280,6 +292,8 @@ class Dissemination(models.Model):
 
     advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="disseminations")
     version = models.PositiveIntegerField()
+    # The news of its withdrawal, to everyone a version of it was sent to.
+    withdrawal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -287,7 +301,8 @@ class Dissemination(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["advisory", "version"], name="dissemination_once_per_version"
+                fields=["advisory", "version", "withdrawal"],
+                name="dissemination_once_per_version",
             )
         ]
 

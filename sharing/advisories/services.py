@@ -27,12 +27,14 @@ from sharing.advisories.models import Advisory, DisseminationList
 from sharing.common import textsearch
 from sharing.common.choices import RESTRICTED_TLP, TLP, ApprovalAct, EventKind
 from sharing.common.lifecycle import WithdrawnWithReason
+from sharing.common.querysets import recipient_choices
 from sharing.common.services import (
     Rendered,
     apply_item_text,
     as_predicate,
     check_can_author,
     clean_item_text,
+    clean_states,
     clean_terms,
     clean_text,
     comparable,
@@ -53,6 +55,7 @@ ADVISORY_FIELDS = (
     "source",
     "entities",
     "lists",
+    "shared_with",
 )
 MAX_RED_FLAGS = 30
 MAX_RED_FLAG = 500
@@ -194,6 +197,13 @@ def clean(data: dict, *, state: State) -> dict:
         "source": source,
         "entities": _clean_entities(data.get("entities"), source, errors),
         "lists": _clean_lists(data.get("lists"), state, errors),
+        "shared_with": clean_states(
+            data.get("shared_with"),
+            recipient_choices(state),
+            "shared_with",
+            errors,
+            required=False,
+        ),
     }
     if errors:
         raise ValidationError(errors)
@@ -211,11 +221,12 @@ def content_of(advisory: Advisory) -> dict:
         # Stored ones were confirmed when they were named.
         "entities": [{**e.as_dict(), "confirmed": True} for e in advisory.entities.all()],
         "lists": list(advisory.lists.all()),
+        "shared_with": list(advisory.shared_with.all()),
     }
 
 
 def _comparable(content: dict) -> dict:
-    plain = comparable(content, relations=("categories", "lists"), dates=())
+    plain = comparable(content, relations=("categories", "lists", "shared_with"), dates=())
     plain["source"] = str(content["source"].pk) if content["source"] else None
     # Confirmed, as every entity an advisory names was: what an amendment awaiting
     # approval holds is cleaned again, as it stands, when it is approved.
@@ -234,6 +245,7 @@ def _apply(advisory: Advisory, cleaned: dict, rendered: Rendered) -> None:
     advisory.save()
     advisory.categories.set(cleaned["categories"])
     advisory.lists.set(cleaned["lists"])
+    advisory.shared_with.set(cleaned["shared_with"])
     advisory.entities.all().delete()
     advisory.entities.bulk_create(
         [
@@ -316,7 +328,7 @@ class AdvisoryLifecycle(WithdrawnWithReason):
     edit_page = "sharing:advisory-edit"
     owner = "author_state"
     published_status = AdvisoryStatus.RELEASED
-    relations = ("categories", "lists")
+    relations = ("categories", "lists", "shared_with")
     # Every change of an advisory is material: its readers outside government, the
     # feed and its CSAF document all get the new version.
     reach = ADVISORY_FIELDS
@@ -415,6 +427,7 @@ class AdvisoryLifecycle(WithdrawnWithReason):
     def _retire(self, item, details, **kwargs):
         item = super()._retire(item, details, **kwargs)
         public_list.refresh()
+        dissemination.start(item, withdrawal=True)
         return item
 
     def requires_act(self, act: str, owner: State, *markings: str) -> bool:

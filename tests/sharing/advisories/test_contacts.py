@@ -311,3 +311,42 @@ def test_erasure_blanks_every_message_to_them(make_contact, make_advisory, expor
     contacts.erase(contact, by=no_admin)
     assert not mine.exclude(to=[]).exists()
     assert not mine.exclude(body="").exists()
+
+
+def test_those_it_was_sent_to_are_told_of_its_withdrawal_once(
+    make_contact, make_advisory, exporters, no_officer, act, smtp_server
+):
+    reached = make_contact()
+    advisory = make_advisory(lists=[exporters.pk])
+    late = make_contact("late@example.org")  # joined after it was sent
+    smtp_server.messages.clear()
+    act(advisories.withdraw, advisory, by=no_officer, reason="Superseded by NO-ADV-2.")
+    (message,) = [m for m in smtp_server.messages if m["List-Unsubscribe"]]
+    assert message["To"] == reached.email and message["Subject"].startswith("[")
+    assert "Withdrawn" in message["Subject"]
+    assert "Superseded by NO-ADV-2." in message.get_body(("plain",)).get_content()
+    row = Dissemination.objects.get(withdrawal=True)
+    act(dissemination.send, row.pk)  # a second run tells nobody again
+    assert len([m for m in smtp_server.messages if m["List-Unsubscribe"]]) == 1
+    assert late.email not in to_contacts(smtp_server)
+    # Their link still opens it, under its withdrawal banner.
+    (read,) = [link for link in links(message) if "/read/" in link]
+    assert b"Withdrawn on" in Client().get(read).content
+
+
+def test_an_advisory_shared_with_a_state_reaches_its_lists_that_take_it(
+    make_contact, make_advisory, exporters, dk_officer, act, smtp_server
+):
+    make_contact()
+    takes = contacts.create_list(by=dk_officer, name="Danish exporters", takes_shared=True)
+    own_only = contacts.create_list(by=dk_officer, name="Danish universities")
+    for email, row in (("dk-one@example.org", takes), ("dk-two@example.org", own_only)):
+        contact = act(contacts.invite, by=dk_officer, email=email, name="D", organisation="O",
+                      lists=[row])  # fmt: skip
+        contacts.confirm(contacts.confirmation_link(contact).rstrip("/").rsplit("/", 1)[1])
+    smtp_server.messages.clear()
+    make_advisory(tlp="green", lists=[exporters.pk], shared_with=["DK"])
+    assert to_contacts(smtp_server) == ["compliance@nordic-radio.example", "dk-one@example.org"]
+    smtp_server.messages.clear()
+    make_advisory(title="Not shared", tlp="green", lists=[exporters.pk])
+    assert to_contacts(smtp_server) == ["compliance@nordic-radio.example"]
