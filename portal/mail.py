@@ -8,6 +8,7 @@ broker, and what the broker or a worker lost the sweeper sends later, once."""
 import datetime
 import logging
 import smtplib
+from email.utils import make_msgid
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -88,9 +89,15 @@ refused = django.dispatch.Signal()
 def send_after_commit(message: EmailMessage, *, about: str = "") -> OutgoingEmail:
     """Keep ``message`` to be sent once the current transaction commits. ``about`` names
     whom it concerns, for the receivers of ``refused``."""
+    if about and "Message-ID" not in message.extra_headers:
+        # The host alone: a port is no part of a Message-ID, and readers drop it.
+        message.extra_headers["Message-ID"] = make_msgid(
+            domain=urlsplit(settings.SITE_URL).hostname or None
+        )
     data = to_payload(message)
     row = OutgoingEmail.objects.create(
         about=about,
+        message_id=message.extra_headers.get("Message-ID", ""),
         to=data["to"],
         from_email=data["from_email"] or "",
         subject=data["subject"],

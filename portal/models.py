@@ -117,6 +117,9 @@ class OutgoingEmail(models.Model):
     # Whom or what the message is about, for who listens to ``portal.mail.refused``
     # (e.g. "contact:42": an industry contact's address the server refused).
     about = models.CharField(max_length=64, blank=True, default="")
+    # Its Message-ID, by which a bounce or a complaint that comes back later is matched
+    # to it (sharing.advisories.feedback).
+    message_id = models.CharField(max_length=250, blank=True, default="", db_index=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -428,10 +428,13 @@ CONTACT_CONFIRM_DAYS = env.integer("CONTACT_CONFIRM_DAYS", 7, minimum=1)
 ADVISORY_LINK_DAYS = env.integer("ADVISORY_LINK_DAYS", 30, minimum=1)
 # The public screening API and page, per client address.
 PUBLIC_RATE = env.string("PUBLIC_RATE", "60/min")
+# Comments in public comment windows (each sends a confirmation e-mail), per address.
+PUBLIC_COMMENT_RATE = env.string("PUBLIC_COMMENT_RATE", "10/hour")
 for _name, _rate in (
     ("API_TOKEN_RATE", API_TOKEN_RATE),
     ("API_USER_RATE", API_USER_RATE),
     ("PUBLIC_RATE", PUBLIC_RATE),
+    ("PUBLIC_COMMENT_RATE", PUBLIC_COMMENT_RATE),
 ):
     _count, _slash, _period = _rate.partition("/")
     if not (_count.isdigit() and _period in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):

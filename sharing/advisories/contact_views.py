@@ -275,6 +275,7 @@ def read(request, token):
         .filter(
             pk=data.get("a"),
             disseminations__version=F("version"),
+            disseminations__withdrawal=False,
             disseminations__sendings__contact=contact,
         )
         .select_related("author_state")

@@ -262,9 +262,7 @@ def _address_refused(sender, email: OutgoingEmail, **kwargs) -> None:
     kind, _colon, key = email.about.partition(":")
     if kind != "contact" or not key.isdigit():
         return
-    address = Contact.objects.filter(pk=int(key)).values_list("email", flat=True).first()
-    if address:
-        mark_undeliverable(address, kind="refused")
+    mark_undeliverable(int(key), kind="refused")
 
 
 # --- Changing, exporting, erasing --------------------------------------------------------------
@@ -343,10 +341,10 @@ def refuse(contact: Contact, *, by: User, request=None) -> None:
 
 
 @transaction.atomic
-def mark_undeliverable(email: str, *, kind: str) -> int:
-    """Every contact at ``email`` (of any state) receives nothing more: a bounce that
-    came back later, or a complaint. How many there were."""
-    found = Contact.objects.select_for_update().filter(email=email.lower())
+def mark_undeliverable(pk: int, *, kind: str) -> int:
+    """The contact ``pk`` receives nothing more: its address was refused, bounced later,
+    or complained of. 1 if it was not marked so yet."""
+    found = Contact.objects.select_for_update().filter(pk=pk)
     marked = 0
     for contact in found.exclude(status=ContactStatus.UNDELIVERABLE):
         contact.status, contact.left_at = ContactStatus.UNDELIVERABLE, timezone.now()

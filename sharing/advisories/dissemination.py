@@ -59,9 +59,20 @@ def unsubscribe_link(contact: Contact) -> str:
     return settings.SITE_URL + reverse("sharing:industry-unsubscribe", args=[token])
 
 
+def _reads_current(contact: Contact, advisory: Advisory) -> bool:
+    """Whether ``advisory``'s current version was sent to ``contact``."""
+    return Sending.objects.filter(
+        contact=contact,
+        dissemination__advisory=advisory,
+        dissemination__version=advisory.version,
+        dissemination__withdrawal=False,
+    ).exists()
+
+
 def message(contact: Contact, advisory: Advisory, *, withdrawal: bool = False):
     """The e-mail of ``advisory`` (or of its withdrawal) for ``contact``, in their
-    language, with the one-click unsubscribe of RFC 8058."""
+    language, with the one-click unsubscribe of RFC 8058. The news of a withdrawal shows
+    the current version's title and link only to those it was sent to."""
     unsubscribe = unsubscribe_link(contact)
     with translation.override(contact.language):
         email = mail.render(
@@ -74,14 +85,16 @@ def message(contact: Contact, advisory: Advisory, *, withdrawal: bool = False):
                 "advisory": advisory,
                 "public": advisory.tlp == TLP.CLEAR,
                 "link": reading_link(contact, advisory),
+                "current": not withdrawal or _reads_current(contact, advisory),
                 "unsubscribe": unsubscribe,
+                "own_state": contact.state.local_name,
             },
         )
     email.extra_headers.update(
         {
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"<advisories.{advisory.author_state_id.lower()}.{mail.SITE.domain}>",
+            "List-Id": f"<advisories.{contact.state_id.lower()}.{mail.SITE.domain}>",
         }
     )
     return email
@@ -130,9 +143,13 @@ def send(dissemination_id: int) -> int:
             )
             if not still.exists():  # unsubscribed or refused since the list was read
                 continue
-            if not Advisory.objects.filter(
-                pk=advisory.pk, status=wanted, version=row.version
-            ).exists():
+            # Locked: a withdrawal (which locks it too) comes wholly before this
+            # message or wholly after, and then finds it among those to tell.
+            if (
+                not Advisory.objects.select_for_update()
+                .filter(pk=advisory.pk, status=wanted, version=row.version)
+                .exists()
+            ):
                 break
             sending, created = Sending.objects.get_or_create(dissemination=row, contact=contact)
             if not created:

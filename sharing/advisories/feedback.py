@@ -1,73 +1,73 @@
 """Bounces and complaints that arrive by mail, after the mail server took a message:
 delivery status notifications (RFC 3464: a permanent failure, status 5.x.x) and abuse
-reports of mailbox providers' feedback loops (ARF, RFC 5965). Each names an address;
-every contact at that address becomes undeliverable (docs/architecture.md, "Industry
-contacts"). The messages reach the portal through ``manage.py process_mail_feedback``,
-fed by the mailbox the portal's bounces and complaints go to."""
+reports of mailbox providers' feedback loops (ARF, RFC 5965). Each returns one of the
+portal's messages, found by its Message-ID; if that message went to an industry
+contact, the contact becomes undeliverable (docs/architecture.md, "Industry
+contacts"). Reports reach the portal through ``manage.py process_mail_feedback``, fed by
+the mailbox the portal's bounces and complaints go to."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import collapse_rfc2231_value
 
 
-def _addresses(value: str | None) -> list[str]:
-    """The address of a field such as "rfc822; user@example.org" or "<user@x>"."""
-    if not value:
-        return []
-    text = value.split(";", 1)[1] if ";" in value else value
-    address = parseaddr(text.strip())[1].strip().lower()
-    return [address] if "@" in address else []
-
-
-def _bounced(part: EmailMessage) -> list[str]:
-    """The recipients a delivery-status part reports as failed for good."""
-    found = []
+def _bounced(part: EmailMessage) -> bool:
+    """Whether a delivery-status part reports a recipient failed for good."""
     for block in part.get_payload()[1:]:  # the first block is about the message
         action = (block.get("Action") or "").strip().lower()
         status = (block.get("Status") or "").strip()
         if action == "failed" and status.startswith("5"):
-            found += _addresses(block.get("Final-Recipient") or block.get("Original-Recipient"))
-    return found
+            return True
+    return False
 
 
-def _complained(report: EmailMessage) -> list[str]:
-    """The recipient an abuse report is about: its Original-Rcpt-To, or the To of the
-    message it returns."""
-    for part in report.walk():
-        if part.get_content_type() == "message/feedback-report":
-            (fields,) = part.get_payload()[:1] or [None]
-            if fields is None or (fields.get("Feedback-Type") or "").strip().lower() != "abuse":
-                return []
-            found = _addresses(fields.get("Original-Rcpt-To"))
-            if found:
-                return found
-        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+def _complaint(part: EmailMessage) -> bool:
+    fields = (part.get_payload() or [None])[0]
+    return fields is not None and (fields.get("Feedback-Type") or "").strip().lower() == "abuse"
+
+
+def _returned_message_id(message: EmailMessage) -> str:
+    """The Message-ID of the message a report returns (whole, or its headers)."""
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/rfc822":
             payload = part.get_payload()
             original = payload[0] if isinstance(payload, list) and payload else None
-            if original is None and isinstance(payload, str):
-                original = email.message_from_string(payload, policy=email.policy.default)
-            if original is not None:
-                return _addresses(original.get("To"))
-    return []
+        elif kind == "text/rfc822-headers":
+            original = email.message_from_string(part.get_content(), policy=email.policy.default)
+        else:
+            continue
+        if original is not None and original.get("Message-ID"):
+            return str(original["Message-ID"]).strip()
+    return ""
 
 
-def addresses(raw: bytes) -> list[tuple[str, str]]:
-    """(address, "bounce" or "complaint") for what one message reports; nothing for a
-    message that is neither (an auto-reply, a temporary failure)."""
+def report(raw: bytes) -> tuple[str, str] | None:
+    """(Message-ID of the returned message, "bounce" or "complaint") for a permanent
+    delivery failure (RFC 3464) or an abuse report (ARF, RFC 5965) that returns one of
+    the portal's messages; None for anything else (an auto-reply, a delay, a report
+    that names no message: it cannot be told from a forgery)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     if message.get_content_type() != "multipart/report":
-        return []
-    report = (message.get_param("report-type") or "").lower()
-    if report == "delivery-status":
-        return [
-            (address, "bounce")
-            for part in message.walk()
-            if part.get_content_type() == "message/delivery-status"
-            for address in _bounced(part)
-        ]
-    if report == "feedback-report":
-        return [(address, "complaint") for address in _complained(message)]
-    return []
+        return None
+    kind = str(collapse_rfc2231_value(message.get_param("report-type") or "")).lower()
+    parts = list(message.walk())
+    if kind == "delivery-status":
+        failed = any(
+            _bounced(part) for part in parts if part.get_content_type() == "message/delivery-status"
+        )
+        found = "bounce" if failed else ""
+    elif kind == "feedback-report":
+        abuse = any(
+            _complaint(part)
+            for part in parts
+            if part.get_content_type() == "message/feedback-report"
+        )
+        found = "complaint" if abuse else ""
+    else:
+        found = ""
+    message_id = _returned_message_id(message) if found else ""
+    return (message_id, found) if message_id else None

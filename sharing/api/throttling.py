@@ -56,6 +56,8 @@ class SignUpRateThrottle(PublicAddressRateThrottle):
 
 
 class CommentRateThrottle(PublicAddressRateThrottle):
-    """Comments in public comment windows: a bucket of their own."""
+    """Comments in public comment windows: a bucket of their own, and a lower rate
+    (each sends an e-mail to the address given)."""
 
     scope = "public_comment"
+    setting = "PUBLIC_COMMENT_RATE"

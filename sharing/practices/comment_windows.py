@@ -42,6 +42,8 @@ MAX_COMMENT = 5000
 MAX_INTRO = 2000
 # A window stays open at most this long.
 MAX_DAYS = 120
+# Unconfirmed comments from one address in a day: beyond, no more requests are sent.
+MAX_UNCONFIRMED = 3
 
 
 def check_can_open(practice: BestPractice, by: User) -> None:
@@ -81,16 +83,13 @@ def open_window(
 
 
 @transaction.atomic
-def close_window(window: CommentWindow, *, by: User, request=None, outcome: str = "") -> None:
-    """Close it now (its text is no longer public); ``outcome`` says what changed after
-    consultation (required when the best practice is published with it)."""
+def close_window(window: CommentWindow, *, by: User, request=None) -> None:
+    """Close it now: its text is no longer public, no comment is taken."""
     window = CommentWindow.objects.select_for_update().get(pk=window.pk)
     practices.check_can_lead(window.best_practice, by)
     if window.closed_at is None:
         window.closed_at = timezone.now()
-    if outcome:
-        window.outcome = outcome
-    window.save(update_fields=["closed_at", "outcome"])
+    window.save(update_fields=["closed_at"])
     audit.record(audit.Action.COMMENT_WINDOW_CLOSED, request=request, actor=by, target=window)
 
 
@@ -98,13 +97,16 @@ def publish_after_consultation(
     practice: BestPractice, *, by: User, outcome, request=None, four_eyes=False
 ):
     """Publish (or, under the state's policy, submit) a draft that had a comment window,
-    saying what changed after consultation; the window closes."""
+    saying what changed after consultation. Publishing closes the window (the
+    lifecycle's ``publishing``); a submission rejected or taken back leaves it as it
+    was, and the outcome is said again at the next attempt."""
     errors: dict = {}
     outcome = clean_text(outcome, "outcome", MAX_NOTE, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
+    practices.check_can_lead(practice, by)
     with transaction.atomic():
-        close_window(practice.comment_window, by=by, request=request, outcome=outcome)
+        CommentWindow.objects.filter(best_practice=practice).update(outcome=outcome)
         act = practices.submit if four_eyes else practices.publish
         return act(practice, by=by, request=request)
 
@@ -121,9 +123,19 @@ def confirmation_link(comment: PublicComment) -> str:
 def comment(window: CommentWindow, *, request=None, publishable=False, **data) -> PublicComment:
     """A comment, kept unconfirmed; its writer is e-mailed a link to confirm it."""
     errors: dict = {}
-    if not window.is_open:
+    if not window.shows_draft:
         raise ValidationError(_("This comment window is closed."))
     email = clean_email(data.get("email"), errors)
+    if "email" not in errors and (
+        PublicComment.objects.filter(
+            email=email,
+            confirmed_at__isnull=True,
+            created_at__gte=timezone.now() - datetime.timedelta(days=1),
+        ).count()
+        >= MAX_UNCONFIRMED
+    ):
+        # Nobody is sent more than a few confirmation requests a day, whoever asks.
+        errors["email"] = _("Confirm the comments already sent from this address first.")
     kind = data.get("kind")
     if kind not in CommenterKind.values:
         errors["kind"] = _("Choose one of the values offered.")
@@ -152,13 +164,13 @@ def comment(window: CommentWindow, *, request=None, publishable=False, **data) -
 
 @transaction.atomic
 def confirm(token: str) -> PublicComment | None:
-    """The comment the link names, confirmed now (None: a bad or expired link, or a
-    window closed since)."""
+    """The comment the link names, confirmed now (None: a bad or expired link). One
+    written while the window was open counts, even if it closed since."""
     data = signed_data(token, salt=CONFIRM_SALT, days=settings.CONTACT_CONFIRM_DAYS)
     if data is None:
         return None
     row = PublicComment.objects.select_for_update().filter(pk=data.get("p")).first()
-    if row is None or not (row.confirmed_at or row.window.is_open):
+    if row is None:
         return None
     if row.confirmed_at is None:
         row.confirmed_at = timezone.now()

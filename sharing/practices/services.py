@@ -40,7 +40,7 @@ from sharing.common.services import (
     record_event,
 )
 from sharing.practices.choices import DocType, EndorsementKind, PracticeAudience, PracticeStatus
-from sharing.practices.models import BestPractice, Endorsement, Topic
+from sharing.practices.models import BestPractice, CommentWindow, Endorsement, Topic
 
 PRACTICE_FIELDS = (
     "title",
@@ -255,6 +255,26 @@ class PracticeLifecycle(Lifecycle):
 
     def check_changes(self, item, by, before, after):
         _check_lead_only(item, by, before, after)
+
+    def check_leaving(self, item, content):
+        """A draft that was open for public comment is published (or submitted) only
+        with what changed after consultation (``comment_windows``), whichever way."""
+        if not item.is_unpublished:
+            return
+        window = CommentWindow.objects.filter(best_practice=item).first()
+        if window is not None and not window.outcome:
+            raise ValidationError(
+                _(
+                    "Its draft was open for public comment: publish it from its page, "
+                    "saying what changed after consultation."
+                )
+            )
+
+    def publishing(self, item, now):
+        """Publishing closes its public comment window, if it had one."""
+        CommentWindow.objects.filter(best_practice=item, closed_at__isnull=True).update(
+            closed_at=now
+        )
 
     def published_details(self, item):
         return {"audience": item.audience, "public": item.public}

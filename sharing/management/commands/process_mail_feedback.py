@@ -3,13 +3,17 @@ back by mail (delivery status notifications, abuse reports) and mark the address
 name undeliverable. FILE is a message, a Maildir folder (its new/ and cur/ messages), or
 "-" for one message on standard input, as a mail server's pipe delivers it."""
 
+import logging
 import mailbox
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.models import OutgoingEmail
 from sharing.advisories import contacts, feedback
+
+logger = logging.getLogger(__name__)
 
 # A report is a few kilobytes; anything much larger is not one.
 MAX_MESSAGE = 5 * 1024 * 1024
@@ -25,8 +29,18 @@ class Command(BaseCommand):
         seen = marked = 0
         for raw in self._messages(sources):
             seen += 1
-            for address, kind in feedback.addresses(raw[:MAX_MESSAGE]):
-                marked += contacts.mark_undeliverable(address, kind=kind)
+            try:
+                found = feedback.report(raw[:MAX_MESSAGE])
+            except Exception:  # one unreadable message must not stop the others
+                logger.warning("A message of the feedback mailbox could not be read.")
+                continue
+            if found is None:
+                continue
+            message_id, kind = found
+            sent = OutgoingEmail.objects.filter(message_id=message_id).first()
+            about, _colon, key = (sent.about if sent else "").partition(":")
+            if about == "contact" and key.isdigit():
+                marked += contacts.mark_undeliverable(int(key), kind=kind)
         self.stdout.write(f"{seen} message(s) read; {marked} contact(s) marked undeliverable.")
 
     def _messages(self, sources):

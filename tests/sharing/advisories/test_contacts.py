@@ -350,3 +350,20 @@ def test_an_advisory_shared_with_a_state_reaches_its_lists_that_take_it(
     smtp_server.messages.clear()
     make_advisory(title="Not shared", tlp="green", lists=[exporters.pk])
     assert to_contacts(smtp_server) == ["compliance@nordic-radio.example"]
+
+
+def test_news_of_a_withdrawal_shows_no_version_they_were_not_sent(
+    make_contact, make_advisory, exporters, no_officer, no_admin, act, smtp_server
+):
+    contact = make_contact()
+    others = contacts.create_list(by=no_officer, name="Universities")
+    advisory = make_advisory(tlp="green", lists=[exporters.pk])
+    act(advisories.submit, advisory, by=no_officer, act="amend", change_note="Elsewhere.",
+        title="A new title for universities", lists=[others.pk])  # fmt: skip
+    act(advisories.approve, advisory, by=no_admin)
+    smtp_server.messages.clear()
+    act(advisories.withdraw, advisory, by=no_officer, reason="Superseded.")
+    (message,) = [m for m in smtp_server.messages if m["To"] == contact.email]
+    text = message.get_body(("plain",)).get_content()
+    assert "A new title for universities" not in text and "/industry/read/" not in text
+    assert "Superseded." in text and advisory.reference in text

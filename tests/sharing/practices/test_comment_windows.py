@@ -128,7 +128,7 @@ def test_bad_comments_are_refused_and_addresses_limited(window, settings):
     ):
         assert visitor.post(window.get_absolute_url(), bad).status_code == 400
     assert not PublicComment.objects.exists()
-    settings.PUBLIC_RATE = "1/min"
+    settings.PUBLIC_COMMENT_RATE = "1/min"
     visitor.post(window.get_absolute_url(), comment_form())
     assert visitor.post(window.get_absolute_url(), comment_form()).status_code == 429
     assert visitor.post("/comment-windows/confirm/garbage/").status_code == 404
@@ -149,3 +149,41 @@ def test_publishing_says_what_changed_and_closes_it(window, draft, no_officer, c
     # Not a public best practice: its window's page no longer shows its text.
     public = Client().get(window.get_absolute_url()).content.decode()
     assert "Item 4 added." in public and "network diagram" not in public
+
+
+def test_an_address_is_sent_few_confirmation_requests(window):
+    for _ in range(3):
+        comment_windows.comment(window, **{**comment_form(), "publishable": True})
+    with pytest.raises(ValidationError, match="Confirm the comments already sent"):
+        comment_windows.comment(window, **{**comment_form(), "publishable": True})
+
+
+def test_a_comment_written_while_open_is_confirmed_after_it_closes(window, no_officer):
+    row = comment_windows.comment(window, **{**comment_form(), "publishable": True})
+    comment_windows.close_window(window, by=no_officer)
+    token = comment_windows.confirmation_link(row).rstrip("/").rsplit("/", 1)[1]
+    assert comment_windows.confirm(token).confirmed_at is not None
+    window.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        comment_windows.comment(window, **{**comment_form(), "publishable": True})
+
+
+def test_it_is_not_published_past_its_window_whichever_way(window, draft, no_officer, no_admin):
+    from accounts.choices import ApprovalPolicy
+
+    with pytest.raises(ValidationError, match="what changed after consultation"):
+        practices.publish(draft, by=no_officer)  # as the API would
+    no_officer.state.approval_policy = ApprovalPolicy.EVERYTHING
+    no_officer.state.save()
+    comment_windows.publish_after_consultation(
+        draft, by=no_officer, outcome="Item 4 added.", four_eyes=True
+    )
+    practices.reject(draft, by=no_admin, reason="Not yet.")
+    window.refresh_from_db()
+    assert window.is_open  # a rejected submission leaves the window as it was
+    comment_windows.publish_after_consultation(
+        draft, by=no_officer, outcome="Item 4 added.", four_eyes=True
+    )
+    practices.approve(draft, by=no_admin)
+    window.refresh_from_db()
+    assert window.closed_at is not None and window.outcome == "Item 4 added."
