@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from sharing.advisories import contacts
 from sharing.advisories.choices import ContactStatus
 from sharing.advisories.dissemination import READ_SALT
 from sharing.advisories.forms import AcceptForm, ContactForm, ListForm, SignUpForm
-from sharing.advisories.models import Advisory, Contact, Sending
+from sharing.advisories.models import Advisory, Contact, DisseminationList, Sending
 from sharing.api.throttling import SignUpRateThrottle
 from sharing.common.pages import Confirmation, confirm, paginate, public_or_member_page
 from sharing.common.services import signed_data
@@ -33,7 +32,8 @@ PAGE_SIZE = 50
 @login_required
 def contact_list(request):
     state = contacts.check_can_manage(request.user)
-    visible = contacts.contacts_of(request.user).prefetch_related("lists")
+    own = Contact.objects.visible_to(request.user)
+    visible = own.prefetch_related("lists")
     status = request.GET.get("status", "")
     if status in ContactStatus.values:
         visible = visible.filter(status=status)
@@ -44,9 +44,9 @@ def contact_list(request):
             "page": paginate(request, visible.exclude(status=ContactStatus.REQUESTED), PAGE_SIZE),
             "requests": [
                 (row, AcceptForm(state=state, prefix=f"r{row.pk}"))
-                for row in contacts.contacts_of(request.user).filter(status=ContactStatus.REQUESTED)
+                for row in own.filter(status=ContactStatus.REQUESTED)
             ],
-            "lists": contacts.lists_of(request.user),
+            "lists": DisseminationList.objects.visible_to(request.user),
             "list_form": ListForm(),
             "statuses": ContactStatus.choices,
             "status": status,
@@ -81,7 +81,7 @@ def contact_invite(request):
 
 
 def _own_contact(request, pk) -> Contact:
-    return get_object_or_404(contacts.contacts_of(request.user), pk=pk)
+    return get_object_or_404(Contact.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
@@ -189,7 +189,7 @@ def list_create(request):
 
 @login_required
 def list_delete(request, pk):
-    row = get_object_or_404(contacts.lists_of(request.user), pk=pk)
+    row = get_object_or_404(DisseminationList.objects.visible_to(request.user), pk=pk)
     page = Confirmation(
         heading=_("Delete this list?"),
         lead=row.name,
@@ -267,23 +267,13 @@ def read(request, token):
     data = signed_data(token, salt=READ_SALT, days=settings.ADVISORY_LINK_DAYS)
     if data is None:
         return _outside(request, "sharing/advisories/link_invalid.html", {}, 404)
-    contact = Contact.objects.filter(pk=data.get("c"), status=ContactStatus.ACTIVE).first()
-    # Its current version must have been sent to them: a later version that went to
-    # other lists only, or after they left a list, is not theirs to read.
+    contact = Contact.objects.filter(pk=data.get("c")).first()
     advisory = (
-        Advisory.objects.exclude(status__in=Advisory.UNPUBLISHED)
-        .filter(
-            pk=data.get("a"),
-            disseminations__version=F("version"),
-            disseminations__withdrawal=False,
-            disseminations__sendings__contact=contact,
-        )
+        Advisory.objects.sent_to(contact)
+        .filter(pk=data.get("a"))
         .select_related("author_state")
         .prefetch_related("entities", "categories")
-        .distinct()
         .first()
-        if contact is not None
-        else None
     )
     if advisory is None:
         return _outside(request, "sharing/advisories/link_invalid.html", {}, 404)

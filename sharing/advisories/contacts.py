@@ -43,23 +43,6 @@ def check_can_manage(by: User) -> State:
     return check_can_author(by)
 
 
-def contacts_of(user) -> object:
-    """The contacts ``user`` may see: their own state's, for its officers and admins."""
-    try:
-        state = check_can_manage(user)
-    except PermissionDenied:
-        return Contact.objects.none()
-    return Contact.objects.filter(state=state)
-
-
-def lists_of(user):
-    try:
-        state = check_can_manage(user)
-    except PermissionDenied:
-        return DisseminationList.objects.none()
-    return DisseminationList.objects.filter(state=state)
-
-
 # --- Input -----------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.countries import country_name
 from sharing.advisories.choices import ADVISORY_TLP, UNPUBLISHED, AdvisoryStatus, ContactStatus
-from sharing.advisories.querysets import AdvisoryQuerySet
+from sharing.advisories.querysets import AdvisoryQuerySet, OwnStateQuerySet
 from sharing.common.choices import TLP, Audience, EntityKind, Vocabulary
 from sharing.common.models import SharedItem, Term
 from sharing.common.textsearch import plain_text
@@ -223,6 +223,8 @@ class DisseminationList(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = OwnStateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dissemination list")
         verbose_name_plural = _("dissemination lists")
@@ -260,6 +262,8 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     left_at = models.DateTimeField(_("unsubscribed or undeliverable"), null=True, blank=True)
+
+    objects = OwnStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("industry contact")

@@ -2,12 +2,17 @@
 (docs/architecture.md, "The visibility rule" and "Advisories")."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.choices import Role
 from sharing.advisories.choices import UNPUBLISHED
 from sharing.common.choices import TLP, Audience
-from sharing.common.querysets import VisibleQuerySet, broad_audiences, reading_state
+from sharing.common.querysets import (
+    VisibleQuerySet,
+    authoring_state,
+    broad_audiences,
+    reading_state,
+)
 
 
 class AdvisoryQuerySet(VisibleQuerySet):
@@ -33,7 +38,32 @@ class AdvisoryQuerySet(VisibleQuerySet):
         show this and nothing else, whoever asks."""
         return self.visible_to(AnonymousUser())
 
+    def sent_to(self, contact) -> "AdvisoryQuerySet":
+        """What a contact outside government may read through their own link: released
+        (or since withdrawn) advisories whose current version was sent to them (not
+        only the news of a withdrawal); nothing for a contact no longer active."""
+        if contact is None or not contact.is_active:
+            return self.none()
+        return (
+            self.exclude(status__in=UNPUBLISHED)
+            .filter(
+                disseminations__version=F("version"),
+                disseminations__withdrawal=False,
+                disseminations__sendings__contact=contact,
+            )
+            .distinct()
+        )
+
     def with_content(self) -> "AdvisoryQuerySet":
         return self.select_related("author_state", "source", "created_by").prefetch_related(
             "categories", "entities"
         )
+
+
+class OwnStateQuerySet(VisibleQuerySet):
+    """Industry contacts and dissemination lists: their state's alone, seen by its
+    officers and admins (personal data of people outside government)."""
+
+    def readable(self, user) -> Q | None:
+        state = authoring_state(user)
+        return None if state is None else Q(state_id=state.pk)

@@ -25,6 +25,20 @@ def reading_state(user):
     return None if state.is_suspended else state
 
 
+def authoring_state(user):
+    """The state on whose behalf ``user`` writes and decides, or None: officers and
+    admins of a subscribing state (viewers and observer states only read). The one home
+    of that rule; ``sharing.common.services.check_can_author`` refuses with it."""
+    state = reading_state(user)
+    if (
+        state is None
+        or state.status != StateStatus.SUBSCRIBING
+        or user.role not in {Role.STATE_ADMIN, Role.OFFICER}
+    ):
+        return None
+    return state
+
+
 # Which states a broad audience reaches, by their status. A `selected` audience reaches
 # the states named in the notice instead. Both directions of the rule (which notices a
 # state reads, which states a notice reaches) are read off this one table.
@@ -186,12 +200,8 @@ class ApprovalQuerySet(models.QuerySet):
         own state's notices, best practices and licence denials, submitted by someone
         else; for officers and admins of a subscribing state. The lifecycle's
         ``_check_official`` as a query (a dashboard list); acting on one checks it again."""
-        state = reading_state(user)
-        if (
-            state is None
-            or state.status != StateStatus.SUBSCRIBING
-            or user.role not in {Role.STATE_ADMIN, Role.OFFICER}
-        ):
+        state = authoring_state(user)
+        if state is None:
             return self.none()
         return (
             self.filter(status=ApprovalStatus.PENDING)

@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
 from portal.markdown import render_markdown, size_problem
@@ -26,7 +25,7 @@ from portal.queue import enqueue_on_commit
 from sharing.common.attachments import UploadInfo, inspect_upload
 from sharing.common.choices import FOUR_EYES_KINDS, RESTRICTED_TLP
 from sharing.common.models import Attachment, Event, Revision, Term, attachment_storage_name
-from sharing.common.querysets import reader_states, reading_state
+from sharing.common.querysets import authoring_state, reader_states
 
 # Control characters have no place in shared text (tab and line breaks excepted).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,12 +46,8 @@ if TYPE_CHECKING:
 def check_can_author(by: User) -> State:
     """Officers and admins of a subscribing state post and discuss; viewers, and observer
     states, only read (docs/architecture.md, "Who uses it")."""
-    state = reading_state(by)
-    if (
-        state is None
-        or state.status != StateStatus.SUBSCRIBING
-        or by.role not in {Role.STATE_ADMIN, Role.OFFICER}
-    ):
+    state = authoring_state(by)
+    if state is None:
         raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
     return state
 

@@ -42,7 +42,7 @@ def comment_window(request, pk):
         "window": window,
         "practice": practice,
         "show_text": window.shows_draft,
-        "comments": comment_windows.comments_shown(window, request.user),
+        "comments": list(window.comments.visible_to(request.user).select_related("replied_by")),
         "all_comments": comment_windows.can_read_comments(practice, request.user),
         "form": form,
         "sent": sent,

@@ -178,15 +178,6 @@ def confirm(token: str) -> PublicComment | None:
     return row
 
 
-def comments_shown(window: CommentWindow, user) -> list[PublicComment]:
-    """Every confirmed comment for the lead and co-authoring states; those their writers
-    allowed for everyone else."""
-    confirmed = window.comments.filter(confirmed_at__isnull=False).select_related("replied_by")
-    if can_read_comments(window.best_practice, user):
-        return list(confirmed)
-    return list(confirmed.filter(publishable=True))
-
-
 @transaction.atomic
 def reply(row: PublicComment, *, by: User, text, request=None) -> PublicComment:
     """A public reply of the lead or a co-authoring state (shown with the comment, if

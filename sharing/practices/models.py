@@ -19,7 +19,7 @@ from sharing.practices.choices import (
     PracticeAudience,
     PracticeStatus,
 )
-from sharing.practices.querysets import BestPracticeQuerySet
+from sharing.practices.querysets import BestPracticeQuerySet, PublicCommentQuerySet
 
 
 class Topic(Term):
@@ -214,6 +214,8 @@ class PublicComment(models.Model):
         "accounts.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     replied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PublicCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("public comment")

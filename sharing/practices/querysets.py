@@ -13,6 +13,7 @@ from django.db.models import Q
 from accounts.choices import Role
 from sharing.common.querysets import (
     VisibleQuerySet,
+    authoring_state,
     broad_audiences,
     reading_state,
 )
@@ -47,3 +48,21 @@ class BestPracticeQuerySet(VisibleQuerySet):
             "co_authors",
             models.Prefetch("endorsements", queryset=Endorsement.objects.select_related("state")),
         )
+
+
+class PublicCommentQuerySet(VisibleQuerySet):
+    def readable(self, user) -> Q:
+        """Comments from outside government ``user`` may read: confirmed ones that their
+        writers allowed to be published, for anyone; every confirmed one, for the
+        officers and admins of the draft's lead and co-authoring states."""
+        confirmed = Q(confirmed_at__isnull=False)
+        condition = confirmed & Q(publishable=True)
+        state = authoring_state(user)
+        if state is not None:
+            CoAuthors = apps.get_model("sharing", "BestPractice").co_authors.through
+            coauthored = CoAuthors.objects.filter(state_id=state.pk).values("bestpractice_id")
+            authors = Q(window__best_practice__lead_state_id=state.pk) | Q(
+                window__best_practice_id__in=coauthored
+            )
+            condition |= confirmed & authors
+        return condition
