@@ -7,7 +7,7 @@ from django.views import defaults
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/taxii2/"))
 
 
 def bad_request(request, exception):

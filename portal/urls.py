@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("api/v1/", include("sharing.api_urls")),
     path("public/v1/", include("sharing.public_api_urls")),
+    path("taxii2/", include("sharing.taxii.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

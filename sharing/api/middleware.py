@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from sharing.api import text
 
 # Where the APIs are served (portal/urls.py); the pages' query strings are not their business.
-API_PREFIXES = ("/api/", "/public/")
+API_PREFIXES = ("/api/", "/public/", "/taxii2/")
 
 
 class RefuseUnencodableQueryMiddleware:

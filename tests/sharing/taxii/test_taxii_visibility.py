@@ -1,0 +1,113 @@
+"""The permission matrix and the randomised visibility test, through TAXII: a reader's
+collection holds a report for exactly the notices the rule lets them read (0 leaks, 0
+misses), and of each only the versions that reached their state."""
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.choices import Role
+from accounts.models import User
+from sharing.notices import services as notice_services
+from sharing.taxii import stix
+from tests.sharing.api.test_api_matrix import api_as  # noqa: F401 (a fixture)
+from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
+    AUDIENCES,
+    PERSONAS,
+    STATE_CODES,
+    STATUSES,
+    cl_admin,
+    cl_officer,
+    may_see,
+    may_see_random,
+    notices,
+    notices_once,
+)
+from tests.sharing.conftest import notice_content
+from tests.sharing.taxii.conftest import TAXII, collection_url, every_object
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_media")]
+
+
+def report_ids(api) -> set[str]:
+    walk = every_object(api, "notices", **{"match[type]": "report", "match[version]": "all"})
+    return {o["id"] for o in walk}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_collection_holds_exactly_what_the_rule_allows(api_as, notices, persona):  # noqa: F811
+    api, user = api_as(persona)
+    response = api.get(collection_url("notices"), HTTP_ACCEPT=TAXII)
+    if user is None:
+        assert response.status_code == 401
+        return
+    expected = {
+        stix.stix_id("report", "notice", notice.pk)
+        for notice in notices.values()
+        if may_see(user, notice) and notice.status != "draft"
+    }
+    assert report_ids(api) == expected
+    # Each object is found alone exactly when it is listed.
+    for notice in notices.values():
+        report_id = stix.stix_id("report", "notice", notice.pk)
+        one = api.get(collection_url("notices", f"objects/{report_id}/"), HTTP_ACCEPT=TAXII)
+        assert one.status_code == (200 if report_id in expected else 404)
+
+
+READER_STATES = [code for code in STATE_CODES if code != "PE"]  # a suspended state has no token
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    author=st.sampled_from(["DK", "NO", "FI"]),
+    audience=st.sampled_from(AUDIENCES),
+    recipients=st.sets(st.sampled_from(["NO", "FI", "FR", "CL"]), min_size=1),
+    status=st.sampled_from(STATUSES),
+    reader_state=st.sampled_from(READER_STATES),
+    role=st.sampled_from([Role.STATE_ADMIN, Role.OFFICER, Role.VIEWER]),
+    widened=st.booleans(),
+)
+def test_taxii_agrees_with_the_rule_for_any_audience_and_amendment(
+    observer_state, suspended_state, api_for, author, audience, recipients, status,
+    reader_state, role, widened,
+):  # fmt: skip
+    with transaction.atomic():
+        officer = User.objects.create(username=f"{author}-o", state_id=author, role=Role.OFFICER)
+        recipients = sorted(recipients - {author})
+        if audience == "selected" and not recipients:
+            recipients = ["FR"]
+        notice = notice_services.create(
+            by=officer,
+            **notice_content(
+                audience=audience, recipient_states=recipients if audience == "selected" else []
+            ),
+        )
+        reached_first = set()
+        if status != "draft":
+            notice = notice_services.publish(notice, by=officer)
+            reader_probe = User(state_id=reader_state, role=role)
+            reached_first = {1} if may_see_random(reader_probe, notice, recipients) else set()
+            if widened:
+                notice = notice_services.amend(
+                    notice, by=officer, change_note="Wider.", material=True,
+                    audience="community", recipient_states=[], tlp="green",
+                )  # fmt: skip
+        if status == "withdrawn":
+            notice = notice_services.withdraw(notice, by=officer, reason="x")
+        user = User.objects.create(username="reader", state_id=reader_state, role=role)
+        visible = may_see_random(user, notice, [] if widened else recipients)
+        visible = visible and notice.status != "draft"
+        report_id = stix.stix_id("report", "notice", notice.pk)
+        versions = [
+            o
+            for o in every_object(api_for(user), "notices", **{"match[version]": "all"})
+            if o["id"] == report_id
+        ]
+        if not visible:
+            assert versions == []
+        else:
+            expected = reached_first | ({notice.version} if widened else {1})
+            assert {v["x_echri_version"] for v in versions} == expected
+            assert versions[-1].get("revoked", False) == (status == "withdrawn")
+        transaction.set_rollback(True)
