@@ -74,6 +74,7 @@ class Action(models.TextChoices):
     ATTACHMENT_ADDED = "attachment.added"
     ATTACHMENT_REMOVED = "attachment.removed"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded"
+    ITEMS_EXPORTED = "items.exported"
     EMAIL_DEFAULT_CHANGED = "notifications.state_default_changed"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_CHANGED = "webhook.changed"

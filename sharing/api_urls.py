@@ -22,6 +22,17 @@ router.register("denials", denials.DenialViewSet, basename="denial")
 router.register("consultations", denials.ConsultationViewSet, basename="consultation")
 
 
+def files_without_slash(patterns):
+    """A file's address ends with its extension (``notices/export.csv``), not with
+    the slash the router adds to every route."""
+    return [
+        path(str(p.pattern)[:-1], p.callback, name=p.name)
+        if str(p.pattern).endswith((".csv/", ".jsonl/"))
+        else p
+        for p in patterns
+    ]
+
+
 @method_decorator(cache_page(3600), name="get")
 class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 document: public, as it describes the contract and holds no data;
@@ -46,6 +57,7 @@ urlpatterns = [
     path("me/", common.MeView.as_view(), name="me"),
     path("state/", common.StateSettingsView.as_view(), name="state-settings"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("entities/export.csv", search.EntitiesExportView.as_view(), name="entities-export"),
     path(
         "attachments/<uuid:pk>/",
         common.AttachmentDownloadView.as_view(),
@@ -53,5 +65,5 @@ urlpatterns = [
     ),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
-    *router.urls,
+    *files_without_slash(router.urls),
 ]

@@ -19,6 +19,7 @@ app_name = "sharing"
 
 urlpatterns = [
     path("notices/", notices.notice_list, name="notice-list"),
+    path("notices/export.csv", notices.notice_export, name="notice-export"),
     path("notices/new/", notices.notice_create, name="notice-create"),
     path("notices/<uuid:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<uuid:pk>/edit/", notices.notice_edit, name="notice-edit"),
@@ -55,6 +56,7 @@ urlpatterns = [
     path("comment-windows/comments/<int:pk>/reply/", comments.comment_reply, name="comment-reply"),
     path("comment-windows/confirm/<str:token>/", comments.comment_confirm, name="comment-confirm"),
     path("denials/", denials.denial_list, name="denial-list"),
+    path("denials/export.csv", denials.denial_export, name="denial-export"),
     path("denials/new/", denials.denial_create, name="denial-create"),
     path("denials/screen/", denials.screening, name="screening"),
     path("denials/<uuid:pk>/", denials.denial_detail, name="denial-detail"),

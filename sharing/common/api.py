@@ -30,7 +30,7 @@ from sharing.api.pagination import (
     UploadOrder,
 )
 from sharing.api.parsers import JSONParser, MultiPartParser
-from sharing.common import services
+from sharing.common import exports, services
 from sharing.common.attachments import ALLOWED_TYPES
 from sharing.common.choices import ApprovalAct
 from sharing.common.models import Attachment, Revision
@@ -150,6 +150,24 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         self.audit_reading([obj])
         return Response(self.get_serializer(obj).data)
+
+    # --- Exports (docs/interfaces.md, "Exports") ---
+
+    # The actions that answer a file: in their own type whatever Accept says; only
+    # their errors are rendered, as JSON.
+    export_actions: tuple[str, ...] = ()
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(
+            request, force=force or self.action in self.export_actions
+        )
+
+    def export(self, *, kind: str, fmt: str, lines):
+        """The list, with its filters, as a file (``sharing.common.exports.respond``)."""
+        listed = self.model.objects.visible_to(self.request.user).with_content()
+        return exports.respond(
+            self.filter_queryset(listed), kind=kind, fmt=fmt, lines=lines, request=self.request
+        )
 
 
 class VersionedItemViewSet(VisibleItemViewSet):
@@ -376,6 +394,19 @@ def four_eyes_schema(serializer, *, retire: str, submit) -> dict:
             "approval.",
         ),
     }
+
+
+def export_schema(item: str, fmt: str, description: str):
+    """The schema of an export action: the list's filters, and a file."""
+    content_type = exports.CONTENT_TYPES[fmt]
+    return extend_schema(
+        summary=f"Export the {item}s you may read ({fmt.upper()})",
+        description=f"{description} Takes the list's filters. Streamed; audited as a "
+        "download. The file name carries the strictest TLP marking it holds.",
+        responses={
+            (200, content_type): OpenApiResponse(OpenApiTypes.STR, description="The file."),
+        },
+    )
 
 
 def documented(item: str, serializer, write, amend, material: str, *, retire: str, submit):

@@ -23,11 +23,12 @@ from sharing.common.api import (
     FourEyesActions,
     VersionedItemViewSet,
     VisibleItemViewSet,
+    export_schema,
     four_eyes_schema,
 )
 from sharing.common.filters import ChangedSinceFilter, RefuseEmptyValues
 from sharing.common.serializers import submit_serializer
-from sharing.denials import services
+from sharing.denials import exports, services
 from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, DenialParty
 from sharing.denials.serializers import (
@@ -281,9 +282,25 @@ class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
     recall_service = staticmethod(services.recall)
     amend_serializer = DenialAmendSerializer
     retire_serializer = RevokeSerializer
+    export_actions = ("export_csv", "export_ftm")
 
     def get_queryset(self):
         return super().get_queryset().with_figures()
+
+    @export_schema("denial", "csv", "One row per denial, its current version.")
+    @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)
+    def export_csv(self, request):
+        return self.export(kind="denials", fmt="csv", lines=exports.csv_file)
+
+    @export_schema(
+        "denial",
+        "ftm",
+        "FollowTheMoney entities, one JSON object per line: each denied party as a "
+        "LegalEntity, then a Sanction recording the denial.",
+    )
+    @action(detail=False, methods=["get"], url_path="export.ftm.jsonl", pagination_class=None)
+    def export_ftm(self, request):
+        return self.export(kind="denials", fmt="ftm", lines=exports.ftm_file)
 
     def create(self, request):
         services.check_can_notify(request.user)

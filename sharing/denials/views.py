@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import State
 from portal.countries import local_country_names
 from portal.forms import apply_errors
+from sharing.common import exports as common_exports
 from sharing.common import services as common
 from sharing.common.filters import StateFilter
 from sharing.common.forms import formset_rows
@@ -43,7 +44,7 @@ from sharing.common.pages import (
     submitted_instead,
 )
 from sharing.common.querysets import approval_record
-from sharing.denials import services, workdays
+from sharing.denials import exports, services, workdays
 from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
 from sharing.denials.forms import (
     DenialAmendForm,
@@ -216,6 +217,18 @@ def denial_list(request):
             "can_screen": services.can_screen(request.user),
         },
         status=200 if valid else 400,
+    )
+
+
+@login_required
+def denial_export(request):
+    """The list, with its filters, as CSV (docs/interfaces.md, "Exports")."""
+    denials = Denial.objects.visible_to(request.user).with_content()
+    results, valid = filtered(DenialFilterSet(request.GET or None, queryset=denials))
+    if not valid:  # the list says what is wrong with the filters
+        return redirect(f"{reverse('sharing:denial-list')}?{request.GET.urlencode()}")
+    return common_exports.respond(
+        results, kind="denials", fmt="csv", lines=exports.csv_file, request=request
     )
 
 

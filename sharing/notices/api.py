@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from sharing.api.pagination import (
     OldestFirst,
 )
-from sharing.common.api import SharedItemViewSet, documented
+from sharing.common.api import SharedItemViewSet, documented, export_schema
 from sharing.common.serializers import submit_serializer
-from sharing.notices import services
+from sharing.notices import exports, services
 from sharing.notices.filters import NoticeApiFilterSet
 from sharing.notices.models import Comment, Notice
 from sharing.notices.serializers import (
@@ -61,6 +61,7 @@ class NoticeViewSet(SharedItemViewSet):
     reject_service = staticmethod(services.reject)
     recall_service = staticmethod(services.recall)
     retire_serializer = WithdrawSerializer
+    export_actions = ("export_csv",)
 
     @extend_schema(request=WithdrawSerializer, responses=NoticeSerializer, summary="Withdraw")
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -123,3 +124,8 @@ class NoticeViewSet(SharedItemViewSet):
             Comment.objects.visible_to(request.user).filter(notice=notice).select_related("author")
         )
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @export_schema("notice", "csv", "One row per notice, its current version.")
+    @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)
+    def export_csv(self, request):
+        return self.export(kind="notices", fmt="csv", lines=exports.csv_file)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
+from sharing.common import exports as common_exports
 from sharing.common import services as common
 from sharing.common.forms import formset_rows
 from sharing.common.pages import (
@@ -33,7 +34,7 @@ from sharing.common.pages import (
     with_diffs,
 )
 from sharing.common.querysets import approval_record, recipient_states
-from sharing.notices import services
+from sharing.notices import exports, services
 from sharing.notices.filters import NoticeFilterSet
 from sharing.notices.forms import (
     AcknowledgeForm,
@@ -76,6 +77,18 @@ def notice_list(request):
             "query": other_params(request),
             "can_create": can_create,
         },
+    )
+
+
+@login_required
+def notice_export(request):
+    """The list, with its filters, as CSV (docs/interfaces.md, "Exports")."""
+    notices = Notice.objects.visible_to(request.user).with_content()
+    results, valid = filtered(NoticeFilterSet(request.GET or None, queryset=notices))
+    if not valid:  # the list says what is wrong with the filters
+        return redirect(f"{reverse('sharing:notice-list')}?{request.GET.urlencode()}")
+    return common_exports.respond(
+        results, kind="notices", fmt="csv", lines=exports.csv_file, request=request
     )
 
 

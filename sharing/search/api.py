@@ -3,7 +3,9 @@
 found. Nothing here is a rule of its own."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
@@ -11,7 +13,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sharing.common import exports
 from sharing.common import services as common
+from sharing.common.choices import TLP
+from sharing.denials import exports as denial_exports
+from sharing.denials.choices import DenialStatus
+from sharing.denials.models import Denial
+from sharing.notices import exports as notice_exports
+from sharing.notices.choices import UNPUBLISHED as NOTICE_UNPUBLISHED
+from sharing.notices.models import Notice
 from sharing.search import engine as search
 from sharing.search.serializers import SearchHitSerializer
 
@@ -83,4 +93,98 @@ class SearchView(APIView):
                 "next": page_url(number + 1) if more else None,
                 "previous": page_url(number - 1) if number > 1 else None,
             }
+        )
+
+
+DENIAL_UNPUBLISHED = (DenialStatus.DRAFT, DenialStatus.PENDING)
+
+ENTITY_COLUMNS = [
+    "source",
+    "source_id",
+    "source_reference",
+    "state",
+    "tlp",
+    "name",
+    "aliases",
+    "kind",
+    "role",
+    "country",
+    "identifiers",
+    "address",
+    "notes",
+    "source_url",
+]
+
+
+class EntityExportParamsSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(
+        choices=["notice", "denial"],
+        required=False,
+        help_text="Only the entities of concern of notices, or only the parties of denials.",
+    )
+    country = serializers.RegexField(
+        r"^[A-Z]{2}$", required=False, help_text="The entity's country (ISO 3166-1 alpha-2)."
+    )
+    state = serializers.RegexField(
+        r"^[A-Z]{2}$", required=False, help_text="The state that shared the notice or denial."
+    )
+    tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
+
+
+class EntitiesExportView(APIView):
+    """The entities named in what the reader may read: the entities of concern of
+    published notices and the parties of notified denials, one row each."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # A file, whatever Accept says; only the errors are rendered, as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="Export the entities you may read (CSV)",
+        description="One row per entity of concern of a published notice, and per party "
+        "of a notified denial, that you may read. Streamed; audited as a download. The "
+        "file name carries the strictest TLP marking it holds.",
+        parameters=[EntityExportParamsSerializer],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The file.")},
+    )
+    def get(self, request):
+        params = EntityExportParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        wanted = params.validated_data
+        sources = []
+        if wanted.get("source") in (None, "notice"):
+            sources.append((Notice.objects.exclude(status__in=NOTICE_UNPUBLISHED), "author_state"))
+        if wanted.get("source") in (None, "denial"):
+            sources.append((Denial.objects.exclude(status__in=DENIAL_UNPUBLISHED), "state"))
+        querysets = []
+        for queryset, owner in sources:
+            queryset = (
+                queryset.visible_to(request.user).with_content().order_by("-updated_at", "-pk")
+            )
+            if "state" in wanted:
+                queryset = queryset.filter(**{f"{owner}_id": wanted["state"]})
+            if "tlp" in wanted:
+                queryset = queryset.filter(tlp=wanted["tlp"])
+            querysets.append(queryset)
+        counts: dict[str, int] = {}
+        for queryset in querysets:
+            for tlp, n in exports.markings(queryset).items():
+                counts[tlp] = counts.get(tlp, 0) + n
+        exports.record_export(
+            "entities", "csv", counts, by=request.user, request=request, filters=dict(wanted)
+        )
+        absolute = request.build_absolute_uri
+        country = wanted.get("country")
+
+        def rows():
+            for queryset in querysets:
+                writer = notice_exports if queryset.model is Notice else denial_exports
+                for row in writer.entity_rows(exports.chunked(queryset), absolute=absolute):
+                    if country is None or row["country"] == country:
+                        yield row
+
+        return exports.streamed(
+            exports.csv_lines(ENTITY_COLUMNS, rows()),
+            name=exports.file_name("entities", counts, "csv"),
+            content_type=exports.CONTENT_TYPES["csv"],
         )

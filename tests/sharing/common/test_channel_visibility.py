@@ -1,6 +1,12 @@
-"""The permission matrix and the randomised visibility test, through TAXII: a reader's
-collection holds a report for exactly the notices the rule lets them read (0 leaks, 0
-misses), and of each only the versions that reached their state."""
+"""The permission matrix and the randomised visibility test, through the channels
+that states' systems read: TAXII and every export. A reader's TAXII collection holds a
+report for exactly the published notices the rule lets them read, and of each only the
+versions that reached their state; their CSV holds a row for exactly the notices their
+list holds; their entities export names exactly the entities of those published (0
+leaks, 0 misses)."""
+
+import csv
+import io
 
 import pytest
 from django.db import transaction
@@ -30,6 +36,20 @@ from tests.sharing.taxii.conftest import TAXII, collection_url, every_object
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_media")]
 
 
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def exported_ids(api) -> set[str]:
+    return {row["id"] for row in csv_rows(api.get("/api/v1/notices/export.csv"))}
+
+
+def entity_sources(api) -> set[str]:
+    rows = csv_rows(api.get("/api/v1/entities/export.csv", {"source": "notice"}))
+    return {row["source_id"] for row in rows}
+
+
 def report_ids(api) -> set[str]:
     walk = every_object(api, "notices", **{"match[type]": "report", "match[version]": "all"})
     return {o["id"] for o in walk}
@@ -48,6 +68,12 @@ def test_a_collection_holds_exactly_what_the_rule_allows(api_as, notices, person
         if may_see(user, notice) and notice.status != "draft"
     }
     assert report_ids(api) == expected
+    # The exports: the list's rows (drafts too, for those who may see them), and the
+    # entities of what is published.
+    assert exported_ids(api) == {str(n.pk) for n in notices.values() if may_see(user, n)}
+    assert entity_sources(api) == {
+        str(n.pk) for n in notices.values() if may_see(user, n) and n.status != "draft"
+    }
     # Each object is found alone exactly when it is listed.
     for notice in notices.values():
         report_id = stix.stix_id("report", "notice", notice.pk)
@@ -104,6 +130,11 @@ def test_taxii_agrees_with_the_rule_for_any_audience_and_amendment(
             for o in every_object(api_for(user), "notices", **{"match[version]": "all"})
             if o["id"] == report_id
         ]
+        api = api_for(user)
+        assert (str(notice.pk) in exported_ids(api)) == may_see_random(
+            user, notice, [] if widened else recipients
+        )
+        assert (str(notice.pk) in entity_sources(api)) == visible
         if not visible:
             assert versions == []
         else:
