@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import State, User
 from portal import audit
-from portal.inputs import refuse_unknown
+from portal.inputs import Conflict, refuse_unknown
 from sharing.advisories import dissemination, guard, public_list
 from sharing.advisories.choices import ADVISORY_TLP, AdvisoryStatus
 from sharing.advisories.models import Advisory, DisseminationList
@@ -404,7 +404,7 @@ class AdvisoryLifecycle(WithdrawnWithReason):
 
     def check_amendable(self, item):
         if item.is_withdrawn:
-            raise ValidationError(_("A withdrawn advisory cannot be amended."))
+            raise Conflict(_("A withdrawn advisory cannot be amended."))
         super().check_amendable(item)
 
     def requires(self, owner: State, *markings: str) -> bool:

@@ -201,10 +201,11 @@ class FourEyesActions:
     check_write = submit_service = approve_service = reject_service = recall_service = None
     amend_serializer: type
     retire_serializer: type | None = None
-    # What four eyes may refuse with a 409 (sharing/api/schema.py documents it).
+    # What where the item stands may refuse with a 409 (four eyes; published already,
+    # withdrawn, not in force): sharing/api/schema.py documents it.
     conflicting_actions = (
         "create", "publish", "amend", "submit", "approve", "reject", "recall", "withdraw",
-        "archive", "revoke", "partial_update", "destroy", "attachments",
+        "archive", "revoke", "renew", "partial_update", "destroy", "attachments",
     )  # fmt: skip
 
     def get_queryset(self):

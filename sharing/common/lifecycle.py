@@ -151,14 +151,14 @@ class Lifecycle:
 
     def check_amendable(self, item: Item) -> None:
         if not item.is_published:
-            raise ValidationError(self.refusals["amend_unpublished"])
+            raise Conflict(self.refusals["amend_unpublished"])
 
     def new_version(self, item: Item, material: bool) -> None:
         """What a new version also sets on the item, before its content is applied."""
 
     def check_retirable(self, item: Item) -> None:
         if not item.is_published:
-            raise ValidationError(self.refusals["retire_unpublished"])
+            raise Conflict(self.refusals["retire_unpublished"])
 
     def clean_retirement(self, details: dict) -> dict:
         """The retiring act's own fields, checked (a withdrawal's reason)."""
@@ -277,7 +277,7 @@ class Lifecycle:
             if item.is_pending:  # editing what awaits approval takes it back
                 self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
-                raise ValidationError(self.refusals["edit_published"])
+                raise Conflict(self.refusals["edit_published"])
             current = self.content_of(item)
             cleaned = self.clean({**current, **content}, self.owner_of(item))
             self.check_changes(item, by, self.comparable(current), self.comparable(cleaned))
@@ -294,7 +294,7 @@ class Lifecycle:
             if item.is_pending:
                 self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
-                raise ValidationError(self.refusals["delete_published"])
+                raise Conflict(self.refusals["delete_published"])
             audit.record(self.actions["draft_deleted"], request=request, actor=by, target=item)
             delete_with_files(item)
 
@@ -321,7 +321,7 @@ class Lifecycle:
             if item.is_pending:
                 self.recall_pending(item, by=by, request=request)
             if not item.is_draft:
-                raise ValidationError(self.refusals["files_kept"])
+                raise Conflict(self.refusals["files_kept"])
             detach_file(attachment, by=by, request=request)
 
     # --- Publishing, amending, retiring ---------------------------------------------------
@@ -341,7 +341,7 @@ class Lifecycle:
         if item.is_pending:
             raise Conflict(_("It is already awaiting approval; take it back to change it."))
         if not item.is_draft:
-            raise ValidationError(self.refusals["already_published"])
+            raise Conflict(self.refusals["already_published"])
         # Checked again: a recipient may have been suspended since it was saved.
         self.check_leaving(item, self.clean(self.content_of(item), self.owner_of(item)))
         return item
@@ -427,7 +427,7 @@ class Lifecycle:
             raise ValidationError(errors)
         before, after = self.comparable(current), self.comparable(cleaned)
         if before == after and not with_files and not removed:
-            raise ValidationError(self.refusals["nothing_changed"])
+            raise Conflict(self.refusals["nothing_changed"])
         self.check_changes(item, by, before, after)
         self.check_leaving(item, cleaned)
         # Who may read it and how it may be passed on are never a "minor" matter:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
+from portal.inputs import Conflict
 from portal.markdown import render_markdown, size_problem
 from portal.queue import enqueue_on_commit
 from sharing.common.attachments import UploadInfo, inspect_upload
@@ -323,7 +324,7 @@ def attach_to_draft(
         parent = lock(parent)
         check(parent, by)
         if not parent.is_draft:
-            raise ValidationError(refusal)
+            raise Conflict(refusal)
         return attach_file(parent, files[0], by=by, request=request)
 
 

@@ -406,6 +406,8 @@ class ConsultationViewSet(ActsThroughServices, VisibleItemViewSet):
     serializer_class = ConsultationSerializer
     pagination_class = NewestOpenedFirst
     filterset_class = ConsultationApiFilterSet
+    # Answered already, extended already, decided already or not yet: a 409.
+    conflicting_actions = ("answer", "extend", "outcome")
 
     def get_queryset(self):
         return consultations_of(self.request.user)

@@ -26,7 +26,7 @@ from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
 from portal.countries import validate_country_code
-from portal.inputs import refuse_unknown
+from portal.inputs import Conflict, refuse_unknown
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import Lifecycle
@@ -379,7 +379,7 @@ def _changeable(denial: Denial, by: User, refusal: str) -> Denial:
     denial = _locked(denial)
     check_can_change(denial, by)
     if not denial.in_force:
-        raise ValidationError(refusal)
+        raise Conflict(refusal)
     return denial
 
 
@@ -501,14 +501,14 @@ class DenialLifecycle(Lifecycle):
 
     def check_amendable(self, item):
         if not item.in_force:
-            raise ValidationError(self.refusals["amend_unpublished"])
+            raise Conflict(self.refusals["amend_unpublished"])
 
     def new_version(self, item, material):
         item.status = DenialStatus.AMENDED
 
     def check_retirable(self, item):
         if not item.in_force:
-            raise ValidationError(self.refusals["retire_unpublished"])
+            raise Conflict(self.refusals["retire_unpublished"])
 
     def clean_retirement(self, details):
         return {"reason": _required_text(details.get("reason"), "reason", MAX_NOTE)}
@@ -815,7 +815,7 @@ def _answerable(consultation: Consultation, by: User) -> Consultation:
     consultation = _locked_consultation(consultation)
     check_can_answer(consultation, by)
     if not consultation.is_pending:
-        raise ValidationError(_("This consultation has been answered."))
+        raise Conflict(_("This consultation has been answered."))
     return consultation
 
 
@@ -883,7 +883,7 @@ def extend_consultation(
     """The denying state takes longer, once: up to 30 working days from the opening."""
     consultation = _answerable(consultation, by)
     if consultation.extended_at:
-        raise ValidationError(_("The deadline can be extended once only."))
+        raise Conflict(_("The deadline can be extended once only."))
     errors: dict = {}
     if (
         isinstance(working_days, bool)
@@ -957,20 +957,21 @@ def record_outcome(
     consultation = _locked_consultation(consultation)
     check_can_record_outcome(consultation, by)
     if consultation.status == ConsultationStatus.CLOSED:
-        raise ValidationError(_("The outcome has been recorded already."))
+        raise Conflict(_("The outcome has been recorded already."))
     errors: dict = {}
     outcome = clean_choice(outcome, "outcome", ConsultationOutcome, errors)
     note = clean_text(note, "note", MAX_NOTE, required=False, errors=errors)
-    if (
-        not errors
-        and outcome != ConsultationOutcome.WITHDRAWN
-        and consultation.status == ConsultationStatus.OPEN
-    ):
-        errors["outcome"] = _(
-            "Wait for the denying state's answer or its deadline before deciding the licence."
-        )
     if errors:
         raise ValidationError(errors)
+    if outcome != ConsultationOutcome.WITHDRAWN and consultation.status == ConsultationStatus.OPEN:
+        raise Conflict(
+            {
+                "outcome": _(
+                    "Wait for the denying state's answer or its deadline before deciding "
+                    "the licence."
+                )
+            }
+        )
     consultation.outcome = outcome
     consultation.outcome_note = note
     consultation.outcome_at = timezone.now()

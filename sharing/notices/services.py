@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import State, User
 from portal import audit
-from portal.inputs import refuse_unknown
+from portal.inputs import Conflict, refuse_unknown
 from sharing.common import textsearch, validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import WithdrawnWithReason
@@ -267,7 +267,7 @@ class NoticeLifecycle(WithdrawnWithReason):
 
     def check_amendable(self, item):
         if item.is_withdrawn:
-            raise ValidationError(_("A withdrawn notice cannot be amended."))
+            raise Conflict(_("A withdrawn notice cannot be amended."))
         super().check_amendable(item)
 
     def new_version(self, item, material):

@@ -211,4 +211,4 @@ def test_a_draft_is_changed_and_notified_through_the_api(four_eyes, api_for):
     State.objects.filter(pk="DK").update(approve_denials=False)
     notified = officer.post(f"{url}publish/")
     assert notified.status_code == 200 and notified.json()["status"] == "active"
-    assert officer.delete(url).status_code == 400
+    assert officer.delete(url).status_code == 409

@@ -120,7 +120,7 @@ def test_a_published_notice_is_amended_not_patched(api_for, dk_officer, make_not
 
     response = api_for(dk_officer).patch(url(notice), {"title": "Renamed"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "amend" in response.json()["non_field_errors"][0]
 
 
@@ -160,7 +160,7 @@ def test_deleting_a_draft_and_refusing_to_delete_a_published_notice(
     assert api.delete(url(draft)).status_code == 204
     assert not Notice.objects.filter(pk=draft.pk).exists()
     response = api.delete(url(published))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert Notice.objects.filter(pk=published.pk).exists()
 
 
@@ -180,7 +180,7 @@ def test_publishing_gives_a_reference_and_announces_it(api_for, dk_officer, make
     assert data["status"] == "published" and data["published_at"]
     assert Event.objects.filter(kind="notice.published", notice=draft).count() == 1
     again = api.post(url(draft, "publish"))
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert Event.objects.filter(kind="notice.published", notice=draft).count() == 1
 
 
@@ -225,7 +225,6 @@ def test_a_minor_correction_is_neither_announced_nor_asked_again(api_for, dk_off
     [
         ({"title": "New"}, "change_note"),
         ({"title": "New", "change_note": ""}, "change_note"),
-        ({"change_note": "Nothing"}, "non_field_errors"),
         ({"audience": "community", "change_note": "Wider", "material": False}, "material"),
         ({"title": "", "change_note": "Blank"}, "title"),
     ],
@@ -258,7 +257,7 @@ def test_withdrawing_needs_a_reason_and_keeps_the_notice_readable(
     read = api_for(no_viewer).get(url(notice))
     assert read.status_code == 200 and read.json()["status"] == "withdrawn"
     amend = api.post(url(notice, "amend"), {"title": "x", "change_note": "y"}, format="json")
-    assert amend.status_code == 400
+    assert amend.status_code == 409
     assert "withdrawn" in amend.json()["non_field_errors"][0]
 
 
@@ -410,7 +409,7 @@ def test_files_are_uploaded_to_drafts_listed_and_downloaded(
         action="attachment.downloaded", actor__username="no-viewer"
     ).exists()
     late = api.post(url(draft, "attachments"), {"file": pdf()}, format="multipart")
-    assert late.status_code == 400  # a published notice gets files by amendment
+    assert late.status_code == 409  # a published notice gets files by amendment
 
 
 def test_a_file_of_a_notice_you_cannot_see_is_404(api_for, dk_officer, fr_viewer, make_notice):

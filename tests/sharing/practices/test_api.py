@@ -42,7 +42,7 @@ def test_the_lifecycle_draft_publish_amend_archive(api_for, no_officer):
 
     archived = api.post(url(practice, "archive"))
     assert archived.status_code == 200 and archived.json()["status"] == "archived"
-    assert api.post(url(practice, "archive")).status_code == 400
+    assert api.post(url(practice, "archive")).status_code == 409
 
 
 def test_a_co_author_edits_but_only_the_lead_publishes(api_for, dk_officer, make_practice):
@@ -153,7 +153,7 @@ def test_files_of_a_draft_and_their_download(api_for, no_officer, fr_viewer, mak
     practices.publish(draft, by=no_officer)
     assert api_for(fr_viewer).get(upload.json()["download_url"]).status_code == 200
     later = api.post(url(draft, "attachments"), {"file": pdf()}, format="multipart")
-    assert later.status_code == 400
+    assert later.status_code == 409
 
 
 @pytest.mark.parametrize("size", [2, 10])
