@@ -1,8 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from portal import views
+from sharing.api.views import NotFoundView
 
 app_patterns = (
     [path("", views.dashboard, name="dashboard")],
@@ -21,6 +22,9 @@ urlpatterns = [
     path("api/v1/", include("sharing.api_urls")),
     path("public/v1/", include("sharing.public_api_urls")),
     path("taxii2/", include("sharing.taxii.urls")),
+    # Anything else under the APIs' prefixes (an unknown path, a malformed id, with any
+    # method) answers JSON, never a page.
+    re_path(r"^(?:api|public)/", NotFoundView.as_view(), name="api-not-found"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,6 +15,8 @@ app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
 router.register("states", common.StateViewSet, basename="state")
+router.register("categories", notices.CategoryViewSet, basename="category")
+router.register("topics", practices.TopicViewSet, basename="topic")
 router.register("notices", notices.NoticeViewSet, basename="notice")
 router.register("best-practices", practices.BestPracticeViewSet, basename="best-practice")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")

@@ -21,7 +21,7 @@ class RefuseUnencodableQueryMiddleware:
 
     def __call__(self, request):
         if request.path_info.startswith(API_PREFIXES):
-            errors = text.problems(request.GET)
+            errors = text.problems(request.GET) or text.control_problems(request.GET)
             if errors:
                 return JsonResponse(errors, status=400)
         return self.get_response(request)

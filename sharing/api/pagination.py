@@ -4,6 +4,8 @@ null}``: cursor pages, which stay right while rows are added, newest change firs
 A client follows ``next`` as it is; a cursor it did not get from us answers 404 and a
 page size out of range 400, never a silently different page."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -11,6 +13,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 from portal.moments import within_utc_range
+
+# What a cursor is made of: base64, as DRF writes it (b64decode would skip anything else).
+CURSOR = re.compile(r"^[A-Za-z0-9+/=_-]+$")
 
 
 class NewestChangeFirst(CursorPagination):
@@ -42,7 +47,8 @@ class NewestChangeFirst(CursorPagination):
         """A cursor is only what ``next`` or ``previous`` gave: one whose position is not
         a value of the ordering field (a forged or damaged one) answers 404, never
         reaches the database."""
-        if request.query_params.get(self.cursor_query_param) == "":
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is not None and not CURSOR.match(raw):
             raise NotFound(self.invalid_cursor_message)
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
@@ -58,6 +64,7 @@ class NewestChangeFirst(CursorPagination):
         for parameter in parameters:
             if parameter["name"] == self.cursor_query_param:
                 parameter["schema"]["minLength"] = 1
+                parameter["schema"]["pattern"] = CURSOR.pattern
                 parameter["description"] = _("Where the page starts: from next or previous.")
             else:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)

@@ -7,6 +7,8 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from portal.countries import country_names
+
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 
 # One named shape for every 400, so that generated clients get one type for it.
@@ -78,6 +80,71 @@ def under_prefix(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(prefix)]
 
 
+# Where the values of the parameters that name data (not a fixed set) come from.
+SOURCES = {
+    "category": "A technology category's slug, as listed by `GET /api/v1/categories/`.",
+    "topic": "A best-practice topic's slug, as listed by `GET /api/v1/topics/`.",
+    "author_state": "A state's code, as listed by `GET /api/v1/states/`.",
+    "lead_state": "A state's code, as listed by `GET /api/v1/states/`.",
+    "endorsed_by": "A state's code, as listed by `GET /api/v1/states/`.",
+    "state": "A state's code, as listed by `GET /api/v1/states/`.",
+}
+
+
+# Text the server refuses anywhere (sharing.common.services.clean_text, and the NUL of
+# sharing/api/text.py): control characters other than tabs and line breaks.
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"
+# A control-list code (sharing.common.validators.CONTROL_CODE), in ECMA's syntax.
+CONTROL_CODE_PATTERN = (
+    "^(?:[0-9][A-Ea-e][0-9]{3}|[Mm][Ll][0-9]{1,2}|[Ee][Aa][Rr]99)(?:\\.[A-Za-z0-9]{1,3}){0,4}$"
+)
+STATE_CODE_PATTERN = "^[A-Z]{2}$"
+# The search's kinds: a comma-separated list.
+SEARCH_TYPES_PATTERN = "^ *(notice|best_practice) *(, *(notice|best_practice) *)*$"
+STATE_PARAMETERS = {"author_state", "lead_state", "endorsed_by", "state"}
+STATE_FIELDS = {"recipient_states", "co_authors", "shared_with"}
+CONTROL_CODE_FIELDS = {"control_entry", "control_codes"}
+
+
+def _constrain(schema: dict, name: str = "") -> None:
+    """What the server checks in a request's fields, said in the schema: objects take
+    no property they do not list (unknown fields are refused by name), text takes no
+    control character, control-list codes and state codes have their form."""
+    if "$ref" in schema:
+        return
+    kind = schema.get("type")
+    if kind == "object" and "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+        for field, child in schema["properties"].items():
+            _constrain(child, field)
+    elif kind == "array" and isinstance(schema.get("items"), dict):
+        _constrain(schema["items"], name)
+    elif kind == "string" and not schema.get("enum") and not schema.get("format"):
+        if "pattern" in schema:
+            return
+        if name in CONTROL_CODE_FIELDS:
+            pattern = CONTROL_CODE_PATTERN
+            schema["pattern"] = f"^$|{pattern}" if name == "control_entry" else pattern
+        elif name in STATE_FIELDS:
+            schema["pattern"] = STATE_CODE_PATTERN
+        else:
+            schema["pattern"] = TEXT_PATTERN
+
+
+# Query parameters that take a country: one of a fixed set.
+COUNTRY_PARAMETERS = {"country", "destination"}
+
+
+def _parameter_pattern(name: str) -> str:
+    if name == "type":
+        return SEARCH_TYPES_PATTERN
+    if name in STATE_PARAMETERS:
+        return STATE_CODE_PATTERN
+    if name == "control_entry":
+        return CONTROL_CODE_PATTERN
+    return TEXT_PATTERN
+
+
 def finish_document(result, generator, request, public):
     """Post-processing hook: adds the one ``FieldErrors`` shape the 400s refer to, and
     tidies the query parameters (the filters of lists):
@@ -85,10 +152,20 @@ def finish_document(result, generator, request, public):
     - a string parameter takes a value or is left out: an empty one is refused
       (sharing.common.filters.RefuseEmptyValues), so the document says ``minLength: 1``;
     - an enumeration that is one of the named enums (kinds, severities, markings...)
-      refers to it, so that generated clients have one type for it, not one per list.
+      refers to it, so that generated clients have one type for it, not one per list;
+    - a parameter that names data (a category, a topic, a state) says where its values
+      are listed (``SOURCES``): a value that names nothing is a 400.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["FieldErrors"] = FIELD_ERRORS_SCHEMA
+    schemas["CountryCode"] = {
+        "type": "string",
+        "description": "ISO 3166-1 alpha-2, and XK for Kosovo.",
+        "enum": sorted(country_names()),
+    }
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            _constrain(schema)
     named = {
         frozenset(schema["enum"]): name for name, schema in schemas.items() if "enum" in schema
     }
@@ -97,9 +174,18 @@ def finish_document(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 if parameter["in"] != "query":
                     continue
+                if parameter["name"] in SOURCES:
+                    described = parameter.get("description", "").rstrip(".")
+                    source = SOURCES[parameter["name"]]
+                    parameter["description"] = f"{described}. {source}" if described else source
                 schema = parameter.get("schema", {})
                 if schema.get("type") != "string":
                     continue
+                if parameter["name"] in COUNTRY_PARAMETERS and "enum" not in schema:
+                    parameter["schema"] = {"$ref": "#/components/schemas/CountryCode"}
+                    continue
+                if "enum" not in schema and not schema.get("format"):
+                    schema.setdefault("pattern", _parameter_pattern(parameter["name"]))
                 if "enum" not in schema:
                     schema.setdefault("minLength", 1)
                 elif frozenset(schema["enum"]) in named:

@@ -32,6 +32,22 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+# Control characters other than tabs and line breaks: no query parameter takes them
+# (the document's pattern for text says so; bodies meet the same rule in the services).
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_problems(query: MultiValueDict) -> dict | None:
+    """``{"name": ["message"]}`` for each query parameter whose value holds a control
+    character (the NUL is ``problems``'s), or None."""
+    found = {
+        name: [_("Control characters (other than line breaks and tabs) are not allowed.")]
+        for name, values in query.lists()
+        if any(CONTROL.search(value) for value in values)
+    }
+    return found or None
+
+
 def name_problem(name: str) -> str | None:
     """What is wrong with ``name`` as the name of a field or parameter, or None."""
     if "\x00" in name:

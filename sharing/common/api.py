@@ -45,6 +45,7 @@ from sharing.common.serializers import (
     RejectSerializer,
     StateSerializer,
     StateSettingsSerializer,
+    TermSerializer,
     VersionSerializer,
 )
 from sharing.common.views import download_response
@@ -84,6 +85,18 @@ class StateSettingsView(APIView):
         fields = {k: v for k, v in serializer.validated_data.items() if k != "code"}
         state = accounts.change_state_settings(state, by=request.user, request=request, **fields)
         return Response(StateSettingsSerializer(state).data)
+
+
+class TermViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A taxonomy's terms, in their order: a subclass names its proxy model. Small
+    lists, staff-edited: one page, no cursor."""
+
+    serializer_class = TermSerializer
+    pagination_class = None
+    model: type
+
+    def get_queryset(self):
+        return self.model.objects.all()
 
 
 @extend_schema_view(list=extend_schema(summary="List the states"))
@@ -133,7 +146,14 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(fresh).data, status=code)
 
     def validated(self, serializer_class, *, partial=False):
-        serializer = serializer_class(data=self.request.data, partial=partial)
+        return self.validated_data(serializer_class, self.request.data, partial=partial)
+
+    def validated_data(self, serializer_class, data, *, partial=False) -> dict:
+        """``data`` checked by the serializer; a field it does not take is refused by
+        name (the document says so: ``additionalProperties: false``)."""
+        serializer = serializer_class(data=data, partial=partial)
+        if hasattr(data, "keys"):
+            refuse_unknown(data, serializer.fields)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -205,17 +225,12 @@ class FourEyesActions:
     # withdrawn, not in force): sharing/api/schema.py documents it.
     conflicting_actions = (
         "create", "publish", "amend", "submit", "approve", "reject", "recall", "withdraw",
-        "archive", "revoke", "renew", "partial_update", "destroy", "attachments",
+        "archive", "revoke", "renew", "partial_update", "destroy", "attachments", "submit_new",
     )  # fmt: skip
 
     def get_queryset(self):
         # Who published and approved each item, and what awaits approval (FourEyesFields).
         return super().get_queryset().prefetch_related(*approval_record())
-
-    def validated_data(self, serializer_class, data) -> dict:
-        serializer = serializer_class(data=data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):

@@ -8,6 +8,8 @@ from portal.forms import ShownOrder
 from portal.moments import within_utc_range
 from sharing.common import textsearch
 
+EMPTY = _("Give a value, or leave the parameter out.")
+
 
 class RefuseEmptyValues:
     """For the API: a parameter sent with no value is a mistake to report (400), not a
@@ -17,7 +19,7 @@ class RefuseEmptyValues:
         valid = super().is_valid()
         empty = [name for name in self.filters if name in self.data and self.data[name] == ""]
         for name in empty:
-            self.form.add_error(name, _("Give a value, or leave the parameter out."))
+            self.form.add_error(name, EMPTY)
         return valid and not empty
 
 

@@ -17,7 +17,7 @@ from accounts.models import State
 from sharing.common import services, validators
 from sharing.common.choices import ApprovalAct
 from sharing.common.lifecycle import lifecycle_of
-from sharing.common.models import Approval, Attachment, Revision
+from sharing.common.models import Approval, Attachment, Revision, Term
 
 
 def absolute(request, path: str) -> str:
@@ -127,6 +127,14 @@ class FourEyesFields(serializers.Serializer):
         request = self.context.get("request")
         approval = lifecycle_of(obj).approval_shown(obj, request.user) if request else None
         return ApprovalSerializer(approval).data if approval else None
+
+
+class TermSerializer(serializers.ModelSerializer):
+    """A term of a taxonomy: its slug is what items and filters name it by."""
+
+    class Meta:
+        model = Term
+        fields = ["slug", "name", "description"]
 
 
 class StateSerializer(serializers.ModelSerializer):

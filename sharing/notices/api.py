@@ -3,9 +3,7 @@ when it cannot be seen); every change is a call to ``sharing.notices.services``,
 who may (403) and what is valid (400). Nothing here is a rule of its own."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,11 +11,11 @@ from rest_framework.response import Response
 from sharing.api.pagination import (
     OldestFirst,
 )
-from sharing.common.api import SharedItemViewSet, documented, export_schema
+from sharing.common.api import SharedItemViewSet, TermViewSet, documented, export_schema
 from sharing.common.serializers import submit_serializer
 from sharing.notices import exports, services
 from sharing.notices.filters import NoticeApiFilterSet
-from sharing.notices.models import Comment, Notice
+from sharing.notices.models import Comment, Notice, TechnologyCategory
 from sharing.notices.serializers import (
     AcknowledgementSerializer,
     AcknowledgementsSerializer,
@@ -129,3 +127,13 @@ class NoticeViewSet(SharedItemViewSet):
     @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)
     def export_csv(self, request):
         return self.export(kind="notices", fmt="csv", lines=exports.csv_file)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the technology categories",
+        description="The slugs that a notice's `categories` and the `category` filter take.",
+    )
+)
+class CategoryViewSet(TermViewSet):
+    model = TechnologyCategory

@@ -108,7 +108,9 @@ class NoticeWriteSerializer(serializers.Serializer):
         max_length=common.MAX_BODY, allow_blank=True, required=False, help_text="Markdown."
     )
     categories = serializers.ListField(
-        child=serializers.SlugField(), min_length=1, help_text="Technology category slugs."
+        child=serializers.SlugField(),
+        min_length=1,
+        help_text="Technology category slugs, as listed by GET /api/v1/categories/.",
     )
     control_codes = strings_field(
         validators.MAX_CODES, required=False, help_text="e.g. 4A005, 5A001.j, ML21.a"

@@ -2,18 +2,16 @@
 when it cannot be seen); every change is a call to ``sharing.practices.services``, which decide
 who may (403) and what is valid (400). Nothing here is a rule of its own."""
 
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from sharing.common.api import SharedItemViewSet, documented
+from sharing.common.api import SharedItemViewSet, TermViewSet, documented
 from sharing.common.serializers import submit_serializer
 from sharing.practices import services
 from sharing.practices.filters import BestPracticeApiFilterSet
-from sharing.practices.models import BestPractice
+from sharing.practices.models import BestPractice, Topic
 from sharing.practices.serializers import (
     BestPracticeAmendSerializer,
     BestPracticeSerializer,
@@ -84,3 +82,13 @@ class BestPracticeViewSet(SharedItemViewSet):
         result = services.endorse(practice, by=request.user, request=request, **data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(EndorsementSerializer(result.endorsement).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the best-practice topics",
+        description="The slugs that a best practice's `topics` and the `topic` filter take.",
+    )
+)
+class TopicViewSet(TermViewSet):
+    model = Topic

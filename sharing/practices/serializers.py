@@ -82,7 +82,9 @@ class BestPracticeWriteSerializer(serializers.Serializer):
     )
     doc_type = serializers.ChoiceField(choices=DocType.choices)
     topics = serializers.ListField(
-        child=serializers.SlugField(), min_length=1, help_text="Topic slugs."
+        child=serializers.SlugField(),
+        min_length=1,
+        help_text="Topic slugs, as listed by GET /api/v1/topics/.",
     )
     co_authors = codes_field(required=False, help_text="Co-authoring state codes.")
     audience = serializers.ChoiceField(choices=PracticeAudience.choices)

@@ -10,12 +10,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.countries import country_names
 from sharing.common import exports
 from sharing.common import services as common
 from sharing.common.choices import TLP
+from sharing.common.filters import EMPTY
 from sharing.denials import exports as denial_exports
 from sharing.denials.choices import DenialStatus
 from sharing.denials.models import Denial
@@ -122,8 +125,10 @@ class EntityExportParamsSerializer(serializers.Serializer):
         required=False,
         help_text="Only the entities of concern of notices, or only the parties of denials.",
     )
-    country = serializers.RegexField(
-        r"^[A-Z]{2}$", required=False, help_text="The entity's country (ISO 3166-1 alpha-2)."
+    country = serializers.ChoiceField(
+        choices=sorted(country_names()),
+        required=False,
+        help_text="The entity's country (ISO 3166-1 alpha-2, XK).",
     )
     state = serializers.RegexField(
         r"^[A-Z]{2}$", required=False, help_text="The state that shared the notice or denial."
@@ -148,6 +153,9 @@ class EntitiesExportView(APIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The file.")},
     )
     def get(self, request):
+        empty = [name for name, value in request.query_params.items() if value == ""]
+        if empty:
+            raise ValidationError({name: [EMPTY] for name in empty})
         params = EntityExportParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         wanted = params.validated_data

@@ -169,16 +169,40 @@ def test_throttling_answers_429_with_retry_after_per_token_and_per_user(
     assert [second.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
 
 
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/notices/not-a-uuid/", "/api/v1/nothing-here/", "/api/v1/notifications/abc/read/"],
+    [
+        "/api/v1/notices/not-a-uuid/",
+        "/api/v1/notices/null,null/",
+        "/api/v1/nothing-here/",
+        "/api/v1/notifications/abc/read/",
+        "/api/v2/notices/",
+        "/api/",
+        "/public/v1/nothing-here",
+    ],
 )
-def test_unknown_addresses_answer_json_404(api_for, no_viewer, path):
-    response = api_for(no_viewer).get(path)
+def test_unknown_addresses_answer_json_404_whatever_the_method_and_debug(
+    api_for, no_viewer, path, method, debug, settings
+):
+    # With DEBUG on, Django's own page for an unknown address is HTML: not here.
+    settings.DEBUG = debug
+    response = getattr(api_for(no_viewer), method)(path)
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+def test_an_address_without_its_final_slash_says_so(api_for, no_viewer, settings):
+    settings.DEBUG = True
+    response = api_for(no_viewer).post("/api/v1/notices", {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "Not found. Did you mean /api/v1/notices/ (with a final slash)?"
+    }
 
 
 def test_a_wrong_method_and_a_wrong_media_type(api_for, dk_officer):
