@@ -255,3 +255,39 @@ def test_a_body_nested_past_the_recursion_limit_is_a_400(api_for, dk_officer):
 
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+# --- What the server checks, said in the document ---------------------------------------------
+
+
+def test_request_bodies_take_no_unknown_field_and_text_no_control_character(document):
+    schemas = document["components"]["schemas"]
+    write = schemas["NoticeWriteRequest"]
+    assert write["additionalProperties"] is False
+    assert write["properties"]["title"]["pattern"].startswith("^[^\\u0000")
+    codes = write["properties"]["control_codes"]["items"]["pattern"]
+    assert re.match(codes, "5A001.j") and not re.match(codes, "5A001 j")
+    assert write["properties"]["recipient_states"]["items"]["pattern"] == "^[A-Z]{2}$"
+    assert schemas["EntityRequest"]["additionalProperties"] is False
+    assert "XK" in schemas["CountryCode"]["enum"] and "DK" in schemas["CountryCode"]["enum"]
+
+
+def test_query_parameters_say_their_form(document):
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/notices/"]["get"]["parameters"]}
+    assert parameters["country"]["schema"] == {"$ref": "#/components/schemas/CountryCode"}
+    assert parameters["author_state"]["schema"]["pattern"] == "^[A-Z]{2}$"
+    assert re.match(parameters["cursor"]["schema"]["pattern"], "cD0yMDI2")
+    assert not re.match(parameters["cursor"]["schema"]["pattern"], ":")
+
+
+def test_what_the_document_refuses_the_server_refuses(api_for, dk_officer, make_notice):
+    api = api_for(dk_officer)
+    assert api.get("/api/v1/notices/", {"q": "bell\x07"}).status_code == 400
+    assert api.get("/api/v1/states/", {"cursor": ":"}).status_code == 404
+    notice = make_notice(publish=False)
+    response = api.patch(
+        f"/api/v1/notices/{notice.pk}/", {"title": "New", "colour": "red"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"colour": ["This field cannot be set."]}
+    assert api.get("/api/v1/entities/export.csv", {"state": ""}).status_code == 400

@@ -24,7 +24,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PACKAGE = "generated_echri_client"
 # No post hooks (ruff, black): the generated code need not be pretty, only importable.
-CONFIG = f"package_name_override: {PACKAGE}\nproject_name_override: {PACKAGE}\npost_hooks: []\n"
+# The generator knows no JSON Lines type: the FollowTheMoney export (one JSON object per
+# line, application/x-ndjson) comes as bytes, as the README tells integrators to set.
+CONFIG = (
+    f"package_name_override: {PACKAGE}\nproject_name_override: {PACKAGE}\npost_hooks: []\n"
+    "content_type_overrides:\n  application/x-ndjson: application/octet-stream\n"
+)
 MODULES = {
     "client": "client",
     "me": "api.me.me_retrieve",
