@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 
 from portal import audit
 from sharing.common.choices import TLP
+from sharing.common.pages import filtered
 
 # Rows read from the database at a time.
 CHUNK = 2000
@@ -119,6 +120,28 @@ def respond(queryset, *, kind: str, fmt: str, lines, request) -> StreamingHttpRe
     body = lines(chunked(queryset), request.build_absolute_uri)
     extension = "csv" if fmt == "csv" else "ftm.jsonl"
     return streamed(body, name=file_name(kind, counts, extension), content_type=CONTENT_TYPES[fmt])
+
+
+def page_export(request, filterset, *, list_url: str, kind: str, lines):
+    """The "Download CSV" of a list page: ``filterset`` (the page's own, on
+    ``visible_to``) as CSV; filters that are wrong go back to the list, which says why."""
+    results, valid = filtered(filterset)
+    if not valid:
+        return HttpResponseRedirect(f"{list_url}?{request.GET.urlencode()}")
+    return respond(results, kind=kind, fmt="csv", lines=lines, request=request)
+
+
+def entity_row(item, *, source: str, reference: str, state: str, absolute, **fields) -> dict:
+    """A row of the entities export: what the entity is, and where it was named."""
+    return {
+        "source": source,
+        "source_id": item.pk,
+        "source_reference": reference,
+        "state": state,
+        "tlp": item.tlp,
+        "source_url": absolute(item.get_absolute_url()),
+        **fields,
+    }
 
 
 def chunked(queryset) -> Iterator:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from followthemoney import model as ftm
 
-from sharing.common.exports import csv_lines, jsonl_lines
+from sharing.common.exports import csv_lines, entity_row, jsonl_lines
 
 COLUMNS = [
     "id",
@@ -58,22 +58,14 @@ def entity_rows(denials, *, absolute) -> Iterator[dict]:
     """Every party the ``denials`` name, as rows of the entities export."""
     for denial in denials:
         for party in denial.parties.all():
-            yield {
-                "source": "denial",
-                "source_id": denial.pk,
-                "source_reference": denial.national_reference,
-                "state": denial.state_id,
-                "tlp": denial.tlp,
-                "name": party.name,
-                "aliases": party.aliases,
-                "kind": "",
-                "country": party.country,
-                "identifiers": [],
-                "address": party.address,
-                "role": party.role,
-                "notes": "",
-                "source_url": absolute(denial.get_absolute_url()),
-            }
+            yield entity_row(
+                denial,
+                source="denial",
+                reference=denial.national_reference,
+                state=denial.state_id,
+                absolute=absolute,
+                **party.as_dict(),
+            )
 
 
 def ftm_entities(denials, *, absolute) -> Iterator[dict]:

@@ -224,11 +224,12 @@ def denial_list(request):
 def denial_export(request):
     """The list, with its filters, as CSV (docs/interfaces.md, "Exports")."""
     denials = Denial.objects.visible_to(request.user).with_content()
-    results, valid = filtered(DenialFilterSet(request.GET or None, queryset=denials))
-    if not valid:  # the list says what is wrong with the filters
-        return redirect(f"{reverse('sharing:denial-list')}?{request.GET.urlencode()}")
-    return common_exports.respond(
-        results, kind="denials", fmt="csv", lines=exports.csv_file, request=request
+    return common_exports.page_export(
+        request,
+        DenialFilterSet(request.GET or None, queryset=denials),
+        list_url=reverse("sharing:denial-list"),
+        kind="denials",
+        lines=exports.csv_file,
     )
 
 

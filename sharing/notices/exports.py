@@ -3,7 +3,7 @@ version, in the columns of the API's notice (lists joined by "; ")."""
 
 from collections.abc import Iterator
 
-from sharing.common.exports import csv_lines
+from sharing.common.exports import csv_lines, entity_row
 
 COLUMNS = [
     "id",
@@ -50,22 +50,14 @@ def entity_rows(notices, *, absolute) -> Iterator[dict]:
     """Every entity of concern the ``notices`` name, as rows of the entities export."""
     for notice in notices:
         for entity in notice.entities.all():
-            yield {
-                "source": "notice",
-                "source_id": notice.pk,
-                "source_reference": notice.reference,
-                "state": notice.author_state_id,
-                "tlp": notice.tlp,
-                "name": entity.name,
-                "aliases": entity.aliases,
-                "kind": entity.kind,
-                "country": entity.country,
-                "identifiers": entity.identifiers,
-                "address": "",
-                "role": "",
-                "notes": entity.notes,
-                "source_url": absolute(notice.get_absolute_url()),
-            }
+            yield entity_row(
+                notice,
+                source="notice",
+                reference=notice.reference,
+                state=notice.author_state_id,
+                absolute=absolute,
+                **entity.as_dict(),
+            )
 
 
 def csv_file(notices, absolute) -> Iterator[str]:

@@ -84,11 +84,12 @@ def notice_list(request):
 def notice_export(request):
     """The list, with its filters, as CSV (docs/interfaces.md, "Exports")."""
     notices = Notice.objects.visible_to(request.user).with_content()
-    results, valid = filtered(NoticeFilterSet(request.GET or None, queryset=notices))
-    if not valid:  # the list says what is wrong with the filters
-        return redirect(f"{reverse('sharing:notice-list')}?{request.GET.urlencode()}")
-    return common_exports.respond(
-        results, kind="notices", fmt="csv", lines=exports.csv_file, request=request
+    return common_exports.page_export(
+        request,
+        NoticeFilterSet(request.GET or None, queryset=notices),
+        list_url=reverse("sharing:notice-list"),
+        kind="notices",
+        lines=exports.csv_file,
     )
 
 

@@ -3,8 +3,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from sharing.notices import services as notices
 from sharing.notices.models import Notice
-from tests.sharing.conftest import PDF_BYTES
+from tests.sharing.conftest import PDF_BYTES, notice_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -130,3 +131,24 @@ def test_a_notice_goes_from_denmark_to_norway_and_finland_only(
     expect(versions.locator("del")).to_contain_text("three")
     expect(versions.locator("ins")).to_contain_text("four")
     check_a11y(officer)
+
+
+def test_the_filtered_list_downloads_as_csv(
+    browser, live_server, sign_in, check_a11y, dk_officer, no_viewer, password
+):
+    for title, tlp in (("Green reseller", "green"), ("Amber reseller", "amber")):
+        notice = notices.create(by=dk_officer, **notice_content(title=title, tlp=tlp))
+        notices.publish(notice, by=dk_officer)
+    page = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
+    sign_in(page, "no-viewer", password)
+    page.get_by_role("link", name="Notices").first.click()
+    page.get_by_label("TLP marking").select_option("green")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("link", name="Amber reseller")).to_have_count(0)
+    check_a11y(page)
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="Download CSV").click()
+    download = caught.value
+    assert re.fullmatch(r"notices-\d{4}-\d\d-\d\d-TLP-GREEN\.csv", download.suggested_filename)
+    text = download.path().read_text(encoding="utf-8")
+    assert "Green reseller" in text and "Amber reseller" not in text

@@ -141,7 +141,10 @@ def test_the_denials_as_followthemoney_entities(no_api, shared):
     assert response["Content-Type"] == "application/x-ndjson; charset=utf-8"
     assert response["Content-Disposition"].endswith('.ftm.jsonl"')
     lines = [json.loads(line) for line in body(response).splitlines()]
-    proxies = [ftm.get_proxy(line) for line in lines]  # validates against the schemata
+    for line in lines:  # each valid for its schema (required properties, values' types)
+        assert ftm.get(line["schema"]).validate(line) is None, line
+        assert set(line["properties"]) <= set(ftm.get(line["schema"]).properties)
+    proxies = [ftm.get_proxy(line, cleaned=False) for line in lines]
     entities = {p.id: p for p in proxies if p.schema.name == "LegalEntity"}
     sanctions = [p for p in proxies if p.schema.name == "Sanction"]
     denial = shared["denial"]
