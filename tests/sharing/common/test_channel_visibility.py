@@ -13,8 +13,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.choices import Role
-from accounts.models import User
+from accounts.choices import Role, StateStatus
+from accounts.models import State, User
+from sharing.denials import services as denial_services
 from sharing.notices import services as notice_services
 from sharing.taxii import stix
 from tests.sharing.api.test_api_matrix import api_as  # noqa: F401 (a fixture)
@@ -30,7 +31,7 @@ from tests.sharing.common.test_visibility import (  # noqa: F401 (fixtures)
     notices,
     notices_once,
 )
-from tests.sharing.conftest import notice_content
+from tests.sharing.conftest import denial_content, notice_content
 from tests.sharing.taxii.conftest import TAXII, collection_url, every_object
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_media")]
@@ -141,4 +142,77 @@ def test_taxii_agrees_with_the_rule_for_any_audience_and_amendment(
             expected = reached_first | ({notice.version} if widened else {1})
             assert {v["x_echri_version"] for v in versions} == expected
             assert versions[-1].get("revoked", False) == (status == "withdrawn")
+        transaction.set_rollback(True)
+
+
+def may_read_denial(user, denial, recipients) -> bool:
+    """docs/architecture.md, "The visibility rule", for a licence denial: its own
+    state's (one not notified yet to its officers and admins only), and a notified one
+    whose audience reaches the reader's state."""
+    if user.state.status == StateStatus.SUSPENDED:
+        return False
+    if user.state_id == denial.state_id:
+        return denial.status != "pending_approval" or user.role != Role.VIEWER
+    if denial.status == "pending_approval":
+        return False
+    if denial.audience == "selected":
+        return user.state_id in recipients
+    if denial.audience == "subscribing":
+        return user.state.status == StateStatus.SUBSCRIBING
+    return user.state.status in {StateStatus.SUBSCRIBING, StateStatus.OBSERVER}
+
+
+def body_of(response) -> str:
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content).decode()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    author=st.sampled_from(["DK", "NO", "FI"]),
+    audience=st.sampled_from(AUDIENCES),
+    recipients=st.sets(st.sampled_from(["NO", "FI", "FR", "CL"]), min_size=1),
+    status=st.sampled_from(["pending_approval", "active", "revoked"]),
+    reader_state=st.sampled_from(READER_STATES),
+    role=st.sampled_from([Role.STATE_ADMIN, Role.OFFICER, Role.VIEWER]),
+)
+def test_every_channel_agrees_with_the_rule_for_denials(
+    observer_state, suspended_state, api_for, author, audience, recipients, status,
+    reader_state, role,
+):  # fmt: skip
+    with transaction.atomic():
+        officer = User.objects.create(username=f"{author}-o", state_id=author, role=Role.OFFICER)
+        recipients = sorted(recipients - {author}) or ["FR"]
+        content = denial_content(
+            national_reference=f"{author}-SECRET-1",
+            audience=audience,
+            recipient_states=recipients if audience == "selected" else [],
+        )
+        if status == "pending_approval":
+            State.objects.filter(pk=author).update(approve_denials=True)
+            denial = denial_services.submit_new(by=officer, **content)
+        else:
+            denial = denial_services.publish(by=officer, **content)
+            if status == "revoked":
+                denial = denial_services.revoke(denial, by=officer, reason="Overturned.")
+        user = User.objects.create(username="reader", state_id=reader_state, role=role)
+        rule = may_read_denial(user, denial, recipients)
+        notified = rule and status != "pending_approval"
+        api = api_for(user)
+        # The list's exports hold what the list holds (a pending one for its officers).
+        csv_ids = {row["id"] for row in csv_rows(api.get("/api/v1/denials/export.csv"))}
+        assert (str(denial.pk) in csv_ids) == rule
+        assert ("SECRET" in body_of(api.get("/api/v1/denials/export.ftm.jsonl"))) == rule
+        # The entities and TAXII hold what was notified.
+        entities = body_of(api.get("/api/v1/entities/export.csv", {"source": "denial"}))
+        assert ("SECRET" in entities) == notified
+        report_id = stix.stix_id("report", "denial", denial.pk)
+        served = [
+            o
+            for o in every_object(api, "denials", **{"match[version]": "all"})
+            if o["id"] == report_id
+        ]
+        assert bool(served) == notified
+        if served:
+            assert served[-1].get("revoked", False) == (status == "revoked")
         transaction.set_rollback(True)
