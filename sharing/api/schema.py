@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from portal.countries import country_names
+from portal.inputs import CONTROL_CLASS
 
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 
@@ -93,7 +94,7 @@ SOURCES = {
 
 # Text the server refuses anywhere (sharing.common.services.clean_text, and the NUL of
 # sharing/api/text.py): control characters other than tabs and line breaks.
-TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"
+TEXT_PATTERN = f"^[^{CONTROL_CLASS}]*$"
 # A control-list code (sharing.common.validators.CONTROL_CODE), in ECMA's syntax.
 CONTROL_CODE_PATTERN = (
     "^(?:[0-9][A-Ea-e][0-9]{3}|[Mm][Ll][0-9]{1,2}|[Ee][Aa][Rr]99)(?:\\.[A-Za-z0-9]{1,3}){0,4}$"

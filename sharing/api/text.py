@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
+from portal.inputs import CONTROL
+
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Where a problem nests deeper than this, it is reported at this depth: an answer as
@@ -34,7 +36,6 @@ def text_problem(text: str) -> str | None:
 
 # Control characters other than tabs and line breaks: no query parameter takes them
 # (the document's pattern for text says so; bodies meet the same rule in the services).
-CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def control_problems(query: MultiValueDict) -> dict | None:

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -119,6 +119,35 @@ def as_field(given: str, sent: str):
         raise
 
 
+def unknown_fields(data, serializer) -> dict:
+    """The fields of ``data`` that ``serializer`` does not take, named where they are
+    (``{"entities": {"1": {"colour": [...]}}}``): refused, never silently dropped, in
+    nested objects too (DRF's nested serializers would drop them)."""
+    if not hasattr(data, "keys"):
+        return {}
+    found: dict = {}
+    fields = serializer.fields
+    for key in data:
+        field = fields.get(key)
+        if field is None:
+            found[key] = [_("This field cannot be set.")]
+            continue
+        value = data[key]
+        if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            nested = {
+                str(index): problem
+                for index, item in enumerate(value)
+                if (problem := unknown_fields(item, field.child))
+            }
+            if nested:
+                found[key] = nested
+        elif isinstance(field, serializers.Serializer):
+            nested = unknown_fields(value, field)
+            if nested:
+                found[key] = nested
+    return found
+
+
 class VisibleItemViewSet(viewsets.GenericViewSet):
     """What every kind of shared item does (notices, best practices, denials,
     consultations): fetched through ``visible_to`` with its content, filtered on lists
@@ -152,8 +181,9 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         """``data`` checked by the serializer; a field it does not take is refused by
         name (the document says so: ``additionalProperties: false``)."""
         serializer = serializer_class(data=data, partial=partial)
-        if hasattr(data, "keys"):
-            refuse_unknown(data, serializer.fields)
+        unknown = unknown_fields(data, serializer)
+        if unknown:
+            raise exceptions.ValidationError(unknown)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -182,11 +212,19 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
             request, force=force or self.action in self.export_actions
         )
 
-    def export(self, *, kind: str, fmt: str, lines):
-        """The list, with its filters, as a file (``sharing.common.exports.respond``)."""
+    def export(self, *, kind: str, fmt: str, lines, narrow=None):
+        """The list, with its filters, as a file (``sharing.common.exports.respond``);
+        ``narrow(queryset)`` keeps fewer rows. The list's content without what a page
+        of the API adds (figures, approvals), which a file does not show."""
         listed = self.model.objects.visible_to(self.request.user).with_content()
+        queryset = self.filter_queryset(listed)
         return exports.respond(
-            self.filter_queryset(listed), kind=kind, fmt=fmt, lines=lines, request=self.request
+            narrow(queryset) if narrow else queryset,
+            kind=kind,
+            fmt=fmt,
+            lines=lines,
+            request=self.request,
+            known=self.filterset_class.base_filters,
         )
 
 

@@ -94,7 +94,8 @@ def record_export(
     kind: str, fmt: str, counts: dict[str, int], *, by, request, filters: dict
 ) -> None:
     """One audit row per export, as for a download: what, in which format, how many
-    rows of each marking, with which filters (names and values; never content)."""
+    rows of each marking, with which filters (the filters the list knows, their values
+    cut short; of a search only that there was one: never content)."""
     audit.record(
         audit.Action.ITEMS_EXPORTED,
         request=request,
@@ -104,19 +105,24 @@ def record_export(
             "format": fmt,
             "rows": sum(counts.values()),
             "markings": counts,
-            "filters": {key: value for key, value in filters.items() if key != "q"},
+            "filters": {key: str(value)[:100] for key, value in filters.items() if key != "q"},
             "searched": bool(filters.get("q")),
         },
     )
 
 
-def respond(queryset, *, kind: str, fmt: str, lines, request) -> StreamingHttpResponse:
+def respond(
+    queryset, *, kind: str, fmt: str, lines, request, known: Iterable[str]
+) -> StreamingHttpResponse:
     """``queryset`` (what the reader's list holds: ``visible_to``, then its filters) as
     a streamed file, audited before the first byte; ``lines(items, absolute)`` writes
-    it, ``absolute(path)`` making a page's address whole. For the API and the pages."""
+    it, ``absolute(path)`` making a page's address whole; ``known`` are the list's
+    filters (what the audit records of the query). For the API and the pages."""
     queryset = queryset.order_by("-updated_at", "-pk")
     counts = markings(queryset)
-    record_export(kind, fmt, counts, by=request.user, request=request, filters=request.GET.dict())
+    names = set(known)
+    filters = {key: value for key, value in request.GET.items() if key in names}
+    record_export(kind, fmt, counts, by=request.user, request=request, filters=filters)
     body = lines(chunked(queryset), request.build_absolute_uri)
     extension = "csv" if fmt == "csv" else "ftm.jsonl"
     return streamed(body, name=file_name(kind, counts, extension), content_type=CONTENT_TYPES[fmt])
@@ -128,7 +134,9 @@ def page_export(request, filterset, *, list_url: str, kind: str, lines):
     results, valid = filtered(filterset)
     if not valid:
         return HttpResponseRedirect(f"{list_url}?{request.GET.urlencode()}")
-    return respond(results, kind=kind, fmt="csv", lines=lines, request=request)
+    return respond(
+        results, kind=kind, fmt="csv", lines=lines, request=request, known=filterset.filters
+    )
 
 
 def entity_row(item, *, source: str, reference: str, state: str, absolute, **fields) -> dict:
@@ -139,6 +147,7 @@ def entity_row(item, *, source: str, reference: str, state: str, absolute, **fie
         "source_reference": reference,
         "state": state,
         "tlp": item.tlp,
+        "status": item.status,
         "source_url": absolute(item.get_absolute_url()),
         **fields,
     }

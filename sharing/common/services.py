@@ -4,7 +4,6 @@ and choices, the staging of uploaded files, attachments, revisions and the outbo
 from __future__ import annotations
 
 import datetime
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import State, User
 from portal import audit
-from portal.inputs import Conflict
+from portal.inputs import CONTROL, Conflict
 from portal.markdown import render_markdown, size_problem
 from portal.queue import enqueue_on_commit
 from sharing.common.attachments import UploadInfo, inspect_upload
@@ -29,7 +28,7 @@ from sharing.common.models import Attachment, Event, Revision, Term, attachment_
 from sharing.common.querysets import authoring_state, reader_states
 
 # Control characters have no place in shared text (tab and line breaks excepted).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = CONTROL
 
 MAX_TITLE = 200
 MAX_SUMMARY = 1000

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.countries import validate_country_code
+from portal.inputs import CONTROL
 from sharing.common.choices import EntityKind
 
 # Dual-use and military list entries as the Wassenaar Arrangement, the EU and most
@@ -88,6 +89,10 @@ def _clean_strings(values, label: str) -> list[str]:
     items = [v.strip() for v in values if v.strip()]
     if any("\x00" in item for item in items):
         raise ValidationError(_("%(label)s: null characters are not allowed.") % {"label": label})
+    if any(CONTROL.search(item) for item in items):
+        raise ValidationError(
+            _("%(label)s: control characters are not allowed.") % {"label": label}
+        )
     if len(items) > MAX_LIST_ITEMS or any(len(v) > MAX_ITEM_LENGTH for v in items):
         raise ValidationError(
             _("%(label)s: at most %(n)d items of %(m)d characters.")
@@ -108,6 +113,8 @@ def clean_entity(data) -> dict:
         errors["name"] = _("At most 200 characters.")
     elif "\x00" in name:
         errors["name"] = _("Null characters are not allowed.")
+    elif CONTROL.search(name):
+        errors["name"] = _("Control characters (other than line breaks and tabs) are not allowed.")
     country = data.get("country") or ""
     if not isinstance(country, str):
         errors["country"] = _("Give a country code.")
@@ -120,7 +127,7 @@ def clean_entity(data) -> dict:
     if kind not in EntityKind.values:
         errors["kind"] = _("Choose one of the kinds offered.")
     notes = data.get("notes") or ""
-    if not isinstance(notes, str) or len(notes) > 2000 or "\x00" in notes:
+    if not isinstance(notes, str) or len(notes) > 2000 or CONTROL.search(notes):
         errors["notes"] = _("Notes are text of at most 2,000 characters.")
     cleaned = {}
     for key, label in (("aliases", _("Aliases")), ("identifiers", _("Identifiers"))):

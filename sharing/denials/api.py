@@ -29,7 +29,13 @@ from sharing.common.api import (
 from sharing.common.filters import ChangedSinceFilter, RefuseEmptyValues
 from sharing.common.serializers import submit_serializer
 from sharing.denials import exports, services
-from sharing.denials.choices import ConsultationStatus, DenialReason, DenialStatus, PartyRole
+from sharing.denials.choices import (
+    UNPUBLISHED,
+    ConsultationStatus,
+    DenialReason,
+    DenialStatus,
+    PartyRole,
+)
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, DenialParty
 from sharing.denials.serializers import (
     AnswerSerializer,
@@ -295,12 +301,19 @@ class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
     @export_schema(
         "denial",
         "ftm",
-        "FollowTheMoney entities, one JSON object per line: each denied party as a "
-        "LegalEntity, then a Sanction recording the denial.",
+        "FollowTheMoney entities, one JSON object per line: each party of a notified "
+        "denial (never a draft or one awaiting approval) as a LegalEntity, then a "
+        "Sanction recording the denial.",
     )
     @action(detail=False, methods=["get"], url_path="export.ftm.jsonl", pagination_class=None)
     def export_ftm(self, request):
-        return self.export(kind="denials", fmt="ftm", lines=exports.ftm_file)
+        # For screening engines: what was notified, never a draft or what awaits approval.
+        return self.export(
+            kind="denials",
+            fmt="ftm",
+            lines=exports.ftm_file,
+            narrow=lambda denials: denials.exclude(status__in=UNPUBLISHED),
+        )
 
     def create(self, request):
         services.check_can_notify(request.user)

@@ -26,7 +26,7 @@ from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
 from portal.countries import validate_country_code
-from portal.inputs import Conflict, refuse_unknown
+from portal.inputs import CONTROL, Conflict, refuse_unknown
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import Lifecycle
@@ -227,7 +227,7 @@ def _clean_party(value, number: int, errors: list) -> dict | None:
         problems.update(error.message_dict)
         entity = None
     address = value.get("address") or ""
-    if not isinstance(address, str) or len(address) > 1000 or "\x00" in address:
+    if not isinstance(address, str) or len(address) > 1000 or CONTROL.search(address):
         problems["address"] = [_("An address is text of at most 1,000 characters.")]
     if problems or entity is None:
         details = "; ".join(

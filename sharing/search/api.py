@@ -2,6 +2,7 @@
 ``visible_to(request.user)`` (sharing.search.engine): what a reader cannot see is not
 found. Nothing here is a rule of its own."""
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,7 +21,7 @@ from sharing.common import services as common
 from sharing.common.choices import TLP
 from sharing.common.filters import EMPTY
 from sharing.denials import exports as denial_exports
-from sharing.denials.choices import DenialStatus
+from sharing.denials.choices import UNPUBLISHED as DENIAL_UNPUBLISHED
 from sharing.denials.models import Denial
 from sharing.notices import exports as notice_exports
 from sharing.notices.choices import UNPUBLISHED as NOTICE_UNPUBLISHED
@@ -99,14 +100,13 @@ class SearchView(APIView):
         )
 
 
-DENIAL_UNPUBLISHED = (DenialStatus.DRAFT, DenialStatus.PENDING)
-
 ENTITY_COLUMNS = [
     "source",
     "source_id",
     "source_reference",
     "state",
     "tlp",
+    "status",
     "name",
     "aliases",
     "kind",
@@ -174,9 +174,14 @@ class EntitiesExportView(APIView):
             if "tlp" in wanted:
                 queryset = queryset.filter(tlp=wanted["tlp"])
             querysets.append(queryset)
+        # The rows the file will hold, by marking: entities of the items, in the country.
         counts: dict[str, int] = {}
         for queryset in querysets:
-            for tlp, n in exports.markings(queryset).items():
+            relation = "entities" if queryset.model is Notice else "parties"
+            named = queryset.order_by().filter(**{f"{relation}__isnull": False})
+            if "country" in wanted:
+                named = named.filter(**{f"{relation}__country": wanted["country"]})
+            for tlp, n in named.values("tlp").annotate(n=Count(relation)).values_list("tlp", "n"):
                 counts[tlp] = counts.get(tlp, 0) + n
         exports.record_export(
             "entities", "csv", counts, by=request.user, request=request, filters=dict(wanted)

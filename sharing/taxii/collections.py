@@ -137,7 +137,7 @@ class Filters:
         return (
             ("last" in self.versions and version == max(known))
             or ("first" in self.versions and version == min(known))
-            or version in self.versions
+            or stix.normal(version) in self.versions
         )
 
 
@@ -197,8 +197,9 @@ def _objects(kind: Kind, item, revision, revoked_at=None) -> list[dict]:
 def _as_shown(item, revision):
     shown = copy.copy(item)
     shown.version = revision.version
-    if revision.tlp:
-        shown.tlp = revision.tlp
+    marking = revision.tlp or revision.snapshot.get("tlp")
+    if marking:
+        shown.tlp = marking
     return shown
 
 

@@ -11,8 +11,7 @@ same version always has the same id and a consumer merges updates of one object.
 import uuid
 from datetime import UTC, datetime
 
-import pycountry
-
+from portal.countries import USER_ASSIGNED, country_names
 from sharing.common.choices import TLP
 
 # Our namespace for UUIDv5 ids (fixed for ever: changing it would give every object a
@@ -47,6 +46,12 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def normal(value: str) -> str:
+    """A STIX timestamp of any precision as ``timestamp`` writes it (the official
+    marking definitions have milliseconds), to compare versions."""
+    return timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
 # The properties of our own, declared by one toplevel-property extension (served with
 # the reference objects) as STIX 2.1 asks, rather than as bare custom properties.
 EXTENSION = stix_id("extension-definition", "echri-properties", 1)
@@ -79,6 +84,8 @@ OWN = {EXTENSION: {"extension_type": "toplevel-property-extension"}}
 PORTAL_IDENTITY = stix_id("identity", "portal")
 
 CLEAR = [TLP_MARKINGS[TLP.CLEAR]]
+# The STIX region (region-ov) of each user-assigned country code.
+USER_ASSIGNED_REGIONS = {"XK": "southern-europe"}
 
 
 def _common(kind: str, object_id: str, created: datetime, modified: datetime) -> dict:
@@ -157,17 +164,24 @@ def country_location_id(code: str) -> str:
 
 
 def country_locations() -> list[dict]:
-    """Every ISO 3166 country, once: which of them readable items name is not told by
-    serving only those."""
-    return [
-        {
-            **_common("location", country_location_id(c.alpha_2), REFERENCE_DATE, REFERENCE_DATE),
-            "name": c.name,
-            "country": c.alpha_2,
+    """Every country the portal takes, once: which of them readable items name is not
+    told by serving only those. ISO 3166 codes are the `country`; Kosovo's XK is a
+    user-assigned code, not ISO's, so its location names its region and carries the
+    code as ours."""
+    locations = []
+    for code, name in sorted(country_names().items()):
+        location = {
+            **_common("location", country_location_id(code), REFERENCE_DATE, REFERENCE_DATE),
+            "name": name,
             "object_marking_refs": CLEAR,
         }
-        for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)
-    ]
+        if code in USER_ASSIGNED:
+            location.update(region=USER_ASSIGNED_REGIONS[code], x_echri_country=code)
+            location["extensions"] = OWN
+        else:
+            location["country"] = code
+        locations.append(location)
+    return locations
 
 
 # --- A version of an item ----------------------------------------------------------------
@@ -230,10 +244,16 @@ def version_objects(
         level = revision.tlp or snapshot.get("tlp") or TLP.CLEAR
     marking = [TLP_MARKINGS[level]]
     key = f"{kind}/{item.pk}"
-    entities = [
-        _entity(key, entity, marking=marking, created=created, modified=modified)
-        for entity in snapshot.get("entities", snapshot.get("parties", []))
-    ]
+    entities: dict[str, dict] = {}
+    for named in snapshot.get("entities", snapshot.get("parties", [])):
+        entity = _entity(key, named, marking=marking, created=created, modified=modified)
+        if entity["id"] in entities:  # named twice (end-user and consignee): one, both roles
+            known = entities[entity["id"]]
+            roles = known.get("roles", []) + entity.get("roles", [])
+            if roles:
+                known["roles"] = sorted(set(roles))
+            continue
+        entities[entity["id"]] = entity
     countries = [country_location_id(code) for code in snapshot.get("countries_of_concern", [])]
     report = {
         **_common("report", stix_id("report", key), created, modified),
@@ -241,7 +261,7 @@ def version_objects(
         "name": snapshot.get("title") or _denial_name(snapshot),
         "published": timestamp(created),
         "report_types": ["threat-report"],
-        "object_refs": [e["id"] for e in entities] + countries or [state_identity_id(author)],
+        "object_refs": [*entities, *countries] or [state_identity_id(author)],
         "object_marking_refs": marking,
         "external_references": [
             {"source_name": PORTAL, "external_id": getattr(item, "reference", None) or str(item.pk)}
@@ -275,7 +295,7 @@ def version_objects(
         report["revoked"] = True
         if withdrawal_reason:
             report["x_echri_withdrawal_reason"] = withdrawal_reason
-    return [report, *entities]
+    return [report, *entities.values()]
 
 
 def _denial_name(snapshot: dict) -> str:

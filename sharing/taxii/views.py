@@ -20,6 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.moments import within_utc_range
+from sharing.api.views import missing_slash
 from sharing.common import services
 from sharing.taxii import collections
 from sharing.taxii.collections import Filters, Position
@@ -173,13 +175,20 @@ class CollectionView(CollectionMixin, TaxiiView):
 
 
 def _timestamp(value: str, name: str):
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    """A moment given as a query value: ISO 8601 (without an offset, UTC), one UTC can
+    hold; anything else is a 400 naming the parameter."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well-formed but no such day or hour
+        moment = None
     if moment is None:
         raise exceptions.ValidationError(
             {name: [_("Give a timestamp such as 2026-01-31T12:00:00.000Z.")]}
         )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if not within_utc_range(moment):
+        raise exceptions.ValidationError({name: [_("Give a date between the years 1 and 9999.")]})
     return moment
 
 
@@ -242,7 +251,7 @@ class ObjectsBase(CollectionMixin, TaxiiView):
         value = self.request.query_params.get("limit")
         if value is None:
             return MAX_LIMIT
-        if not value.isdigit() or int(value) < 1:
+        if not re.fullmatch(r"[0-9]{1,7}", value) or int(value) < 1:
             raise exceptions.ValidationError({"limit": [_("Give a whole number above 0.")]})
         return min(int(value), MAX_LIMIT)
 
@@ -358,6 +367,9 @@ class NotFoundView(TaxiiView):
     """Any other address under /taxii2/: a TAXII error, never a page."""
 
     def get(self, request, rest=""):
+        redirect = missing_slash(request, NotFoundView)
+        if redirect is not None:
+            return redirect
         raise exceptions.NotFound(_("There is nothing at this address."))
 
     post = put = patch = delete = get

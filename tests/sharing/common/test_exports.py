@@ -96,7 +96,8 @@ def test_an_export_needs_a_token(anonymous_api):
 
 
 def test_an_export_is_audited_with_its_counts_not_its_content(no_api, shared):
-    csv_rows(no_api.get("/api/v1/notices/export.csv", {"q": "Nimbus secret"}))
+    # A parameter no filter knows is not recorded (it could hold anything).
+    csv_rows(no_api.get("/api/v1/notices/export.csv", {"q": "Nimbus secret", "party": "Acme"}))
     entry = AuditEntry.objects.get(action="items.exported")
     assert entry.details == {
         "kind": "notices",
@@ -158,6 +159,31 @@ def test_the_denials_as_followthemoney_entities(no_api, shared):
     for entity in entities.values():
         assert entity.first("country") == "ae"
         assert "export.control" in entity.get("topics")
+
+
+def test_a_denial_awaiting_approval_is_no_sanction(api_for, dk_officer, dk_admin):
+    from accounts.models import State
+
+    State.objects.filter(pk="DK").update(approve_denials=True)
+    pending = denials.submit_new(by=dk_officer, **denial_content(national_reference="DK-WAIT"))
+    api = api_for(dk_admin)
+    # Its own state's list (and CSV) holds it; a screening engine's file does not.
+    assert str(pending.pk) in {row["id"] for row in csv_rows(api.get("/api/v1/denials/export.csv"))}
+    assert "DK-WAIT" not in body(api.get("/api/v1/denials/export.ftm.jsonl"))
+    assert "DK-WAIT" not in body(api.get("/api/v1/entities/export.csv"))
+
+
+def test_the_entities_file_is_named_and_audited_by_its_own_rows(no_api, shared, make_notice):
+    make_notice(tlp="red", audience="selected", recipient_states=["NO"], entities=[])
+    response = no_api.get("/api/v1/entities/export.csv", {"country": "CY"})
+    rows = csv_rows(response)
+    assert {row["tlp"] for row in rows} == {"green", "amber"}
+    # The RED notice names no entity: it is in no row, so neither in the name nor counts.
+    assert response["Content-Disposition"].endswith('-TLP-AMBER.csv"')
+    entry = AuditEntry.objects.filter(action="items.exported").latest("pk")
+    assert entry.details["rows"] == len(rows)
+    assert entry.details["markings"] == {"green": 1, "amber": 1}
+    assert {row["status"] for row in rows} == {"published"}
 
 
 def test_a_denial_the_reader_cannot_see_is_in_no_export(api_for, shared, dk_officer, fr_viewer):

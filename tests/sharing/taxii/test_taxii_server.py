@@ -140,7 +140,7 @@ def test_the_reference_objects_come_first(dk_api):
     assert types[:5] == ["marking-definition"] * 5
     assert {o["id"] for o in objects[:5]} == set(stix.TLP_MARKINGS.values())
     assert "extension-definition" in types
-    countries = {o["country"] for o in objects if o["type"] == "location"}
+    countries = {o.get("country") for o in objects if o["type"] == "location"}
     assert {"AE", "CY", "DK", "KP"} <= countries
     states = {o["name"] for o in objects if o["type"] == "identity"}
     assert {"Denmark", "Norway", "ECHRI Exchange"} <= states
@@ -383,6 +383,13 @@ def test_the_manifest_lists_each_object_version(dk_api, make_notice):
         {"match[spec_version]": "3.0"},
         {"match[relationship_type]": "uses"},
         {"filter": "x"},
+        # Well-formed but not a moment, or one UTC cannot hold; digits int() refuses.
+        {"added_after": "2026-13-01T00:00:00Z"},
+        {"added_after": "9999-12-31T23:00:00-05:00"},
+        {"match[version]": "2026-02-30T00:00:00Z"},
+        {"match[version]": "9999-12-31T23:00:00-05:00"},
+        {"limit": "²"},
+        {"limit": "9" * 5000},
     ],
 )
 def test_bad_parameters_are_a_clear_400(dk_api, params):
@@ -429,3 +436,34 @@ def test_nothing_restricted_served_writes_nothing(api_for, make_notice, no_viewe
     api = api_for(no_viewer)
     every_object(api, "notices")
     assert not AuditEntry.objects.filter(action="notice.viewed").exists()
+
+
+def test_a_party_named_twice_is_one_identity_with_both_roles(api_for, dk_officer, no_viewer):
+    both = {"role": "consignee", "name": "Nimbus Intercept Ltd", "country": "AE"}
+    content = denial_content()
+    denial = denials.publish(by=dk_officer, **{**content, "parties": [*content["parties"], both]})
+    objects = every_object(api_for(no_viewer), "denials")
+    ids = [o["id"] for o in objects]
+    assert len(ids) == len(set(ids))
+    report = next(o for o in objects if o["id"] == stix.stix_id("report", "denial", denial.pk))
+    assert len(report["object_refs"]) == len(set(report["object_refs"])) == 2
+    nimbus = next(o for o in objects if o.get("name") == "Nimbus Intercept Ltd")
+    assert sorted(nimbus["roles"]) == ["consignee", "end-user"]
+
+
+def test_kosovo_is_served_as_a_location(dk_api, make_notice):
+    notice = make_notice(countries_of_concern=["XK"])
+    objects = {o["id"]: o for o in every_object(dk_api, "notices")}
+    report = objects[stix.stix_id("report", "notice", notice.pk)]
+    assert all(ref in objects for ref in report["object_refs"])
+    kosovo = objects[stix.country_location_id("XK")]
+    assert (kosovo["name"], kosovo["x_echri_country"]) == ("Kosovo", "XK")
+
+
+def test_an_exact_version_finds_what_versions_named(dk_api):
+    marking = stix.TLP_MARKINGS["green"]
+    [version] = get(dk_api, collection_url("notices", f"objects/{marking}/versions/")).json()[
+        "versions"
+    ]
+    found = every_object(dk_api, "notices", **{"match[id]": marking, "match[version]": version})
+    assert [o["id"] for o in found] == [marking]
