@@ -149,17 +149,23 @@ def version_of(obj: dict) -> str:
 
 
 def _reference_units() -> list[Unit]:
+    """One unit per reference object, keyed by its group and id: a page that ends
+    among them resumes at the same object even if a state was added in between."""
     states = [
         stix.state_identity(code, name)
         for code, name in State.objects.order_by("code").values_list("code", "name")
     ]
-    objects = [
-        *stix.marking_definitions(),
-        *stix.portal_objects(),
-        *states,
-        *stix.country_locations(),
+    groups = [
+        stix.marking_definitions(),
+        stix.portal_objects(),
+        states,
+        stix.country_locations(),
     ]
-    return [Unit(stix.REFERENCE_DATE, "a", objects, {})]
+    return [
+        Unit(stix.REFERENCE_DATE, f"a{group}:{obj['id']}", [obj], {})
+        for group, objects in enumerate(groups)
+        for obj in sorted(objects, key=lambda o: o["id"])
+    ]
 
 
 def _items(kind: Kind, user):

@@ -467,3 +467,16 @@ def test_an_exact_version_finds_what_versions_named(dk_api):
     ]
     found = every_object(dk_api, "notices", **{"match[id]": marking, "match[version]": version})
     assert [o["id"] for o in found] == [marking]
+
+
+def test_a_state_added_between_two_pages_shifts_nothing(dk_api, settings):
+    settings.API_TOKEN_RATE = settings.API_USER_RATE = "10000/min"
+    before = every_object(dk_api, "notices")
+    first = get(dk_api, collection_url("notices"), limit=12).json()
+    from accounts.models import State
+
+    State.objects.create(code="AQ", name="Antarctic Test State")
+    rest = every_object(dk_api, "notices", next=first["next"])
+    walked = [o["id"] for o in first["objects"] + rest]
+    assert len(walked) == len(set(walked))  # nothing twice
+    assert {o["id"] for o in before} <= set(walked)  # nothing missed
