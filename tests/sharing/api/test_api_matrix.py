@@ -64,12 +64,13 @@ def attempt(api, method, path, body=None):
 
 
 def act_expectation(user, notice, *, allowed_status: str, done: int) -> int:
-    """An act of the author state's officers and admins on a notice in one status."""
+    """An act of the author state's officers and admins on a notice in one status; in
+    another, where the notice stands refuses it (409)."""
     if not may_see(user, notice):
         return 404
     if not may_edit(user, notice):
         return 403
-    return done if notice.status == allowed_status else 400
+    return done if notice.status == allowed_status else 409
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
