@@ -27,6 +27,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
+from sharing.advisories.services import AdvisoryLifecycle
+from sharing.denials.services import DenialLifecycle
+from sharing.notices.services import NoticeLifecycle
+from sharing.practices.services import PracticeLifecycle
 from sharing.taxii import stix
 
 # Units read from the database at a time.
@@ -37,10 +41,9 @@ CHUNK = 500
 class Kind:
     alias: str
     kind: str  # the revision's relation, and the kind named in STIX ids
-    model_name: str
-    owner: str
-    retired: str
-    reason: str
+    lifecycle: type  # the kind's life: its model and its owning state's field
+    retired: str  # when it was withdrawn, revoked or archived
+    reason: str  # and why, when it says
     title: str
     description: str
     # When it was first published (a denial is notified when it is published).
@@ -52,28 +55,32 @@ class Kind:
 
     @property
     def model(self):
-        return apps.get_model("sharing", self.model_name)
+        return self.lifecycle.model
+
+    @property
+    def owner(self) -> str:
+        return self.lifecycle.owner
 
 
 KINDS = [
     Kind(
-        "notices", "notice", "Notice", "author_state", "withdrawn_at", "withdrawn_reason",
+        "notices", "notice", NoticeLifecycle, "withdrawn_at", "withdrawn_reason",
         _("Threat and risk notices"),
         _("The notices you may read, each version that reached your state."),
     ),
     Kind(
-        "denials", "denial", "Denial", "state", "revoked_at", "revoked_reason",
+        "denials", "denial", DenialLifecycle, "revoked_at", "revoked_reason",
         _("Licence denials"),
         _("The licence denials you may read, each version that reached your state."),
         "created_at",
     ),
     Kind(
-        "best-practices", "best_practice", "BestPractice", "lead_state", "archived_at", "",
+        "best-practices", "best_practice", PracticeLifecycle, "archived_at", "",
         _("Best practices"),
         _("The best practices you may read, each version that reached your state."),
     ),
     Kind(
-        "advisories", "advisory", "Advisory", "author_state", "withdrawn_at", "withdrawn_reason",
+        "advisories", "advisory", AdvisoryLifecycle, "withdrawn_at", "withdrawn_reason",
         _("Advisories for industry"),
         _("The advisories for industry you may read, each version that reached your state."),
     ),
