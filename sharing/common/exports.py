@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from portal import audit
 from sharing.common.choices import TLP
-from sharing.common.pages import filtered
+from sharing.common.pages import filtered, stricter
 
 # Rows read from the database at a time.
 CHUNK = 2000
 
-TLP_ORDER = list(TLP.values)
 CONTENT_TYPES = {"csv": "text/csv", "ftm": "application/x-ndjson"}
 # A cell a spreadsheet would take for a formula (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,14 +70,9 @@ def markings(queryset) -> dict[str, int]:
     return {tlp: n for tlp, n in counts}
 
 
-def strictest(counts: dict[str, int]) -> str:
-    held = [tlp for tlp in counts if tlp in TLP_ORDER]
-    return max(held, key=TLP_ORDER.index) if held else TLP.CLEAR
-
-
 def file_name(kind: str, counts: dict[str, int], extension: str) -> str:
     """``notices-2026-12-07-TLP-AMBER.csv``: what, when, and the strictest marking."""
-    label = TLP(strictest(counts)).label.replace(":", "-").replace("+", "-")
+    label = TLP(stricter(*counts) or TLP.CLEAR).label.replace(":", "-").replace("+", "-")
     return f"{kind}-{timezone.localdate().isoformat()}-{label}.{extension}"
 
 

@@ -10,6 +10,7 @@ same version always has the same id and a consumer merges updates of one object.
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 
 from portal.countries import USER_ASSIGNED, country_names
 from sharing.common.choices import TLP
@@ -100,7 +101,10 @@ def _common(kind: str, object_id: str, created: datetime, modified: datetime) ->
 
 # --- Reference objects: the same for every reader ------------------------------------------
 
+# Built once per process (every TAXII page walks them): never changed by their readers.
 
+
+@cache
 def marking_definitions() -> list[dict]:
     return [
         {
@@ -117,6 +121,7 @@ def marking_definitions() -> list[dict]:
     ]
 
 
+@cache
 def portal_objects() -> list[dict]:
     """The portal as an identity, and the extension that declares our properties."""
     return [
@@ -163,6 +168,7 @@ def country_location_id(code: str) -> str:
     return stix_id("location", "country", code)
 
 
+@cache
 def country_locations() -> list[dict]:
     """Every country the portal takes, once: which of them readable items name is not
     told by serving only those. ISO 3166 codes are the `country`; Kosovo's XK is a

@@ -58,6 +58,15 @@ START = [
     "/public/v1/list.ftm.json",
     "/public/v1/list.ftm.json?since=0",
     "/public/v1/openapi.json",
+    # The channels of states' systems take a token: to a visitor, nothing.
+    "/taxii2/",
+    "/taxii2/echri/collections/notices/objects/",
+    "/taxii2/echri/collections/denials/objects/",
+    "/api/v1/notices/export.csv",
+    "/api/v1/denials/export.ftm.jsonl",
+    "/api/v1/entities/export.csv",
+    "/notices/export.csv",
+    "/denials/export.csv",
 ]
 
 
@@ -312,6 +321,12 @@ def test_nothing_restricted_reaches_a_signed_out_visitor(seeded, settings):
         assert not leaked, f"{path} shows {leaked}"
         found_public |= {marker for marker in public if marker in text}
     assert found_public == public, "the walk did not reach the public best practice"
+    # TAXII and the exports answer a visitor with a refusal, never a file.
+    for path in START:
+        if path.startswith("/taxii2/") or (path.startswith("/api/v1/") and "export" in path):
+            assert statuses[path] == 401, path
+        if path in ("/notices/export.csv", "/denials/export.csv"):
+            assert statuses[path] == 302, path  # to the sign-in page
     # The screening page answers a POST: every hidden name screened there too.
     visitor = Client()
     for marker in hidden:
