@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from portal.forms import apply_errors
+from portal.forms import apply_errors, saved
 from sharing.advisories import contacts
 from sharing.advisories.choices import ContactStatus
 from sharing.advisories.dissemination import READ_SALT
@@ -59,19 +59,19 @@ def contact_invite(request):
     state = contacts.check_can_manage(request.user)
     form = ContactForm(request.POST or None, state=state)
     if request.method == "POST" and form.is_valid():
-        try:
-            contacts.invite(
+        done = saved(
+            request,
+            form,
+            lambda: contacts.invite(
                 by=request.user,
                 request=request,
                 **{**form.cleaned_data, "lists": list(form.cleaned_data["lists"])},
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("Invited: they are sent nothing until they confirm their address.")
-            )
-            return redirect("sharing:contact-list")
+            ),
+            done=_("Invited: they are sent nothing until they confirm their address."),
+            then=reverse("sharing:contact-list"),
+        )
+        if done:
+            return done
     return render(
         request,
         "sharing/advisories/contact_form.html",
@@ -99,14 +99,16 @@ def contact_detail(request, pk):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            data = {**form.cleaned_data, "lists": list(form.cleaned_data["lists"])}
-            contacts.update(contact, by=request.user, request=request, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("sharing:contact-detail", pk=contact.pk)
+        data = {**form.cleaned_data, "lists": list(form.cleaned_data["lists"])}
+        done = saved(
+            request,
+            form,
+            lambda: contacts.update(contact, by=request.user, request=request, **data),
+            done=_("Saved."),
+            then=reverse("sharing:contact-detail", args=[contact.pk]),
+        )
+        if done:
+            return done
     sent = Sending.objects.filter(contact=contact).select_related("dissemination__advisory")
     return render(
         request,
