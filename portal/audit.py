@@ -112,6 +112,8 @@ class Action(models.TextChoices):
     DENIAL_EXPIRED = "denial.expired"
     DENIAL_VIEWED = "denial.viewed"
     SCREENING = "denial.screening"
+    WATCH_CREATED = "watch.created"
+    WATCH_DECIDED = "watch.decided"
     CONSULTATION_VIEWED = "consultation.viewed"
     CONSULTATION_OPENED = "consultation.opened"
     CONSULTATION_MESSAGE = "consultation.message"

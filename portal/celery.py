@@ -23,7 +23,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # The portal's own tasks, and those of the sharing app's domains (each domain package
 # keeps its tasks in its tasks.py). A worker imports them as it starts; every other
 # process as Django starts (portal/apps.py).
-TASK_PACKAGES = ["portal", "sharing.notifications", "sharing.denials", "sharing.advisories"]
+TASK_PACKAGES = [
+    "portal",
+    "sharing.notifications",
+    "sharing.denials",
+    "sharing.advisories",
+    "sharing.watches",
+]
 app.autodiscover_tasks(TASK_PACKAGES)
 
 logger = logging.getLogger(__name__)

@@ -350,6 +350,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sharing.tasks.watch_consultations",
         "schedule": crontab(minute=10),
     },
+    # Watched applications are screened again as each denial is announced; this hourly
+    # pass tells what a lost task would have told, and ends the watches past their date.
+    "watch-sweep": {"task": "sharing.tasks.sweep_watches", "schedule": crontab(minute=20)},
 }
 # A task is acknowledged only once it has finished, and a worker that dies mid-task
 # gives the message back: every task is written to be safe to run twice.

@@ -10,6 +10,7 @@ from sharing.notices import api as notices
 from sharing.notifications import api as notifications
 from sharing.practices import api as practices
 from sharing.search import api as search
+from sharing.watches import api as watches
 
 app_name = "api"
 
@@ -22,6 +23,7 @@ router.register("best-practices", practices.BestPracticeViewSet, basename="best-
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("denials", denials.DenialViewSet, basename="denial")
 router.register("consultations", denials.ConsultationViewSet, basename="consultation")
+router.register("watches", watches.WatchViewSet, basename="watch")
 
 
 def files_without_slash(patterns):

@@ -1,6 +1,6 @@
 """The sharing app's models, for Django: each lives in its domain package (notices,
-practices, denials, advisories, notifications, and what they share in common); importing them here
-registers them with the app. Code imports them from their own package."""
+practices, denials, advisories, notifications, watches, and what they share in common);
+importing them here registers them with the app. Code imports them from their own package."""
 
 from sharing.advisories.models import (  # noqa: F401
     Advisory,
@@ -51,3 +51,4 @@ from sharing.practices.models import (  # noqa: F401
     PublicComment,
     Topic,
 )
+from sharing.watches.models import Watch, WatchMatch  # noqa: F401

@@ -12,6 +12,7 @@ from sharing.notifications import views as notifications
 from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
 from sharing.search import views as search
+from sharing.watches import views as watches
 
 app_name = "sharing"
 
@@ -59,6 +60,10 @@ urlpatterns = [
     path("denials/export.csv", denials.denial_export, name="denial-export"),
     path("denials/new/", denials.denial_create, name="denial-create"),
     path("denials/screen/", denials.screening, name="screening"),
+    path("denials/watches/", watches.watch_list, name="watch-list"),
+    path("denials/watches/new/", watches.watch_create, name="watch-create"),
+    path("denials/watches/<uuid:pk>/", watches.watch_detail, name="watch-detail"),
+    path("denials/watches/<uuid:pk>/decide/", watches.watch_decide, name="watch-decide"),
     path("denials/<uuid:pk>/", denials.denial_detail, name="denial-detail"),
     path("denials/<uuid:pk>/amend/", denials.denial_amend, name="denial-amend"),
     path("denials/<uuid:pk>/edit/", denials.denial_edit, name="denial-edit"),

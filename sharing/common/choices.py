@@ -79,11 +79,19 @@ class EventKind(models.TextChoices):
     APPROVAL_REQUESTED = "approval.requested", _("Submitted for your approval")
     APPROVAL_GRANTED = "approval.approved", _("Your submission was approved")
     APPROVAL_REFUSED = "approval.rejected", _("Your submission was rejected")
+    # A watched application matched a denial: told within the watching state only.
+    SCREENING_NEW_MATCH = "screening.new_match", _("New match for a watched application")
 
 
 # Four eyes: told to officials of the submitting state only, never to a system.
 FOUR_EYES_KINDS = frozenset(
     {EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_GRANTED, EventKind.APPROVAL_REFUSED}
+)
+
+# Events after which the watched applications of the states told are screened again
+# (sharing.watches), once the event is dispatched.
+RESCREENING_KINDS = frozenset(
+    {EventKind.DENIAL_ISSUED, EventKind.DENIAL_AMENDED, EventKind.DENIAL_RENEWED}
 )
 
 # Minor corrections and archiving are kept in the history and told to nobody. What

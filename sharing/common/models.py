@@ -460,6 +460,8 @@ class Event(models.Model):
     consultation = models.ForeignKey(
         "Consultation", on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # A watched application's new match is about the denial, and names the watch too.
+    watch = models.ForeignKey("Watch", on_delete=models.PROTECT, null=True, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -551,7 +551,9 @@ def next_reference(state: State, year: int, series: str = "") -> str:
     return "-".join([state.pk, *([series] if series else []), str(year), f"{number:04d}"])
 
 
-def record_event(kind: str, parent, by: User | None, *, consultation=None, **payload) -> Event:
+def record_event(
+    kind: str, parent, by: User | None, *, consultation=None, watch=None, **payload
+) -> Event:
     """The outbox row announcing ``kind`` about ``parent``, written in the caller's
     transaction; once that commits, the event is queued for dispatch. If the broker
     cannot take it then, the act still stands and the sweeper dispatches it later. The
@@ -562,6 +564,7 @@ def record_event(kind: str, parent, by: User | None, *, consultation=None, **pay
         state=by.state if by is not None else None,
         payload={"version": parent.version, **payload},
         consultation=consultation,
+        watch=watch,
         **{parent_field(parent): parent},
     )
     enqueue_on_commit("sharing.tasks.dispatch_event", event.pk)

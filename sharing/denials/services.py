@@ -60,6 +60,7 @@ from sharing.denials.models import (
     ScreeningHit,
     review_date,
 )
+from sharing.denials.querysets import DenialQuerySet
 
 MAX_DESCRIPTION = 5000
 MAX_PARTIES = 10
@@ -692,7 +693,8 @@ def clean_screening(data: dict) -> screening.Transaction:
     return screening.Transaction(**values)
 
 
-def _facts(denial: Denial) -> screening.DenialFacts:
+def facts_of(denial: Denial) -> screening.DenialFacts:
+    """What the matcher knows of ``denial`` (its parties prefetched: ``with_content``)."""
     return screening.DenialFacts(
         id=denial.pk,
         parties=tuple(
@@ -720,9 +722,20 @@ def _index() -> screening.ScreeningIndex:
     in_force = Denial.objects.in_force()
     stamp = tuple(in_force.aggregate(n=Count("pk"), at=Max("updated_at")).values())
     if _INDEX["stamp"] != stamp:
-        _INDEX["index"] = screening.prepare(_facts(d) for d in in_force.with_content())
+        _INDEX["index"] = screening.prepare(facts_of(d) for d in in_force.with_content())
         _INDEX["stamp"] = stamp
     return _INDEX["index"]
+
+
+def matching(
+    candidate: screening.Transaction, readable: DenialQuerySet
+) -> list[tuple[Denial, screening.Match]]:
+    """The denials in force among ``readable`` (a ``visible_to`` queryset) that match
+    ``candidate``, best first, each with its content and why it matched."""
+    among = set(readable.in_force().values_list("pk", flat=True))
+    matches = screening.screen(candidate, _index(), among=among)
+    denials = Denial.objects.with_content().in_bulk([match.denial_id for match in matches])
+    return [(denials[match.denial_id], match) for match in matches]
 
 
 @transaction.atomic
@@ -732,9 +745,8 @@ def screen(*, by: User, request: HttpRequest | None = None, **data) -> Screening
     searched, what was shown) and audited."""
     state = check_can_screen(by)
     candidate = clean_screening(data)
-    visible = set(Denial.objects.visible_to(by).in_force().values_list("pk", flat=True))
-    matches = screening.screen(candidate, _index(), among=visible)
-    denials = Denial.objects.with_content().in_bulk([match.denial_id for match in matches])
+    found = matching(candidate, Denial.objects.visible_to(by))
+    matches = [match for _denial, match in found]
     record = Screening.objects.create(
         by=by, state=state, query={field: getattr(candidate, field) for field in SCREEN_FIELDS}
     )
@@ -749,7 +761,7 @@ def screen(*, by: User, request: HttpRequest | None = None, **data) -> Screening
         target=record,
         details={"shown": [str(match.denial_id) for match in matches]},
     )
-    return ScreeningResult(record, [(denials[match.denial_id], match) for match in matches])
+    return ScreeningResult(record, found)
 
 
 # --- Consultations --------------------------------------------------------------------------

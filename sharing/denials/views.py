@@ -592,6 +592,23 @@ def _consult_url(denial: Denial, query: dict) -> str:
     return f"{url}?{urlencode(filled)}" if filled else url
 
 
+def match_rows(found, user, query: dict) -> list[dict]:
+    """What the match cards of a screening show (sharing/denials/includes/_match.html):
+    each denial matched, why, its end-users, and where to consult its state about the
+    transaction ``query`` describes."""
+    return [
+        {
+            "denial": denial,
+            "match": match,
+            "end_users": [p for p in denial.parties.all() if p.role == PartyRole.END_USER],
+            "consult_url": (
+                _consult_url(denial, query) if services.can_consult(denial, user) else ""
+            ),
+        }
+        for denial, match in found
+    ]
+
+
 @login_required
 def screening(request):
     user = request.user
@@ -603,19 +620,7 @@ def screening(request):
             result = services.screen(by=user, request=request, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
-    rows = []
-    if result is not None:
-        query = result.screening.query
-        for denial, match in result.matches:
-            consult = services.can_consult(denial, user)
-            rows.append(
-                {
-                    "denial": denial,
-                    "match": match,
-                    "end_users": [p for p in denial.parties.all() if p.role == PartyRole.END_USER],
-                    "consult_url": _consult_url(denial, query) if consult else "",
-                }
-            )
+    rows = match_rows(result.matches, user, result.screening.query) if result else []
     return page(
         request,
         "sharing/denials/screening.html",

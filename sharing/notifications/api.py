@@ -35,7 +35,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return (
             Notification.objects.visible_to(self.request.user)
-            .select_related("notice", "best_practice", "denial", "advisory", "consultation")
+            .select_related(
+                "notice", "best_practice", "denial", "advisory", "consultation", "watch"
+            )
             .order_by("-created_at", "-pk")
         )
 

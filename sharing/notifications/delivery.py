@@ -39,6 +39,7 @@ from portal import crypto
 from portal.queue import enqueue
 from sharing.common.choices import (
     FOUR_EYES_KINDS,
+    RESCREENING_KINDS,
     RESTRICTED_TLP,
     TLP,
     TLP_DEFINITIONS,
@@ -153,6 +154,10 @@ def audience(event: Event) -> tuple:
         # The submitter alone (of the owning state, or a co-author who amended).
         submitter = event.payload.get("submitter")
         return readers.filter(users__pk=submitter), Q(pk=submitter)
+    if kind == EventKind.SCREENING_NEW_MATCH:
+        # The watching state's officials, and the watch's owner whatever their role now.
+        watch = event.watch
+        return readers.filter(pk=watch.state_id), Q(role__in=CONTRIBUTORS) | Q(pk=watch.owner_id)
     if kind == EventKind.DENIAL_REVIEW_DUE:
         return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
     consultation = event.consultation
@@ -209,7 +214,9 @@ def dispatch(event_id: int) -> int:
     with transaction.atomic():
         event = (
             Event.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notice", "best_practice", "denial", "advisory", "consultation")
+            .select_related(
+                "notice", "best_practice", "denial", "advisory", "consultation", "watch"
+            )
             .filter(pk=event_id, dispatched_at__isnull=True)
             .first()
         )
@@ -239,6 +246,7 @@ def dispatch(event_id: int) -> int:
                 denial_id=event.denial_id,
                 advisory_id=event.advisory_id,
                 consultation_id=event.consultation_id,
+                watch_id=event.watch_id,
                 created_at=event.created_at,
                 email_status=_email_status(own_mode or state_mode),
             )
@@ -255,16 +263,19 @@ def dispatch(event_id: int) -> int:
         ]
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
-        transaction.on_commit(lambda: hand_over(event.pk), robust=True)
+        transaction.on_commit(lambda: hand_over(event.pk, event.kind), robust=True)
     return len(rows)
 
 
-def hand_over(event_id: int) -> None:
-    """Queue the e-mails and deliveries of a dispatched event."""
+def hand_over(event_id: int, kind: str = "") -> None:
+    """Queue the e-mails and deliveries of a dispatched event, and, once a denial is
+    announced, the screening of the watched applications against it."""
     pending = Notification.objects.filter(event_id=event_id, email_status=EmailStatus.PENDING)
     _queue_emails(list(pending.order_by("pk").values_list("pk", flat=True)))
     due = WebhookDelivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
     _queue_deliveries(list(due.values_list("pk", flat=True)))
+    if kind in RESCREENING_KINDS:
+        enqueue("sharing.tasks.rescreen_watches", event_id)
 
 
 def _queue_emails(ids: list[int]) -> None:
@@ -408,6 +419,8 @@ def send_emails(notification_ids: list[int]) -> int:
             "notice__author_state",
             "best_practice__lead_state",
             "advisory__author_state",
+            "watch",
+            "event",
         )
         .prefetch_related(*PREFETCH_FOR_EMAIL)
         .order_by("pk")
@@ -599,6 +612,8 @@ def _digest(user, pref, mode: str, period: datetime.date):
             "denial__state",
             "advisory__author_state",
             "consultation",
+            "watch",
+            "event",
         )
         .prefetch_related("notice__categories")
         .order_by("created_at", "pk")
@@ -689,6 +704,21 @@ def payload(event: Event) -> dict:
             "lead_state": subject.lead_state_id,
             "url": url,
         }
+    watch = event.watch
+    if watch is not None:
+        # The watching state's own application, and why it matched (flags and figures:
+        # the names matched are read in the portal).
+        data["watch"] = {
+            "id": str(watch.pk),
+            "application_reference": watch.application_reference,
+            "decide_by": watch.decide_by.isoformat(),
+            "url": settings.SITE_URL + watch.get_absolute_url(),
+        }
+        data["match"] = {
+            "score": event.payload.get("score"),
+            "previous_score": event.payload.get("previous_score"),
+            "reasons": event.payload.get("reasons", []),
+        }
     return {
         "id": f"evt_{event.pk}",
         "type": event.kind,
@@ -743,6 +773,7 @@ def deliver(delivery_id: int) -> str | None:
         "event__best_practice__lead_state",
         "event__denial__state",
         "event__consultation",
+        "event__watch",
     ).get(pk=delivery_id)
     try:
         status = _attempt(delivery, mine)

@@ -42,6 +42,9 @@ class Notification(models.Model):
     consultation = models.ForeignKey(
         "sharing.Consultation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    watch = models.ForeignKey(
+        "sharing.Watch", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_status = models.CharField(
@@ -85,6 +88,8 @@ class Notification(models.Model):
             EventKind.APPROVAL_GRANTED: "#approval",
             EventKind.APPROVAL_REFUSED: "#approval",
         }.get(self.kind, "")
+        if self.watch_id:
+            return self.watch.get_absolute_url()
         if self.consultation_id and self.kind != EventKind.CONSULTATION_OUTCOME:
             # The two states' own page (the outcome alone goes to the denial's readers).
             return self.consultation.get_absolute_url()

@@ -38,8 +38,12 @@ class NotificationSerializer(serializers.ModelSerializer):
             "reference",
             "tlp",
             "url",
+            "watch",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "watch": {"help_text": "The watched application a new match is about (else null)."}
+        }
 
     @extend_schema_field(serializers.ChoiceField(choices=SUBJECT_TYPES))
     def get_subject_type(self, notification) -> str:

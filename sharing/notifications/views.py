@@ -39,6 +39,7 @@ def inbox(request):
             "denial__state",
             "advisory__author_state",
             "consultation__consulting_state",
+            "watch",
             "event__state",
         )
         # Unread first, then newest first; the primary key keeps pages stable.

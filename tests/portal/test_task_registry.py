@@ -21,6 +21,8 @@ EXPECTED = [
     "sharing.tasks.watch_consultations",
     "sharing.tasks.disseminate_advisory",
     "sharing.tasks.sweep_disseminations",
+    "sharing.tasks.rescreen_watches",
+    "sharing.tasks.sweep_watches",
 ]
 
 PROBE = """

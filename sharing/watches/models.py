@@ -1,0 +1,100 @@
+"""A watched application and what it was told of."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sharing.watches.choices import WatchStatus
+from sharing.watches.querysets import WatchQuerySet
+
+
+class Watch(models.Model):
+    """A licence application still being decided, screened again whenever a denial its
+    state may read is notified, amended or renewed, until it is decided or its
+    decide-by date passes. Made from a screening, whose transaction it keeps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("watched by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    screening = models.ForeignKey(
+        "sharing.Screening", on_delete=models.PROTECT, related_name="watches"
+    )
+    application_reference = models.CharField(_("application reference"), max_length=64)
+    end_user = models.CharField(_("end-user"), max_length=200, blank=True)
+    consignee = models.CharField(_("consignee"), max_length=200, blank=True)
+    destination = models.CharField(_("destination"), max_length=2, blank=True)
+    control_entry = models.CharField(_("control-list entry"), max_length=40, blank=True)
+    item_description = models.TextField(_("item description"), blank=True)
+    decide_by = models.DateField(_("decide by"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=WatchStatus.choices, default=WatchStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("watched since"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = WatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("watched application")
+        verbose_name_plural = _("watched applications")
+        ordering = ["decide_by", "application_reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "application_reference"],
+                condition=models.Q(status=WatchStatus.ACTIVE),
+                name="watch_reference_once_while_active",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["state", "decide_by"],
+                condition=models.Q(status=WatchStatus.ACTIVE),
+                name="watch_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.application_reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:watch-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == WatchStatus.ACTIVE and self.decide_by >= timezone.localdate()
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name in (self.end_user, self.consignee) if name]
+
+
+class WatchMatch(models.Model):
+    """A denial a watch matched, and the score its state was last told of (or that the
+    officer saw when the watch was made): a match is told again only when its score
+    rises by ``services.RISE`` or more, so re-screening the same event tells nobody
+    twice."""
+
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="matches")
+    denial = models.ForeignKey("sharing.Denial", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    first_at = models.DateTimeField(_("first matched"), default=timezone.now)
+    told_at = models.DateTimeField(_("told"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "first_at"]
+        constraints = [models.UniqueConstraint(fields=["watch", "denial"], name="watch_match_once")]
+
+    def __str__(self) -> str:
+        return f"{self.watch_id} → {self.denial_id} ({self.score})"

@@ -1,0 +1,238 @@
+"""Watched applications: made from a screening, screened again when a denial is
+announced, told once per new match (or a rise of 10 points), never after the watch
+ended or for a denial the state may not read."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from portal.inputs import Conflict
+from portal.models import AuditEntry
+from sharing.common.choices import EventKind
+from sharing.common.models import Event
+from sharing.denials import services as denials
+from sharing.notifications import delivery as notifications
+from sharing.notifications.models import Notification
+from sharing.watches import services as watches
+from sharing.watches.choices import WatchStatus
+from sharing.watches.models import Watch, WatchMatch
+from tests.personas import persona
+from tests.sharing.conftest import denial_content
+
+pytestmark = pytest.mark.django_db
+
+NEW_MATCH = EventKind.SCREENING_NEW_MATCH
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def watched(officer, reference="FI-EXP-2026-311", days=60, **transaction) -> Watch:
+    """``officer`` screens a transaction (by default "Nimbus Intercept" to the UAE) and
+    watches it."""
+    transaction = {"end_user": "Nimbus Intercept", "destination": "AE", **transaction}
+    result = denials.screen(by=officer, **transaction)
+    return watches.create(
+        by=officer,
+        screening=result.screening.pk,
+        application_reference=reference,
+        decide_by=in_days(days),
+    )
+
+
+def announce(callbacks, act, *args, **kwargs):
+    """Do ``act`` and run what follows its commit: the dispatch of its event, then the
+    screening of the watches (eagerly, as the embedded mode does)."""
+    with callbacks(execute=True):
+        return act(*args, **kwargs)
+
+
+def told() -> list[tuple[str, str]]:
+    return sorted(
+        Notification.objects.filter(kind=NEW_MATCH).values_list("user__username", "watch__state")
+    )
+
+
+def test_a_denial_notified_after_the_screening_is_told_to_the_watching_state_once(
+    fi_officer, fi_admin, fi_viewer, dk_officer, no_viewer, django_capture_on_commit_callbacks
+):
+    watch = watched(fi_officer)
+    assert watch.matches.count() == 0  # nothing matched when it was screened
+
+    denial = announce(
+        django_capture_on_commit_callbacks,
+        denials.publish,
+        by=dk_officer,
+        **denial_content(
+            parties=[{"role": "end_user", "name": "NIMBUS-INTERCEPT Ltd", "country": "AE"}]
+        ),
+    )
+
+    # The watching state's officers and admins: not its viewers, nor another state.
+    assert told() == [("fi-admin", "FI"), ("fi-officer", "FI")]
+    event = Event.objects.get(kind=NEW_MATCH)
+    assert event.denial == denial and event.watch == watch
+    assert event.payload["score"] >= 80 and event.payload["previous_score"] is None
+    assert event.payload["reasons"][0] == {"reason": "name", "percent": 100}
+    assert {"reason": "destination", "country": "AE"} in event.payload["reasons"]
+    notification = Notification.objects.get(kind=NEW_MATCH, user=fi_officer)
+    assert notification.get_absolute_url() == watch.get_absolute_url()
+    assert WatchMatch.objects.get(watch=watch).score == event.payload["score"]
+
+    # The same event screened again, or every watch screened again: nobody told twice.
+    issued = Event.objects.get(kind=EventKind.DENIAL_ISSUED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert watches.rescreen_event(issued.pk) == 0
+        assert watches.rescreen_all() == {"lapsed": 0, "told": 0}
+        notifications.dispatch(issued.pk)
+    assert Event.objects.filter(kind=NEW_MATCH).count() == 1
+    assert len(told()) == 2
+
+
+def test_what_the_screening_showed_is_known_and_a_rise_of_ten_is_told_again(
+    fi_officer, fi_admin, dk_officer, django_capture_on_commit_callbacks
+):
+    # A denial naming the end-user in another country, for another control entry.
+    content = denial_content(
+        control_entry="3A001.a",
+        parties=[{"role": "end_user", "name": "Nimbus Intercept", "country": "QA"}],
+    )
+    denial = announce(django_capture_on_commit_callbacks, denials.publish, by=dk_officer, **content)
+    watch = watched(fi_officer, control_entry="5A001.j")
+    assert list(watch.matches.values_list("denial", "score", "told_at")) == [(denial.pk, 80, None)]
+
+    # Same control category (5A001): +5, not enough to tell again.
+    announce(
+        django_capture_on_commit_callbacks,
+        denials.amend,
+        denial,
+        by=dk_officer,
+        **{**content, "control_entry": "5A001.a", "change_note": "Entry corrected."},
+    )
+    assert told() == []
+
+    # The end-user moved to the UAE, the watch's destination: 80 + 10 + 5 = 95.
+    denial.refresh_from_db()
+    parties = [{"role": "end_user", "name": "Nimbus Intercept", "country": "AE"}]
+    announce(
+        django_capture_on_commit_callbacks,
+        denials.amend,
+        denial,
+        by=dk_officer,
+        **{**content, "control_entry": "5A001.a", "parties": parties, "change_note": "Moved."},
+    )
+    event = Event.objects.get(kind=NEW_MATCH)
+    assert (event.payload["score"], event.payload["previous_score"]) == (95, 80)
+    assert [user for user, _state in told()] == ["fi-admin", "fi-officer"]
+
+
+def test_revoked_narrowed_decided_and_lapsed_trigger_nothing(
+    fi_officer, dk_officer, django_capture_on_commit_callbacks
+):
+    nimbus = denial_content(parties=[{"role": "end_user", "name": "Nimbus Intercept"}])
+    decided = watched(fi_officer, reference="FI-1")
+    lapsing = watched(fi_officer, reference="FI-2", days=1)
+    watches.decide(decided, by=fi_officer, outcome="refused")
+
+    # A denial Finland may not read (Norway only).
+    narrow = {**nimbus, "audience": "selected", "recipient_states": ["NO"]}
+    announce(django_capture_on_commit_callbacks, denials.publish, by=dk_officer, **narrow)
+    assert told() == []
+
+    # The lapsing watch's date passes: the next denial tells nothing, and the sweep ends it.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        denial = denials.publish(by=dk_officer, **{**nimbus, "national_reference": "DK-2026/0099"})
+    for event in Event.objects.filter(kind=EventKind.DENIAL_ISSUED):
+        assert watches.rescreen_event(event.pk, today=tomorrow) == 0
+    assert watches.rescreen_all(today=tomorrow)["lapsed"] == 1
+    lapsing.refresh_from_db()
+    assert lapsing.status == WatchStatus.LAPSED
+    # (the decided watch was told nothing either; the lapsing one was told today, before)
+    assert {n.watch_id for n in Notification.objects.filter(kind=NEW_MATCH)} <= {lapsing.pk}
+
+    # A revoked denial: its events screen nothing.
+    live = watched(fi_officer, reference="FI-3")
+    before = Event.objects.filter(kind=NEW_MATCH).count()
+    denials.revoke(denial, by=dk_officer, reason="Granted after all.")
+    issued = Event.objects.filter(kind=EventKind.DENIAL_ISSUED, denial=denial).get()
+    assert watches.rescreen_event(issued.pk) == 0
+    assert not WatchMatch.objects.filter(watch=live, denial=denial, told_at__isnull=False).exists()
+    assert Event.objects.filter(kind=NEW_MATCH).count() == before
+
+
+def test_a_denial_narrowed_away_from_the_state_is_not_screened_for_it(
+    fi_officer, dk_officer, django_capture_on_commit_callbacks
+):
+    watch = watched(fi_officer, end_user="Orion Signals")
+    denial = announce(
+        django_capture_on_commit_callbacks,
+        denials.publish,
+        by=dk_officer,
+        **denial_content(parties=[{"role": "end_user", "name": "Aldebaran Tech"}]),
+    )
+    # Amended to name the watched end-user, and narrowed to Norway at the same time.
+    amended = denial_content(
+        audience="selected",
+        recipient_states=["NO"],
+        parties=[{"role": "end_user", "name": "Orion Signals"}],
+        change_note="Narrowed.",
+    )
+    announce(django_capture_on_commit_callbacks, denials.amend, denial, by=dk_officer, **amended)
+    assert told() == [] and not watch.matches.exists()
+
+
+def test_what_a_watch_takes_is_checked(fi_officer, fi_viewer, dk_officer):
+    result = denials.screen(by=fi_officer, end_user="Nimbus")
+    others = denials.screen(by=dk_officer, end_user="Nimbus")
+    good = {
+        "screening": result.screening.pk,
+        "application_reference": "FI-9",
+        "decide_by": in_days(30),
+    }
+    for change, field in (
+        ({"application_reference": ""}, "application_reference"),
+        ({"application_reference": "x\x00"}, "application_reference"),
+        ({"decide_by": in_days(-1)}, "decide_by"),
+        ({"decide_by": in_days(400)}, "decide_by"),
+        ({"decide_by": "soon"}, "decide_by"),
+        ({"screening": others.screening.pk}, "screening"),  # another state's
+        ({"screening": "12abc"}, "screening"),
+        ({"screening": True}, "screening"),
+        ({"colour": "red"}, "colour"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            watches.create(by=fi_officer, **{**good, **change})
+        assert field in refused.value.message_dict
+    assert not Watch.objects.exists()
+
+    watch = watches.create(by=fi_officer, **good)
+    with pytest.raises(ValidationError) as refused:
+        watches.create(by=fi_officer, **good)
+    assert "application_reference" in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        watches.create(by=fi_viewer, **good)
+    assert AuditEntry.objects.filter(action="watch.created").count() == 1
+
+    # The decision: the watching state only, once.
+    with pytest.raises(PermissionDenied):
+        watches.decide(watch, by=dk_officer, outcome="granted")
+    with pytest.raises(ValidationError):
+        watches.decide(watch, by=fi_officer, outcome="maybe")
+    watches.decide(watch, by=fi_officer, outcome="granted")
+    with pytest.raises(Conflict):
+        watches.decide(watch, by=fi_officer, outcome="refused")
+    watch.refresh_from_db()
+    assert watch.status == WatchStatus.GRANTED and watch.decided_by == fi_officer
+    # Decided, the reference may be watched again (a new application with the same number).
+    assert watches.create(by=fi_officer, **good).status == WatchStatus.ACTIVE
+
+
+def test_watches_are_seen_by_their_states_screeners_only(fi_officer, fi_viewer, dk_officer):
+    watch = watched(fi_officer)
+    assert list(Watch.objects.visible_to(persona("fi-admin"))) == [watch]
+    for other in (fi_viewer, dk_officer):
+        assert not Watch.objects.visible_to(other).exists()
