@@ -16,7 +16,8 @@ dropped at the end), on PostgreSQL only:
    signed in, with realistic filters, loaded by wrk on 127.0.0.1, against a one-query
    view served by the same gunicorn (bench/urls.py);
 5. publish latency (10 vs 10,000 recipients) and fan-out rows per second (bench/writes.py);
-6. exporters' self-screening at 10,000 listed entities (bench/public_screening.py).
+6. exporters' self-screening at 10,000 listed entities (bench/public_screening.py);
+7. screening 1,000 watched applications again when one denial arrives (bench/watches.py).
 
 A benchmark reports; it asserts nothing about time. Before taking figures it waits (a
 while) for the machine to be quiet, and records the load average it ran at.
@@ -177,6 +178,14 @@ def run(args, url: str, work: Path, wrk: str) -> dict:
         stdout=subprocess.DEVNULL,
     )
     out["public_screening"] = json.loads(public.read_text())
+    watched = work / "watches.json"
+    subprocess.run(
+        [lib.PYTHON, "bench/watches.py", "--json", str(watched)],
+        cwd=lib.ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    out["watches"] = json.loads(watched.read_text())
     out["load"]["after"] = lib.load_average()
     return out
 
@@ -621,6 +630,16 @@ def table(r: dict) -> list[list]:
             f"{one['p95_over_pk_query']:.0f}",
             "p95 < 200 ms",
             one["met"],
+        )
+    if "watches" in r:
+        w = r["watches"]
+        add(
+            f"re-screen {w['watches']:,} watches, one new denial (s)",
+            f"{w['seconds']:.3f}",
+            f"{w['matcher_alone_seconds']:.3f}",
+            f"{w['seconds'] / w['matcher_alone_seconds']:.1f}",
+            f"< {w['target_seconds']:.0f} s",
+            w["seconds"] < w["target_seconds"],
         )
     s = r["search"]
     add(
