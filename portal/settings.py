@@ -330,6 +330,8 @@ CELERY_TASK_ROUTES = {
     "sharing.tasks.watch_consultations": {"queue": "events"},
     "sharing.tasks.disseminate_advisory": {"queue": "email"},
     "sharing.tasks.sweep_disseminations": {"queue": "email"},
+    "sharing.tasks.rescreen_watches": {"queue": "events"},
+    "sharing.tasks.sweep_watches": {"queue": "events"},
 }
 # Beat only enqueues, and what it enqueues is safe to run on several hosts at once; beat holds
 # a lock in Redis besides, so that a second beat started by mistake (or as a standby on

@@ -81,7 +81,7 @@ def clean_watch(data: dict, *, state: State, today: datetime.date | None = None)
     if found is None:
         errors["screening"] = _("Give the number of a screening made by your state.")
     if (
-        reference
+        "application_reference" not in errors
         and Watch.objects.filter(
             state=state, application_reference=reference, status=WatchStatus.ACTIVE
         ).exists()
