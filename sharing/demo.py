@@ -19,6 +19,8 @@ from sharing.notices.models import Notice
 from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from sharing.practices.models import BestPractice
+from sharing.watches import services as watches
+from sharing.watches.models import Watch
 
 DEMO_NOTICES = [
     {
@@ -675,6 +677,73 @@ def _seed_consultation() -> int:
     writer = User.objects.filter(username=username).first()
     if writer is not None:
         denials.write_in_consultation(consultation, by=writer, body=body)
+    return 1
+
+
+# A watched application of Finland's: screened with no hit, then matched by a denial
+# Denmark notifies after it, so that fi-officer's inbox holds the new match.
+DEMO_WATCH = {
+    "author": "fi-officer",
+    "screened": {
+        "end_user": "Helios Monitoring Solutions",
+        "destination": "AE",
+        "control_entry": "5A001.j",
+        "item_description": "Lawful-interception mediation servers, 2 units.",
+    },
+    "application_reference": "FI-TRAFICOM-2026-077",
+    "days": 60,
+    "denial": {
+        "author": "dk-officer",
+        "days_ago": 3,
+        "content": {
+            "national_reference": "DK-EKS-2026-0131",
+            "control_entry": "5A001.j",
+            "catch_all": False,
+            "item_description": "Interception mediation and retention servers.",
+            "end_use": "Declared as telecom lawful-interception compliance.",
+            "reason_category": "human_rights",
+            "reason": "No independent oversight of interception in the destination.",
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "HELIOS MONITORING SOLUTIONS FZE",
+                    "aliases": ["Helios MS"],
+                    "address": "Free Zone, Dubai",
+                    "country": "AE",
+                },
+            ],
+        },
+    },
+}
+
+
+def seed_watch() -> int:
+    """Finland's watched application, and the Danish denial that matches it after it
+    was watched (told to Finland's officers); 1 if added."""
+    demo = DEMO_WATCH
+    author = User.objects.filter(username=demo["author"]).first()
+    notifier = User.objects.filter(username=demo["denial"]["author"]).first()
+    if (
+        author is None
+        or notifier is None
+        or Watch.objects.filter(
+            state_id=author.state_id, application_reference=demo["application_reference"]
+        ).exists()
+    ):
+        return 0
+    screened = denials.screen(by=author, **demo["screened"])
+    watches.create(
+        by=author,
+        screening=screened.screening.pk,
+        application_reference=demo["application_reference"],
+        decide_by=timezone.localdate() + datetime.timedelta(days=demo["days"]),
+    )
+    content = demo["denial"]["content"]
+    if not Denial.objects.filter(
+        state_id=notifier.state_id, national_reference=content["national_reference"]
+    ).exists():
+        decided_on = timezone.localdate() - datetime.timedelta(days=demo["denial"]["days_ago"])
+        denials.publish(by=notifier, decided_on=decided_on, **content)
     return 1
 
 

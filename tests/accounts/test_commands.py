@@ -65,7 +65,10 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     first = run("seed_demo")
     assert "75 user(s) created" in first
     assert "6 demo notice(s) and 12 best practice(s) added" in first
-    assert "4 advisory(ies) for industry and 1 public comment window(s) added" in first
+    assert (
+        "4 advisory(ies) for industry, 1 public comment window(s) and 1 watched "
+        "application(s) added"
+    ) in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
         "DK",
@@ -128,6 +131,22 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert BestPractice.objects.filter(status="published").count() == 12
     assert BestPractice.objects.filter(public=True).count() == 4
     assert Endorsement.objects.count() == 7
+
+
+def test_the_demo_watch_is_matched_by_a_later_denial_and_finland_told(
+    seeded_states, settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        run("seed_demo")
+    from sharing.notifications.models import Notification
+    from sharing.watches.models import Watch
+
+    watch = Watch.objects.get(application_reference="FI-TRAFICOM-2026-077")
+    (match,) = watch.matches.all()
+    assert match.denial.national_reference == "DK-EKS-2026-0131" and match.told_at
+    told = Notification.objects.filter(kind="screening.new_match", watch=watch)
+    assert sorted(told.values_list("user__username", flat=True)) == ["fi-admin", "fi-officer"]
 
 
 def test_seed_demo_takes_another_password(seeded_states, settings):

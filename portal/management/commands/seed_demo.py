@@ -10,6 +10,7 @@ from sharing.demo import (
     seed_denials,
     seed_notices,
     seed_practices,
+    seed_watch,
 )
 
 QUIET = "django.core.mail.backends.dummy.EmailBackend"
@@ -47,12 +48,13 @@ class Command(BaseCommand):
             denials, consultations = seed_denials()
             advisories = seed_advisories()
             windows = seed_comment_window()
+            watched = seed_watch()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
             f"{denials} licence denial(s), {consultations} consultation(s) and "
-            f"{advisories} advisory(ies) for industry and {windows} public comment "
-            f"window(s) added.\n"
+            f"{advisories} advisory(ies) for industry, {windows} public comment "
+            f"window(s) and {watched} watched application(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
@@ -62,5 +64,7 @@ class Command(BaseCommand):
             f"Signed out, anyone reads the public advisories at /advisories/ and screens "
             f"names at /screening/; Norway's industry contacts are under Advisories → "
             f"Industry contacts (one confirmed, one asking to join). A draft best practice "
-            f"of Norway's is open for public comment (its page links to it)."
+            f"of Norway's is open for public comment (its page links to it). fi-officer "
+            f"watches an application that a later Danish denial matches (Denials → Watched "
+            f"applications, and the inbox)."
         )
