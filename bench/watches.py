@@ -6,7 +6,7 @@ Works in a throwaway database of its own (``bench_<name>``, created and dropped 
 the seeded states, an officer in each, ``--watches`` active watches spread over the
 states other than Denmark (made-up company names, as bench/screening.py makes them; one
 in a hundred a variant of the name the denial will carry), then one denial notified by
-Denmark to every subscribing state. Measured: ``sharing.watches.services.rescreen_event``
+Denmark to every subscribing state. Measured: ``sharing.screening.services.rescreen_event``
 of its event, which is what the Celery task does, from scratch each run (the matches it
 told, and their events, are deleted in between). Reported next to it, in the same run:
 the matcher alone on the same transactions (``screening.screen`` against the one
@@ -47,8 +47,8 @@ from sharing.common.models import Event  # noqa: E402
 from sharing.denials import screening  # noqa: E402
 from sharing.denials import services as denials  # noqa: E402
 from sharing.denials.models import Screening  # noqa: E402
-from sharing.watches import services as watches  # noqa: E402
-from sharing.watches.models import Watch, WatchMatch  # noqa: E402
+from sharing.screening import services as watches  # noqa: E402
+from sharing.screening.models import Watch, WatchMatch  # noqa: E402
 
 TARGET_SECONDS_PER_1000 = 1.0
 DENIED = "Nimbus Intercept Ltd"

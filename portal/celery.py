@@ -28,7 +28,7 @@ TASK_PACKAGES = [
     "sharing.notifications",
     "sharing.denials",
     "sharing.advisories",
-    "sharing.watches",
+    "sharing.screening",
 ]
 app.autodiscover_tasks(TASK_PACKAGES)
 

@@ -9,8 +9,8 @@ from sharing.denials import api as denials
 from sharing.notices import api as notices
 from sharing.notifications import api as notifications
 from sharing.practices import api as practices
+from sharing.screening import api as watches
 from sharing.search import api as search
-from sharing.watches import api as watches
 
 app_name = "api"
 

@@ -19,8 +19,8 @@ from sharing.notices.models import Notice
 from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from sharing.practices.models import BestPractice
-from sharing.watches import services as watches
-from sharing.watches.models import Watch
+from sharing.screening import services as watches
+from sharing.screening.models import Watch
 
 DEMO_NOTICES = [
     {

@@ -11,8 +11,8 @@ from sharing.notifications import subscription_views as subscriptions
 from sharing.notifications import views as notifications
 from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
+from sharing.screening import views as watches
 from sharing.search import views as search
-from sharing.watches import views as watches
 
 app_name = "sharing"
 

@@ -89,7 +89,7 @@ FOUR_EYES_KINDS = frozenset(
 )
 
 # Events after which the watched applications of the states told are screened again
-# (sharing.watches), once the event is dispatched.
+# (sharing.screening), once the event is dispatched.
 RESCREENING_KINDS = frozenset(
     {EventKind.DENIAL_ISSUED, EventKind.DENIAL_AMENDED, EventKind.DENIAL_RENEWED}
 )

@@ -140,7 +140,7 @@ def test_the_demo_watch_is_matched_by_a_later_denial_and_finland_told(
     with django_capture_on_commit_callbacks(execute=True):
         run("seed_demo")
     from sharing.notifications.models import Notification
-    from sharing.watches.models import Watch
+    from sharing.screening.models import Watch
 
     watch = Watch.objects.get(application_reference="FI-TRAFICOM-2026-077")
     (match,) = watch.matches.all()

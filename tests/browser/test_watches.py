@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from sharing.common.choices import EventKind
 from sharing.denials import services as denials
 from sharing.notifications.models import Notification
-from sharing.watches.models import Watch
+from sharing.screening.models import Watch
 from tests.sharing.conftest import denial_content
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""Forms turn what officers type into the values ``sharing.watches.services`` takes;
+"""Forms turn what officers type into the values ``sharing.screening.services`` takes;
 the services decide what is valid (their errors come back onto these forms)."""
 
 import datetime
@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sharing.watches.choices import Decision
-from sharing.watches.services import MOST_DAYS
+from sharing.screening.choices import Decision
+from sharing.screening.services import MOST_DAYS
 
 DEFAULT_DAYS = 90  # the decide-by date offered: three months on
 

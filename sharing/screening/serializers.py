@@ -1,11 +1,11 @@
 """What the API says of a watched application, and what it takes to make or decide one
-(the services check the values: ``sharing.watches.services``)."""
+(the services check the values: ``sharing.screening.services``)."""
 
 from rest_framework import serializers
 
 from sharing.common.serializers import StrictCharField
-from sharing.watches.choices import Decision
-from sharing.watches.models import Watch, WatchMatch
+from sharing.screening.choices import Decision
+from sharing.screening.models import Watch, WatchMatch
 
 
 class WatchMatchSerializer(serializers.ModelSerializer):

@@ -15,9 +15,9 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
-from sharing.watches import services as watches
-from sharing.watches.choices import WatchStatus
-from sharing.watches.models import Watch, WatchMatch
+from sharing.screening import services as watches
+from sharing.screening.choices import WatchStatus
+from sharing.screening.models import Watch, WatchMatch
 from tests.personas import persona
 from tests.sharing.conftest import denial_content
 

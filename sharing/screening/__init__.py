@@ -1,4 +1,5 @@
-"""Watched applications: a screening kept alive until the licence is decided.
+"""Screening that goes on: watched applications, each a screening kept alive until
+the licence is decided.
 
 An officer saves a screening as a watch (an application reference and a decide-by
 date); whenever a denial that the watch's state may read is notified, amended or

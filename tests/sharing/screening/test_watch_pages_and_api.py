@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.denials import services as denials
-from sharing.watches import services as watches
-from sharing.watches.choices import WatchStatus
-from sharing.watches.models import Watch
+from sharing.screening import services as watches
+from sharing.screening.choices import WatchStatus
+from sharing.screening.models import Watch
 from tests.sharing.conftest import denial_content
 
 pytestmark = pytest.mark.django_db

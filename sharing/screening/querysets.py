@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from sharing.common.querysets import reading_state
-from sharing.watches.choices import WatchStatus
+from sharing.screening.choices import WatchStatus
 
 SCREENERS = (Role.STATE_ADMIN, Role.OFFICER)
 

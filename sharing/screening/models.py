@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sharing.watches.choices import WatchStatus
-from sharing.watches.querysets import WatchQuerySet
+from sharing.screening.choices import WatchStatus
+from sharing.screening.querysets import WatchQuerySet
 
 
 class Watch(models.Model):

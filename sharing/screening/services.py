@@ -30,8 +30,8 @@ from sharing.denials import services as denials
 from sharing.denials.models import Denial, Screening
 from sharing.denials.querysets import DenialQuerySet
 from sharing.denials.services import SCREEN_FIELDS
-from sharing.watches.choices import Decision, WatchStatus
-from sharing.watches.models import Watch, WatchMatch
+from sharing.screening.choices import Decision, WatchStatus
+from sharing.screening.models import Watch, WatchMatch
 
 RISE = 10  # points a known match must gain to be told again
 MOST_DAYS = 366  # a decide-by date at most a year away

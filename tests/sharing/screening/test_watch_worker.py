@@ -15,7 +15,7 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.notifications import services as notifications
 from sharing.notifications.models import Notification, WebhookDelivery
-from sharing.watches import tasks
+from sharing.screening import tasks
 from tests.receiver import Receiver
 from tests.sharing.conftest import denial_content
 from tests.sharing.notifications.test_notification_worker import mails_to, wait_until

@@ -1,7 +1,7 @@
 """Pages of the watched applications, under Denials: the state's list, watching what
 was just screened, a watch's page with what it matches now, and recording the
 decision. Every watch is fetched through ``Watch.objects.visible_to(request.user)``
-(404 for anyone else); every act is a call to ``sharing.watches.services``."""
+(404 for anyone else); every act is a call to ``sharing.screening.services``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +18,10 @@ from sharing.common.pages import reads
 from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
 from sharing.denials.views import match_rows
-from sharing.watches import services
-from sharing.watches.choices import WatchStatus
-from sharing.watches.forms import DecisionForm, WatchForm
-from sharing.watches.models import Watch, WatchMatch
+from sharing.screening import services
+from sharing.screening.choices import WatchStatus
+from sharing.screening.forms import DecisionForm, WatchForm
+from sharing.screening.models import Watch, WatchMatch
 
 ENDED_SHOWN = 25
 
@@ -33,7 +33,7 @@ def watch_list(request):
     mine = Watch.objects.visible_to(user).select_related("owner").annotate(told=Count("matches"))
     return render(
         request,
-        "sharing/watches/list.html",
+        "sharing/screening/list.html",
         {
             "active": list(mine.active()),
             "ended": list(
@@ -74,7 +74,7 @@ def watch_create(request):
         form = WatchForm(initial={"screening": number})
     return render(
         request,
-        "sharing/watches/form.html",
+        "sharing/screening/form.html",
         {"form": form, "screened": services.screening_of(user.state, number)},
         status=400 if form.errors else 200,
     )
@@ -101,7 +101,7 @@ def _render_detail(request, watch: Watch, *, status: int = 200, decision_form=No
         "can_decide": watch.is_active and watch.state_id == user.state_id,
         "decision_form": decision_form or DecisionForm(),
     }
-    return render(request, "sharing/watches/detail.html", context, status=status)
+    return render(request, "sharing/screening/detail.html", context, status=status)
 
 
 def _watches(user):

@@ -1,7 +1,7 @@
 """The v1 endpoints of watched applications: a state's officers and admins list theirs,
 watch what they screened, and record the decision. Watches are fetched through
 ``Watch.objects.visible_to(request.user)`` (404 for anyone else); every act is a call to
-``sharing.watches.services``, whose check comes first (403)."""
+``sharing.screening.services``, whose check comes first (403)."""
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from sharing.api.pagination import NewestChangeFirst
 from sharing.common.api import VisibleItemViewSet
 from sharing.denials.models import Denial
-from sharing.watches import services
-from sharing.watches.models import Watch, WatchMatch
-from sharing.watches.serializers import (
+from sharing.screening import services
+from sharing.screening.models import Watch, WatchMatch
+from sharing.screening.serializers import (
     WatchDecisionSerializer,
     WatchSerializer,
     WatchWriteSerializer,
