@@ -497,6 +497,8 @@ SPECTACULAR_SETTINGS = {
         "ConsultationStatusEnum": "sharing.denials.choices.ConsultationStatus",
         "StateStatusEnum": "accounts.choices.StateStatus",
         "RoleEnum": "accounts.choices.Role",
+        "EntityKindEnum": "sharing.common.choices.EntityKind",
+        "WatchStatusEnum": "sharing.screening.choices.WatchStatus",
     },
 }
 

@@ -9,7 +9,7 @@ from sharing.denials import api as denials
 from sharing.notices import api as notices
 from sharing.notifications import api as notifications
 from sharing.practices import api as practices
-from sharing.screening import api as watches
+from sharing.screening import api as screening
 from sharing.search import api as search
 
 app_name = "api"
@@ -23,7 +23,7 @@ router.register("best-practices", practices.BestPracticeViewSet, basename="best-
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("denials", denials.DenialViewSet, basename="denial")
 router.register("consultations", denials.ConsultationViewSet, basename="consultation")
-router.register("watches", watches.WatchViewSet, basename="watch")
+router.register("watches", screening.WatchViewSet, basename="watch")
 
 
 def files_without_slash(patterns):
@@ -61,6 +61,7 @@ urlpatterns = [
     path("me/", common.MeView.as_view(), name="me"),
     path("state/", common.StateSettingsView.as_view(), name="state-settings"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("denials/screen/", screening.ScreenView.as_view(), name="denial-screen"),
     path("entities/export.csv", search.EntitiesExportView.as_view(), name="entities-export"),
     path(
         "attachments/<uuid:pk>/",

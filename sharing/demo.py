@@ -19,6 +19,7 @@ from sharing.notices.models import Notice
 from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from sharing.practices.models import BestPractice
+from sharing.screening import services as screening
 from sharing.screening import services as watches
 from sharing.screening.models import Watch
 
@@ -731,7 +732,7 @@ def seed_watch() -> int:
         ).exists()
     ):
         return 0
-    screened = denials.screen(by=author, **demo["screened"])
+    screened = screening.screen(by=author, **demo["screened"])
     watches.create(
         by=author,
         screening=screened.screening.pk,

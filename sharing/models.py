@@ -51,4 +51,4 @@ from sharing.practices.models import (  # noqa: F401
     PublicComment,
     Topic,
 )
-from sharing.screening.models import Watch, WatchMatch  # noqa: F401
+from sharing.screening.models import NoticeHit, Watch, WatchMatch  # noqa: F401

@@ -11,7 +11,7 @@ from sharing.notifications import subscription_views as subscriptions
 from sharing.notifications import views as notifications
 from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
-from sharing.screening import views as watches
+from sharing.screening import views as screening
 from sharing.search import views as search
 
 app_name = "sharing"
@@ -59,11 +59,11 @@ urlpatterns = [
     path("denials/", denials.denial_list, name="denial-list"),
     path("denials/export.csv", denials.denial_export, name="denial-export"),
     path("denials/new/", denials.denial_create, name="denial-create"),
-    path("denials/screen/", denials.screening, name="screening"),
-    path("denials/watches/", watches.watch_list, name="watch-list"),
-    path("denials/watches/new/", watches.watch_create, name="watch-create"),
-    path("denials/watches/<uuid:pk>/", watches.watch_detail, name="watch-detail"),
-    path("denials/watches/<uuid:pk>/decide/", watches.watch_decide, name="watch-decide"),
+    path("denials/screen/", screening.screening, name="screening"),
+    path("denials/watches/", screening.watch_list, name="watch-list"),
+    path("denials/watches/new/", screening.watch_create, name="watch-create"),
+    path("denials/watches/<uuid:pk>/", screening.watch_detail, name="watch-detail"),
+    path("denials/watches/<uuid:pk>/decide/", screening.watch_decide, name="watch-decide"),
     path("denials/<uuid:pk>/", denials.denial_detail, name="denial-detail"),
     path("denials/<uuid:pk>/amend/", denials.denial_amend, name="denial-amend"),
     path("denials/<uuid:pk>/edit/", denials.denial_edit, name="denial-edit"),

@@ -171,11 +171,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_screening_index():
-    # The process keeps one index of the denials in force, keyed by their count and
-    # latest change: tests with the clock frozen could make two databases look alike.
+    # The process keeps one index of the denials in force (and one of the alerts), keyed
+    # by their count and latest change: tests with the clock frozen could make two
+    # databases look alike.
     from sharing.denials import services as denials
+    from sharing.screening import services as screening
 
     denials._INDEX.update(stamp=None, index=None)
+    screening._NOTICE_INDEX.update(stamp=None, index=None)
 
 
 @pytest.fixture(autouse=True)

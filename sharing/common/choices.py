@@ -91,7 +91,13 @@ FOUR_EYES_KINDS = frozenset(
 # Events after which the watched applications of the states told are screened again
 # (sharing.screening), once the event is dispatched.
 RESCREENING_KINDS = frozenset(
-    {EventKind.DENIAL_ISSUED, EventKind.DENIAL_AMENDED, EventKind.DENIAL_RENEWED}
+    {
+        EventKind.DENIAL_ISSUED,
+        EventKind.DENIAL_AMENDED,
+        EventKind.DENIAL_RENEWED,
+        EventKind.NOTICE_PUBLISHED,
+        EventKind.NOTICE_AMENDED,
+    }
 )
 
 # Minor corrections and archiving are kept in the history and told to nobody. What

@@ -130,6 +130,12 @@ class VisibleQuerySet(models.QuerySet):
         condition = self.readable(user)
         return self.none() if condition is None else self.filter(condition)
 
+    def visible_to_officials_of(self, state):
+        """What ``state``'s officers and admins read (nothing when it is suspended): for
+        work done on a state's behalf with no one signed in, such as screening its
+        watched applications again."""
+        return self.visible_to(as_state(state, role=Role.OFFICER))
+
 
 def _authoring(obj) -> Q:
     """The states that wrote ``obj``: a notice's author, a best practice's lead and
@@ -256,11 +262,12 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(removed_in__isnull=True)
 
 
-def as_state(state):
-    """A stand-in reader with the rights of any user of ``state``, for asking what a
-    state (rather than a person) may read: a webhook's, or an endorsing state's."""
+def as_state(state, role=Role.VIEWER):
+    """A stand-in reader with the rights of any user of ``state`` (of its officers,
+    given ``Role.OFFICER``), for asking what a state (rather than a person) may read: a
+    webhook's, an endorsing state's, a watching state's."""
     User = apps.get_model("accounts", "User")
-    return User(state=state, role=Role.VIEWER, is_active=True)
+    return User(state=state, role=role, is_active=True)
 
 
 def reader_states(obj):

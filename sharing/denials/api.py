@@ -50,8 +50,6 @@ from sharing.denials.serializers import (
     OutcomeWriteSerializer,
     RenewSerializer,
     RevokeSerializer,
-    ScreeningResultSerializer,
-    ScreenSerializer,
 )
 
 # What ``q`` looks at: the first words of it, each of which must be found.
@@ -263,14 +261,6 @@ class ActsThroughServices:
         request=ConsultationOpenSerializer,
         responses={201: ConsultationSerializer},
     ),
-    screen=extend_schema(
-        summary="Screen an application against the denials in force",
-        description="The denials in force that your state may read and that match the "
-        "candidate transaction, best first, each with why it matched. Officers and "
-        "admins; every screening is kept and audited.",
-        request=ScreenSerializer,
-        responses=ScreeningResultSerializer,
-    ),
 )
 class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
     """Licence denials: notified, amended, revoked and renewed by the notifying state,
@@ -366,14 +356,6 @@ class DenialViewSet(FourEyesActions, ActsThroughServices, VersionedItemViewSet):
         fresh = get_object_or_404(consultations_of(request.user), pk=consultation.pk)
         data = ConsultationSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
-
-    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
-    def screen(self, request):
-        services.check_can_screen(request.user)
-        data = self.validated(ScreenSerializer)
-        result = services.screen(by=request.user, request=request, **data)
-        context = self.get_serializer_context()
-        return Response(ScreeningResultSerializer(result, context=context).data)
 
 
 # --- Consultations --------------------------------------------------------------------------

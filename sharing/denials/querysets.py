@@ -14,16 +14,6 @@ from accounts.choices import Role
 from sharing.common.querysets import VisibleQuerySet, audience_reach, reading_state
 
 
-class _Official:
-    """Stands for an officer of ``state`` when asking what its officials read."""
-
-    is_authenticated = is_active = True
-    role = Role.OFFICER
-
-    def __init__(self, state):
-        self.state, self.state_id = state, state.pk
-
-
 class DenialQuerySet(VisibleQuerySet):
     def readable(self, user) -> Q | None:
         """Denials ``user`` may read: their own state's (one not notified yet, a draft or
@@ -38,14 +28,6 @@ class DenialQuerySet(VisibleQuerySet):
         if user.role == Role.VIEWER:
             own &= ~Q(status__in=UNPUBLISHED)
         return own | (~Q(status__in=UNPUBLISHED) & audience_reach("Denial", state))
-
-    def visible_to_officials_of(self, state) -> "DenialQuerySet":
-        """What ``state``'s officers and admins read (nothing when it is suspended): for
-        work done on a state's behalf with no one signed in, such as screening its
-        watched applications again."""
-        if state.is_suspended:
-            return self.none()
-        return self.visible_to(_Official(state))
 
     def in_force(self) -> "DenialQuerySet":
         from sharing.denials.choices import DENIALS_IN_FORCE

@@ -125,7 +125,10 @@ __all__ = [
     "screen",
 ]
 
-ROLES = ("end_user", "consignee")
+ROLES = ("end_user", "consignee")  # the names a transaction gives
+# Who a party of the screened facts is: a denial's end-user or consignee, or an entity
+# of concern named in a notice (which counts as an end-user for the destination).
+PARTY_ROLES = (*ROLES, "entity")
 
 NAME_POINTS = 80
 DESTINATION_POINTS = 10
@@ -1113,7 +1116,7 @@ class ScreeningIndex:
         """Normalise and index every name and alias of every party."""
         for position, denial in enumerate(self.denials):
             for party in denial.parties:
-                if party.role not in ROLES:
+                if party.role not in PARTY_ROLES:
                     raise ValueError(f"unknown party role {party.role!r} in denial {denial.id!r}")
                 seen: set[str] = set()
                 for alias, name in [(False, party.name), *((True, a) for a in party.aliases)]:
@@ -1323,6 +1326,20 @@ _NAME_REASONS = {
     ("consignee", "consignee", True): gettext_lazy(
         "Consignee “%(entered)s” matches alias “%(name)s” of consignee “%(party)s” (%(percent)d%%)"
     ),
+    ("end_user", "entity", False): gettext_lazy(
+        "End-user “%(entered)s” matches entity of concern “%(name)s” (%(percent)d%%)"
+    ),
+    ("end_user", "entity", True): gettext_lazy(
+        "End-user “%(entered)s” matches alias “%(name)s” of entity of concern “%(party)s” "
+        "(%(percent)d%%)"
+    ),
+    ("consignee", "entity", False): gettext_lazy(
+        "Consignee “%(entered)s” matches entity of concern “%(name)s” (%(percent)d%%)"
+    ),
+    ("consignee", "entity", True): gettext_lazy(
+        "Consignee “%(entered)s” matches alias “%(name)s” of entity of concern “%(party)s” "
+        "(%(percent)d%%)"
+    ),
 }
 _SAME_DESTINATION = gettext_lazy("Same destination: %(country)s")
 _SAME_CONTROL_ENTRY = gettext_lazy("Same control entry: %(entry)s")
@@ -1436,7 +1453,9 @@ def screen(
         # The destination is the matched party's country or that of one of the denial's
         # end-users (a consignee in a third country still ships to the end-user).
         countries = {hit.entry.party.country.strip().upper() for _, hit in role_hits}
-        countries.update(p.country.strip().upper() for p in denial.parties if p.role == "end_user")
+        countries.update(
+            p.country.strip().upper() for p in denial.parties if p.role in ("end_user", "entity")
+        )
         same_destination = bool(destination) and destination in countries
         if same_destination:
             points += DESTINATION_POINTS

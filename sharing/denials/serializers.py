@@ -221,54 +221,6 @@ class RenewSerializer(serializers.Serializer):
     )
 
 
-class ScreenSerializer(serializers.Serializer):
-    """A candidate transaction: the end-user's or the consignee's name at least."""
-
-    end_user = StrictCharField(max_length=200, allow_blank=True, required=False)
-    consignee = StrictCharField(max_length=200, allow_blank=True, required=False)
-    destination = StrictCharField(
-        max_length=2, allow_blank=True, required=False, help_text="ISO 3166-1 alpha-2, or XK."
-    )
-    control_entry = StrictCharField(
-        max_length=40, allow_blank=True, required=False, help_text="e.g. 5A001.j"
-    )
-    item_description = StrictCharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
-
-
-class MatchedNameSerializer(serializers.Serializer):
-    entered = StrictCharField(help_text="The name as you entered it.")
-    matched = StrictCharField(help_text="The name or alias of the denial it matched.")
-
-
-class MatchSerializer(serializers.Serializer):
-    denial = DenialBriefSerializer()
-    score = serializers.IntegerField(min_value=0, max_value=100, help_text="Higher is closer.")
-    reasons = serializers.ListField(child=StrictCharField(), help_text="Why it matched.")
-    matched_names = MatchedNameSerializer(many=True)
-
-
-class ScreeningResultSerializer(serializers.Serializer):
-    screening = serializers.IntegerField(
-        help_text="The screening's number, as kept (who asked, what, what was shown)."
-    )
-    matches = MatchSerializer(many=True, help_text="Best first.")
-
-    def to_representation(self, result):
-        matches = [
-            {
-                "denial": denial,
-                "score": match.score,
-                "reasons": list(match.reasons),
-                "matched_names": [
-                    {"entered": entered, "matched": matched}
-                    for entered, matched in match.matched_names
-                ],
-            }
-            for denial, match in result.matches
-        ]
-        return super().to_representation({"screening": result.screening.pk, "matches": matches})
-
-
 class ConsultationSerializer(serializers.ModelSerializer):
     denial = serializers.PrimaryKeyRelatedField(read_only=True)
     denying_state = StrictCharField(source="denial.state_id", read_only=True)

@@ -11,7 +11,6 @@ once.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,8 +55,6 @@ from sharing.denials.models import (
     ConsultationMessage,
     Denial,
     DenialParty,
-    Screening,
-    ScreeningHit,
     review_date,
 )
 from sharing.denials.querysets import DenialQuerySet
@@ -663,12 +660,6 @@ def review_denials(today: datetime.date | None = None) -> dict:
 SCREEN_FIELDS = ("end_user", "consignee", "destination", "control_entry", "item_description")
 
 
-@dataclass
-class ScreeningResult:
-    screening: Screening
-    matches: list  # of (Denial, screening.Match), best first
-
-
 def clean_screening(data: dict) -> screening.Transaction:
     refuse_unknown(data, SCREEN_FIELDS)
     errors: dict = {}
@@ -736,32 +727,6 @@ def matching(
     matches = screening.screen(candidate, _index(), among=among)
     denials = Denial.objects.with_content().in_bulk([match.denial_id for match in matches])
     return [(denials[match.denial_id], match) for match in matches]
-
-
-@transaction.atomic
-def screen(*, by: User, request: HttpRequest | None = None, **data) -> ScreeningResult:
-    """The denials in force that ``by``'s state may read and that match a candidate
-    transaction, ranked, each with why it matched. Every screening is kept (who, what was
-    searched, what was shown) and audited."""
-    state = check_can_screen(by)
-    candidate = clean_screening(data)
-    found = matching(candidate, Denial.objects.visible_to(by))
-    matches = [match for _denial, match in found]
-    record = Screening.objects.create(
-        by=by, state=state, query={field: getattr(candidate, field) for field in SCREEN_FIELDS}
-    )
-    ScreeningHit.objects.bulk_create(
-        ScreeningHit(screening=record, denial_id=match.denial_id, score=match.score)
-        for match in matches
-    )
-    audit.record(
-        audit.Action.SCREENING,
-        request=request,
-        actor=by,
-        target=record,
-        details={"shown": [str(match.denial_id) for match in matches]},
-    )
-    return ScreeningResult(record, found)
 
 
 # --- Consultations --------------------------------------------------------------------------

@@ -52,7 +52,6 @@ from sharing.denials.forms import (
     PartyFormSet,
     RenewDenialForm,
     RevokeDenialForm,
-    ScreeningForm,
 )
 from sharing.denials.models import Consultation, Denial, DenialParty
 
@@ -607,23 +606,3 @@ def match_rows(found, user, query: dict) -> list[dict]:
         }
         for denial, match in found
     ]
-
-
-@login_required
-def screening(request):
-    user = request.user
-    services.check_can_screen(user)
-    form = ScreeningForm(request.POST if request.method == "POST" else None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.screen(by=user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-    rows = match_rows(result.matches, user, result.screening.query) if result else []
-    return page(
-        request,
-        "sharing/denials/screening.html",
-        {"form": form, "result": result, "rows": rows},
-        status=400 if form.errors else 200,
-    )

@@ -1,24 +1,58 @@
-"""The v1 endpoints of watched applications: a state's officers and admins list theirs,
-watch what they screened, and record the decision. Watches are fetched through
-``Watch.objects.visible_to(request.user)`` (404 for anyone else); every act is a call to
-``sharing.screening.services``, whose check comes first (403)."""
+"""The v1 endpoints of screening and of watched applications: a state's officers and
+admins screen an application, list their watches, watch what they screened, and record
+the decision. Watches are fetched through ``Watch.objects.visible_to(request.user)``
+(404 for anyone else); every act is a call to ``sharing.screening.services``, whose
+check comes first (403)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from sharing.api.pagination import NewestChangeFirst
-from sharing.common.api import VisibleItemViewSet
+from sharing.common.api import VisibleItemViewSet, unknown_fields
+from sharing.denials import services as denials
 from sharing.denials.models import Denial
+from sharing.notices.models import Notice
 from sharing.screening import services
 from sharing.screening.models import Watch, WatchMatch
 from sharing.screening.serializers import (
+    ScreeningResultSerializer,
+    ScreenSerializer,
     WatchDecisionSerializer,
     WatchSerializer,
     WatchWriteSerializer,
 )
+
+
+class ScreenView(APIView):
+    """``POST /api/v1/denials/screen/``: at the denials' address, where it was before it
+    covered notices too."""
+
+    @extend_schema(
+        operation_id="denials_screen_create",
+        tags=["denials"],
+        summary="Screen an application against the denials and alerts in force",
+        description="The denials in force, and the published end-user and diversion alerts "
+        "naming an entity of concern, that your state may read and that match the "
+        "candidate transaction, best first, each with why it matched. Officers and "
+        "admins; every screening is kept and audited. Its number may then be watched "
+        "(`POST /api/v1/watches/`).",
+        request=ScreenSerializer,
+        responses=ScreeningResultSerializer,
+    )
+    def post(self, request):
+        denials.check_can_screen(request.user)
+        serializer = ScreenSerializer(data=request.data)
+        unknown = unknown_fields(request.data, serializer)
+        if unknown:
+            raise exceptions.ValidationError(unknown)
+        serializer.is_valid(raise_exception=True)
+        result = services.screen(by=request.user, request=request, **serializer.validated_data)
+        context = {"request": request}
+        return Response(ScreeningResultSerializer(result, context=context).data)
 
 
 class SoonestFirst(NewestChangeFirst):
@@ -56,7 +90,10 @@ class WatchViewSet(VisibleItemViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        readable = WatchMatch.objects.filter(denial__in=Denial.objects.visible_to(user))
+        readable = WatchMatch.objects.filter(
+            Q(denial__in=Denial.objects.visible_to(user))
+            | Q(notice__in=Notice.objects.visible_to(user))
+        )
         return (
             Watch.objects.visible_to(user)
             .select_related("owner", "decided_by")
@@ -66,7 +103,8 @@ class WatchViewSet(VisibleItemViewSet):
         )
 
     def list(self, request):
-        services.check_can_watch(request.user)
+        # Watches are read like everything else: those of your state you may see (none
+        # for a viewer), never a 403.
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

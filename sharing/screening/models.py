@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharing.common.models import one_of
 from sharing.screening.choices import WatchStatus
 from sharing.screening.querysets import WatchQuerySet
 
@@ -80,21 +81,56 @@ class Watch(models.Model):
         return [name for name in (self.end_user, self.consignee) if name]
 
 
+class NoticeHit(models.Model):
+    """A notice naming an entity of concern that a screening showed, and how closely it
+    matched (the denials it showed are ``ScreeningHit`` rows)."""
+
+    screening = models.ForeignKey(
+        "sharing.Screening", on_delete=models.CASCADE, related_name="notice_hits"
+    )
+    notice = models.ForeignKey("sharing.Notice", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "notice"], name="notice_hit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.screening_id} → {self.notice_id} ({self.score})"
+
+
 class WatchMatch(models.Model):
-    """A denial a watch matched, and the score its state was last told of (or that the
-    officer saw when the watch was made): a match is told again only when its score
-    rises by ``services.RISE`` or more, so re-screening the same event tells nobody
-    twice."""
+    """A denial, or a notice naming an entity of concern, that a watch matched, and the
+    score its state was last told of (or that the officer saw when the watch was made):
+    a match is told again only when its score rises by ``services.RISE`` or more, so
+    re-screening the same event tells nobody twice."""
 
     watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="matches")
-    denial = models.ForeignKey("sharing.Denial", on_delete=models.CASCADE, related_name="+")
+    denial = models.ForeignKey(
+        "sharing.Denial", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    notice = models.ForeignKey(
+        "sharing.Notice", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     score = models.PositiveSmallIntegerField(_("score"))
     first_at = models.DateTimeField(_("first matched"), default=timezone.now)
     told_at = models.DateTimeField(_("told"), null=True, blank=True)
 
     class Meta:
         ordering = ["-score", "first_at"]
-        constraints = [models.UniqueConstraint(fields=["watch", "denial"], name="watch_match_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["watch", "denial"], name="watch_match_once"),
+            models.UniqueConstraint(fields=["watch", "notice"], name="watch_notice_match_once"),
+            models.CheckConstraint(
+                condition=one_of("denial", "notice"), name="watch_match_of_one_item"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.watch_id} → {self.denial_id} ({self.score})"
+        return f"{self.watch_id} → {self.denial_id or self.notice_id} ({self.score})"
+
+    @property
+    def item(self):
+        """The denial or the notice matched."""
+        return self.denial or self.notice

@@ -1,5 +1,8 @@
-"""Watched applications: made from a screening, screened again as denials arrive, ended
-by a decision or by their date (docs/architecture.md, "Watched applications").
+"""Screening an application against what states shared: the denials in force and the
+entities of concern named in end-user and diversion alerts, each under its own
+``visible_to``; and watched applications, made from a screening, screened again as
+denials and alerts arrive, ended by a decision or by their date (docs/architecture.md,
+"Screening" and "Watched applications").
 
 A watch remembers, per denial, the score its state was last told of (``WatchMatch``).
 Screening it again tells the state of a denial only when the denial is new to the
@@ -11,9 +14,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +32,13 @@ from sharing.common.querysets import reader_states
 from sharing.common.services import clean_date, clean_text, record_event
 from sharing.denials import screening
 from sharing.denials import services as denials
-from sharing.denials.models import Denial, Screening
-from sharing.denials.querysets import DenialQuerySet
+from sharing.denials.models import Denial, Screening, ScreeningHit
 from sharing.denials.services import SCREEN_FIELDS
+from sharing.notices.choices import NoticeKind, NoticeStatus
+from sharing.notices.models import Notice
+from sharing.notices.querysets import NoticeQuerySet
 from sharing.screening.choices import Decision, WatchStatus
-from sharing.screening.models import Watch, WatchMatch
+from sharing.screening.models import NoticeHit, Watch, WatchMatch
 
 RISE = 10  # points a known match must gain to be told again
 MOST_DAYS = 366  # a decide-by date at most a year away
@@ -58,6 +65,97 @@ def can_watch(by: User) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+# --- Screening -------------------------------------------------------------------------------
+
+# The notices whose entities of concern are screened: alerts about who may misuse or
+# divert the items, while published (a withdrawn one is no longer in force).
+SCREENED_NOTICE_KINDS = (NoticeKind.END_USER_ALERT, NoticeKind.DIVERSION_ALERT)
+
+
+def screened_notices(notices: NoticeQuerySet) -> NoticeQuerySet:
+    return notices.filter(status=NoticeStatus.PUBLISHED, kind__in=SCREENED_NOTICE_KINDS)
+
+
+def notice_facts(notice: Notice) -> screening.DenialFacts:
+    """What the matcher knows of a notice (its entities prefetched): each entity of
+    concern a party, its one control code if it names exactly one."""
+    codes = list(notice.control_codes)
+    return screening.DenialFacts(
+        id=notice.pk,
+        parties=tuple(
+            screening.PartyFacts(
+                role="entity", name=e.name, aliases=tuple(e.aliases), country=e.country
+            )
+            for e in notice.entities.all()
+        ),
+        control_entry=codes[0] if len(codes) == 1 else "",
+        catch_all=False,
+        item_description="",
+    )
+
+
+# One index of every screened notice, shared by all states in this process (each screens
+# among the ids its visible_to returns); built again whenever one changes.
+_NOTICE_INDEX: dict = {"stamp": None, "index": None}
+
+
+def _notice_index() -> screening.ScreeningIndex:
+    screened = screened_notices(Notice.objects.all())
+    stamp = tuple(screened.aggregate(n=Count("pk"), at=Max("updated_at")).values())
+    if _NOTICE_INDEX["stamp"] != stamp:
+        notices = screened.prefetch_related("entities")
+        _NOTICE_INDEX["index"] = screening.prepare(notice_facts(n) for n in notices)
+        _NOTICE_INDEX["stamp"] = stamp
+    return _NOTICE_INDEX["index"]
+
+
+def notice_matching(
+    candidate: screening.Transaction, readable: NoticeQuerySet
+) -> list[tuple[Notice, screening.Match]]:
+    """The screened notices among ``readable`` (a ``visible_to`` queryset) naming an
+    entity that matches ``candidate``, best first."""
+    among = set(screened_notices(readable).values_list("pk", flat=True))
+    matches = screening.screen(candidate, _notice_index(), among=among)
+    notices = (
+        Notice.objects.select_related("author_state")
+        .prefetch_related("entities")
+        .in_bulk([m.denial_id for m in matches])
+    )
+    return [(notices[m.denial_id], m) for m in matches]
+
+
+@dataclass
+class ScreeningResult:
+    screening: Screening
+    matches: list  # of (Denial, screening.Match), best first
+    notices: list  # of (Notice, screening.Match), best first
+
+
+@transaction.atomic
+def screen(*, by: User, request: HttpRequest | None = None, **data) -> ScreeningResult:
+    """The denials in force and the screened notices that ``by``'s state may read and
+    that match a candidate transaction, ranked, each with why it matched. Every
+    screening is kept (who, what was searched, what was shown) and audited."""
+    state = denials.check_can_screen(by)
+    candidate = denials.clean_screening(data)
+    found = denials.matching(candidate, Denial.objects.visible_to(by))
+    named = notice_matching(candidate, Notice.objects.visible_to(by))
+    record = Screening.objects.create(
+        by=by, state=state, query={field: getattr(candidate, field) for field in SCREEN_FIELDS}
+    )
+    ScreeningHit.objects.bulk_create(
+        ScreeningHit(screening=record, denial=denial, score=match.score) for denial, match in found
+    )
+    NoticeHit.objects.bulk_create(
+        NoticeHit(screening=record, notice=notice, score=match.score) for notice, match in named
+    )
+    details = {"shown": [str(denial.pk) for denial, _match in found]}
+    if named:
+        details["notices"] = [str(notice.pk) for notice, _match in named]
+    audit.record(audit.Action.SCREENING, request=request, actor=by, target=record, details=details)
+    return ScreeningResult(record, found, named)
 
 
 # --- Making a watch ---------------------------------------------------------------------------
@@ -123,8 +221,16 @@ def create(*, by: User, request: HttpRequest | None = None, **data) -> Watch:
                 **{field: found.query.get(field, "") for field in SCREEN_FIELDS},
             )
             WatchMatch.objects.bulk_create(
-                WatchMatch(watch=made, denial_id=hit.denial_id, score=hit.score, first_at=found.at)
-                for hit in found.hits.all()
+                [
+                    *(
+                        WatchMatch(watch=made, denial_id=hit.denial_id, score=hit.score)
+                        for hit in found.hits.all()
+                    ),
+                    *(
+                        WatchMatch(watch=made, notice_id=hit.notice_id, score=hit.score)
+                        for hit in found.notice_hits.all()
+                    ),
+                ]
             )
             audit.record(
                 audit.Action.WATCH_CREATED,
@@ -137,7 +243,7 @@ def create(*, by: User, request: HttpRequest | None = None, **data) -> Watch:
         raise ValidationError(
             {"application_reference": _("Your state already watches this application.")}
         ) from None
-    _tell_all(made, denials.matching(_transaction(made), _readable(state)))
+    _tell_all(made, _matching(made, state))
     return made
 
 
@@ -164,16 +270,26 @@ def decide(watch: Watch, *, by: User, outcome: str, request: HttpRequest | None 
     return locked
 
 
-def current_matches(watch: Watch, *, by: User) -> list[tuple[Denial, screening.Match]]:
-    """What the watched transaction matches now, among the denials ``by`` may read."""
-    return denials.matching(_transaction(watch), Denial.objects.visible_to(by))
+def current_matches(watch: Watch, *, by: User) -> tuple[list, list]:
+    """What the watched transaction matches now, among what ``by`` may read: the
+    denials, and the notices, each as (item, match), best first."""
+    candidate = _transaction(watch)
+    return (
+        denials.matching(candidate, Denial.objects.visible_to(by)),
+        notice_matching(candidate, Notice.objects.visible_to(by)),
+    )
 
 
 # --- Screening again --------------------------------------------------------------------------
 
 
-def _readable(state: State):
-    return Denial.objects.visible_to_officials_of(state)
+def _matching(watch: Watch, state: State) -> list[tuple[Denial | Notice, screening.Match]]:
+    """What ``watch`` matches among all that ``state``'s officials read."""
+    candidate = _transaction(watch)
+    return [
+        *denials.matching(candidate, Denial.objects.visible_to_officials_of(state)),
+        *notice_matching(candidate, Notice.objects.visible_to_officials_of(state)),
+    ]
 
 
 def _reasons(match: screening.Match, watch: Watch) -> list[dict]:
@@ -186,10 +302,12 @@ def _reasons(match: screening.Match, watch: Watch) -> list[dict]:
     return reasons
 
 
-def _tell(watch: Watch, denial: Denial, match: screening.Match) -> bool:
-    """Tell ``watch``'s state of ``match`` unless it knows it already; True if told."""
+def _tell(watch: Watch, item: Denial | Notice, match: screening.Match) -> bool:
+    """Tell ``watch``'s state of ``match`` with ``item`` (a denial or a notice) unless it
+    knows it already; True if told."""
+    field = "denial" if isinstance(item, Denial) else "notice"
     with transaction.atomic():
-        known = WatchMatch.objects.select_for_update().filter(watch=watch, denial=denial).first()
+        known = WatchMatch.objects.select_for_update().filter(watch=watch, **{field: item}).first()
         if known is not None and match.score < known.score + RISE:
             return False
         now = timezone.now()
@@ -198,7 +316,7 @@ def _tell(watch: Watch, denial: Denial, match: screening.Match) -> bool:
             try:
                 with transaction.atomic():
                     WatchMatch.objects.create(
-                        watch=watch, denial=denial, score=match.score, first_at=now, told_at=now
+                        watch=watch, score=match.score, first_at=now, told_at=now, **{field: item}
                     )
             except IntegrityError:  # told by a screening running at the same moment
                 return False
@@ -207,7 +325,7 @@ def _tell(watch: Watch, denial: Denial, match: screening.Match) -> bool:
             known.save(update_fields=["score", "told_at"])
         record_event(
             EventKind.SCREENING_NEW_MATCH,
-            denial,
+            item,
             None,
             watch=watch,
             score=match.score,
@@ -217,32 +335,43 @@ def _tell(watch: Watch, denial: Denial, match: screening.Match) -> bool:
     return True
 
 
-def _tell_all(watch: Watch, found: Iterable[tuple[Denial, screening.Match]]) -> int:
-    return sum(_tell(watch, denial, match) for denial, match in found)
+def _tell_all(watch: Watch, found: Iterable[tuple[Denial | Notice, screening.Match]]) -> int:
+    return sum(_tell(watch, item, match) for item, match in found)
+
+
+def _announced(event: Event) -> tuple[Denial | Notice, screening.ScreeningIndex] | None:
+    """The item an event announced, if it is screened now, with an index of it alone."""
+    if event.denial_id is not None:
+        denial = Denial.objects.in_force().with_content().filter(pk=event.denial_id).first()
+        return None if denial is None else (denial, screening.prepare([denials.facts_of(denial)]))
+    if event.notice_id is not None:
+        notices = screened_notices(Notice.objects.filter(pk=event.notice_id))
+        notice = notices.prefetch_related("entities").first()
+        return None if notice is None else (notice, screening.prepare([notice_facts(notice)]))
+    return None
 
 
 def rescreen_event(event_id: int, today: datetime.date | None = None) -> int:
-    """Screen the active watches of the states that read the denial an event announced
-    (notified, amended, renewed) against that denial. Returns how many were told. A
-    denial no longer in force, a state no longer among its readers, a decided or lapsed
-    watch: nothing."""
-    event = Event.objects.select_related("denial").filter(pk=event_id).first()
-    if event is None or event.kind not in RESCREENING_KINDS or event.denial_id is None:
+    """Screen the active watches of the states that read the item an event announced (a
+    denial notified, amended or renewed; an end-user or diversion alert published or
+    amended) against that item. Returns how many were told. An item no longer screened
+    (revoked, expired, withdrawn), a state no longer among its readers, a decided or
+    lapsed watch: nothing."""
+    event = Event.objects.filter(pk=event_id, kind__in=RESCREENING_KINDS).first()
+    announced = None if event is None else _announced(event)
+    if announced is None:
         return 0
-    denial = Denial.objects.in_force().with_content().filter(pk=event.denial_id).first()
-    if denial is None:
-        return 0
-    index = screening.prepare([denials.facts_of(denial)])
-    watches = Watch.objects.active(today).filter(state__in=reader_states(denial))
+    item, index = announced
+    watches = Watch.objects.active(today).filter(state__in=reader_states(item))
     told = 0
-    for watched in watches.select_related("state").iterator(chunk_size=500):
+    for watched in watches.iterator(chunk_size=500):
         for match in screening.screen(_transaction(watched), index):
-            told += _tell(watched, denial, match)
+            told += _tell(watched, item, match)
     return told
 
 
 def rescreen_all(today: datetime.date | None = None) -> dict:
-    """Screen every active watch against every denial its state reads, and mark the
+    """Screen every active watch against everything its state reads, and mark the
     watches past their date as lapsed: what a lost event would have told is told here
     (hourly, by beat)."""
     today = today or timezone.localdate()
@@ -250,10 +379,6 @@ def rescreen_all(today: datetime.date | None = None) -> dict:
         status=WatchStatus.LAPSED
     )
     told = 0
-    readable: dict[str, DenialQuerySet] = {}
     for watched in Watch.objects.active(today).select_related("state").iterator(chunk_size=500):
-        if watched.state_id not in readable:
-            readable[watched.state_id] = _readable(watched.state)
-        found = denials.matching(_transaction(watched), readable[watched.state_id])
-        told += _tell_all(watched, found)
+        told += _tell_all(watched, _matching(watched, watched.state))
     return {"lapsed": lapsed, "told": told}

@@ -1,12 +1,13 @@
-"""Pages of the watched applications, under Denials: the state's list, watching what
-was just screened, a watch's page with what it matches now, and recording the
-decision. Every watch is fetched through ``Watch.objects.visible_to(request.user)``
-(404 for anyone else); every act is a call to ``sharing.screening.services``."""
+"""Pages of screening, under Denials: screening an application, the state's watched
+applications, watching what was just screened, a watch's page with what it matches
+now, and recording the decision. Every watch is fetched through
+``Watch.objects.visible_to(request.user)`` (404 for anyone else); every act is a call to
+``sharing.screening.services``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,15 +16,47 @@ from django.views.decorators.http import require_POST
 from portal.forms import apply_errors
 from sharing.common import services as common
 from sharing.common.pages import reads
+from sharing.denials.forms import ScreeningForm
 from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
 from sharing.denials.views import match_rows
+from sharing.notices.models import Notice
 from sharing.screening import services
 from sharing.screening.choices import WatchStatus
 from sharing.screening.forms import DecisionForm, WatchForm
 from sharing.screening.models import Watch, WatchMatch
 
 ENDED_SHOWN = 25
+
+
+def notice_rows(named) -> list[dict]:
+    """What the cards of the notices a screening matched show
+    (templates/sharing/screening/_notice_match.html)."""
+    return [{"notice": notice, "match": match} for notice, match in named]
+
+
+@login_required
+def screening(request):
+    """Screen an application: the denials and the alerts in force that match it."""
+    user = request.user
+    services.check_can_watch(user)  # those who screen
+    form = ScreeningForm(request.POST if request.method == "POST" else None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.screen(by=user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    context = {"form": form, "result": result, "rows": [], "notices": []}
+    if result is not None:
+        context["rows"] = match_rows(result.matches, user, result.screening.query)
+        context["notices"] = notice_rows(result.notices)
+    return render(
+        request,
+        "sharing/screening/screen.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -82,21 +115,28 @@ def watch_create(request):
 
 def _render_detail(request, watch: Watch, *, status: int = 200, decision_form=None):
     user = request.user
-    current = services.current_matches(watch, by=user) if watch.is_active else []
-    told = (
-        WatchMatch.objects.filter(watch=watch, denial__in=Denial.objects.visible_to(user))
+    current, named = services.current_matches(watch, by=user) if watch.is_active else ([], [])
+    told = list(
+        WatchMatch.objects.filter(watch=watch)
+        .filter(
+            Q(denial__in=Denial.objects.visible_to(user))
+            | Q(notice__in=Notice.objects.visible_to(user))
+        )
         .exclude(told_at=None)
-        .select_related("denial__state")
+        .select_related("denial__state", "notice__author_state")
         .order_by("-told_at", "pk")
     )
-    told = list(told)
-    # The page names the parties of the denials it shows: a reading of them.
-    shown = {denial.pk: denial for denial, _match in current}
-    shown.update((match.denial_id, match.denial) for match in told)
-    common.record_reading(shown.values(), by=user, request=request)
+    # The page names the parties and entities of the items it shows: readings of them.
+    denials_shown = {denial.pk: denial for denial, _match in current}
+    denials_shown.update((m.denial_id, m.denial) for m in told if m.denial_id)
+    notices_shown = {notice.pk: notice for notice, _match in named}
+    notices_shown.update((m.notice_id, m.notice) for m in told if m.notice_id)
+    common.record_reading(denials_shown.values(), by=user, request=request)
+    common.record_reading(notices_shown.values(), by=user, request=request)
     context = {
         "watch": watch,
         "current": match_rows(current, user, {f: getattr(watch, f) for f in SCREEN_FIELDS}),
+        "notices": notice_rows(named),
         "told": told,
         "can_decide": watch.is_active and watch.state_id == user.state_id,
         "decision_form": decision_form or DecisionForm(),

@@ -150,7 +150,7 @@ def test_every_denial_and_consultation_field_and_enum_is_described(document):
     ]
     assert schemas["ConsultationStatusEnum"]["enum"] == ["open", "overdue", "answered", "closed"]
     assert schemas["OutcomeEnum"]["enum"] == ["granted", "refused", "withdrawn"]
-    assert set(schemas["ScreeningResult"]["properties"]) == {"screening", "matches"}
+    assert set(schemas["ScreeningResult"]["properties"]) == {"screening", "matches", "notices"}
     assert set(schemas["Match"]["properties"]) == {"denial", "score", "reasons", "matched_names"}
     assert "denial" in schemas["SubjectTypeEnum"]["enum"]
 

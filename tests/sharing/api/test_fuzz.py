@@ -49,6 +49,7 @@ from accounts import services as accounts
 from sharing.denials import services as denials
 from sharing.notices import services as notices
 from sharing.practices import services as practices
+from sharing.screening import services as screening
 from tests.personas import ensure_seeded, persona
 from tests.sharing.conftest import (
     consultation_content,
@@ -231,7 +232,7 @@ def build_world() -> dict:
     denial = denials.publish(by=dk_officer, **denial_content())
     consultation = denials.open_consultation(denial, by=no_officer, **consultation_content())
     denials.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
-    denials.screen(by=persona("fi-officer"), end_user="Nimbus Intercept")
+    screening.screen(by=persona("fi-officer"), end_user="Nimbus Intercept")
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]
         + [str(a.pk) for a in draft.attachments.all()]

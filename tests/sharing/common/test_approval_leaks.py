@@ -23,6 +23,7 @@ from sharing.notices import services as notices
 from sharing.notifications import services as notifications
 from sharing.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from sharing.practices import services as practices
+from sharing.screening import services as screening
 from tests.personas import persona
 from tests.sharing.conftest import denial_content, notice_content, practice_content
 
@@ -163,7 +164,7 @@ def test_nothing_awaiting_approval_reaches_another_state(
             assert not WebhookDelivery.objects.filter(event__best_practice_id=item.pk).exists()
             assert not WebhookDelivery.objects.filter(event__denial_id=item.pk).exists()
         if kind == "denial" and act == "publish":  # never screened before it is notified
-            found = denials.screen(by=cast["no-officer"], end_user="Nimbus", destination="AE")
+            found = screening.screen(by=cast["no-officer"], end_user="Nimbus", destination="AE")
             assert item.pk not in {d.pk for d, _m in found.matches}
         transaction.set_rollback(True)  # the policies too
 

@@ -11,6 +11,7 @@ from portal.models import AuditEntry
 from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening, review_date
+from sharing.screening import services as screening
 from tests.factories import UserFactory
 from tests.sharing.conftest import consultation_content, denial_content
 
@@ -279,7 +280,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
             audience="selected",
             recipient_states=["NO", "FI", "DE"][: 2 + number % 2],
         )
-        denials.screen(by=fi_officer, end_user="Nimbus Intercept")
+        screening.screen(by=fi_officer, end_user="Nimbus Intercept")
         with time_machine.travel(OPENED, tick=False):
             consultation = denials.open_consultation(
                 denial, by=fi_officer, **consultation_content()
@@ -491,7 +492,7 @@ def test_screenings_are_counted_never_named(
     api_for, dk_officer, fi_officer, fr_officer, no_viewer, denial
 ):
     for user in (fi_officer, fi_officer, fr_officer, dk_officer):  # the last is its own
-        denials.screen(by=user, end_user="Nimbus Intercept")
+        screening.screen(by=user, end_user="Nimbus Intercept")
 
     for user in (dk_officer, no_viewer):
         data = api_for(user).get(url(denial)).json()

@@ -12,6 +12,7 @@ from sharing.common.models import Approval, Event
 from sharing.denials import services as denials
 from sharing.denials.models import Denial
 from sharing.notifications.models import Notification
+from sharing.screening import services as screening
 from tests.personas import persona
 from tests.sharing.conftest import denial_content
 
@@ -44,9 +45,11 @@ def test_a_submitted_denial_reaches_nobody_until_approved(four_eyes, act):
         assert not Denial.objects.visible_to(outsider).filter(pk=denial.pk).exists()
     assert Denial.objects.visible_to(second).filter(pk=denial.pk).exists()
     # Never screened, never consulted about, nobody outside told.
-    result = denials.screen(by=four_eyes["fi-officer"], end_user="NIMBUS SYSTEMS", destination="AE")
+    result = screening.screen(
+        by=four_eyes["fi-officer"], end_user="NIMBUS SYSTEMS", destination="AE"
+    )
     assert result.matches == []
-    own = denials.screen(by=second, end_user="NIMBUS SYSTEMS", destination="AE")
+    own = screening.screen(by=second, end_user="NIMBUS SYSTEMS", destination="AE")
     assert own.matches == []
     with pytest.raises(PermissionDenied):
         denials.check_can_consult(denial, four_eyes["fi-officer"])
@@ -64,7 +67,9 @@ def test_a_submitted_denial_reaches_nobody_until_approved(four_eyes, act):
     assert (revision.created_by, revision.approved_by) == (officer, second)
     assert Event.objects.filter(denial=denial, kind="denial.issued").count() == 1
     assert Denial.objects.visible_to(four_eyes["no-viewer"]).filter(pk=denial.pk).exists()
-    found = denials.screen(by=four_eyes["fi-officer"], end_user="NIMBUS SYSTEMS", destination="AE")
+    found = screening.screen(
+        by=four_eyes["fi-officer"], end_user="NIMBUS SYSTEMS", destination="AE"
+    )
     assert [d.pk for d, _m in found.matches] == [denial.pk]
     assert Notification.objects.filter(kind="approval.approved", user=officer).exists()
 

@@ -19,6 +19,7 @@ from sharing.denials import services as denials
 from sharing.denials.choices import ConsultationStatus, DenialStatus
 from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening
 from sharing.notifications.models import Notification
+from sharing.screening import services as screening
 from tests.factories import UserFactory
 from tests.sharing.conftest import consultation_content, denial_content
 
@@ -431,11 +432,11 @@ def test_an_expired_denial_is_bannered(client, denial, no_viewer):
 def test_screening_counts_are_shown_without_naming_the_states(
     client, denial, dk_officer, fi_officer, no_officer
 ):
-    denials.screen(by=fi_officer, end_user="Nimbus Systems")
-    denials.screen(by=fi_officer, end_user="Nimbus Intercept")
-    denials.screen(by=no_officer, end_user="Nimbus Intercept Ltd")
-    denials.screen(by=dk_officer, end_user="Nimbus Intercept Ltd")  # its own: not counted
-    denials.screen(by=no_officer, end_user="Something Unrelated")
+    screening.screen(by=fi_officer, end_user="Nimbus Systems")
+    screening.screen(by=fi_officer, end_user="Nimbus Intercept")
+    screening.screen(by=no_officer, end_user="Nimbus Intercept Ltd")
+    screening.screen(by=dk_officer, end_user="Nimbus Intercept Ltd")  # its own: not counted
+    screening.screen(by=no_officer, end_user="Something Unrelated")
     for user in (dk_officer, fi_officer, no_officer):
         page = signed_in(client, user).get(denial.get_absolute_url())
         assert page.context["screened"] == {"screenings": 3, "states": 2}
@@ -1037,7 +1038,7 @@ def busy(dk_officer, fi_officer, no_officer, size: int):
             first, by=by, **consultation_content(application_reference=f"A-{n}")
         )
         denials.write_in_consultation(consultation, by=dk_officer, body=f"Message {n}")
-        denials.screen(by=by, end_user="Nimbus Intercept")
+        screening.screen(by=by, end_user="Nimbus Intercept")
         if n % 3 == 2:
             denials.answer_consultation(consultation, by=dk_officer, answer="Yes.")
             denials.record_outcome(consultation, by=by, outcome="refused")
@@ -1137,7 +1138,8 @@ def test_the_demo_adds_denials_and_an_open_consultation_once(seeded_states, sett
     assert (consultation.consulting_state_id, consultation.denial.state_id) == ("FI", "DK")
     assert consultation.status == ConsultationStatus.OPEN
     assert seed_denials() == (0, 0)
-    assert Denial.objects.count() == 4 and Consultation.objects.count() == 1
+    # Four demo denials, and Denmark's that matches Finland's watched application.
+    assert Denial.objects.count() == 5 and Consultation.objects.count() == 1
 
 
 def test_a_form_without_its_management_data_is_refused(client, dk_officer):

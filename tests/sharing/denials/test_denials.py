@@ -17,6 +17,7 @@ from sharing.denials.choices import ConsultationStatus, DenialStatus
 from sharing.denials.models import Consultation, Denial, Screening
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
+from sharing.screening import services as screening
 from tests.personas import persona
 from tests.sharing.conftest import consultation_content, denial_content
 
@@ -193,7 +194,7 @@ def test_review_reminders_and_expiry_happen_once_each(denial, dk_officer, dk_adm
 
 
 def test_screening_finds_a_denial_through_an_alias_and_records_what_was_shown(denial, fi_officer):
-    result = denials.screen(
+    result = screening.screen(
         by=fi_officer, end_user="NIMBUS SYSTEMS", destination="AE", control_entry="5A001.j"
     )
 
@@ -211,17 +212,17 @@ def test_screening_never_shows_what_the_state_may_not_see(dk_officer, fr_viewer,
     fr_officer = persona("fr-officer")
     denials.publish(by=dk_officer, **denial_content(audience="selected", recipient_states=["NO"]))
 
-    result = denials.screen(by=fr_officer, end_user="Nimbus Intercept Ltd")
+    result = screening.screen(by=fr_officer, end_user="Nimbus Intercept Ltd")
 
     assert result.matches == []
     with pytest.raises(PermissionDenied):
-        denials.screen(by=fr_viewer, end_user="Nimbus")
+        screening.screen(by=fr_viewer, end_user="Nimbus")
 
 
 def test_revoked_and_expired_denials_drop_out_of_screening(denial, dk_officer, fi_officer):
     denials.revoke(denial, by=dk_officer, reason="Granted after all.")
 
-    assert denials.screen(by=fi_officer, end_user="Nimbus Intercept").matches == []
+    assert screening.screen(by=fi_officer, end_user="Nimbus Intercept").matches == []
 
 
 def test_screening_input_is_checked(fi_officer):
@@ -231,7 +232,7 @@ def test_screening_input_is_checked(fi_officer):
         ({"end_user": "X", "control_entry": "nope"}, "control_entry"),
     ):
         with pytest.raises(ValidationError) as caught:
-            denials.screen(by=fi_officer, **data)
+            screening.screen(by=fi_officer, **data)
         assert field in caught.value.message_dict
     assert not Screening.objects.exists()
 

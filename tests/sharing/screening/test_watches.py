@@ -15,6 +15,7 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
+from sharing.screening import services as screening
 from sharing.screening import services as watches
 from sharing.screening.choices import WatchStatus
 from sharing.screening.models import Watch, WatchMatch
@@ -34,7 +35,7 @@ def watched(officer, reference="FI-EXP-2026-311", days=60, **transaction) -> Wat
     """``officer`` screens a transaction (by default "Nimbus Intercept" to the UAE) and
     watches it."""
     transaction = {"end_user": "Nimbus Intercept", "destination": "AE", **transaction}
-    result = denials.screen(by=officer, **transaction)
+    result = screening.screen(by=officer, **transaction)
     return watches.create(
         by=officer,
         screening=result.screening.pk,
@@ -186,8 +187,8 @@ def test_a_denial_narrowed_away_from_the_state_is_not_screened_for_it(
 
 
 def test_what_a_watch_takes_is_checked(fi_officer, fi_viewer, dk_officer):
-    result = denials.screen(by=fi_officer, end_user="Nimbus")
-    others = denials.screen(by=dk_officer, end_user="Nimbus")
+    result = screening.screen(by=fi_officer, end_user="Nimbus")
+    others = screening.screen(by=dk_officer, end_user="Nimbus")
     good = {
         "screening": result.screening.pk,
         "application_reference": "FI-9",
