@@ -3,8 +3,9 @@
 # ruff: noqa: RUF001, RUF002, RUF003
 """Screening a candidate transaction against licence denials: the party-name matcher.
 
-Pure Python and independent of the database: the screening service turns the active
-denials into ``DenialFacts`` and calls ``screen(transaction, denials)``.
+Independent of the database (rapidfuzz computes the edit distances): the screening
+service turns the active denials into ``DenialFacts`` and calls
+``screen(transaction, denials)``.
 
 How to call it
 --------------
@@ -37,7 +38,14 @@ Normalising a name (``_forms``; ``name_key`` exposes the resulting key)
    spaces or punctuation (``日本 監視技研(株)`` → ``日本監視技研``). Two such names are
    compared in their own script, never through a transliteration.
 4. Transliteration to Latin with ``anyascii`` (Cyrillic, Greek with its digraphs,
-   Arabic, Hebrew, kana, Hangul, Han), lower case; diacritics disappear here.
+   Arabic, Hebrew, kana, Hangul, Han), lower case; diacritics disappear here. In Arabic,
+   the article joined to a word is split off (النور → al nwr) and common business words
+   are read as the English they translate (للتجارة → trading, a generic word).
+   A name in Japanese, Chinese or Korean script also has *romanised spellings*
+   (``_romanisations``): Japanese read by pykakasi in Hepburn with long vowels written
+   short (山田太郎 → yamada taro), Korean with the usual spellings of common surnames
+   (박정호 → park jeongho); each is indexed and queried as the name itself, but never
+   compared with another name in those scripts (step 3 decides between those).
 5. Tokens: ``&`` and ``+`` read as "and", apostrophes join, other punctuation splits;
    runs of single letters are joined (``A.B.C.`` → ``abc``, ``A/S`` → ``as``, ``S.r.l.`` →
    ``srl``); connectors (and, und, et, og, och, the, of) are dropped.
@@ -71,8 +79,8 @@ Similarity of two names, 0 to 1 (``name_similarity``)
   - skeletons (only if a side is written in an abjad): the token alignment and the
     compact comparison over skeletons, times 0.95 because skeletons lose information.
 * Token similarity: 1 when equal; tokens containing digits must be equal; otherwise
-  1 − d/length, d being the optimal-string-alignment edit distance (a transposition is
-  one edit), allowed up to 0 edits for 1–4 letters, 1 for 5–7, 2 for 8–11, 3 beyond
+  1 − d/length, d being the optimal-string-alignment edit distance (rapidfuzz's OSA: a
+  transposition is one edit), allowed up to 0 edits for 1–4 letters, 1 for 5–7, 2 for 8–11, 3 beyond
   ("Beta" never meets "Zeta"; "Intersept" meets "Intercept"); 0.85 for a vowel
   variant (both at least 5 letters, lengths within 1, same first letter, same skeleton
   of at least 3 consonants, at most 2 edits: Mohammed / Muhammad / Mohamad).
@@ -108,8 +116,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import pykakasi
 from anyascii import anyascii
 from django.utils.translation import gettext_lazy
+from rapidfuzz.distance import OSA
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -241,6 +251,7 @@ _ABJAD_LEGAL_FORMS = sorted(
         "ش.م.ح",
         "م.م.ح",
         "ذات مسؤولية محدودة",
+        "مؤسسة",
         "ذات المسؤولية المحدودة",
         "المحدودة",
         "محدودة",
@@ -331,6 +342,7 @@ _LEGAL_AT_EDGES = frozenset(
         "ag",
         "sa",
         "sas",
+        "establishment",
         "spa",
         "co",
         "cie",
@@ -530,6 +542,101 @@ _ABJAD_LEGAL_RE = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(form) for form in _ABJAD_LEGAL_FORMS) + r")(?![\w.])"
 )
 
+# Names in Japanese, Chinese or Korean script are also compared through the romanised
+# forms people write them in: Japanese read by pykakasi in Hepburn, long vowels written
+# short as in passports (Tōkyō, toukyou → tokyo); Korean with the usual spellings of the
+# common surnames (박 → Park, Bak; 이 → Lee, Yi), which the Revised Romanization does not
+# give. Chinese needs nothing more: anyascii gives Hanyu Pinyin.
+_KANA_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL_WORD_RE = re.compile("^[\uac00-\ud7af]{2,4}$")
+_LONG_VOWELS_RE = re.compile("ou|oo|uu")
+_KOREAN_SURNAMES = {
+    "김": ("kim", "gim"),
+    "이": ("lee", "yi", "rhee"),
+    "박": ("park", "pak", "bak"),
+    "최": ("choi", "choe"),
+    "정": ("jung", "jeong", "chung"),
+    "강": ("kang", "gang"),
+    "조": ("cho", "jo"),
+    "윤": ("yoon", "yun"),
+    "장": ("jang", "chang"),
+    "임": ("lim", "im"),
+    "한": ("han",),
+    "오": ("oh", "o"),
+    "서": ("seo", "suh"),
+    "신": ("shin", "sin"),
+    "권": ("kwon", "gwon"),
+    "황": ("hwang",),
+    "안": ("ahn", "an"),
+    "송": ("song",),
+    "류": ("ryu", "yoo", "yu"),
+    "홍": ("hong",),
+}
+
+
+@functools.cache
+def _kakasi():
+    return pykakasi.kakasi()
+
+
+def _japanese(text: str) -> str:
+    words = (item["hepburn"] for item in _kakasi().convert(text))
+    return _LONG_VOWELS_RE.sub(lambda m: m.group()[0], " ".join(words))
+
+
+def _in_native_script(name: str) -> bool:
+    """Whether a name has a native key: written in Japanese, Chinese or Korean script."""
+    forms = _forms(name)
+    return forms is not None and bool(forms.native)
+
+
+@functools.lru_cache(maxsize=65536)
+def _romanisations(name: str) -> tuple[str, ...]:
+    """Other Latin spellings of a name written in Japanese, Chinese or Korean script, for
+    comparing it with its romanised forms (none for other names)."""
+    text = _prepare_text(name)
+    if text.isascii() or not _NATIVE_SCRIPT_RE.search(text):
+        return ()
+    for form in _NATIVE_LEGAL_FORMS:
+        text = text.replace(form, " ")
+    found = []
+    if _KANA_RE.search(text) or _HAN_RE.search(text):
+        found.append(_japanese(text))
+    words = text.split()
+    if words and _HANGUL_WORD_RE.match(words[0]) and words[0][0] in _KOREAN_SURNAMES:
+        given = anyascii(words[0][1:] + "".join(words[1:])).lower()
+        found.extend(f"{surname} {given}" for surname in _KOREAN_SURNAMES[words[0][0]])
+    return tuple(dict.fromkeys(spelling for spelling in found if spelling.strip()))
+
+
+# Arabic: the article is written joined to its word (النور, al-Nūr; للتجارة, "for the
+# trading"): it is split off, so that the word meets its transliteration without it.
+# Common business words are read as the English ones they translate, which are generic.
+_ARABIC_ARTICLE_RE = re.compile("(?<!\\w)(?:لل|ال)(?=[\u0600-\u06ff]{2,})")
+_ARABIC_WORDS = {
+    "مجموعة": "group",
+    "تجارة": "trading",
+    "التجارة": "trading",
+    "للتجارة": "trading",
+    "الاتصالات": "telecommunications",
+    "للاتصالات": "telecommunications",
+    "التقنية": "technology",
+    "للتقنية": "technology",
+    "الأنظمة": "systems",
+    "للأنظمة": "systems",
+    "الحلول": "solutions",
+    "للحلول": "solutions",
+    "الإلكترونيات": "electronics",
+    "للإلكترونيات": "electronics",
+}
+
+
+def _arabic_words(text: str) -> str:
+    text = " ".join(_ARABIC_WORDS.get(word, word) for word in text.split())
+    return _ARABIC_ARTICLE_RE.sub("al ", text)
+
+
 # Greek: anyascii transliterates letter by letter ("Νίμπους" → "Nimpoys"); the usual
 # romanisation reads these digraphs as one sound. Accents go first so the digraphs match.
 _GREEK_ACCENTS = str.maketrans("άέήίόύώϊϋΐΰ", "αεηιουωιυιυ")
@@ -627,6 +734,8 @@ def _raw_tokens(text: str) -> list[str]:
     if text.isascii():  # most names: nothing to transliterate
         latin = text.lower()
     else:
+        if _ABJAD_RE.search(text):
+            text = _arabic_words(text)
         if _GREEK_RE.search(text):
             text = _GREEK_DIGRAPH_RE.sub(
                 lambda m: _GREEK_DIGRAPHS[m.group()], text.translate(_GREEK_ACCENTS)
@@ -796,42 +905,6 @@ def _allowed_edits(length: int) -> int:
     return 3
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance (insertions, deletions, substitutions and
-    transpositions of adjacent letters, each one edit).
-
-    Hyyrö's bit-parallel algorithm (2003): one pass over ``b`` with the columns of the
-    dynamic-programming table held as bit vectors, several times faster in Python than
-    the table itself.
-    """
-    if not a or not b:
-        return len(a) or len(b)
-    match_masks: dict[str, int] = {}
-    bit = 1
-    for letter in a:
-        match_masks[letter] = match_masks.get(letter, 0) | bit
-        bit <<= 1
-    mask, last = bit - 1, bit >> 1
-    positive, negative, diagonal, previous_match, distance = mask, 0, 0, 0, len(a)
-    for letter in b:
-        match = match_masks.get(letter, 0)
-        transposed = (((~diagonal) & match) << 1) & previous_match
-        diagonal = (((match & positive) + positive) ^ positive) | match | negative | transposed
-        diagonal &= mask
-        horizontal_positive = (negative | ~(diagonal | positive)) & mask
-        horizontal_negative = diagonal & positive
-        if horizontal_positive & last:
-            distance += 1
-        elif horizontal_negative & last:
-            distance -= 1
-        horizontal_positive = ((horizontal_positive << 1) | 1) & mask
-        horizontal_negative = (horizontal_negative << 1) & mask
-        positive = (horizontal_negative | ~(diagonal | horizontal_positive)) & mask
-        negative = diagonal & horizontal_positive
-        previous_match = match
-    return distance
-
-
 def _edit_similarity(a: str, b: str, allowed: int | None = None) -> float:
     """1 − d/length when d is within the edits allowed for the longer string, else 0."""
     if a == b:
@@ -841,7 +914,8 @@ def _edit_similarity(a: str, b: str, allowed: int | None = None) -> float:
         allowed = _allowed_edits(longest)
     if not allowed or abs(len(a) - len(b)) > allowed:
         return 0.0
-    distance = _edit_distance(a, b)
+    # Optimal string alignment (a transposition of adjacent letters is one edit), in C.
+    distance = OSA.distance(a, b, score_cutoff=allowed)
     return 1.0 - distance / longest if distance <= allowed else 0.0
 
 
@@ -860,7 +934,7 @@ def _token_similarity(a: str, b: str) -> float:
     # same consonants, in the same order, with only vowels changed.
     if len(a) >= 5 and len(b) >= 5 and a[0] == b[0] and abs(len(a) - len(b)) <= 1:
         skeleton = _skeleton(a)
-        if len(skeleton) >= 3 and skeleton == _skeleton(b) and _edit_distance(a, b) <= 2:
+        if len(skeleton) >= 3 and skeleton == _skeleton(b) and OSA.distance(a, b) <= 2:
             return VOWEL_VARIANT_SIMILARITY
     return 0.0
 
@@ -982,10 +1056,15 @@ def _forms_similarity(left: _Forms, right: _Forms) -> float:
 
 def name_similarity(left: str, right: str) -> float:
     """How alike two names are for screening, 0 to 1 (0 when either holds no letter)."""
-    left_forms, right_forms = _forms(left), _forms(right)
-    if left_forms is None or right_forms is None:
-        return 0.0
-    return _forms_similarity(left_forms, right_forms)
+    if _in_native_script(left) and _in_native_script(right):
+        return _forms_similarity(_forms(left), _forms(right))  # type: ignore[arg-type]
+    best = 0.0
+    for one in (left, *_romanisations(left)):
+        for other in (right, *_romanisations(right)):
+            left_forms, right_forms = _forms(one), _forms(other)
+            if left_forms is not None and right_forms is not None:
+                best = max(best, _forms_similarity(left_forms, right_forms))
+    return best
 
 
 # --- The index -----------------------------------------------------------------------------
@@ -1120,12 +1199,14 @@ class ScreeningIndex:
                     raise ValueError(f"unknown party role {party.role!r} in denial {denial.id!r}")
                 seen: set[str] = set()
                 for alias, name in [(False, party.name), *((True, a) for a in party.aliases)]:
-                    forms = _forms(name)
-                    # An alias that normalises like the name (or another alias) adds nothing.
-                    if forms is None or forms.key in seen:
-                        continue
-                    seen.add(forms.key)
-                    self._add(_Entry(position, party, name, alias, forms))
+                    # The name, then its romanised spellings, each found as the name itself.
+                    for spelling in (name, *_romanisations(name)):
+                        forms = _forms(spelling)
+                        # A spelling that normalises like another adds nothing.
+                        if forms is None or forms.key in seen:
+                            continue
+                        seen.add(forms.key)
+                        self._add(_Entry(position, party, name, alias, forms))
 
     def __len__(self) -> int:
         """The number of denials indexed."""
@@ -1413,20 +1494,26 @@ def screen(
     hits: dict[int, dict[str, _NameHit]] = {}
     for role, entered in (("end_user", transaction.end_user), ("consignee", transaction.consignee)):
         entered = entered.strip()
-        query = _forms(entered) if entered else None
-        if query is None:
+        if not entered:
             continue
-        for number in index.candidates(query):
-            entry = index.entries[number]
-            if among is not None and index.denials[entry.denial].id not in among:
+        for spelling in (entered, *_romanisations(entered)):
+            query = _forms(spelling)
+            if query is None:
                 continue
-            similarity = _forms_similarity(query, entry.forms)
-            if similarity < NAME_GATE:
-                continue
-            hit = _NameHit(similarity, entry, entered)
-            by_role = hits.setdefault(entry.denial, {})
-            if _is_better(hit, by_role.get(role), role):
-                by_role[role] = hit
+            romanised = spelling is not entered
+            for number in index.candidates(query):
+                entry = index.entries[number]
+                if among is not None and index.denials[entry.denial].id not in among:
+                    continue
+                if romanised and _in_native_script(entry.name):
+                    continue  # two names in those scripts: compared in them alone
+                similarity = _forms_similarity(query, entry.forms)
+                if similarity < NAME_GATE:
+                    continue
+                hit = _NameHit(similarity, entry, entered)
+                by_role = hits.setdefault(entry.denial, {})
+                if _is_better(hit, by_role.get(role), role):
+                    by_role[role] = hit
 
     destination = transaction.destination.strip().upper()
     entry, category = _control_entry(transaction.control_entry)
