@@ -162,32 +162,23 @@ def run(args, url: str, work: Path, wrk: str) -> dict:
     out["search"] = search_latency()
     out["pages"] = pages(args, url, work, wrk, static, subjects)
     connection.close()
-    writes = work / "writes.json"
-    subprocess.run(
-        [lib.PYTHON, "bench/writes.py", "--fanout", str(args.fanout), "--json", str(writes)],
-        cwd=lib.ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    out["writes"] = json.loads(writes.read_text())
-    public = work / "public_screening.json"
-    subprocess.run(
-        [lib.PYTHON, "bench/public_screening.py", "--json", str(public)],
-        cwd=lib.ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    out["public_screening"] = json.loads(public.read_text())
-    watched = work / "watches.json"
-    subprocess.run(
-        [lib.PYTHON, "bench/watches.py", "--json", str(watched)],
-        cwd=lib.ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    out["watches"] = json.loads(watched.read_text())
+    out["writes"] = figures_of(work, "writes", "--fanout", str(args.fanout))
+    out["public_screening"] = figures_of(work, "public_screening")
+    out["watches"] = figures_of(work, "watches")
     out["load"]["after"] = lib.load_average()
     return out
+
+
+def figures_of(work: Path, name: str, *args: str) -> dict:
+    """Run bench/<name>.py in a process of its own and read the figures it writes."""
+    result = work / f"{name}.json"
+    subprocess.run(
+        [lib.PYTHON, f"bench/{name}.py", *args, "--json", str(result)],
+        cwd=lib.ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return json.loads(result.read_text())
 
 
 # --- What the pages are asked for ----------------------------------------------------------
