@@ -1297,7 +1297,10 @@ class ScreeningIndex:
         distinctive = [t for t, w in zip(query.tokens, query.weights, strict=True) if w == 1.0]
         low_weight = query.total_weight - len(distinctive)
         low_count = len(query.tokens) - len(distinctive)
-        bound = (low_weight + low_count) / (query.total_weight + low_count)
+        # A name with no token at all (a lone prolonged-sound mark, the Hangul filler)
+        # is found through its native key alone.
+        whole = query.total_weight + low_count
+        bound = (low_weight + low_count) / whole if whole else 1.0
         retrieving = distinctive if bound < NAME_GATE else query.tokens
         for token in set(retrieving):
             found.update(self.tokens.get(token, ()))

@@ -105,6 +105,10 @@ def test_screen_one_name_through_the_api(listed):
     assert alias and "alias" in alias[0]["reasons"][0]
     nothing = Client().get("/public/v1/screen", {"name": "Completely Unrelated GmbH"}).json()
     assert nothing["matches"] == []
+    # A lone mark with no letter to compare (it divided by zero once): no match, no 500.
+    for mark in ("ー", "ㅤ"):
+        answer = Client().get("/public/v1/screen", {"name": mark})
+        assert answer.status_code == 200 and answer.json()["matches"] == []
 
 
 def test_screen_many_names_and_refuse_bad_input(listed):

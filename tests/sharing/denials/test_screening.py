@@ -525,3 +525,13 @@ def test_words_written_together_on_one_side_only():
         assert {m.denial_id for m in found} == {1, 2}
     (match,) = screen(Transaction(end_user="Alrashid Trading"), denials)
     assert match.denial_id == 3
+
+
+@pytest.mark.parametrize("name", ["ー", "ゝ", "ヽ", "ㅤ", "ー ー"])
+def test_a_name_of_a_mark_with_no_letter_to_compare_is_screened_without_error(name):
+    # A prolonged-sound or iteration mark, or the Hangul filler, has a native key but no
+    # token: it matches only the same mark, and never divides by nothing.
+    index = screening.prepare([denial(1, end_user("ー")), denial(2, end_user("Nimbus"))])
+    found = screening.screen(Transaction(end_user=name), index)
+    assert [m.denial_id for m in found] in ([], [1])
+    assert screening.name_similarity(name, "Nimbus") == 0.0
