@@ -1158,6 +1158,9 @@ class _Entry(NamedTuple):
     name: str
     alias: bool
     forms: _Forms
+    # A romanised spelling of a name in Japanese, Chinese or Korean script, met only by
+    # names in other scripts (step 4).
+    romanised: bool = False
 
 
 def _group_by(keys: Iterable[str], derive) -> dict[str, list[str]]:
@@ -1206,7 +1209,8 @@ class ScreeningIndex:
                         if forms is None or forms.key in seen:
                             continue
                         seen.add(forms.key)
-                        self._add(_Entry(position, party, name, alias, forms))
+                        romanised = spelling is not name
+                        self._add(_Entry(position, party, name, alias, forms, romanised))
 
     def __len__(self) -> int:
         """The number of denials indexed."""
@@ -1504,11 +1508,12 @@ def screen(
             if query is None:
                 continue
             romanised = spelling is not entered
+            native = romanised or bool(query.native)  # entered in those scripts
             for number in index.candidates(query):
                 entry = index.entries[number]
                 if among is not None and index.denials[entry.denial].id not in among:
                     continue
-                if romanised and _in_native_script(entry.name):
+                if native and (entry.romanised or (romanised and entry.forms.native)):
                     continue  # two names in those scripts: compared in them alone
                 similarity = _forms_similarity(query, entry.forms)
                 if similarity < NAME_GATE:
