@@ -1,5 +1,5 @@
 """The sharing app's models, for Django: each lives in its domain package (notices,
-practices, denials, advisories, notifications, watches, and what they share in common);
+practices, denials, advisories, notifications, screening, and what they share in common);
 importing them here registers them with the app. Code imports them from their own package."""
 
 from sharing.advisories.models import (  # noqa: F401

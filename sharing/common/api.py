@@ -148,6 +148,17 @@ def unknown_fields(data, serializer) -> dict:
     return found
 
 
+def validated(serializer_class, data, *, partial=False) -> dict:
+    """``data`` checked by the serializer; a field it does not take is refused by name
+    (the document says so: ``additionalProperties: false``)."""
+    serializer = serializer_class(data=data, partial=partial)
+    unknown = unknown_fields(data, serializer)
+    if unknown:
+        raise exceptions.ValidationError(unknown)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class VisibleItemViewSet(viewsets.GenericViewSet):
     """What every kind of shared item does (notices, best practices, denials,
     consultations): fetched through ``visible_to`` with its content, filtered on lists
@@ -178,14 +189,7 @@ class VisibleItemViewSet(viewsets.GenericViewSet):
         return self.validated_data(serializer_class, self.request.data, partial=partial)
 
     def validated_data(self, serializer_class, data, *, partial=False) -> dict:
-        """``data`` checked by the serializer; a field it does not take is refused by
-        name (the document says so: ``additionalProperties: false``)."""
-        serializer = serializer_class(data=data, partial=partial)
-        unknown = unknown_fields(data, serializer)
-        if unknown:
-            raise exceptions.ValidationError(unknown)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return validated(serializer_class, data, partial=partial)
 
     def audit_reading(self, objects) -> None:
         """One audit row for what the request showed of restricted items, if any."""

@@ -130,12 +130,6 @@ class VisibleQuerySet(models.QuerySet):
         condition = self.readable(user)
         return self.none() if condition is None else self.filter(condition)
 
-    def visible_to_officials_of(self, state):
-        """What ``state``'s officers and admins read (nothing when it is suspended): for
-        work done on a state's behalf with no one signed in, such as screening its
-        watched applications again."""
-        return self.visible_to(as_state(state, role=Role.OFFICER))
-
 
 def _authoring(obj) -> Q:
     """The states that wrote ``obj``: a notice's author, a best practice's lead and

@@ -155,9 +155,9 @@ def audience(event: Event) -> tuple:
         submitter = event.payload.get("submitter")
         return readers.filter(users__pk=submitter), Q(pk=submitter)
     if kind == EventKind.SCREENING_NEW_MATCH:
-        # The watching state's officials, and the watch's owner whatever their role now.
-        watch = event.watch
-        return readers.filter(pk=watch.state_id), Q(role__in=CONTRIBUTORS) | Q(pk=watch.owner_id)
+        # The watching state's officers and admins (the watch's owner among them while
+        # still one: a viewer sees no watch).
+        return readers.filter(pk=event.watch.state_id), Q(role__in=CONTRIBUTORS)
     if kind == EventKind.DENIAL_REVIEW_DUE:
         return readers.filter(pk=subject.state_id), Q(role__in=CONTRIBUTORS)
     consultation = event.consultation
@@ -222,6 +222,8 @@ def dispatch(event_id: int) -> int:
         )
         if event is None:
             return 0  # already dispatched, or being dispatched by another worker
+        # A watch's new match is about the watch, not the item's own story: it neither
+        # waits for nor holds back the item's other events.
         earlier = Event.objects.filter(
             notice_id=event.notice_id,
             best_practice_id=event.best_practice_id,
@@ -229,8 +231,8 @@ def dispatch(event_id: int) -> int:
             advisory_id=event.advisory_id,
             pk__lt=event.pk,
             dispatched_at__isnull=True,
-        )
-        if earlier.exists():
+        ).exclude(kind=EventKind.SCREENING_NEW_MATCH)
+        if event.kind != EventKind.SCREENING_NEW_MATCH and earlier.exists():
             return 0
         states, _who = audience(event)
         people = recipients(event).values_list(

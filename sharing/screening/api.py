@@ -4,18 +4,16 @@ the decision. Watches are fetched through ``Watch.objects.visible_to(request.use
 (404 for anyone else); every act is a call to ``sharing.screening.services``, whose
 check comes first (403)."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sharing.api.pagination import NewestChangeFirst
-from sharing.common.api import VisibleItemViewSet, unknown_fields
+from sharing.common.api import VisibleItemViewSet, validated
 from sharing.denials import services as denials
-from sharing.denials.models import Denial
-from sharing.notices.models import Notice
 from sharing.screening import services
 from sharing.screening.models import Watch, WatchMatch
 from sharing.screening.serializers import (
@@ -45,12 +43,8 @@ class ScreenView(APIView):
     )
     def post(self, request):
         denials.check_can_screen(request.user)
-        serializer = ScreenSerializer(data=request.data)
-        unknown = unknown_fields(request.data, serializer)
-        if unknown:
-            raise exceptions.ValidationError(unknown)
-        serializer.is_valid(raise_exception=True)
-        result = services.screen(by=request.user, request=request, **serializer.validated_data)
+        data = validated(ScreenSerializer, request.data)
+        result = services.screen(by=request.user, request=request, **data)
         context = {"request": request}
         return Response(ScreeningResultSerializer(result, context=context).data)
 
@@ -68,9 +62,9 @@ class SoonestFirst(NewestChangeFirst):
     create=extend_schema(
         summary="Watch an application you screened",
         description="Screened again whenever a denial your state may read is notified, "
-        "amended or renewed; a new match, or a score risen by 10 or more, is told to you "
-        "and your state's officers (`screening.new_match`). What the screening showed is "
-        "known already.",
+        "amended or renewed, or an end-user or diversion alert published or amended; a new "
+        "match, or a score risen by 10 or more, is told to your state's officers and admins "
+        "(`screening.new_match`). What the screening showed is known already.",
         request=WatchWriteSerializer,
         responses={201: WatchSerializer},
     ),
@@ -90,10 +84,7 @@ class WatchViewSet(VisibleItemViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        readable = WatchMatch.objects.filter(
-            Q(denial__in=Denial.objects.visible_to(user))
-            | Q(notice__in=Notice.objects.visible_to(user))
-        )
+        readable = WatchMatch.objects.visible_to(user)
         return (
             Watch.objects.visible_to(user)
             .select_related("owner", "decided_by")

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from sharing.common.models import one_of
 from sharing.screening.choices import WatchStatus
-from sharing.screening.querysets import WatchQuerySet
+from sharing.screening.querysets import WatchMatchQuerySet, WatchQuerySet
 
 
 class Watch(models.Model):
     """A licence application still being decided, screened again whenever a denial its
-    state may read is notified, amended or renewed, until it is decided or its
-    decide-by date passes. Made from a screening, whose transaction it keeps."""
+    state may read is notified, amended or renewed, or an end-user or diversion alert
+    published or amended, until it is decided or its decide-by date passes. Made from a
+    screening, whose transaction it keeps."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
@@ -77,6 +78,17 @@ class Watch(models.Model):
         return self.status == WatchStatus.ACTIVE and self.decide_by >= timezone.localdate()
 
     @property
+    def current_status(self) -> str:
+        """The status as it stands today: past its date, a watch has lapsed, whether or
+        not the hourly sweep has marked it yet."""
+        if self.status == WatchStatus.ACTIVE and not self.is_active:
+            return WatchStatus.LAPSED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return WatchStatus(self.current_status).label
+
+    @property
     def names(self) -> list[str]:
         return [name for name in (self.end_user, self.consignee) if name]
 
@@ -116,6 +128,8 @@ class WatchMatch(models.Model):
     score = models.PositiveSmallIntegerField(_("score"))
     first_at = models.DateTimeField(_("first matched"), default=timezone.now)
     told_at = models.DateTimeField(_("told"), null=True, blank=True)
+
+    objects = WatchMatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score", "first_at"]

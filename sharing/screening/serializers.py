@@ -3,11 +3,11 @@ screen, watch or decide (the services check the values: ``sharing.screening.serv
 
 from rest_framework import serializers
 
-from sharing.common.serializers import PageUrlField, StrictCharField
+from sharing.common.serializers import PageUrlField, StrictCharField, StrictIntegerField
 from sharing.denials.serializers import DenialBriefSerializer
 from sharing.denials.services import MAX_DESCRIPTION
 from sharing.notices.models import Notice, NoticeEntity
-from sharing.screening.choices import Decision
+from sharing.screening.choices import Decision, WatchStatus
 from sharing.screening.models import Watch, WatchMatch
 
 
@@ -25,6 +25,12 @@ class WatchMatchSerializer(serializers.ModelSerializer):
 
 
 class WatchSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        source="current_status",
+        choices=WatchStatus.choices,
+        read_only=True,
+        help_text="lapsed as soon as the decide-by date has passed.",
+    )
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     matches = WatchMatchSerializer(
@@ -57,10 +63,10 @@ class WatchSerializer(serializers.ModelSerializer):
 
 
 class WatchWriteSerializer(serializers.Serializer):
-    screening = serializers.IntegerField(
+    screening = StrictIntegerField(
         min_value=1,
         max_value=2**63 - 1,
-        help_text="The number of a screening by your state (`POST /api/v1/denials/screen/`).",
+        help_text="The number of a screening you made (`POST /api/v1/denials/screen/`).",
     )
     application_reference = StrictCharField(max_length=64)
     decide_by = serializers.DateField(help_text="From today to a year from today.")

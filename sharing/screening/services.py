@@ -23,12 +23,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
 from portal.inputs import Conflict, refuse_unknown
 from sharing.common.choices import RESCREENING_KINDS, EventKind
 from sharing.common.models import Event
-from sharing.common.querysets import reader_states
+from sharing.common.querysets import as_state, reader_states
 from sharing.common.services import clean_date, clean_text, record_event
 from sharing.denials import screening
 from sharing.denials import services as denials
@@ -161,9 +162,10 @@ def screen(*, by: User, request: HttpRequest | None = None, **data) -> Screening
 # --- Making a watch ---------------------------------------------------------------------------
 
 
-def clean_watch(data: dict, *, state: State, today: datetime.date | None = None) -> dict:
-    """The screening to watch (one of ``state``'s), the application's reference (not
-    already watched by ``state``) and the decide-by date (from today to a year on)."""
+def clean_watch(data: dict, *, by: User, today: datetime.date | None = None) -> dict:
+    """The screening to watch (one ``by`` made), the application's reference (not
+    already watched by ``by``'s state) and the decide-by date (from today to a year on)."""
+    state = by.state
     refuse_unknown(data, WATCH_FIELDS)
     today = today or timezone.localdate()
     errors: dict = {}
@@ -175,9 +177,9 @@ def clean_watch(data: dict, *, state: State, today: datetime.date | None = None)
         errors["decide_by"] = _("At most a year from today: %(day)s or earlier.") % {
             "day": (today + datetime.timedelta(days=MOST_DAYS)).isoformat()
         }
-    found = screening_of(state, data.get("screening"))
+    found = screening_of(by, data.get("screening"))
     if found is None:
-        errors["screening"] = _("Give the number of a screening made by your state.")
+        errors["screening"] = _("Give the number of a screening you made.")
     if (
         "application_reference" not in errors
         and Watch.objects.filter(
@@ -190,12 +192,13 @@ def clean_watch(data: dict, *, state: State, today: datetime.date | None = None)
     return {"screening": found, "application_reference": reference, "decide_by": decide_by}
 
 
-def screening_of(state: State, number) -> Screening | None:
-    """``state``'s screening numbered ``number`` (an int or its digits), if any."""
+def screening_of(user: User, number) -> Screening | None:
+    """The screening numbered ``number`` (an int or its digits) that ``user`` made, if
+    any: what a colleague searched is theirs."""
     if isinstance(number, str) and number.isdecimal() and len(number) < 19:
         number = int(number)
     if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**63:
-        return Screening.objects.filter(pk=number, state=state).first()
+        return Screening.objects.filter(pk=number, by=user, state_id=user.state_id).first()
     return None
 
 
@@ -208,7 +211,8 @@ def create(*, by: User, request: HttpRequest | None = None, **data) -> Watch:
     What that screening showed is known already; anything that matches now and did
     not then is told at once."""
     state = check_can_watch(by)
-    cleaned = clean_watch(data, state=state)
+    _lapse(Watch.objects.filter(state=state))  # a reference past its date may be watched again
+    cleaned = clean_watch(data, by=by)
     found = cleaned["screening"]
     try:
         with transaction.atomic():
@@ -243,7 +247,7 @@ def create(*, by: User, request: HttpRequest | None = None, **data) -> Watch:
         raise ValidationError(
             {"application_reference": _("Your state already watches this application.")}
         ) from None
-    _tell_all(made, _matching(made, state))
+    _tell_all(made, _found(*_matching(made, _official(state))))
     return made
 
 
@@ -273,23 +277,35 @@ def decide(watch: Watch, *, by: User, outcome: str, request: HttpRequest | None 
 def current_matches(watch: Watch, *, by: User) -> tuple[list, list]:
     """What the watched transaction matches now, among what ``by`` may read: the
     denials, and the notices, each as (item, match), best first."""
-    candidate = _transaction(watch)
-    return (
-        denials.matching(candidate, Denial.objects.visible_to(by)),
-        notice_matching(candidate, Notice.objects.visible_to(by)),
-    )
+    return _matching(watch, by)
 
 
 # --- Screening again --------------------------------------------------------------------------
 
 
-def _matching(watch: Watch, state: State) -> list[tuple[Denial | Notice, screening.Match]]:
-    """What ``watch`` matches among all that ``state``'s officials read."""
+def _official(state: State) -> User:
+    """Reads as the officers of ``state`` do: whom a watch's screening is done for."""
+    return as_state(state, role=Role.OFFICER)
+
+
+def _matching(watch: Watch, reader: User) -> tuple[list, list]:
     candidate = _transaction(watch)
-    return [
-        *denials.matching(candidate, Denial.objects.visible_to_officials_of(state)),
-        *notice_matching(candidate, Notice.objects.visible_to_officials_of(state)),
-    ]
+    return (
+        denials.matching(candidate, Denial.objects.visible_to(reader)),
+        notice_matching(candidate, Notice.objects.visible_to(reader)),
+    )
+
+
+def _found(denied: list, named: list) -> list[tuple[Denial | Notice, screening.Match]]:
+    return [*denied, *named]
+
+
+def _lapse(watches, today: datetime.date | None = None) -> int:
+    """Mark those of ``watches`` past their decide-by date as lapsed."""
+    today = today or timezone.localdate()
+    return watches.filter(status=WatchStatus.ACTIVE, decide_by__lt=today).update(
+        status=WatchStatus.LAPSED
+    )
 
 
 def _reasons(match: screening.Match, watch: Watch) -> list[dict]:
@@ -307,6 +323,9 @@ def _tell(watch: Watch, item: Denial | Notice, match: screening.Match) -> bool:
     knows it already; True if told."""
     field = "denial" if isinstance(item, Denial) else "notice"
     with transaction.atomic():
+        # Decided or lapsed since this screening began: nothing to tell.
+        if Watch.objects.active().select_for_update().filter(pk=watch.pk).first() is None:
+            return False
         known = WatchMatch.objects.select_for_update().filter(watch=watch, **{field: item}).first()
         if known is not None and match.score < known.score + RISE:
             return False
@@ -375,10 +394,8 @@ def rescreen_all(today: datetime.date | None = None) -> dict:
     watches past their date as lapsed: what a lost event would have told is told here
     (hourly, by beat)."""
     today = today or timezone.localdate()
-    lapsed = Watch.objects.filter(status=WatchStatus.ACTIVE, decide_by__lt=today).update(
-        status=WatchStatus.LAPSED
-    )
+    lapsed = _lapse(Watch.objects.all(), today)
     told = 0
     for watched in Watch.objects.active(today).select_related("state").iterator(chunk_size=500):
-        told += _tell_all(watched, _matching(watched, watched.state))
+        told += _tell_all(watched, _found(*_matching(watched, _official(watched.state))))
     return {"lapsed": lapsed, "told": told}

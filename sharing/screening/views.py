@@ -17,10 +17,8 @@ from portal.forms import apply_errors
 from sharing.common import services as common
 from sharing.common.pages import reads
 from sharing.denials.forms import ScreeningForm
-from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
 from sharing.denials.views import match_rows
-from sharing.notices.models import Notice
 from sharing.screening import services
 from sharing.screening.choices import WatchStatus
 from sharing.screening.forms import DecisionForm, WatchForm
@@ -63,7 +61,12 @@ def screening(request):
 def watch_list(request):
     user = request.user
     services.check_can_watch(user)
-    mine = Watch.objects.visible_to(user).select_related("owner").annotate(told=Count("matches"))
+    readable = WatchMatch.objects.visible_to(user).values("pk")
+    mine = (
+        Watch.objects.visible_to(user)
+        .select_related("owner")
+        .annotate(told=Count("matches", filter=Q(matches__in=readable)))
+    )
     return render(
         request,
         "sharing/screening/list.html",
@@ -108,7 +111,7 @@ def watch_create(request):
     return render(
         request,
         "sharing/screening/form.html",
-        {"form": form, "screened": services.screening_of(user.state, number)},
+        {"form": form, "screened": services.screening_of(user, number)},
         status=400 if form.errors else 200,
     )
 
@@ -117,11 +120,8 @@ def _render_detail(request, watch: Watch, *, status: int = 200, decision_form=No
     user = request.user
     current, named = services.current_matches(watch, by=user) if watch.is_active else ([], [])
     told = list(
-        WatchMatch.objects.filter(watch=watch)
-        .filter(
-            Q(denial__in=Denial.objects.visible_to(user))
-            | Q(notice__in=Notice.objects.visible_to(user))
-        )
+        WatchMatch.objects.visible_to(user)
+        .filter(watch=watch)
         .exclude(told_at=None)
         .select_related("denial__state", "notice__author_state")
         .order_by("-told_at", "pk")

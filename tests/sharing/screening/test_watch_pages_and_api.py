@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.denials import services as denials
-from sharing.screening import services as screening
 from sharing.screening import services as watches
 from sharing.screening.choices import WatchStatus
 from sharing.screening.models import Watch
@@ -78,7 +77,7 @@ def test_an_officer_screens_watches_sees_and_decides_in_the_pages(client, fi_off
 
 
 def test_a_watch_page_shows_what_it_matches_now(client, fi_officer, nimbus):
-    result = screening.screen(by=fi_officer, end_user="Nimbus Intercept", destination="AE")
+    result = watches.screen(by=fi_officer, end_user="Nimbus Intercept", destination="AE")
     watch = watches.create(
         by=fi_officer,
         screening=result.screening.pk,
@@ -91,7 +90,7 @@ def test_a_watch_page_shows_what_it_matches_now(client, fi_officer, nimbus):
 
 
 def test_another_state_or_a_viewer_gets_nothing(client, fi_officer, fi_viewer, dk_officer):
-    result = screening.screen(by=fi_officer, end_user="Orion Signals")
+    result = watches.screen(by=fi_officer, end_user="Orion Signals")
     watch = watches.create(
         by=fi_officer,
         screening=result.screening.pk,

@@ -15,7 +15,6 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
-from sharing.screening import services as screening
 from sharing.screening import services as watches
 from sharing.screening.choices import WatchStatus
 from sharing.screening.models import Watch, WatchMatch
@@ -35,7 +34,7 @@ def watched(officer, reference="FI-EXP-2026-311", days=60, **transaction) -> Wat
     """``officer`` screens a transaction (by default "Nimbus Intercept" to the UAE) and
     watches it."""
     transaction = {"end_user": "Nimbus Intercept", "destination": "AE", **transaction}
-    result = screening.screen(by=officer, **transaction)
+    result = watches.screen(by=officer, **transaction)
     return watches.create(
         by=officer,
         screening=result.screening.pk,
@@ -187,8 +186,8 @@ def test_a_denial_narrowed_away_from_the_state_is_not_screened_for_it(
 
 
 def test_what_a_watch_takes_is_checked(fi_officer, fi_viewer, dk_officer):
-    result = screening.screen(by=fi_officer, end_user="Nimbus")
-    others = screening.screen(by=dk_officer, end_user="Nimbus")
+    result = watches.screen(by=fi_officer, end_user="Nimbus")
+    others = watches.screen(by=dk_officer, end_user="Nimbus")
     good = {
         "screening": result.screening.pk,
         "application_reference": "FI-9",
@@ -237,3 +236,95 @@ def test_watches_are_seen_by_their_states_screeners_only(fi_officer, fi_viewer, 
     assert list(Watch.objects.visible_to(persona("fi-admin"))) == [watch]
     for other in (fi_viewer, dk_officer):
         assert not Watch.objects.visible_to(other).exists()
+
+
+def test_what_a_watch_counts_and_tells_is_what_its_readers_may_read(client, fi_officer, dk_officer):
+    denial = denials.publish(
+        by=dk_officer,
+        **denial_content(parties=[{"role": "end_user", "name": "Orion Signals", "country": "AE"}]),
+    )
+    watch = watched(fi_officer, end_user="Orion Signals")
+    assert watch.matches.count() == 1  # what the screening showed
+    denials.amend(
+        denial,
+        by=dk_officer,
+        **denial_content(
+            parties=[{"role": "end_user", "name": "Orion Signals", "country": "AE"}],
+            audience="selected",
+            recipient_states=["NO"],
+            change_note="Norway only.",
+        ),
+    )
+    assert not WatchMatch.objects.visible_to(fi_officer).exists()
+    client.force_login(fi_officer)
+    listed = client.get("/denials/watches/")
+    assert [w.told for w in listed.context["active"]] == [0]
+
+
+def test_an_owner_who_is_no_longer_an_official_is_not_told(
+    fi_officer, fi_admin, dk_officer, django_capture_on_commit_callbacks
+):
+    watched(fi_officer)
+    fi_officer.role = "viewer"
+    fi_officer.save(update_fields=["role"])
+    announce(
+        django_capture_on_commit_callbacks,
+        denials.publish,
+        by=dk_officer,
+        **denial_content(parties=[{"role": "end_user", "name": "Nimbus Intercept"}]),
+    )
+    assert told() == [("fi-admin", "FI")]
+
+
+def test_a_decided_watch_is_told_nothing_even_by_a_screening_already_running(
+    fi_officer, dk_officer
+):
+    watch = watched(fi_officer)
+    denial = denials.publish(
+        by=dk_officer, **denial_content(parties=[{"role": "end_user", "name": "Nimbus Intercept"}])
+    )
+    [(_denial, match)] = denials.matching(
+        watches._transaction(watch), denials.Denial.objects.visible_to(fi_officer)
+    )
+    watches.decide(watch, by=fi_officer, outcome="granted")
+    assert watches._tell(watch, denial, match) is False  # the screening had the watch open
+    assert not Event.objects.filter(kind=NEW_MATCH).exists()
+
+
+def test_new_matches_about_one_denial_do_not_wait_for_each_other(
+    fi_officer, no_officer, dk_officer
+):
+    watched(fi_officer, reference="FI-1")
+    watched(no_officer, reference="NO-1")
+    denials.publish(
+        by=dk_officer, **denial_content(parties=[{"role": "end_user", "name": "Nimbus Intercept"}])
+    )
+    for event in Event.objects.exclude(kind=NEW_MATCH):
+        notifications.dispatch(event.pk)
+    issued = Event.objects.get(kind=EventKind.DENIAL_ISSUED)
+    watches.rescreen_event(issued.pk)
+    first, second = Event.objects.filter(kind=NEW_MATCH).order_by("pk")
+    assert notifications.dispatch(second.pk) > 0  # not held back behind the first
+    assert notifications.dispatch(first.pk) > 0
+
+
+def test_a_watch_is_made_from_ones_own_screening_and_a_reference_past_its_date_is_free(
+    fi_officer, fi_admin
+):
+    colleague = watches.screen(by=fi_admin, end_user="Orion Signals")
+    with pytest.raises(ValidationError) as refused:
+        watches.create(
+            by=fi_officer,
+            screening=colleague.screening.pk,
+            application_reference="FI-30",
+            decide_by=in_days(10),
+        )
+    assert "screening" in refused.value.message_dict
+    first = watched(fi_officer, reference="FI-30", days=0)
+    Watch.objects.filter(pk=first.pk).update(decide_by=timezone.localdate() - datetime.timedelta(1))
+    first.refresh_from_db()
+    assert first.get_current_status_display() == "Decide-by date passed"
+    again = watched(fi_officer, reference="FI-30")  # not swept yet, and yet free
+    assert again.status == WatchStatus.ACTIVE
+    first.refresh_from_db()
+    assert first.status == WatchStatus.LAPSED
