@@ -32,7 +32,9 @@ class WatchSerializer(serializers.ModelSerializer):
         help_text="lapsed as soon as the decide-by date has passed.",
     )
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     matches = WatchMatchSerializer(
         source="readable_matches",
         many=True,

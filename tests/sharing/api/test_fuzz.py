@@ -31,6 +31,7 @@ not do, or may not see, answers first (403, 404).
 """
 
 import copy
+import datetime
 import json
 from urllib.parse import parse_qsl
 
@@ -40,6 +41,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.core import NotSet
@@ -233,10 +235,18 @@ def build_world() -> dict:
     consultation = denials.open_consultation(denial, by=no_officer, **consultation_content())
     denials.write_in_consultation(consultation, by=no_officer, body="Is it the same deal?")
     screening.screen(by=persona("fi-officer"), end_user="Nimbus Intercept")
+    # An application Denmark watches, for the officer to read and decide.
+    screened = screening.screen(by=dk_officer, end_user="Orion Signals")
+    watch = screening.create(
+        by=dk_officer,
+        screening=screened.screening.pk,
+        application_reference="DK-FUZZ-1",
+        decide_by=(timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+    )
     return {
         "uuids": [str(draft.pk), str(published.pk), str(practice.pk)]
         + [str(a.pk) for a in draft.attachments.all()]
-        + [str(denial.pk), str(consultation.pk)],
+        + [str(denial.pk), str(consultation.pk), str(watch.pk)],
         "tokens": {
             "officer": accounts.create_api_token(dk_officer, by=dk_officer, name="fuzz")[1],
             "viewer": accounts.create_api_token(
