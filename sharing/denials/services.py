@@ -718,12 +718,18 @@ def _index() -> screening.ScreeningIndex:
     return _INDEX["index"]
 
 
+def in_force_ids(readable: DenialQuerySet) -> frozenset:
+    """The ids of the denials in force among ``readable`` (a ``visible_to`` queryset)."""
+    return frozenset(readable.in_force().values_list("pk", flat=True))
+
+
 def matching(
-    candidate: screening.Transaction, readable: DenialQuerySet
+    candidate: screening.Transaction, readable: DenialQuerySet | frozenset
 ) -> list[tuple[Denial, screening.Match]]:
-    """The denials in force among ``readable`` (a ``visible_to`` queryset) that match
-    ``candidate``, best first, each with its content and why it matched."""
-    among = set(readable.in_force().values_list("pk", flat=True))
+    """The denials in force among ``readable`` (a ``visible_to`` queryset, or the ids
+    ``in_force_ids`` gave for one) that match ``candidate``, best first, each with its
+    content and why it matched."""
+    among = readable if isinstance(readable, frozenset) else in_force_ids(readable)
     matches = screening.screen(candidate, _index(), among=among)
     denials = Denial.objects.with_content().in_bulk([match.denial_id for match in matches])
     return [(denials[match.denial_id], match) for match in matches]

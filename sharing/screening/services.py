@@ -112,12 +112,18 @@ def _notice_index() -> screening.ScreeningIndex:
     return _NOTICE_INDEX["index"]
 
 
+def screened_ids(readable: NoticeQuerySet) -> frozenset:
+    """The ids of the screened notices among ``readable`` (a ``visible_to`` queryset)."""
+    return frozenset(screened_notices(readable).values_list("pk", flat=True))
+
+
 def notice_matching(
-    candidate: screening.Transaction, readable: NoticeQuerySet
+    candidate: screening.Transaction, readable: NoticeQuerySet | frozenset
 ) -> list[tuple[Notice, screening.Match]]:
-    """The screened notices among ``readable`` (a ``visible_to`` queryset) naming an
-    entity that matches ``candidate``, best first."""
-    among = set(screened_notices(readable).values_list("pk", flat=True))
+    """The screened notices among ``readable`` (a ``visible_to`` queryset, or the ids
+    ``screened_ids`` gave for one) naming an entity that matches ``candidate``, best
+    first."""
+    among = readable if isinstance(readable, frozenset) else screened_ids(readable)
     matches = screening.screen(candidate, _notice_index(), among=among)
     notices = (
         Notice.objects.select_related("author_state")
@@ -247,7 +253,7 @@ def create(*, by: User, request: HttpRequest | None = None, **data) -> Watch:
         raise ValidationError(
             {"application_reference": _("Your state already watches this application.")}
         ) from None
-    _tell_all(made, _found(*_matching(made, _official(state))))
+    _tell_all(made, _found(*_matching(made, _readable(_official(state)))))
     return made
 
 
@@ -277,7 +283,7 @@ def decide(watch: Watch, *, by: User, outcome: str, request: HttpRequest | None 
 def current_matches(watch: Watch, *, by: User) -> tuple[list, list]:
     """What the watched transaction matches now, among what ``by`` may read: the
     denials, and the notices, each as (item, match), best first."""
-    return _matching(watch, by)
+    return _matching(watch, _readable(by))
 
 
 # --- Screening again --------------------------------------------------------------------------
@@ -288,12 +294,18 @@ def _official(state: State) -> User:
     return as_state(state, role=Role.OFFICER)
 
 
-def _matching(watch: Watch, reader: User) -> tuple[list, list]:
-    candidate = _transaction(watch)
+def _readable(reader: User) -> tuple[frozenset, frozenset]:
+    """The ids of the denials in force and of the screened notices ``reader`` reads."""
     return (
-        denials.matching(candidate, Denial.objects.visible_to(reader)),
-        notice_matching(candidate, Notice.objects.visible_to(reader)),
+        denials.in_force_ids(Denial.objects.visible_to(reader)),
+        screened_ids(Notice.objects.visible_to(reader)),
     )
+
+
+def _matching(watch: Watch, readable: tuple[frozenset, frozenset]) -> tuple[list, list]:
+    candidate = _transaction(watch)
+    denied, named = readable
+    return denials.matching(candidate, denied), notice_matching(candidate, named)
 
 
 def _found(denied: list, named: list) -> list[tuple[Denial | Notice, screening.Match]]:
@@ -396,6 +408,9 @@ def rescreen_all(today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     lapsed = _lapse(Watch.objects.all(), today)
     told = 0
+    readable: dict[str, tuple[frozenset, frozenset]] = {}  # per state, read once
     for watched in Watch.objects.active(today).select_related("state").iterator(chunk_size=500):
-        told += _tell_all(watched, _found(*_matching(watched, _official(watched.state))))
+        if watched.state_id not in readable:
+            readable[watched.state_id] = _readable(_official(watched.state))
+        told += _tell_all(watched, _found(*_matching(watched, readable[watched.state_id])))
     return {"lapsed": lapsed, "told": told}
