@@ -60,17 +60,22 @@ _ABOUT = {
     "denial": "denial",
     "advisory": "advisory",
     "consultation": "consultation",
+    "watch": "watch",
 }
 
 
 def mark_read_about(subject, *, by: User) -> int:
-    """Opening a notice, best practice, denial or consultation reads every notification
-    that leads to its page: a denial's page does not read those of its consultations
-    (they lead to the consultation's page), except the circulated outcomes."""
+    """Opening a notice, best practice, denial, consultation or watched application
+    reads every notification that leads to its page: a denial's page does not read those
+    of its consultations (they lead to the consultation's page), except the circulated
+    outcomes; nor does an item's page read the new matches of watches (they lead to
+    the watch's page)."""
     if not by.is_authenticated:
         return 0
     field = _ABOUT[subject._meta.model_name]
     unread = Notification.objects.filter(user=by, read_at__isnull=True, **{field: subject})
+    if field != "watch":
+        unread = unread.filter(watch__isnull=True)
     if field == "denial":
         unread = unread.filter(
             Q(consultation__isnull=True) | Q(kind=EventKind.CONSULTATION_OUTCOME)

@@ -151,6 +151,7 @@ def _watches(user):
 @login_required
 @reads(_watches)
 def watch_detail(request, watch):
+    common.opened(watch, by=request.user)  # reads its new matches in the inbox
     return _render_detail(request, watch)
 
 

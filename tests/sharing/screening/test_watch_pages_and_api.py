@@ -143,3 +143,30 @@ def test_the_api_loop(api_for, fi_officer, fi_viewer, dk_officer, nimbus):
     done = api.post(decide, {"outcome": "withdrawn"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
     assert api.post(decide, {"outcome": "granted"}, format="json").status_code == 409
+
+
+def test_opening_the_watch_reads_its_new_match_and_the_denial_page_does_not(
+    client, fi_officer, dk_officer, django_capture_on_commit_callbacks
+):
+    result = watches.screen(by=fi_officer, end_user="Orion Signals")
+    watch = watches.create(
+        by=fi_officer,
+        screening=result.screening.pk,
+        application_reference="FI-40",
+        decide_by=in_days(30),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        denial = denials.publish(
+            by=dk_officer,
+            **denial_content(parties=[{"role": "end_user", "name": "Orion Signals"}]),
+        )
+    from sharing.notifications.models import Notification
+
+    told = Notification.objects.get(user=fi_officer, kind="screening.new_match")
+    client.force_login(fi_officer)
+    client.get(denial.get_absolute_url())
+    told.refresh_from_db()
+    assert told.read_at is None  # it leads to the watch, not the denial
+    client.get(watch.get_absolute_url())
+    told.refresh_from_db()
+    assert told.read_at is not None
