@@ -46,9 +46,12 @@ from sharing.common.choices import EventKind  # noqa: E402
 from sharing.common.models import Event  # noqa: E402
 from sharing.denials import screening  # noqa: E402
 from sharing.denials import services as denials  # noqa: E402
-from sharing.denials.models import Screening  # noqa: E402
 from sharing.screening import services as watches  # noqa: E402
-from sharing.screening.models import Watch, WatchMatch  # noqa: E402
+from sharing.screening.models import (  # noqa: E402
+    Screening,
+    Watch,
+    WatchMatch,
+)
 
 TARGET_SECONDS_PER_1000 = 1.0
 DENIED = "Nimbus Intercept Ltd"

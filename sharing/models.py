@@ -24,8 +24,6 @@ from sharing.denials.models import (  # noqa: F401
     ConsultationMessage,
     Denial,
     DenialParty,
-    Screening,
-    ScreeningHit,
 )
 from sharing.notices.models import (  # noqa: F401
     Acknowledgement,
@@ -51,4 +49,10 @@ from sharing.practices.models import (  # noqa: F401
     PublicComment,
     Topic,
 )
-from sharing.screening.models import NoticeHit, Watch, WatchMatch  # noqa: F401
+from sharing.screening.models import (  # noqa: F401
+    NoticeHit,
+    Screening,
+    ScreeningHit,
+    Watch,
+    WatchMatch,
+)

@@ -187,39 +187,6 @@ class DenialParty(models.Model):
         }
 
 
-class Screening(models.Model):
-    """One screening of a candidate transaction against the denials a state can see:
-    who asked, what they entered, what they were shown. Kept, like the audit log, and
-    counted on each denial's page (counts only, for other states)."""
-
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
-    query = models.JSONField(_("what was searched"))
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"screening {self.pk} by {self.state_id}"
-
-
-class ScreeningHit(models.Model):
-    """A denial a screening showed, and how closely it matched."""
-
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="hits")
-    denial = models.ForeignKey(Denial, on_delete=models.CASCADE, related_name="screening_hits")
-    score = models.PositiveSmallIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["screening", "denial"], name="hit_once_per_screening")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.screening_id} → {self.denial_id} ({self.score})"
-
-
 class Consultation(models.Model):
     """A state considering a licence that is essentially identical to one another state
     denied, asking that state first. The denying state answers within 10 working days

@@ -1,4 +1,4 @@
-"""A watched application and what it was told of."""
+"""Screenings and what they showed; watched applications and what they were told of."""
 
 import uuid
 
@@ -11,6 +11,41 @@ from django.utils.translation import gettext_lazy as _
 from sharing.common.models import one_of
 from sharing.screening.choices import WatchStatus
 from sharing.screening.querysets import WatchMatchQuerySet, WatchQuerySet
+
+
+class Screening(models.Model):
+    """One screening of a candidate transaction against the denials and alerts a state
+    can see: who asked, what they entered, what they were shown. Kept, like the audit
+    log, and counted on each denial's page (counts only, for other states)."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.ForeignKey("accounts.State", on_delete=models.PROTECT, related_name="+")
+    query = models.JSONField(_("what was searched"))
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"screening {self.pk} by {self.state_id}"
+
+
+class ScreeningHit(models.Model):
+    """A denial a screening showed, and how closely it matched."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="hits")
+    denial = models.ForeignKey(
+        "sharing.Denial", on_delete=models.CASCADE, related_name="screening_hits"
+    )
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "denial"], name="hit_once_per_screening")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.screening_id} → {self.denial_id} ({self.score})"
 
 
 class Watch(models.Model):
@@ -27,9 +62,7 @@ class Watch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    screening = models.ForeignKey(
-        "sharing.Screening", on_delete=models.PROTECT, related_name="watches"
-    )
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="watches")
     application_reference = models.CharField(_("application reference"), max_length=64)
     end_user = models.CharField(_("end-user"), max_length=200, blank=True)
     consignee = models.CharField(_("consignee"), max_length=200, blank=True)
@@ -97,9 +130,7 @@ class NoticeHit(models.Model):
     """A notice naming an entity of concern that a screening showed, and how closely it
     matched (the denials it showed are ``ScreeningHit`` rows)."""
 
-    screening = models.ForeignKey(
-        "sharing.Screening", on_delete=models.CASCADE, related_name="notice_hits"
-    )
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="notice_hits")
     notice = models.ForeignKey("sharing.Notice", on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField()
 

@@ -33,13 +33,13 @@ from sharing.common.querysets import as_state, reader_states
 from sharing.common.services import clean_date, clean_text, record_event
 from sharing.denials import screening
 from sharing.denials import services as denials
-from sharing.denials.models import Denial, Screening, ScreeningHit
+from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
 from sharing.notices.choices import NoticeKind, NoticeStatus
 from sharing.notices.models import Notice
 from sharing.notices.querysets import NoticeQuerySet
 from sharing.screening.choices import Decision, WatchStatus
-from sharing.screening.models import NoticeHit, Watch, WatchMatch
+from sharing.screening.models import NoticeHit, Screening, ScreeningHit, Watch, WatchMatch
 
 RISE = 10  # points a known match must gain to be told again
 MOST_DAYS = 366  # a decide-by date at most a year away

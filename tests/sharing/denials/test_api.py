@@ -10,8 +10,9 @@ from django.utils import timezone
 from portal.models import AuditEntry
 from sharing.common.models import Event
 from sharing.denials import services as denials
-from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening, review_date
+from sharing.denials.models import Consultation, ConsultationMessage, Denial, review_date
 from sharing.screening import services as screening
+from sharing.screening.models import Screening
 from tests.factories import UserFactory
 from tests.sharing.conftest import consultation_content, denial_content
 

@@ -17,9 +17,10 @@ from sharing.common.models import Event
 from sharing.demo import seed_denials
 from sharing.denials import services as denials
 from sharing.denials.choices import ConsultationStatus, DenialStatus
-from sharing.denials.models import Consultation, ConsultationMessage, Denial, Screening
+from sharing.denials.models import Consultation, ConsultationMessage, Denial
 from sharing.notifications.models import Notification
 from sharing.screening import services as screening
+from sharing.screening.models import Screening
 from tests.factories import UserFactory
 from tests.sharing.conftest import consultation_content, denial_content
 

@@ -14,10 +14,11 @@ from sharing.common.models import Event
 from sharing.denials import services as denials
 from sharing.denials import workdays
 from sharing.denials.choices import ConsultationStatus, DenialStatus
-from sharing.denials.models import Consultation, Denial, Screening
+from sharing.denials.models import Consultation, Denial
 from sharing.notifications import delivery as notifications
 from sharing.notifications.models import Notification
 from sharing.screening import services as screening
+from sharing.screening.models import Screening
 from tests.personas import persona
 from tests.sharing.conftest import consultation_content, denial_content
 

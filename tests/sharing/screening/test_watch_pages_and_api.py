@@ -23,6 +23,17 @@ def in_days(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
+def watched(officer, reference: str, **transaction):
+    """``officer`` screens ``transaction`` and watches it for 30 days as ``reference``."""
+    result = watches.screen(by=officer, **transaction)
+    return watches.create(
+        by=officer,
+        screening=result.screening.pk,
+        application_reference=reference,
+        decide_by=in_days(30),
+    )
+
+
 @pytest.fixture
 def nimbus(dk_officer):
     return denials.publish(
@@ -77,26 +88,14 @@ def test_an_officer_screens_watches_sees_and_decides_in_the_pages(client, fi_off
 
 
 def test_a_watch_page_shows_what_it_matches_now(client, fi_officer, nimbus):
-    result = watches.screen(by=fi_officer, end_user="Nimbus Intercept", destination="AE")
-    watch = watches.create(
-        by=fi_officer,
-        screening=result.screening.pk,
-        application_reference="FI-8",
-        decide_by=in_days(30),
-    )
+    watch = watched(fi_officer, "FI-8", end_user="Nimbus Intercept", destination="AE")
     client.force_login(fi_officer)
     page = client.get(watch.get_absolute_url()).content.decode()
     assert nimbus.title in page and "Score 90 of 100" in page, page
 
 
 def test_another_state_or_a_viewer_gets_nothing(client, fi_officer, fi_viewer, dk_officer):
-    result = watches.screen(by=fi_officer, end_user="Orion Signals")
-    watch = watches.create(
-        by=fi_officer,
-        screening=result.screening.pk,
-        application_reference="FI-9",
-        decide_by=in_days(30),
-    )
+    watch = watched(fi_officer, "FI-9", end_user="Orion Signals")
     client.force_login(dk_officer)
     assert client.get(watch.get_absolute_url()).status_code == 404
     decide = reverse("sharing:watch-decide", args=[watch.pk])
@@ -148,13 +147,7 @@ def test_the_api_loop(api_for, fi_officer, fi_viewer, dk_officer, nimbus):
 def test_opening_the_watch_reads_its_new_match_and_the_denial_page_does_not(
     client, fi_officer, dk_officer, django_capture_on_commit_callbacks
 ):
-    result = watches.screen(by=fi_officer, end_user="Orion Signals")
-    watch = watches.create(
-        by=fi_officer,
-        screening=result.screening.pk,
-        application_reference="FI-40",
-        decide_by=in_days(30),
-    )
+    watch = watched(fi_officer, "FI-40", end_user="Orion Signals")
     with django_capture_on_commit_callbacks(execute=True):
         denial = denials.publish(
             by=dk_officer,
