@@ -48,8 +48,9 @@ from sharing.common.choices import (
 from sharing.common.lifecycle import lifecycle_of
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states, recipient_states
+from sharing.denials.choices import DENIALS_IN_FORCE
 from sharing.denials.models import Denial
-from sharing.notices.choices import Severity
+from sharing.notices.choices import NoticeStatus, Severity
 from sharing.notices.models import Notice
 from sharing.notifications import caching, webhooks
 from sharing.notifications.choices import DeliveryStatus, EmailMode, EmailStatus
@@ -222,8 +223,8 @@ def dispatch(event_id: int) -> int:
         )
         if event is None:
             return 0  # already dispatched, or being dispatched by another worker
-        # A watch's new match is about the watch, not the item's own story: it neither
-        # waits for nor holds back the item's other events.
+        # A watch's new match waits for the item's own earlier events, never for
+        # another watch's, and holds none of them back.
         earlier = Event.objects.filter(
             notice_id=event.notice_id,
             best_practice_id=event.best_practice_id,
@@ -232,7 +233,11 @@ def dispatch(event_id: int) -> int:
             pk__lt=event.pk,
             dispatched_at__isnull=True,
         ).exclude(kind=EventKind.SCREENING_NEW_MATCH)
-        if event.kind != EventKind.SCREENING_NEW_MATCH and earlier.exists():
+        if earlier.exists():
+            return 0
+        if event.kind == EventKind.SCREENING_NEW_MATCH and not _match_stands(event):
+            # Revoked, withdrawn or decided before it went out: nobody is told.
+            Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
             return 0
         states, _who = audience(event)
         people = recipients(event).values_list(
@@ -267,6 +272,16 @@ def dispatch(event_id: int) -> int:
         Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
         transaction.on_commit(lambda: hand_over(event.pk, event.kind), robust=True)
     return len(rows)
+
+
+def _match_stands(event: Event) -> bool:
+    """Whether a watch's new match is still worth telling: the watch still watched, and
+    the item still screened (a denial in force, an alert not withdrawn)."""
+    if not event.watch.is_active:
+        return False
+    if event.denial is not None:
+        return event.denial.status in DENIALS_IN_FORCE
+    return event.notice is not None and event.notice.status == NoticeStatus.PUBLISHED
 
 
 def hand_over(event_id: int, kind: str = "") -> None:

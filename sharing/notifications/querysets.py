@@ -39,7 +39,10 @@ class NotificationQuerySet(models.QuerySet):
                 about |= under(relation, condition)
         if not about:
             return self.none()
-        return self.filter(user=user).filter(about)
+        # A watch's new match, besides, only while the watch is the user's to see.
+        Watch = apps.get_model("sharing", "Watch")
+        watch = Q(watch__isnull=True) | Q(watch__in=Watch.objects.visible_to(user))
+        return self.filter(user=user).filter(about).filter(watch)
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)

@@ -330,13 +330,30 @@ def _reasons(match: screening.Match, watch: Watch) -> list[dict]:
     return reasons
 
 
-def _tell(watch: Watch, item: Denial | Notice, match: screening.Match) -> bool:
+def _still_screened_for(item: Denial | Notice, state_id: str) -> bool:
+    """Whether ``item`` is still screened (in force, published) and read by the state."""
+    if isinstance(item, Denial):
+        screened = Denial.objects.in_force().filter(pk=item.pk).exists()
+    else:
+        screened = screened_notices(Notice.objects.filter(pk=item.pk)).exists()
+    return screened and reader_states(item).filter(pk=state_id).exists()
+
+
+def _tell(
+    watch: Watch,
+    item: Denial | Notice,
+    match: screening.Match,
+    today: datetime.date | None = None,
+) -> bool:
     """Tell ``watch``'s state of ``match`` with ``item`` (a denial or a notice) unless it
     knows it already; True if told."""
     field = "denial" if isinstance(item, Denial) else "notice"
     with transaction.atomic():
-        # Decided or lapsed since this screening began: nothing to tell.
-        if Watch.objects.active().select_for_update().filter(pk=watch.pk).first() is None:
+        # Decided or lapsed since this screening began, or the item revoked, withdrawn
+        # or narrowed away meanwhile: nothing to tell.
+        if Watch.objects.active(today).select_for_update().filter(pk=watch.pk).first() is None:
+            return False
+        if not _still_screened_for(item, watch.state_id):
             return False
         known = WatchMatch.objects.select_for_update().filter(watch=watch, **{field: item}).first()
         if known is not None and match.score < known.score + RISE:
@@ -366,8 +383,12 @@ def _tell(watch: Watch, item: Denial | Notice, match: screening.Match) -> bool:
     return True
 
 
-def _tell_all(watch: Watch, found: Iterable[tuple[Denial | Notice, screening.Match]]) -> int:
-    return sum(_tell(watch, item, match) for item, match in found)
+def _tell_all(
+    watch: Watch,
+    found: Iterable[tuple[Denial | Notice, screening.Match]],
+    today: datetime.date | None = None,
+) -> int:
+    return sum(_tell(watch, item, match, today) for item, match in found)
 
 
 def _announced(event: Event) -> tuple[Denial | Notice, screening.ScreeningIndex] | None:
@@ -397,7 +418,7 @@ def rescreen_event(event_id: int, today: datetime.date | None = None) -> int:
     told = 0
     for watched in watches.iterator(chunk_size=500):
         for match in screening.screen(_transaction(watched), index):
-            told += _tell(watched, item, match)
+            told += _tell(watched, item, match, today)
     return told
 
 
@@ -408,9 +429,12 @@ def rescreen_all(today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     lapsed = _lapse(Watch.objects.all(), today)
     told = 0
-    readable: dict[str, tuple[frozenset, frozenset]] = {}  # per state, read once
-    for watched in Watch.objects.active(today).select_related("state").iterator(chunk_size=500):
-        if watched.state_id not in readable:
-            readable[watched.state_id] = _readable(_official(watched.state))
-        told += _tell_all(watched, _found(*_matching(watched, readable[watched.state_id])))
+    # State by state: what each state reads is read once, and only one state's at a time.
+    state_id: str | None = None
+    readable: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+    watching = Watch.objects.active(today).select_related("state").order_by("state_id", "pk")
+    for watched in watching.iterator(chunk_size=500):
+        if watched.state_id != state_id:
+            state_id, readable = watched.state_id, _readable(_official(watched.state))
+        told += _tell_all(watched, _found(*_matching(watched, readable)), today)
     return {"lapsed": lapsed, "told": told}

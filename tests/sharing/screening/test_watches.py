@@ -328,3 +328,58 @@ def test_a_watch_is_made_from_ones_own_screening_and_a_reference_past_its_date_i
     assert again.status == WatchStatus.ACTIVE
     first.refresh_from_db()
     assert first.status == WatchStatus.LAPSED
+
+
+def nimbus_denial(by):
+    return denials.publish(
+        by=by, **denial_content(parties=[{"role": "end_user", "name": "Nimbus Intercept"}])
+    )
+
+
+def test_a_new_match_whose_denial_was_revoked_before_it_went_out_tells_nobody(
+    fi_officer, dk_officer
+):
+    watched(fi_officer)
+    denial = nimbus_denial(dk_officer)
+    for event in Event.objects.all():
+        notifications.dispatch(event.pk)
+    watches.rescreen_event(Event.objects.get(kind=EventKind.DENIAL_ISSUED).pk)
+    new_match = Event.objects.get(kind=NEW_MATCH, dispatched_at__isnull=True)
+    denials.revoke(denial, by=dk_officer, reason="Granted after all.")
+    revoked = Event.objects.get(kind=EventKind.DENIAL_REVOKED)
+    notifications.dispatch(revoked.pk)  # not held back behind the new match
+    assert notifications.dispatch(new_match.pk) == 0
+    new_match.refresh_from_db()
+    assert new_match.dispatched_at is not None
+    assert told() == []
+
+
+def test_an_item_revoked_while_a_sweep_runs_is_not_told(fi_officer, dk_officer):
+    watch = watched(fi_officer)
+    denial = nimbus_denial(dk_officer)
+    [(_denial, match)] = denials.matching(
+        watches._transaction(watch), denials.Denial.objects.visible_to(fi_officer)
+    )
+    denials.revoke(denial, by=dk_officer, reason="Granted after all.")
+    assert watches._tell(watch, denial, match) is False
+    assert not WatchMatch.objects.filter(denial=denial).exists()
+
+
+def test_the_day_a_screening_is_run_for_is_the_day_it_tells_for(fi_officer, dk_officer):
+    watch = watched(fi_officer)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Watch.objects.filter(pk=watch.pk).update(decide_by=yesterday)
+    nimbus_denial(dk_officer)
+    issued = Event.objects.get(kind=EventKind.DENIAL_ISSUED)
+    assert watches.rescreen_event(issued.pk, today=yesterday) == 1
+
+
+def test_a_former_official_no_longer_sees_the_new_matches_of_watches(
+    fi_officer, dk_officer, django_capture_on_commit_callbacks
+):
+    watched(fi_officer)
+    announce(django_capture_on_commit_callbacks, nimbus_denial, dk_officer)
+    assert Notification.objects.visible_to(fi_officer).filter(kind=NEW_MATCH).exists()
+    fi_officer.role = "viewer"
+    fi_officer.save(update_fields=["role"])
+    assert not Notification.objects.visible_to(fi_officer).filter(kind=NEW_MATCH).exists()
