@@ -14,6 +14,16 @@ from accounts.choices import Role
 from sharing.common.querysets import VisibleQuerySet, audience_reach, reading_state
 
 
+def screening_state(user):
+    """The state on whose behalf ``user`` screens applications, or None: officers and
+    admins of a state that reads. The one home of that rule (screening pages, the API,
+    and which watched applications one sees)."""
+    state = reading_state(user)
+    if state is None or user.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+        return None
+    return state
+
+
 class DenialQuerySet(VisibleQuerySet):
     def readable(self, user) -> Q | None:
         """Denials ``user`` may read: their own state's (one not notified yet, a draft or

@@ -57,7 +57,7 @@ from sharing.denials.models import (
     DenialParty,
     review_date,
 )
-from sharing.denials.querysets import DenialQuerySet
+from sharing.denials.querysets import DenialQuerySet, screening_state
 
 MAX_DESCRIPTION = 5000
 MAX_PARTIES = 10
@@ -146,8 +146,8 @@ def check_can_write_in(consultation: Consultation, by: User) -> State:
 
 def check_can_screen(by: User) -> State:
     """Officers and admins of a state that reads denials screen applications."""
-    state = reading_state(by)
-    if state is None or by.role not in {Role.STATE_ADMIN, Role.OFFICER}:
+    state = screening_state(by)
+    if state is None:
         raise PermissionDenied(_("Officers and admins screen applications."))
     return state
 

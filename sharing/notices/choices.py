@@ -26,6 +26,10 @@ class NoticeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Alerts about who may misuse or divert the items: their entities of concern are screened
+# against licence applications while the alert is published.
+SCREENED_KINDS = (NoticeKind.END_USER_ALERT, NoticeKind.DIVERSION_ALERT)
+
 # Not published yet: a draft, or awaiting approval; read by its own state's officers and admins.
 UNPUBLISHED = (NoticeStatus.DRAFT, NoticeStatus.PENDING)
 

@@ -17,7 +17,7 @@ from sharing.common.querysets import (
     audience_reach,
     reading_state,
 )
-from sharing.notices.choices import UNPUBLISHED, NoticeStatus
+from sharing.notices.choices import SCREENED_KINDS, UNPUBLISHED, NoticeStatus
 
 
 def audience_filter(state) -> Q:
@@ -51,6 +51,11 @@ class NoticeQuerySet(VisibleQuerySet):
             .exclude(author_state_id=state.pk)
             .exclude(Exists(answered))
         )
+
+    def screened(self) -> "NoticeQuerySet":
+        """The alerts whose entities of concern are screened: end-user and diversion
+        alerts while published (a withdrawn one no longer is)."""
+        return self.filter(status=NoticeStatus.PUBLISHED, kind__in=SCREENED_KINDS)
 
     def for_list(self) -> "NoticeQuerySet":
         """What a list of notices shows, fetched in a fixed number of queries, without

@@ -48,9 +48,8 @@ from sharing.common.choices import (
 from sharing.common.lifecycle import lifecycle_of
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states, recipient_states
-from sharing.denials.choices import DENIALS_IN_FORCE
 from sharing.denials.models import Denial
-from sharing.notices.choices import NoticeStatus, Severity
+from sharing.notices.choices import Severity
 from sharing.notices.models import Notice
 from sharing.notifications import caching, webhooks
 from sharing.notifications.choices import DeliveryStatus, EmailMode, EmailStatus
@@ -279,9 +278,9 @@ def _match_stands(event: Event) -> bool:
     the item still screened (a denial in force, an alert not withdrawn)."""
     if not event.watch.is_active:
         return False
-    if event.denial is not None:
-        return event.denial.status in DENIALS_IN_FORCE
-    return event.notice is not None and event.notice.status == NoticeStatus.PUBLISHED
+    if event.denial_id is not None:
+        return Denial.objects.in_force().filter(pk=event.denial_id).exists()
+    return Notice.objects.screened().filter(pk=event.notice_id).exists()
 
 
 def hand_over(event_id: int, kind: str = "") -> None:

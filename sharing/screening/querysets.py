@@ -1,6 +1,6 @@
-"""Which watches a user may see: those of their own state, if they screen (officers and
-admins); and which of their matches: those with an item the user may read. The one
-home of those rules."""
+"""Which watches a user may see: those of their own state, if they screen
+(``screening_state``); and which of their matches: those with an item the user may
+read. The one home of those rules."""
 
 import datetime
 
@@ -9,19 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.choices import Role
-from sharing.common.querysets import reading_state
+from sharing.denials.querysets import screening_state
 from sharing.screening.choices import WatchStatus
-
-SCREENERS = (Role.STATE_ADMIN, Role.OFFICER)
 
 
 class WatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WatchQuerySet":
-        state = reading_state(user)
-        if state is None or user.role not in SCREENERS:
-            return self.none()
-        return self.filter(state_id=state.pk)
+        state = screening_state(user)
+        return self.none() if state is None else self.filter(state_id=state.pk)
 
     def active(self, today: datetime.date | None = None) -> "WatchQuerySet":
         """Still watched: not decided, and the decide-by date not past (a watch past it

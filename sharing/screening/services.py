@@ -35,7 +35,6 @@ from sharing.denials import screening
 from sharing.denials import services as denials
 from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
-from sharing.notices.choices import NoticeKind, NoticeStatus
 from sharing.notices.models import Notice
 from sharing.notices.querysets import NoticeQuerySet
 from sharing.screening.choices import Decision, WatchStatus
@@ -70,14 +69,6 @@ def can_watch(by: User) -> bool:
 
 # --- Screening -------------------------------------------------------------------------------
 
-# The notices whose entities of concern are screened: alerts about who may misuse or
-# divert the items, while published (a withdrawn one is no longer in force).
-SCREENED_NOTICE_KINDS = (NoticeKind.END_USER_ALERT, NoticeKind.DIVERSION_ALERT)
-
-
-def screened_notices(notices: NoticeQuerySet) -> NoticeQuerySet:
-    return notices.filter(status=NoticeStatus.PUBLISHED, kind__in=SCREENED_NOTICE_KINDS)
-
 
 def notice_facts(notice: Notice) -> screening.DenialFacts:
     """What the matcher knows of a notice (its entities prefetched): each entity of
@@ -103,7 +94,7 @@ _NOTICE_INDEX: dict = {"stamp": None, "index": None}
 
 
 def _notice_index() -> screening.ScreeningIndex:
-    screened = screened_notices(Notice.objects.all())
+    screened = Notice.objects.screened()
     stamp = tuple(screened.aggregate(n=Count("pk"), at=Max("updated_at")).values())
     if _NOTICE_INDEX["stamp"] != stamp:
         notices = screened.prefetch_related("entities")
@@ -114,7 +105,7 @@ def _notice_index() -> screening.ScreeningIndex:
 
 def screened_ids(readable: NoticeQuerySet) -> frozenset:
     """The ids of the screened notices among ``readable`` (a ``visible_to`` queryset)."""
-    return frozenset(screened_notices(readable).values_list("pk", flat=True))
+    return frozenset(readable.screened().values_list("pk", flat=True))
 
 
 def notice_matching(
@@ -335,7 +326,7 @@ def _still_screened_for(item: Denial | Notice, state_id: str) -> bool:
     if isinstance(item, Denial):
         screened = Denial.objects.in_force().filter(pk=item.pk).exists()
     else:
-        screened = screened_notices(Notice.objects.filter(pk=item.pk)).exists()
+        screened = Notice.objects.screened().filter(pk=item.pk).exists()
     return screened and reader_states(item).filter(pk=state_id).exists()
 
 
@@ -397,7 +388,7 @@ def _announced(event: Event) -> tuple[Denial | Notice, screening.ScreeningIndex]
         denial = Denial.objects.in_force().with_content().filter(pk=event.denial_id).first()
         return None if denial is None else (denial, screening.prepare([denials.facts_of(denial)]))
     if event.notice_id is not None:
-        notices = screened_notices(Notice.objects.filter(pk=event.notice_id))
+        notices = Notice.objects.screened().filter(pk=event.notice_id)
         notice = notices.prefetch_related("entities").first()
         return None if notice is None else (notice, screening.prepare([notice_facts(notice)]))
     return None
