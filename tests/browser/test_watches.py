@@ -1,7 +1,8 @@
 """A watched application in a real browser: Finland screens "Nimbus Intercept", finds
 nothing and watches the application; Denmark then notifies a denial naming
 "NIMBUS-INTERCEPT Ltd"; Finland's officer finds one notification of the match, the
-match on the watch's page, and records the decision, which ends the watch."""
+match on the watch's page, then an alert naming the end-user beside it, and records the
+decision, which ends the watch."""
 
 import datetime
 import re
@@ -12,15 +13,16 @@ from playwright.sync_api import expect
 
 from sharing.common.choices import EventKind
 from sharing.denials import services as denials
+from sharing.notices import services as notices
 from sharing.notifications.models import Notification
 from sharing.screening.models import Watch
-from tests.sharing.conftest import denial_content
+from tests.sharing.conftest import denial_content, notice_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_finland_watches_an_application_and_is_told_once_of_a_matching_denial(
-    browser, live_server, sign_in, check_a11y, fi_officer, dk_officer, password
+    browser, live_server, sign_in, check_a11y, fi_officer, dk_officer, no_officer, password
 ):
     finland = browser.new_context(locale="en-GB").new_page()
     sign_in(finland, "fi-officer", password)
@@ -65,6 +67,23 @@ def test_finland_watches_an_application_and_is_told_once_of_a_matching_denial(
     expect(current.get_by_role("heading", name=denial.title)).to_be_visible()
     expect(current).to_contain_text("Score 100 of 100")
     expect(finland.get_by_test_id("told-matches")).to_contain_text("score 100 of 100, told on")
+    check_a11y(finland)
+
+    # Norway then publishes an end-user alert naming the end-user: the watch's page shows
+    # it beside the denial, as the alert it is.
+    alert = notices.publish(
+        notices.create(
+            by=no_officer,
+            **notice_content(
+                title="Interception reseller seeking licences",
+                entities=[{"name": "Nimbus Intercept FZE", "country": "AE", "kind": "company"}],
+            ),
+        ),
+        by=no_officer,
+    )
+    finland.reload()
+    expect(current.get_by_role("heading", name=alert.title)).to_be_visible()
+    expect(current).to_contain_text(f"Named in {alert.reference}, end-user of concern, from Norway")
     check_a11y(finland)
 
     finland.get_by_label("Licence refused").check()
