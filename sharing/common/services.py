@@ -167,6 +167,35 @@ def apply_item_text(item, cleaned: dict, rendered: Rendered) -> None:
         setattr(item, field, cleaned[field])
 
 
+def replace_named_rows(existing, model, values: list[dict], key: tuple[str, ...], **parent) -> None:
+    """Make ``existing`` (a related manager: a notice's entities, a denial's parties)
+    hold ``values``, in their order. A row whose ``key`` fields (its role and name,
+    say; case and spacing aside) are unchanged is updated in place, so that what refers
+    to it (a link to the registry of entities) survives an amendment; the others are
+    deleted and created afresh (docs/architecture.md, "Registry of entities")."""
+
+    def identity(fields: dict) -> tuple:
+        return tuple(" ".join(str(fields[name]).casefold().split()) for name in key)
+
+    kept: dict = {}
+    for row in existing.all():
+        kept.setdefault(identity(row.__dict__), []).append(row)
+    fresh = []
+    for position, fields in enumerate(values):
+        same = kept.get(identity(fields))
+        if same:
+            row = same.pop(0)
+            for name, value in {**fields, "position": position}.items():
+                setattr(row, name, value)
+            row.save()
+        else:
+            fresh.append(model(position=position, **parent, **fields))
+    gone = [row.pk for rows in kept.values() for row in rows]
+    if gone:
+        model.objects.filter(pk__in=gone).delete()
+    model.objects.bulk_create(fresh)
+
+
 def render_ahead(content: dict) -> Rendered:
     body = content.get("body")
     if not isinstance(body, str):

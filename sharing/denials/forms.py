@@ -16,6 +16,7 @@ from portal.countries import country_choices
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience
 from sharing.common.forms import TLP_HELP, ListField, formset_rows, recipient_states_field
+from sharing.common.identifiers import FORMAT_HELP as IDENTIFIER_HELP
 from sharing.common.querysets import recipient_choices
 from sharing.common.services import MAX_NOTE
 from sharing.denials.choices import ConsultationOutcome, DenialReason, PartyRole
@@ -233,6 +234,14 @@ class ScreeningForm(TransactionFields):
             "The name as the application gives it: aliases, another word order, accents, "
             "legal forms (Ltd, GmbH, 株式会社…) and transliterations are matched."
         )
+
+    identifiers = forms.CharField(
+        label=_("Identifiers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=IDENTIFIER_HELP,
+    )
 
     def clean(self):
         cleaned = super().clean()

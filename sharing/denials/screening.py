@@ -89,6 +89,9 @@ Score of a denial, 0 to 100 (``screen``)
 -----------------------------------------
     score = round(80 × name + 10 × same destination + 10 × same control entry)
             (5 instead of 10 when only the control category is the same)
+            − 10 when the destination is none of the countries the denial gives
+            − 25 when an identifier conflicts (another LEI, registration number, ...)
+    and, when an identifier entered is one a party has, 15 points more, at least 95
 
 ``name`` is the best similarity of an entered name (end-user or consignee) with any
 name or alias of any party of the denial, whatever its role (a denied end-user may come
@@ -100,6 +103,11 @@ the entry before the first dot is equal (``5A001`` for ``5A001.j``). The default
 ``threshold`` (64 = 80 × 0.80) shows every name match of 80 % or more, and a weaker one
 (75–79 %) only when the destination or the control entry backs it up. Ties are broken by
 the name similarity, then by how many entered names matched, then by input order.
+
+Identifiers (``sharing.common.identifiers``) are compared as typed numbers: the same
+number of the same kind and country as one a party has is a match on its own, whatever
+the names; a different number of a kind one holds only once (an LEI, a registration
+number in a country, a date of birth), with no equal one, speaks against the match.
 """
 
 from __future__ import annotations
@@ -120,6 +128,8 @@ import pykakasi
 from anyascii import anyascii
 from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import OSA
+
+from sharing.common import identifiers as ids
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -145,6 +155,10 @@ DESTINATION_POINTS = 10
 CONTROL_ENTRY_POINTS = 10
 CONTROL_CATEGORY_POINTS = 5
 NAME_GATE = 0.75
+IDENTIFIER_SCORE = 95
+IDENTIFIER_POINTS = 15
+IDENTIFIER_CONFLICT_POINTS = 25
+COUNTRY_CONFLICT_POINTS = 10
 DEFAULT_THRESHOLD = 64  # = NAME_POINTS × 0.80: any name match of 80 % on its own
 
 GENERIC_WEIGHT = 0.3
@@ -165,6 +179,8 @@ class PartyFacts:
     aliases: tuple[str, ...] = ()
     country: str = ""  # ISO 3166-1 alpha-2 (XK for Kosovo), may be empty
     address: str = ""
+    identifiers: tuple[ids.Identifier, ...] = ()
+    ref: object = None  # the party's primary key, opaque here, given back in Match.parties
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,7 @@ class Transaction:
     destination: str = ""  # ISO alpha-2
     control_entry: str = ""
     item_description: str = ""
+    identifiers: str = ""  # one per line, as ``sharing.common.identifiers.read`` reads them
 
 
 @dataclass(frozen=True)
@@ -200,6 +217,9 @@ class Match:
     name_percent: int = 0  # the best name similarity, in per cent
     destination: bool = False  # the destination added its points
     control: str = ""  # "entry", "category" or "" for what the control entry added
+    identifier: bool = False  # an identifier entered is one the denial's party has
+    conflicts: tuple[str, ...] = ()  # "identifier", "country": what lowered the score
+    parties: tuple[object, ...] = ()  # the refs of the parties matched
 
 
 # --- Word lists ----------------------------------------------------------------------------
@@ -1191,6 +1211,8 @@ class ScreeningIndex:
         self.natives: dict[str, list[int]] = {}
         self.abjad_entries: list[int] = []
         self.transliterated_compacts: set[str] = set()
+        # identifier key → (denial position, party) having it
+        self.identified: dict[str, list[tuple[int, PartyFacts]]] = {}
         with _collector_paused():
             self._add_denials()
 
@@ -1200,6 +1222,8 @@ class ScreeningIndex:
             for party in denial.parties:
                 if party.role not in PARTY_ROLES:
                     raise ValueError(f"unknown party role {party.role!r} in denial {denial.id!r}")
+                for identifier in party.identifiers:
+                    self.identified.setdefault(identifier.key, []).append((position, party))
                 seen: set[str] = set()
                 for alias, name in [(False, party.name), *((True, a) for a in party.aliases)]:
                     # The name, then its romanised spellings, each found as the name itself.
@@ -1430,6 +1454,11 @@ _NAME_REASONS = {
     ),
 }
 _SAME_DESTINATION = gettext_lazy("Same destination: %(country)s")
+_SAME_IDENTIFIER = gettext_lazy("Identifier %(identifier)s is also that of “%(party)s”")
+_OTHER_IDENTIFIER = gettext_lazy(
+    "Another %(kind)s: the application gives %(entered)s, “%(party)s” has %(stored)s"
+)
+_OTHER_COUNTRY = gettext_lazy("Destination %(country)s is not a country this item gives")
 _SAME_CONTROL_ENTRY = gettext_lazy("Same control entry: %(entry)s")
 _SAME_CONTROL_CATEGORY = gettext_lazy("Same control category: %(category)s")
 
@@ -1469,6 +1498,15 @@ def _is_better(candidate: _NameHit, current: _NameHit | None, role: str) -> bool
         return (hit.similarity, hit.entry.party.role == role, not hit.entry.alias)
 
     return rank(candidate) > rank(current)
+
+
+def _conflicting(parties, entered: list[ids.Identifier]):
+    """(party, entered identifier, the party's own) for each conflict."""
+    for party in parties:
+        for mine in entered:
+            for theirs in party.identifiers:
+                if mine.conflicts_with(theirs):
+                    yield party, mine, theirs
 
 
 def screen(
@@ -1523,13 +1561,22 @@ def screen(
                 if _is_better(hit, by_role.get(role), role):
                     by_role[role] = hit
 
+    entered_ids = ids.readable(transaction.identifiers.splitlines())
+    identified: dict[int, tuple[PartyFacts, ids.Identifier]] = {}
+    for identifier in entered_ids:
+        for position, party in index.identified.get(identifier.key, ()):
+            if among is not None and index.denials[position].id not in among:
+                continue
+            identified.setdefault(position, (party, identifier))
+
     destination = transaction.destination.strip().upper()
     entry, category = _control_entry(transaction.control_entry)
     ranked = []
-    for position, by_role in hits.items():
+    for position in [*hits, *(p for p in identified if p not in hits)]:
+        by_role = hits.get(position, {})
         denial = index.denials[position]
         role_hits = [(role, by_role[role]) for role in ROLES if role in by_role]
-        best = max(hit.similarity for _, hit in role_hits)
+        best = max((hit.similarity for _, hit in role_hits), default=0.0)
         reasons = []
         for role, hit in role_hits:
             party = hit.entry.party
@@ -1544,17 +1591,45 @@ def screen(
                 }
             )
         points = NAME_POINTS * best
+        matched = [hit.entry.party for _, hit in role_hits]
+        conflicts = []
+        by_identifier = identified.get(position)
+        if by_identifier:
+            party, identifier = by_identifier
+            matched.append(party)
+            reasons.append(
+                str(_SAME_IDENTIFIER) % {"identifier": ids.written(identifier), "party": party.name}
+            )
+        else:
+            for party, mine, theirs in _conflicting(matched, entered_ids):
+                conflicts.append("identifier")
+                points -= IDENTIFIER_CONFLICT_POINTS
+                reasons.append(
+                    str(_OTHER_IDENTIFIER)
+                    % {
+                        "kind": ids.SCHEMES[mine.scheme],
+                        "entered": ids.written(mine),
+                        "party": party.name,
+                        "stored": ids.written(theirs),
+                    }
+                )
+                break
 
         # The destination is the matched party's country or that of one of the denial's
         # end-users (a consignee in a third country still ships to the end-user).
-        countries = {hit.entry.party.country.strip().upper() for _, hit in role_hits}
+        countries = {party.country.strip().upper() for party in matched}
         countries.update(
             p.country.strip().upper() for p in denial.parties if p.role in ("end_user", "entity")
         )
+        countries.discard("")
         same_destination = bool(destination) and destination in countries
         if same_destination:
             points += DESTINATION_POINTS
             reasons.append(str(_SAME_DESTINATION) % {"country": destination})
+        elif destination and countries:
+            conflicts.append("country")
+            points -= COUNTRY_CONFLICT_POINTS
+            reasons.append(str(_OTHER_COUNTRY) % {"country": destination})
 
         control = ""
         denied_entry, denied_category = (
@@ -1570,7 +1645,9 @@ def screen(
                 points += CONTROL_CATEGORY_POINTS
                 reasons.append(str(_SAME_CONTROL_CATEGORY) % {"category": denied_category})
 
-        score = min(100, round(points))
+        if by_identifier:
+            points = max(points + IDENTIFIER_POINTS, IDENTIFIER_SCORE)
+        score = max(0, min(100, round(points)))
         if score < threshold:
             continue
         match = Match(
@@ -1581,6 +1658,9 @@ def screen(
             name_percent=round(best * 100),
             destination=same_destination,
             control=control,
+            identifier=bool(by_identifier),
+            conflicts=tuple(conflicts),
+            parties=tuple(dict.fromkeys(p.ref for p in matched if p.ref is not None)),
         )
         ranked.append(((-score, -best, -len(role_hits), position), match))
     ranked.sort(key=lambda item: item[0])

@@ -26,7 +26,7 @@ from accounts.models import State, User
 from portal import audit
 from portal.countries import validate_country_code
 from portal.inputs import CONTROL, Conflict, refuse_unknown
-from sharing.common import validators
+from sharing.common import identifiers, validators
 from sharing.common.choices import TLP, Audience, EventKind
 from sharing.common.lifecycle import Lifecycle
 from sharing.common.querysets import reading_state, recipient_choices
@@ -40,6 +40,7 @@ from sharing.common.services import (
     clean_text,
     comparable,
     record_event,
+    replace_named_rows,
 )
 from sharing.denials import screening, workdays
 from sharing.denials.choices import (
@@ -359,10 +360,8 @@ def _apply(denial: Denial, cleaned: dict) -> None:
             setattr(denial, field, value)
     denial.save()
     denial.recipient_states.set(cleaned["recipient_states"])
-    denial.parties.all().delete()
-    DenialParty.objects.bulk_create(
-        DenialParty(denial=denial, position=position, **party)
-        for position, party in enumerate(cleaned["parties"])
+    replace_named_rows(
+        denial.parties, DenialParty, cleaned["parties"], ("role", "name"), denial=denial
     )
 
 
@@ -657,7 +656,14 @@ def review_denials(today: datetime.date | None = None) -> dict:
 # --- Screening ------------------------------------------------------------------------------
 
 
-SCREEN_FIELDS = ("end_user", "consignee", "destination", "control_entry", "item_description")
+SCREEN_FIELDS = (
+    "end_user",
+    "consignee",
+    "destination",
+    "control_entry",
+    "item_description",
+    "identifiers",
+)
 
 
 def clean_screening(data: dict) -> screening.Transaction:
@@ -679,6 +685,8 @@ def clean_screening(data: dict) -> screening.Transaction:
         values["destination"] = _clean_destination(values["destination"], errors)
     if values["control_entry"]:
         values["control_entry"] = _clean_entry(values["control_entry"], errors)
+    found = identifiers.clean(data.get("identifiers"), errors)
+    values["identifiers"] = "\n".join(identifiers.written(each) for each in found)
     if errors:
         raise ValidationError(errors)
     return screening.Transaction(**values)
@@ -695,6 +703,7 @@ def facts_of(denial: Denial) -> screening.DenialFacts:
                 aliases=tuple(p.aliases),
                 country=p.country,
                 address=p.address,
+                ref=p.pk,
             )
             for p in denial.parties.all()
         ),

@@ -42,6 +42,7 @@ from sharing.common.services import (
     item_text,
     next_reference,
     record_event,
+    replace_named_rows,
 )
 from sharing.notices.choices import AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.models import (
@@ -190,11 +191,7 @@ def _apply(notice: Notice, cleaned: dict, rendered: Rendered) -> None:
     )
     notice.categories.set(cleaned["categories"])
     notice.recipient_states.set(cleaned["recipient_states"])
-    notice.entities.all().delete()
-    NoticeEntity.objects.bulk_create(
-        NoticeEntity(notice=notice, position=position, **entity)
-        for position, entity in enumerate(cleaned["entities"])
-    )
+    replace_named_rows(notice.entities, NoticeEntity, cleaned["entities"], ("name",), notice=notice)
     textsearch.index(notice)
 
 

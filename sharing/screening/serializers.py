@@ -1,6 +1,7 @@
 """What the API says of a screening and of a watched application, and what it takes to
 screen, watch or decide (the services check the values: ``sharing.screening.services``)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sharing.common.serializers import PageUrlField, StrictCharField, StrictIntegerField
@@ -42,6 +43,10 @@ class WatchSerializer(serializers.ModelSerializer):
         help_text="The denials and notices it matched that you may read.",
     )
 
+    identifiers = serializers.SerializerMethodField(
+        help_text="The parties' identifiers screened, as read: kind and number."
+    )
+
     class Meta:
         model = Watch
         fields = [
@@ -53,6 +58,7 @@ class WatchSerializer(serializers.ModelSerializer):
             "destination",
             "control_entry",
             "item_description",
+            "identifiers",
             "decide_by",
             "status",
             "owner",
@@ -62,6 +68,10 @@ class WatchSerializer(serializers.ModelSerializer):
             "matches",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_identifiers(self, watch: Watch) -> list[str]:
+        return watch.identifiers.splitlines()
 
 
 class WatchWriteSerializer(serializers.Serializer):
@@ -100,6 +110,14 @@ class ScreenSerializer(serializers.Serializer):
         max_length=40, allow_blank=True, required=False, help_text="e.g. 5A001.j"
     )
     item_description = StrictCharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
+    identifiers = serializers.ListField(
+        child=StrictCharField(max_length=200),
+        max_length=10,
+        required=False,
+        help_text="The parties' identifiers, each its kind and number: "
+        "'LEI 5493001KJTIIGC8Y1R12', 'CVR 12345678', 'registration CY HE123456', "
+        "'VAT FR40303265045', 'passport RU 721234567', 'born 1971-03-04'.",
+    )
 
 
 class MatchedNameSerializer(serializers.Serializer):

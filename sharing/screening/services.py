@@ -27,6 +27,7 @@ from accounts.choices import Role
 from accounts.models import State, User
 from portal import audit
 from portal.inputs import Conflict, refuse_unknown
+from sharing.common import identifiers
 from sharing.common.choices import RESCREENING_KINDS, EventKind
 from sharing.common.models import Event
 from sharing.common.querysets import as_state, reader_states
@@ -78,7 +79,12 @@ def notice_facts(notice: Notice) -> screening.DenialFacts:
         id=notice.pk,
         parties=tuple(
             screening.PartyFacts(
-                role="entity", name=e.name, aliases=tuple(e.aliases), country=e.country
+                role="entity",
+                name=e.name,
+                aliases=tuple(e.aliases),
+                country=e.country,
+                identifiers=tuple(identifiers.readable(e.identifiers)),
+                ref=e.pk,
             )
             for e in notice.entities.all()
         ),

@@ -506,3 +506,44 @@ def test_every_act_is_audited_by_who_and_what_without_the_content(operation, req
     assert (entry.object_type, entry.object_id) == target
     assert entry.details == details
     assert SECRET not in f"{entry.object_repr} {entry.details}"
+
+
+def test_an_amendment_keeps_the_rows_of_the_parties_it_does_not_rename(act, dk_officer):
+    """What refers to a party (a link to the registry) survives an amendment that keeps
+    its name; a renamed party is a new row."""
+    from sharing.denials import services as denials
+    from tests.sharing.conftest import denial_content
+
+    denial = act(denials.publish, by=dk_officer, **denial_content())
+    before = dict(denial.parties.values_list("name", "pk"))
+    parties = [
+        {"role": "end_user", "name": "NIMBUS  intercept LTD", "country": "AE", "address": "Dubai"},
+        {"role": "consignee", "name": "Osprey Freight FZE", "country": "AE"},
+    ]
+    denial = act(
+        denials.amend,
+        denial,
+        by=dk_officer,
+        change_note="Consignee changed.",
+        **denial_content(parties=parties),
+    )
+    after = dict(denial.parties.values_list("name", "pk"))
+    assert after["NIMBUS  intercept LTD"] == before["Nimbus Intercept Ltd"]
+    assert after["Osprey Freight FZE"] not in before.values()
+    assert denial.parties.get(pk=before["Nimbus Intercept Ltd"]).address == "Dubai"
+
+
+def test_an_amended_notice_keeps_its_entity_rows_by_name(act, dk_officer, make_notice):
+    from sharing.notices import services as notices
+
+    notice = make_notice()
+    (kept,) = notice.entities.values_list("pk", flat=True)
+    entities = [
+        {"name": "Osprey Freight", "aliases": [], "country": "AE", "kind": "company"},
+        {"name": "Nimbus Intercept Ltd", "aliases": ["NI"], "country": "CY", "kind": "company"},
+    ]
+    notice = act(
+        notices.amend, notice, by=dk_officer, change_note="More.", material=True, entities=entities
+    )
+    rows = list(notice.entities.values_list("name", "pk", "position"))
+    assert rows[1] == ("Nimbus Intercept Ltd", kept, 1) and rows[0][1] != kept

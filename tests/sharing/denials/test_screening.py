@@ -194,7 +194,8 @@ def test_a_name_with_destination_and_control_entry_ranks_above_a_name_alone():
     matches = screen(transaction, DENIALS)
     assert [m.denial_id for m in matches] == ["dk-1", "de-3", "fr-7"]
     first, second, third = matches
-    assert (first.score, second.score, third.score) == (100, 95, 80)
+    # fr-7 names another country: 80 − 10.
+    assert (first.score, second.score, third.score) == (100, 95, 70)
     assert first.destination and first.control == "entry"
     assert second.destination and second.control == "category"
     assert not third.destination and third.control == ""
@@ -268,7 +269,7 @@ def test_the_destination_counts_for_the_end_users_country_even_through_the_consi
     (match,) = screen(Transaction(consignee="Tern Logistics", destination="CY"), denials)
     assert match.destination
     (match,) = screen(Transaction(consignee="Tern Logistics", destination="TR"), denials)
-    assert not match.destination and match.score == 80
+    assert not match.destination and match.score == 70 and match.conflicts == ("country",)
 
 
 def test_destination_and_control_entry_alone_never_match():
@@ -311,10 +312,11 @@ def test_the_threshold_filters_by_score():
         denial(3, end_user("Nimbus Intercep", country="TR"), control_entry="4A005"),
     ]
     scores = {m.denial_id: m.score for m in screen(transaction, denials, threshold=0)}
-    # 3: "intersep" is one edit from "intersept" (8/9), so the name is (2 + 2 × 8/9) / 4.
-    assert scores == {1: 90, 2: 80, 3: 76}
+    # 3: "intersep" is one edit from "intersept" (8/9), so the name is (2 + 2 × 8/9) / 4;
+    # 2 and 3 are in another country than the destination: 10 points less.
+    assert scores == {1: 90, 2: 70, 3: 66}
     assert [m.denial_id for m in screen(transaction, denials)] == [1, 2, 3]
-    assert [m.denial_id for m in screen(transaction, denials, threshold=80)] == [1, 2]
+    assert [m.denial_id for m in screen(transaction, denials, threshold=70)] == [1, 2]
     assert [m.denial_id for m in screen(transaction, denials, threshold=90)] == [1]
     assert screen(transaction, denials, threshold=91) == []
     assert screen(transaction, denials, threshold=100) == []

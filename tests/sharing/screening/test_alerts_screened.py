@@ -5,6 +5,7 @@ alert once it is published or amended, and never of a withdrawn one."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,3 +110,34 @@ def test_a_watch_is_told_of_an_alert_published_then_amended_never_of_a_withdrawn
     issued = Event.objects.get(notice=notice, kind=EventKind.NOTICE_PUBLISHED)
     assert screening.rescreen_event(issued.pk) == 0
     assert told().count() == 1
+
+
+def test_an_identifier_of_an_entity_of_concern_finds_the_alert_whatever_the_name(
+    make_notice, fi_officer
+):
+    notice = make_notice(
+        entities=[
+            {
+                "name": "Coral Reef Holdings",
+                "aliases": [],
+                "country": "AE",
+                "kind": "company",
+                "identifiers": ["LEI 5493001KJTIIGC8Y1R12", "HE 123456"],
+                "notes": "",
+            }
+        ],
+    )
+    result = screening.screen(
+        by=fi_officer, end_user="Blue Lagoon Trading", identifiers="lei 5493001kjtiigc8y1r12"
+    )
+    [(found, match)] = result.notices
+    assert found == notice and match.score >= 95 and match.identifier
+    assert result.screening.query["identifiers"] == "LEI 5493001KJTIIGC8Y1R12"
+
+
+def test_an_unreadable_identifier_is_refused_and_nothing_is_screened(fi_officer):
+    with pytest.raises(ValidationError) as refused:
+        screening.screen(
+            by=fi_officer, end_user="Coral Reef", identifiers="LEI 5493001KJTIIGC8Y1R13"
+        )
+    assert "not a valid LEI" in str(refused.value.message_dict["identifiers"])

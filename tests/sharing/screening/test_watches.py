@@ -95,10 +95,10 @@ def test_a_denial_notified_after_the_screening_is_told_to_the_watching_state_onc
 def test_what_the_screening_showed_is_known_and_a_rise_of_ten_is_told_again(
     fi_officer, fi_admin, dk_officer, django_capture_on_commit_callbacks
 ):
-    # A denial naming the end-user in another country, for another control entry.
+    # A denial naming the end-user, no country given, for another control entry.
     content = denial_content(
         control_entry="3A001.a",
-        parties=[{"role": "end_user", "name": "Nimbus Intercept", "country": "QA"}],
+        parties=[{"role": "end_user", "name": "Nimbus Intercept", "country": ""}],
     )
     denial = announce(django_capture_on_commit_callbacks, denials.publish, by=dk_officer, **content)
     watch = watched(fi_officer, control_entry="5A001.j")
