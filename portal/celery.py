@@ -29,6 +29,7 @@ TASK_PACKAGES = [
     "sharing.denials",
     "sharing.advisories",
     "sharing.screening",
+    "sharing.registry",
 ]
 app.autodiscover_tasks(TASK_PACKAGES)
 

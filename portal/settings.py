@@ -332,6 +332,7 @@ CELERY_TASK_ROUTES = {
     "sharing.tasks.sweep_disseminations": {"queue": "email"},
     "sharing.tasks.rescreen_watches": {"queue": "events"},
     "sharing.tasks.sweep_watches": {"queue": "events"},
+    "sharing.tasks.link_registry": {"queue": "events"},
 }
 # Beat only enqueues, and what it enqueues is safe to run on several hosts at once; beat holds
 # a lock in Redis besides, so that a second beat started by mistake (or as a standby on
@@ -355,6 +356,7 @@ CELERY_BEAT_SCHEDULE = {
     # Watched applications are screened again as each denial is announced; this hourly
     # pass tells what a lost task would have told, and ends the watches past their date.
     "watch-sweep": {"task": "sharing.tasks.sweep_watches", "schedule": crontab(minute=20)},
+    "registry-links": {"task": "sharing.tasks.link_registry", "schedule": crontab(minute=10)},
 }
 # A task is acknowledged only once it has finished, and a worker that dies mid-task
 # gives the message back: every task is written to be safe to run twice.

@@ -1,6 +1,7 @@
 """The sharing app's models, for Django: each lives in its domain package (notices,
-practices, denials, advisories, notifications, screening, and what they share in common);
-importing them here registers them with the app. Code imports them from their own package."""
+practices, denials, advisories, notifications, screening, the registry, and what they
+share in common); importing them here registers them with the app. Code imports them
+from their own package."""
 
 from sharing.advisories.models import (  # noqa: F401
     Advisory,
@@ -49,6 +50,7 @@ from sharing.practices.models import (  # noqa: F401
     PublicComment,
     Topic,
 )
+from sharing.registry.models import Entity, EntityLink, Relation  # noqa: F401
 from sharing.screening.models import (  # noqa: F401
     NoticeHit,
     Screening,

@@ -220,6 +220,7 @@ class Match:
     identifier: bool = False  # an identifier entered is one the denial's party has
     conflicts: tuple[str, ...] = ()  # "identifier", "country": what lowered the score
     parties: tuple[object, ...] = ()  # the refs of the parties matched
+    registry: bool = False  # reached, or backed, through the registry of entities
 
 
 # --- Word lists ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ again after the same event, or twice at once, tells nobody twice.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from sharing.denials.models import Denial
 from sharing.denials.services import SCREEN_FIELDS
 from sharing.notices.models import Notice
 from sharing.notices.querysets import NoticeQuerySet
+from sharing.registry import services as registry
 from sharing.screening.choices import Decision, WatchStatus
 from sharing.screening.models import NoticeHit, Screening, ScreeningHit, Watch, WatchMatch
 
@@ -144,8 +146,7 @@ def screen(*, by: User, request: HttpRequest | None = None, **data) -> Screening
     screening is kept (who, what was searched, what was shown) and audited."""
     state = denials.check_can_screen(by)
     candidate = denials.clean_screening(data)
-    found = denials.matching(candidate, Denial.objects.visible_to(by))
-    named = notice_matching(candidate, Notice.objects.visible_to(by))
+    found, named = _screened(candidate, _readable(by))
     record = Screening.objects.create(
         by=by, state=state, query={field: getattr(candidate, field) for field in SCREEN_FIELDS}
     )
@@ -291,18 +292,49 @@ def _official(state: State) -> User:
     return as_state(state, role=Role.OFFICER)
 
 
-def _readable(reader: User) -> tuple[frozenset, frozenset]:
-    """The ids of the denials in force and of the screened notices ``reader`` reads."""
-    return (
+@dataclass(frozen=True)
+class Readable:
+    """What a screening looks at for ``reader``: the ids of the denials in force and of
+    the screened notices they read."""
+
+    reader: User
+    denials: frozenset
+    notices: frozenset
+
+
+def _readable(reader: User) -> Readable:
+    return Readable(
+        reader,
         denials.in_force_ids(Denial.objects.visible_to(reader)),
         screened_ids(Notice.objects.visible_to(reader)),
     )
 
 
-def _matching(watch: Watch, readable: tuple[frozenset, frozenset]) -> tuple[list, list]:
-    candidate = _transaction(watch)
-    denied, named = readable
-    return denials.matching(candidate, denied), notice_matching(candidate, named)
+def _screened(candidate: screening.Transaction, readable: Readable) -> tuple[list, list]:
+    """The denials and the notices matching ``candidate`` among ``readable``, each as
+    (item, match), best first: by their names and identifiers, then through the
+    registry of entities (the same entity, or a related one, named elsewhere)."""
+    found = denials.matching(candidate, readable.denials)
+    named = notice_matching(candidate, readable.notices)
+    matched = [("denial", match) for _item, match in found]
+    matched += [("notice", match) for _item, match in named]
+    reached = registry.reach(readable.reader, matched, readable.denials, readable.notices)
+    if reached:
+        found = registry.merged(found, reached, "denial", _load_denials)
+        named = registry.merged(named, reached, "notice", _load_notices)
+    return found, named
+
+
+def _load_denials(ids: list) -> dict:
+    return Denial.objects.with_content().in_bulk(ids)
+
+
+def _load_notices(ids: list) -> dict:
+    return Notice.objects.select_related("author_state").prefetch_related("entities").in_bulk(ids)
+
+
+def _matching(watch: Watch, readable: Readable) -> tuple[list, list]:
+    return _screened(_transaction(watch), readable)
 
 
 def _found(denied: list, named: list) -> list[tuple[Denial | Notice, screening.Match]]:
@@ -324,6 +356,11 @@ def _reasons(match: screening.Match, watch: Watch) -> list[dict]:
         reasons.append({"reason": "destination", "country": watch.destination})
     if match.control:
         reasons.append({"reason": f"control_{match.control}", "entry": watch.control_entry})
+    if match.identifier:
+        reasons.append({"reason": "identifier"})
+    reasons.extend({"reason": f"other_{conflict}"} for conflict in match.conflicts)
+    if match.registry:
+        reasons.append({"reason": "registry"})
     return reasons
 
 
@@ -407,6 +444,10 @@ def rescreen_event(event_id: int, today: datetime.date | None = None) -> int:
     (revoked, expired, withdrawn), a state no longer among its readers, a decided or
     lapsed watch: nothing."""
     event = Event.objects.filter(pk=event_id, kind__in=RESCREENING_KINDS).first()
+    if event is not None:
+        # Its parties in the registry first (suggestions, or entities of their own); what
+        # the registry then leads to is screened by the hourly sweep (rescreen_all).
+        registry.link_event(event)
     announced = None if event is None else _announced(event)
     if announced is None:
         return 0
@@ -427,11 +468,12 @@ def rescreen_all(today: datetime.date | None = None) -> dict:
     lapsed = _lapse(Watch.objects.all(), today)
     told = 0
     # State by state: what each state reads is read once, and only one state's at a time.
-    state_id: str | None = None
-    readable: tuple[frozenset, frozenset] = (frozenset(), frozenset())
     watching = Watch.objects.active(today).select_related("state").order_by("state_id", "pk")
-    for watched in watching.iterator(chunk_size=500):
-        if watched.state_id != state_id:
-            state_id, readable = watched.state_id, _readable(_official(watched.state))
-        told += _tell_all(watched, _found(*_matching(watched, readable)), today)
+    for _state, watches in itertools.groupby(
+        watching.iterator(chunk_size=500), key=lambda watched: watched.state_id
+    ):
+        readable = None
+        for watched in watches:
+            readable = readable or _readable(_official(watched.state))
+            told += _tell_all(watched, _found(*_matching(watched, readable)), today)
     return {"lapsed": lapsed, "told": told}

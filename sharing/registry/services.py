@@ -1,0 +1,682 @@
+"""The registry of entities: linking the rows of items to entities, relations between
+entities, what a reader is shown of one, and what screening finds through it
+(docs/architecture.md, "Registry of entities").
+
+Linking. Once an item is published or notified, each of its rows (a notice's entity
+of concern, a denial's party) not linked yet is compared with the names and identifiers
+of the entities its state can see. Close ones become suggestions, which the state's
+officers confirm or reject; a row like nothing known founds an entity of its own. Two
+records are never merged silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from accounts.choices import Role
+from accounts.models import User
+from portal import audit
+from portal.inputs import Conflict, refuse_unknown
+from sharing.common import identifiers as ids
+from sharing.common.querysets import as_state, authoring_state
+from sharing.common.services import check_can_author
+from sharing.denials import screening
+from sharing.denials.choices import DENIALS_IN_FORCE, UNPUBLISHED
+from sharing.denials.models import Denial, DenialParty
+from sharing.notices.choices import NoticeStatus
+from sharing.notices.models import Notice, NoticeEntity
+from sharing.registry.choices import LinkStatus, RelationKind, sentence
+from sharing.registry.models import Entity, EntityLink, Relation
+
+SUGGEST_AT = 70  # a name of about 90 %, or 80 % in the same country, or the same number
+MOST_SUGGESTIONS = 3
+RELATION_FIELDS = ("kind", "other", "direction", "cited")
+
+Row = NoticeEntity | DenialParty
+Item = Notice | Denial
+ItemT = TypeVar("ItemT", Notice, Denial)
+
+
+# --- Rows and items ---------------------------------------------------------------------------
+
+
+def rows_of(item: Item) -> list[Row]:
+    return list(item.entities.all() if isinstance(item, Notice) else item.parties.all())
+
+
+def _row_field(row: Row) -> str:
+    return "notice_entity" if isinstance(row, NoticeEntity) else "denial_party"
+
+
+def item_of(row: Row) -> Item:
+    return row.notice if isinstance(row, NoticeEntity) else row.denial
+
+
+def owner_of(item: Item) -> str:
+    return item.author_state_id if isinstance(item, Notice) else item.state_id
+
+
+def label_of(item: Item) -> str:
+    """How an item is cited: a notice by its reference, a denial by state and reference."""
+    if isinstance(item, Notice):
+        return item.reference or ""
+    return f"{item.state_id} {item.national_reference}"
+
+
+def _row_identifiers(row: Row) -> list[ids.Identifier]:
+    return ids.readable(row.identifiers) if isinstance(row, NoticeEntity) else []
+
+
+def _facts(row: Row, ref) -> screening.PartyFacts:
+    return screening.PartyFacts(
+        role="entity",
+        name=row.name,
+        aliases=tuple(row.aliases),
+        country=row.country,
+        identifiers=tuple(_row_identifiers(row)),
+        ref=ref,
+    )
+
+
+_SCRIPTS = {
+    "LATIN": gettext_lazy("Latin"),
+    "CYRILLIC": gettext_lazy("Cyrillic"),
+    "ARABIC": gettext_lazy("Arabic"),
+    "GREEK": gettext_lazy("Greek"),
+    "HEBREW": gettext_lazy("Hebrew"),
+    "CJK": gettext_lazy("Chinese characters"),
+    "HIRAGANA": gettext_lazy("Japanese kana"),
+    "KATAKANA": gettext_lazy("Japanese kana"),
+    "HANGUL": gettext_lazy("Hangul"),
+    "PERSIAN": gettext_lazy("Arabic"),
+}
+
+
+def script_of(name: str) -> str:
+    """The script a name is written in, by its letters (kana before Han: a Japanese
+    name mixes both)."""
+    found = []
+    for character in name:
+        if character.isalpha():
+            word = unicodedata.name(character, "").split(" ")[0]
+            found.append(word)
+    for script in ("HIRAGANA", "KATAKANA", "HANGUL"):
+        if script in found:
+            return str(_SCRIPTS[script])
+    for script in found:
+        if script in _SCRIPTS:
+            return str(_SCRIPTS[script])
+    return str(_("Other"))
+
+
+# --- Linking ---------------------------------------------------------------------------------
+
+
+def _index_for(reader: User) -> screening.ScreeningIndex:
+    """The entities ``reader`` may see, each as the rows naming it that they may read."""
+    by_entity: dict = defaultdict(list)
+    links = EntityLink.objects.visible_to(reader).select_related("notice_entity", "denial_party")
+    for link in links:
+        by_entity[link.entity_id].append(_facts(link.row, link.pk))
+    return screening.prepare(
+        screening.DenialFacts(
+            id=entity_id,
+            parties=tuple(parties),
+            control_entry="",
+            catch_all=False,
+            item_description="",
+        )
+        for entity_id, parties in by_entity.items()
+    )
+
+
+def candidates(row: Row, index: screening.ScreeningIndex) -> list[tuple[Any, int]]:
+    """(entity id, score) of the entities like ``row``, best first: by any of its names,
+    in its country, with its identifiers."""
+    numbers = "\n".join(ids.written(each) for each in _row_identifiers(row))
+    best: dict = {}
+    for name in (row.name, *row.aliases):
+        candidate = screening.Transaction(
+            end_user=name, destination=row.country, identifiers=numbers
+        )
+        for match in screening.screen(candidate, index, threshold=SUGGEST_AT):
+            best[match.denial_id] = max(best.get(match.denial_id, 0), match.score)
+    ranked = sorted(best.items(), key=lambda pair: -pair[1])
+    return ranked[:MOST_SUGGESTIONS]
+
+
+def _found(row: Row, by: User | None = None) -> EntityLink | None:
+    """A new entity for ``row``, linked (confirmed: founding is not merging)."""
+    try:
+        with transaction.atomic():
+            entity = Entity.objects.create()
+            return EntityLink.objects.create(
+                entity=entity,
+                status=LinkStatus.CONFIRMED,
+                decided_at=timezone.now(),
+                decided_by=by,
+                **{_row_field(row): row},
+            )
+    except IntegrityError:  # linked at the same moment by another task
+        return None
+
+
+def link(item: Item) -> dict:
+    """Link each row of a published notice or notified denial that has no link yet:
+    suggestions where entities its state can see are alike, else a new entity. Safe to
+    run twice."""
+    if isinstance(item, Notice) and item.status not in (
+        NoticeStatus.PUBLISHED,
+        NoticeStatus.WITHDRAWN,
+    ):
+        return {"suggested": 0, "founded": 0}
+    if isinstance(item, Denial) and item.status in UNPUBLISHED:
+        return {"suggested": 0, "founded": 0}
+    rows = [row for row in rows_of(item) if not row.registry_links.exists()]
+    counts = {"suggested": 0, "founded": 0}
+    if not rows:
+        return counts
+    from accounts.models import State
+
+    reader = as_state(State.objects.get(pk=owner_of(item)), role=Role.OFFICER)
+    index = _index_for(reader)
+    for row in rows:
+        alike = candidates(row, index)
+        if not alike:
+            counts["founded"] += _found(row) is not None
+            continue
+        with transaction.atomic():
+            made = EntityLink.objects.bulk_create(
+                [
+                    EntityLink(
+                        entity_id=entity_id,
+                        status=LinkStatus.SUGGESTED,
+                        score=score,
+                        **{_row_field(row): row},
+                    )
+                    for entity_id, score in alike
+                ],
+                ignore_conflicts=True,
+            )
+        counts["suggested"] += len(made)
+    return counts
+
+
+def link_pending(limit: int = 500) -> dict:
+    """Link the rows of published notices and notified denials that have none (what a
+    lost task would have linked, and items from before the registry)."""
+    totals = {"suggested": 0, "founded": 0}
+    notices = (
+        Notice.objects.filter(status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN))
+        .filter(entities__isnull=False, entities__registry_links__isnull=True)
+        .distinct()
+        .order_by("published_at")[:limit]
+    )
+    denials = (
+        Denial.objects.exclude(status__in=UNPUBLISHED)
+        .filter(parties__isnull=False, parties__registry_links__isnull=True)
+        .distinct()
+        .order_by("created_at")[:limit]
+    )
+    items: list[Item] = [*notices, *denials]
+    for item in items:
+        for key, value in link(item).items():
+            totals[key] += value
+    return totals
+
+
+def link_event(event) -> dict:
+    """Link the rows of the item an event announced."""
+    if event.notice_id is not None:
+        return link(event.notice)
+    if event.denial_id is not None:
+        return link(event.denial)
+    return {"suggested": 0, "founded": 0}
+
+
+# --- Deciding suggestions ----------------------------------------------------------------------
+
+
+def check_can_decide(link: EntityLink, by: User) -> None:
+    """The state that named the party says what it is: its officers and admins."""
+    state = authoring_state(by)
+    if state is None or owner_of(link.item) != state.pk:
+        raise PermissionDenied(_("Only the state that named it links it to the registry."))
+
+
+def can_decide(link: EntityLink, by: User) -> bool:
+    try:
+        check_can_decide(link, by)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _locked(link: EntityLink, by: User) -> EntityLink:
+    locked = (
+        EntityLink.objects.select_for_update(of=("self",))
+        .select_related("notice_entity__notice", "denial_party__denial")
+        .get(pk=link.pk)
+    )
+    check_can_decide(locked, by)
+    if locked.status != LinkStatus.SUGGESTED:
+        raise Conflict(_("This suggestion was decided already."))
+    return locked
+
+
+@transaction.atomic
+def confirm(link: EntityLink, *, by: User, request: HttpRequest | None = None) -> EntityLink:
+    """The row is that entity: the link holds, the row's other suggestions are rejected."""
+    locked = _locked(link, by)
+    row_field = _row_field(locked.row)
+    siblings = EntityLink.objects.filter(**{row_field: locked.row}).exclude(pk=locked.pk)
+    if siblings.filter(status=LinkStatus.CONFIRMED).exists():
+        raise Conflict(_("This name is linked to another entity already."))
+    now = timezone.now()
+    siblings.filter(status=LinkStatus.SUGGESTED).update(
+        status=LinkStatus.REJECTED, decided_at=now, decided_by=by
+    )
+    locked.status, locked.decided_at, locked.decided_by = LinkStatus.CONFIRMED, now, by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record(
+        audit.Action.REGISTRY_LINK_CONFIRMED,
+        request=request,
+        actor=by,
+        target=locked,
+        details={"entity": str(locked.entity_id), "item": str(locked.item.pk)},
+    )
+    return locked
+
+
+@transaction.atomic
+def reject(link: EntityLink, *, by: User, request: HttpRequest | None = None) -> EntityLink:
+    """The row is not that entity; once no suggestion is left, it founds its own."""
+    locked = _locked(link, by)
+    locked.status, locked.decided_at, locked.decided_by = LinkStatus.REJECTED, timezone.now(), by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    row = locked.row
+    left = EntityLink.objects.filter(**{_row_field(row): row}).exclude(status=LinkStatus.REJECTED)
+    if not left.exists():
+        _found(row, by)
+    audit.record(
+        audit.Action.REGISTRY_LINK_REJECTED,
+        request=request,
+        actor=by,
+        target=locked,
+        details={"entity": str(locked.entity_id), "item": str(locked.item.pk)},
+    )
+    return locked
+
+
+# --- Relations ---------------------------------------------------------------------------------
+
+
+def citable(entity: Entity, by: User) -> list[Item]:
+    """The items of ``by``'s state that may assert a relation of ``entity``: published
+    notices and notified denials naming it."""
+    state = authoring_state(by)
+    if state is None:
+        return []
+    links = EntityLink.objects.visible_to(by).filter(entity=entity)
+    notices = Notice.objects.filter(
+        author_state=state,
+        status=NoticeStatus.PUBLISHED,
+        entities__registry_links__in=links,
+    ).distinct()
+    denials = Denial.objects.filter(
+        state=state, status__in=DENIALS_IN_FORCE, parties__registry_links__in=links
+    ).distinct()
+    return [*notices.order_by("-published_at"), *denials.order_by("-decided_on")]
+
+
+def cited_key(item: Item) -> str:
+    return f"{'notice' if isinstance(item, Notice) else 'denial'}:{item.pk}"
+
+
+def clean_relation(entity: Entity, data: dict, *, by: User) -> dict:
+    """The relation ``by`` asserts of ``entity``: its kind, the other entity (one ``by``
+    may see), its direction ("from": entity is kind other; "to": other is kind entity)
+    and the citing item (one of ``by``'s state's naming ``entity``)."""
+    refuse_unknown(data, RELATION_FIELDS)
+    errors: dict = {}
+    kind = data.get("kind")
+    if kind not in RelationKind.values:
+        errors["kind"] = [_("Choose the kind of relation.")]
+    direction = data.get("direction", "from")
+    if direction not in ("from", "to"):
+        errors["direction"] = [_("Choose which way the relation goes.")]
+    other = None
+    other_id = data.get("other")
+    if isinstance(other_id, str) and len(other_id) <= 36:
+        try:
+            other = Entity.objects.visible_to(by).filter(pk=other_id).first()
+        except ValidationError:
+            other = None
+    if other is None:
+        errors["other"] = [_("Choose an entity you can see in the registry.")]
+    elif other.pk == entity.pk:
+        errors["other"] = [_("An entity is not related to itself.")]
+    cited = {cited_key(item): item for item in citable(entity, by)}.get(str(data.get("cited")))
+    if cited is None:
+        errors["cited"] = [_("Cite a published item of your state that names this entity.")]
+    if errors:
+        raise ValidationError(errors)
+    subject, target = (entity, other) if direction == "from" else (other, entity)
+    return {"subject": subject, "kind": kind, "object": target, "cited": cited}
+
+
+def relate(entity: Entity, *, by: User, request: HttpRequest | None = None, **data) -> Relation:
+    """Record a relation ``by``'s state asserts in one of its items."""
+    state = check_can_author(by)
+    cleaned = clean_relation(entity, data, by=by)
+    cited = cleaned.pop("cited")
+    try:
+        with transaction.atomic():
+            made = Relation.objects.create(
+                **cleaned,
+                state=state,
+                created_by=by,
+                **{"notice" if isinstance(cited, Notice) else "denial": cited},
+            )
+            audit.record(
+                audit.Action.REGISTRY_RELATION_ADDED,
+                request=request,
+                actor=by,
+                target=made,
+                details={
+                    "subject": str(made.subject_id),
+                    "kind": made.kind,
+                    "object": str(made.object_id),
+                    "cited": str(cited.pk),
+                },
+            )
+    except IntegrityError:
+        raise ValidationError({"kind": _("That item asserts this relation already.")}) from None
+    return made
+
+
+def check_can_remove(relation: Relation, by: User) -> None:
+    state = authoring_state(by)
+    if state is None or relation.state_id != state.pk:
+        raise PermissionDenied(_("Only the state that recorded a relation removes it."))
+
+
+@transaction.atomic
+def unrelate(relation: Relation, *, by: User, request: HttpRequest | None = None) -> None:
+    check_can_remove(relation, by)
+    audit.record(
+        audit.Action.REGISTRY_RELATION_REMOVED,
+        request=request,
+        actor=by,
+        target=relation,
+        details={"kind": relation.kind, "subject": str(relation.subject_id)},
+    )
+    relation.delete()
+
+
+# --- What a reader sees ------------------------------------------------------------------------
+
+
+@dataclass
+class Sighting:
+    """One row naming the entity, in an item the reader may read."""
+
+    link: EntityLink
+    row: Row
+    item: Item
+    identifiers: list[ids.Identifier]
+
+
+@dataclass
+class Related:
+    relation: Relation
+    sentence: str  # "“A” is a front for “B”", from the entity's side
+    other: Entity
+    removable: bool
+
+
+@dataclass
+class EntityView:
+    entity: Entity
+    sightings: list[Sighting]
+    relations: list[Related] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.sightings[0].row.name
+
+    @property
+    def names(self) -> list[tuple[str, str, bool, Item]]:
+        """(name, its script, whether an alias, the item giving it), each once."""
+        seen, found = set(), []
+        for sighting in self.sightings:
+            for alias, name in [
+                (False, sighting.row.name),
+                *((True, a) for a in sighting.row.aliases),
+            ]:
+                if name.casefold() not in seen:
+                    seen.add(name.casefold())
+                    found.append((name, script_of(name), alias, sighting.item))
+        return found
+
+    @property
+    def identifiers(self) -> list[tuple[ids.Identifier, Item]]:
+        seen, found = set(), []
+        for sighting in self.sightings:
+            for identifier in sighting.identifiers:
+                if identifier not in seen:
+                    seen.add(identifier)
+                    found.append((identifier, sighting.item))
+        return found
+
+    @property
+    def addresses(self) -> list[tuple[str, str, Item]]:
+        """(address, country, item) of the denials' parties, each once."""
+        seen, found = set(), []
+        for sighting in self.sightings:
+            address = getattr(sighting.row, "address", "")
+            if address and address.casefold() not in seen:
+                seen.add(address.casefold())
+                found.append((address, sighting.row.country, sighting.item))
+        return found
+
+
+def sightings(user: User, entities) -> dict:
+    """entity id → the rows naming it that ``user`` may read, newest item first."""
+    links = (
+        EntityLink.objects.visible_to(user)
+        .filter(entity__in=entities)
+        .select_related("notice_entity__notice__author_state", "denial_party__denial__state")
+        .order_by("created_at")
+    )
+    found: dict = defaultdict(list)
+    for each in links:
+        row = each.row
+        found[each.entity_id].append(Sighting(each, row, item_of(row), _row_identifiers(row)))
+    return found
+
+
+def names_of(user: User, entities) -> dict:
+    """entity id → the first name ``user`` may read of it."""
+    return {key: rows[0].row.name for key, rows in sightings(user, entities).items()}
+
+
+def view_of(entity: Entity, user: User) -> EntityView | None:
+    """What ``user`` is shown of ``entity``: None when no item they may read names it."""
+    seen = sightings(user, [entity.pk]).get(entity.pk)
+    if not seen:
+        return None
+    relations = list(
+        Relation.objects.visible_to(user)
+        .filter(Q(subject=entity) | Q(object=entity))
+        .select_related("notice", "denial")
+    )
+    others = {r.object_id if r.subject_id == entity.pk else r.subject_id for r in relations}
+    other_names = names_of(user, others)
+    state = authoring_state(user)
+    related = []
+    for relation in relations:
+        outward = relation.subject_id == entity.pk
+        other = relation.object if outward else relation.subject
+        words = sentence(relation.kind, outward, seen[0].row.name, other_names.get(other.pk, ""))
+        related.append(
+            Related(relation, words, other, state is not None and relation.state_id == state.pk)
+        )
+    return EntityView(entity, seen, related)
+
+
+# --- Screening through the registry -------------------------------------------------------------
+
+_SAME_ENTITY = pgettext_lazy("registry", "Registry: “%(matched)s” is the same entity as “%(name)s”")
+_RELATED = pgettext_lazy("registry", "Registry: %(relation)s, as %(cited)s asserts")
+
+
+@dataclass(frozen=True)
+class Reached:
+    """An item screening reaches through the registry, and how."""
+
+    kind: str  # "denial" or "notice"
+    item_id: Any
+    score: int
+    reason: str
+
+
+def reach(
+    reader: User,
+    matched: list[tuple[str, screening.Match]],
+    denial_ids: frozenset,
+    notice_ids: frozenset,
+) -> list[Reached]:
+    """What ``matched`` (("denial" | "notice", match) pairs, among what ``reader`` may
+    read) leads to in the registry: the other items in force, among ``denial_ids`` and
+    ``notice_ids``, naming the same entities, or entities related to them by a relation
+    ``reader`` may see. Each reached item takes the score of the match that led to it."""
+    party_refs: dict = {}
+    entity_refs: dict = {}
+    for kind, match in matched:
+        for ref in match.parties:
+            key = ("denial_party" if kind == "denial" else "notice_entity", ref)
+            if match.score > party_refs.get(key, (0,))[0]:
+                party_refs[key] = (match.score, match.denial_id)
+    if not party_refs:
+        return []
+    condition = Q()
+    for row_field, ref in party_refs:
+        condition |= Q(**{row_field: ref})
+    starts = (
+        EntityLink.objects.confirmed()
+        .filter(condition)
+        .select_related("notice_entity", "denial_party")
+    )
+    for start in starts:
+        key = (_row_field(start.row), start.row.pk)
+        score, origin = party_refs[key]
+        if score > entity_refs.get(start.entity_id, (0,))[0]:
+            entity_refs[start.entity_id] = (score, origin, start.row.name)
+    if not entity_refs:
+        return []
+
+    # Where each reachable entity leads, and in what words.
+    routes: dict = defaultdict(list)  # entity id → [(score, origin id, matched name, relation)]
+    for entity_id, (score, origin, name) in entity_refs.items():
+        routes[entity_id].append((score, origin, name, None))
+    relations = (
+        Relation.objects.visible_to(reader)
+        .filter(Q(subject__in=entity_refs) | Q(object__in=entity_refs))
+        .select_related("notice", "denial")
+    )
+    for relation in relations:
+        for start, other, outward in (
+            (relation.subject_id, relation.object_id, True),
+            (relation.object_id, relation.subject_id, False),
+        ):
+            if start in entity_refs:
+                score, origin, name = entity_refs[start]
+                routes[other].append(
+                    (score, origin, name, (relation.kind, outward, relation.cited))
+                )
+
+    targets = (
+        EntityLink.objects.confirmed()
+        .filter(entity__in=routes)
+        .filter(Q(denial_party__denial__in=denial_ids) | Q(notice_entity__notice__in=notice_ids))
+        .select_related("notice_entity", "denial_party")
+    )
+    best: dict = {}
+    for target in targets:
+        row = target.row
+        kind = "notice" if isinstance(row, NoticeEntity) else "denial"
+        item_id = row.notice_id if kind == "notice" else row.denial_id
+        for score, origin, matched_name, relation in routes[target.entity_id]:
+            if item_id == origin:
+                continue
+            if relation is None:
+                reason = str(_SAME_ENTITY) % {"matched": matched_name, "name": row.name}
+            else:
+                kind_of, outward, cited = relation
+                reason = str(_RELATED) % {
+                    "relation": sentence(kind_of, outward, matched_name, row.name),
+                    "cited": label_of(cited),
+                }
+            key = (kind, item_id)
+            if key not in best or score > best[key].score:
+                best[key] = Reached(kind, item_id, score, reason)
+    return sorted(best.values(), key=lambda each: -each.score)
+
+
+def merged(
+    found: list[tuple[ItemT, screening.Match]], reached: list[Reached], kind: str, load
+) -> list[tuple[ItemT, screening.Match]]:
+    """``found`` with what was reached of ``kind`` added: to a match already there as a
+    reason (the higher score kept), otherwise as a match of its own. ``load(ids)`` gives
+    the items by id."""
+    ours = [each for each in reached if each.kind == kind]
+    if not ours:
+        return found
+    position = {item.pk: index for index, (item, _match) in enumerate(found)}
+    result: list[tuple[ItemT, screening.Match]] = list(found)
+    fresh = [each for each in ours if each.item_id not in position]
+    items = load([each.item_id for each in fresh]) if fresh else {}
+    for each in ours:
+        if each.item_id in position:
+            item, known = result[position[each.item_id]]
+            result[position[each.item_id]] = (item, _backed(known, each))
+        elif each.item_id in items:
+            match = screening.Match(
+                denial_id=each.item_id,
+                score=each.score,
+                reasons=(each.reason,),
+                matched_names=(),
+                registry=True,
+            )
+            result.append((items[each.item_id], match))
+    result.sort(key=lambda pair: -pair[1].score)
+    return result
+
+
+def _backed(match: screening.Match, reached: Reached) -> screening.Match:
+    """``match`` with what the registry adds: its reason, and its score if higher."""
+    return replace(
+        match,
+        score=max(match.score, reached.score),
+        reasons=(*match.reasons, reached.reason),
+        registry=True,
+    )
+
+
+def awaiting(by: User):
+    """The suggestions ``by`` is asked to decide, with their rows and items."""
+    return EntityLink.objects.awaiting(by).select_related(
+        "notice_entity__notice", "denial_party__denial"
+    )

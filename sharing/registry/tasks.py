@@ -1,0 +1,12 @@
+"""Celery tasks of the registry of entities: thin, each a call to
+``sharing.registry.services``; safe to run twice (a row with a link is not linked again)."""
+
+from celery import shared_task
+
+
+@shared_task(name="sharing.tasks.link_registry")
+def link_registry() -> dict:
+    """Link the rows of published items that have no link yet (hourly, by beat)."""
+    from sharing.registry import services as registry
+
+    return registry.link_pending()
