@@ -26,7 +26,7 @@ def _nav_section(request) -> str:
             return "practices"
         if (match.url_name or "").startswith(("advisory", "csaf")):
             return "advisories"
-        if (match.url_name or "").startswith(("denial", "consultation", "watch")) or (
+        if (match.url_name or "").startswith(("denial", "consultation", "watch", "entity")) or (
             match.url_name == "screening"
         ):
             return "denials"

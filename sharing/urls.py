@@ -11,6 +11,7 @@ from sharing.notifications import subscription_views as subscriptions
 from sharing.notifications import views as notifications
 from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
+from sharing.registry import views as registry
 from sharing.screening import views as screening
 from sharing.search import views as search
 
@@ -64,6 +65,12 @@ urlpatterns = [
     path("denials/watches/new/", screening.watch_create, name="watch-create"),
     path("denials/watches/<uuid:pk>/", screening.watch_detail, name="watch-detail"),
     path("denials/watches/<uuid:pk>/decide/", screening.watch_decide, name="watch-decide"),
+    path("entities/", registry.entity_list, name="entity-list"),
+    path("entities/<uuid:pk>/", registry.entity_detail, name="entity-detail"),
+    path("entities/<uuid:pk>/relations/", registry.relation_create, name="entity-relate"),
+    path("entities/relations/<int:pk>/remove/", registry.relation_remove, name="entity-unrelate"),
+    path("entities/links/<int:pk>/confirm/", registry.link_confirm, name="entity-link-confirm"),
+    path("entities/links/<int:pk>/reject/", registry.link_reject, name="entity-link-reject"),
     path("denials/<uuid:pk>/", denials.denial_detail, name="denial-detail"),
     path("denials/<uuid:pk>/amend/", denials.denial_amend, name="denial-amend"),
     path("denials/<uuid:pk>/edit/", denials.denial_edit, name="denial-edit"),

@@ -262,6 +262,7 @@ def _detail_queryset(user):
         .with_content()
         .with_figures()
         .prefetch_related(
+            "parties__registry_links",  # "In the registry" (sharing_tags.registry_url)
             Prefetch(
                 "revisions",
                 queryset=Revision.objects.visible_to(user).select_related(

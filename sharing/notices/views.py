@@ -98,6 +98,7 @@ def _detail_queryset(user):
         Notice.objects.visible_to(user)
         .with_content()
         .prefetch_related(
+            "entities__registry_links",  # "In the registry" (sharing_tags.registry_url)
             *readable_history(user),
             *approval_record(),
             Prefetch(

@@ -25,3 +25,18 @@ def tlp_css(value: str) -> str:
 @register.filter
 def country(code: str) -> str:
     return f"{local_country_name(code)} ({code})" if code else ""
+
+
+@register.filter
+def registry_url(row) -> str:
+    """The registry page of the entity a notice's entity or a denial's party is
+    confirmed to be ("" when none); its links prefetched by the page. Whoever reads the
+    row's item may see that entity: the link itself is through that item."""
+    from django.urls import reverse
+
+    from sharing.registry.choices import LinkStatus
+
+    for link in row.registry_links.all():
+        if link.status == LinkStatus.CONFIRMED:
+            return reverse("sharing:entity-detail", args=[link.entity_id])
+    return ""
