@@ -1066,17 +1066,17 @@ def test_the_detail_keeps_its_query_budget(
 ):
     first = busy(dk_officer, fi_officer, no_officer, size)[0]
     signed_in(client, dk_officer).get(first.get_absolute_url())
-    # session, user, the denial with its screening counts, parties, recipient states,
-    # outcomes, revisions, the four eyes' versions and submissions, the audit row of an
-    # AMBER read, reading its notifications, consultations (the unread count is in the
-    # cache since the first request)
-    with django_assert_num_queries(12):
+    # session, user, the denial with its screening counts, parties, their links to the
+    # registry, recipient states, outcomes, revisions, the four eyes' versions and
+    # submissions, the audit row of an AMBER read, reading its notifications,
+    # consultations (the unread count is in the cache since the first request)
+    with django_assert_num_queries(13):
         page = client.get(first.get_absolute_url())
     assert len(page.context["consultations"]) == size
     assert len(page.context["outcomes"]) == size // 3
     # Another state's officer: and whether they may consult.
     signed_in(client, fi_officer).get(first.get_absolute_url())
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = client.get(first.get_absolute_url())
     assert len(page.context["consultations"]) == (size + 1) // 2
     assert page.context["can_consult"]

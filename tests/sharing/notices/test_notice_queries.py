@@ -95,9 +95,9 @@ def test_detail_page_query_count_does_not_grow(
         )
     notices.acknowledge(notice, by=no_admin)
     client.force_login(no_admin)
-    # session, user, notice, 8 prefetches, the audit row of an AMBER read, recipient states,
-    # its industry advisories
-    with django_assert_num_queries(18):
+    # session, user, notice, 8 prefetches, the entities' links to the registry, the audit
+    # row of an AMBER read, recipient states, its industry advisories
+    with django_assert_num_queries(19):
         assert client.get(notice.get_absolute_url()).status_code == 200
 
 
@@ -136,9 +136,9 @@ def test_the_authors_page_with_every_acknowledgement_keeps_its_budget(
 ):
     notice = busy_notice(make_notice, dk_officer, size)
     client.force_login(dk_officer)
-    # session, user, notice, 8 prefetches, the audit row of an AMBER read, recipient states,
-    # its industry advisories
-    with django_assert_num_queries(18):
+    # session, user, notice, 8 prefetches, the entities' links to the registry, the audit
+    # row of an AMBER read, recipient states, its industry advisories
+    with django_assert_num_queries(19):
         page = client.get(notice.get_absolute_url())
     # The author state's panel: every recipient state, answered or not.
     rows = page.context["ack"].rows
