@@ -13,12 +13,15 @@ from sharing.advisories import contacts
 from sharing.advisories import services as advisories
 from sharing.advisories.models import Advisory, Contact, DisseminationList
 from sharing.denials import services as denials
-from sharing.denials.models import Consultation, Denial
+from sharing.denials.models import Consultation, Denial, DenialParty
 from sharing.notices import services as notices
 from sharing.notices.models import Notice
 from sharing.practices import comment_windows
 from sharing.practices import services as practices
 from sharing.practices.models import BestPractice
+from sharing.registry import services as registry
+from sharing.registry.choices import LinkStatus, RelationKind
+from sharing.registry.models import Relation
 from sharing.screening import services as screening
 from sharing.screening import services as watches
 from sharing.screening.models import Watch
@@ -66,7 +69,7 @@ DEMO_NOTICES = [
                     "aliases": ["Stratus DT"],
                     "country": "AE",
                     "kind": "broker",
-                    "identifiers": [],
+                    "identifiers": ["registration AE FZ-000000 (invented)"],
                     "notes": "Handles payments for the subsidiary.",
                 },
             ],
@@ -745,6 +748,63 @@ def seed_watch() -> int:
     ).exists():
         decided_on = timezone.localdate() - datetime.timedelta(days=demo["denial"]["days_ago"])
         denials.publish(by=notifier, decided_on=decided_on, **content)
+    return 1
+
+
+# The registry of entities: Denmark confirms that the consignee of its denial
+# DK-EKS-2026-0117 is the broker its alert names (the registry suggested it), and records
+# what its alert says of that broker: a front for the end-user of DK-EKS-2026-0131.
+# Screening the broker's registration number then finds the alert, the first denial
+# through the registry, and the second through the relation.
+DEMO_REGISTRY = {
+    "officer": "dk-officer",
+    "alert": "Intrusion-software reseller seeking licences through a new subsidiary",
+    "broker": "Stratus Data Trading FZE",
+    "consignee": ("DK-EKS-2026-0117", "Stratus Data Trading LLC"),
+    "fronted": ("DK-EKS-2026-0131", "HELIOS MONITORING SOLUTIONS FZE"),
+}
+
+
+def seed_registry() -> int:
+    """Link what is not linked yet, then Denmark's confirmation and relation; returns how
+    many relations were added (0 when there already)."""
+    demo = DEMO_REGISTRY
+    registry.link_pending()
+    officer = User.objects.filter(username=demo["officer"]).first()
+    alert = Notice.objects.filter(title=demo["alert"], author_state_id="DK").first()
+    if officer is None or alert is None:
+        return 0
+    broker = alert.entities.filter(name=demo["broker"]).first()
+    consignee = DenialParty.objects.filter(
+        denial__state_id="DK",
+        denial__national_reference=demo["consignee"][0],
+        name=demo["consignee"][1],
+    ).first()
+    fronted = DenialParty.objects.filter(
+        denial__state_id="DK",
+        denial__national_reference=demo["fronted"][0],
+        name=demo["fronted"][1],
+    ).first()
+    if broker is None or consignee is None or fronted is None:
+        return 0
+    for suggestion in registry.awaiting(officer).filter(denial_party=consignee):
+        registry.confirm(suggestion, by=officer)
+        break
+    subject = broker.registry_links.filter(status=LinkStatus.CONFIRMED).first()
+    target = fronted.registry_links.filter(status=LinkStatus.CONFIRMED).first()
+    if (
+        subject is None
+        or target is None
+        or Relation.objects.filter(subject=subject.entity, object=target.entity).exists()
+    ):
+        return 0
+    registry.relate(
+        subject.entity,
+        by=officer,
+        kind=RelationKind.FRONT_FOR,
+        other=str(target.entity_id),
+        cited=registry.cited_key(alert),
+    )
     return 1
 
 

@@ -162,3 +162,27 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(seeded_states, se
     assert not User.objects.exists()
     run("seed_demo", "--force")
     assert User.objects.count() == 75
+
+
+def test_the_demo_registry_links_the_broker_to_a_denial_and_records_it_as_a_front(
+    seeded_states, settings
+):
+    settings.DEBUG = True
+    assert "(1 relation(s) added)" in run("seed_demo")
+    assert "(0 relation(s) added)" in run("seed_demo")
+    from sharing.registry.models import Relation
+    from sharing.screening import services as screening
+
+    (relation,) = Relation.objects.all()
+    assert (relation.kind, relation.state_id) == ("front_for", "DK")
+    found = screening.screen(
+        by=User.objects.get(username="fi-officer"),
+        end_user="Unknown Trading",
+        identifiers="registration AE FZ-000000",
+    )
+    assert sorted(d.national_reference for d, _match in found.matches) == [
+        "DK-EKS-2026-0117",
+        "DK-EKS-2026-0131",
+    ]
+    assert all(match.score >= 95 for _d, match in found.matches)
+    assert [n.author_state_id for n, _match in found.notices] == ["DK"]

@@ -10,6 +10,7 @@ from sharing.demo import (
     seed_denials,
     seed_notices,
     seed_practices,
+    seed_registry,
     seed_watch,
 )
 
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             advisories = seed_advisories()
             windows = seed_comment_window()
             watched = seed_watch()
+        # The registry links what was published once it is committed (and dispatched).
+        with override_settings(EMAIL_BACKEND=QUIET), transaction.atomic():
+            related = seed_registry()
         self.stdout.write(
             f"Demo data: {created} user(s) created, {existing} already there; "
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
@@ -66,5 +70,7 @@ class Command(BaseCommand):
             f"Industry contacts (one confirmed, one asking to join). A draft best practice "
             f"of Norway's is open for public comment (its page links to it). fi-officer "
             f"watches an application that a later Danish denial matches (Denials → Watched "
-            f"applications, and the inbox)."
+            f"applications, and the inbox). Denials → Registry of entities shows a broker "
+            f"Denmark linked to its denial and recorded as a front ({related} relation(s) "
+            f"added)."
         )
