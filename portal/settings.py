@@ -501,6 +501,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.choices.Role",
         "EntityKindEnum": "sharing.common.choices.EntityKind",
         "WatchStatusEnum": "sharing.screening.choices.WatchStatus",
+        "RelationKindEnum": "sharing.registry.choices.RelationKind",
+        "ItemKindEnum": [("notice", "notice"), ("denial", "denial")],
+        "IdentifierSchemeEnum": "sharing.common.identifiers.SCHEMES",
     },
 }
 

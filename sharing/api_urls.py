@@ -9,6 +9,7 @@ from sharing.denials import api as denials
 from sharing.notices import api as notices
 from sharing.notifications import api as notifications
 from sharing.practices import api as practices
+from sharing.registry import api as registry
 from sharing.screening import api as screening
 from sharing.search import api as search
 
@@ -24,6 +25,8 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 router.register("denials", denials.DenialViewSet, basename="denial")
 router.register("consultations", denials.ConsultationViewSet, basename="consultation")
 router.register("watches", screening.WatchViewSet, basename="watch")
+router.register("entities", registry.EntityViewSet, basename="entity")
+router.register("registry-suggestions", registry.SuggestionViewSet, basename="registry-suggestion")
 
 
 def files_without_slash(patterns):

@@ -3,6 +3,8 @@ an item the reader may read. The registry has no visibility of its own; it is th
 items' ``visible_to`` read through the links (docs/architecture.md, "Registry of
 entities"). The one home of those rules."""
 
+import json
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
@@ -35,6 +37,19 @@ def readable_rows(user, prefix: str = "") -> Q:
 
 
 class EntityLinkQuerySet(models.QuerySet):
+    def named(self, query: str) -> "EntityLinkQuerySet":
+        """Links of rows with a name or alias containing ``query`` (case aside). Aliases
+        are JSON: PostgreSQL compares their text, SQLite the text as stored, with
+        non-ASCII letters escaped, hence both spellings."""
+        escaped = json.dumps(query)[1:-1]
+        condition = Q()
+        for row in ("notice_entity", "denial_party"):
+            condition |= Q(**{f"{row}__name__icontains": query})
+            condition |= Q(**{f"{row}__aliases__icontains": query})
+            if escaped != query:
+                condition |= Q(**{f"{row}__aliases__icontains": escaped})
+        return self.filter(condition)
+
     def confirmed(self) -> "EntityLinkQuerySet":
         from sharing.registry.choices import LinkStatus
 

@@ -456,6 +456,9 @@ class EntityView:
     def name(self) -> str:
         return self.sightings[0].row.name
 
+    def get_absolute_url(self) -> str:
+        return self.entity.get_absolute_url()
+
     @property
     def names(self) -> list[tuple[str, str, bool, Item]]:
         """(name, its script, whether an alias, the item giving it), each once."""

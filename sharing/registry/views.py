@@ -7,7 +7,6 @@ shows of it through ``sharing.registry.services.view_of``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -36,12 +35,7 @@ def entity_list(request):
     query = request.GET.get("q", "")[:200].strip()
     entities = _entities(user).order_by("-created_at", "pk")
     if query:
-        rows = EntityLink.objects.visible_to(user).filter(
-            Q(notice_entity__name__icontains=query)
-            | Q(denial_party__name__icontains=query)
-            | Q(notice_entity__aliases__icontains=query)
-            | Q(denial_party__aliases__icontains=query)
-        )
+        rows = EntityLink.objects.visible_to(user).named(query)
         entities = entities.filter(pk__in=rows.values("entity_id"))
     page = paginate(request, entities, PAGE_SIZE)
     seen = services.sightings(user, [entity.pk for entity in page.object_list])

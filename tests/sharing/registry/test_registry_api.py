@@ -1,0 +1,87 @@
+"""The registry over the API: the same visibility as the pages (404 for an entity no
+readable item names), relations recorded, suggestions decided."""
+
+import pytest
+
+from sharing.registry.choices import LinkStatus
+from sharing.registry.models import Relation
+from tests.sharing.registry.conftest import entity
+
+pytestmark = pytest.mark.django_db
+
+LEI = "5493001KJTIIGC8Y1R12"
+
+
+def entity_of(row):
+    return row.registry_links.get(status=LinkStatus.CONFIRMED).entity
+
+
+def test_an_entity_reads_as_the_page_shows_it(api_for, alert, dk_officer, fi_officer):
+    notice = alert(
+        entity("Coral Reef Holdings", "Коралловый риф", identifiers=[f"LEI {LEI}"]),
+        audience="selected",
+        recipient_states=["DK"],
+    )
+    known = entity_of(notice.entities.get())
+    body = api_for(dk_officer).get(f"/api/v1/entities/{known.pk}/").json()
+    assert body["name"] == "Coral Reef Holdings"
+    assert {(n["name"], n["script"]) for n in body["names"]} == {
+        ("Coral Reef Holdings", "Latin"),
+        ("Коралловый риф", "Cyrillic"),
+    }
+    assert body["identifiers"][0] | {"item": None} == {
+        "scheme": "lei",
+        "country": "",
+        "value": LEI,
+        "item": None,
+    }
+    assert [item["id"] for item in body["items"]] == [str(notice.pk)]
+    listed = api_for(dk_officer).get("/api/v1/entities/", {"q": "риф"}).json()["results"]
+    assert [each["id"] for each in listed] == [str(known.pk)]
+
+    finnish = api_for(fi_officer)
+    assert finnish.get(f"/api/v1/entities/{known.pk}/").status_code == 404
+    assert finnish.get("/api/v1/entities/").json()["results"] == []
+
+
+def test_a_relation_is_recorded_over_the_api(api_for, alert, no_officer, no_viewer):
+    notice = alert(entity("Blue Lagoon Trading"), entity("Coral Reef Holdings", country="CY"))
+    front, denied = (entity_of(row) for row in notice.entities.order_by("position"))
+    body = {"kind": "front_for", "other": str(denied.pk), "cited": f"notice:{notice.pk}"}
+    assert (
+        api_for(no_viewer).post(f"/api/v1/entities/{front.pk}/relations/", body).status_code == 403
+    )
+    refused = api_for(no_officer).post(
+        f"/api/v1/entities/{front.pk}/relations/", {**body, "colour": "red"}, format="json"
+    )
+    assert refused.status_code == 400 and "colour" in refused.json()
+    made = api_for(no_officer).post(f"/api/v1/entities/{front.pk}/relations/", body, format="json")
+    assert made.status_code == 201
+    assert made.json()["relations"][0]["sentence"] == (
+        "“Blue Lagoon Trading” is a front for “Coral Reef Holdings”"
+    )
+    assert Relation.objects.count() == 1
+
+
+def test_suggestions_are_listed_and_decided_by_the_naming_state(
+    api_for, alert, denial, dk_officer, no_officer
+):
+    alert(entity("Coral Reef Holdings"))
+    party = denial("Coral Reef Holdings LLC").parties.get(role="end_user")
+    suggestion = party.registry_links.get()
+    assert api_for(no_officer).get("/api/v1/registry-suggestions/").json()["results"] == []
+    assert (
+        api_for(no_officer)
+        .post(f"/api/v1/registry-suggestions/{suggestion.pk}/confirm/")
+        .status_code
+        == 404
+    )
+    danish = api_for(dk_officer)
+    (listed,) = danish.get("/api/v1/registry-suggestions/").json()["results"]
+    assert listed["name"] == "Coral Reef Holdings LLC" and listed["item"]["kind"] == "denial"
+    answer = danish.post(f"/api/v1/registry-suggestions/{suggestion.pk}/reject/")
+    assert answer.status_code == 200
+    suggestion.refresh_from_db()
+    assert suggestion.status == LinkStatus.REJECTED
+    assert party.registry_links.filter(status=LinkStatus.CONFIRMED).exists()
+    assert danish.post(f"/api/v1/registry-suggestions/{suggestion.pk}/confirm/").status_code == 404
