@@ -552,7 +552,7 @@ class Reached:
     kind: str  # "denial" or "notice"
     item_id: Any
     score: int
-    reason: str
+    reasons: tuple[str, ...]  # each way it was reached
 
 
 def reach(
@@ -633,8 +633,13 @@ def reach(
                     "cited": label_of(cited),
                 }
             key = (kind, item_id)
-            if key not in best or score > best[key].score:
-                best[key] = Reached(kind, item_id, score, reason)
+            known = best.get(key)
+            if known is None:
+                best[key] = Reached(kind, item_id, score, (reason,))
+            elif reason not in known.reasons:
+                best[key] = Reached(
+                    kind, item_id, max(score, known.score), (*known.reasons, reason)
+                )
     return sorted(best.values(), key=lambda each: -each.score)
 
 
@@ -659,7 +664,7 @@ def merged(
             match = screening.Match(
                 denial_id=each.item_id,
                 score=each.score,
-                reasons=(each.reason,),
+                reasons=each.reasons,
                 matched_names=(),
                 registry=True,
             )
@@ -673,7 +678,7 @@ def _backed(match: screening.Match, reached: Reached) -> screening.Match:
     return replace(
         match,
         score=max(match.score, reached.score),
-        reasons=(*match.reasons, reached.reason),
+        reasons=(*match.reasons, *reached.reasons),
         registry=True,
     )
 
