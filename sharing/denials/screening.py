@@ -55,6 +55,9 @@ Normalising a name (``_forms``; ``name_key`` exposes the resulting key)
    ограниченной ответственностью``) and unambiguous ones (ltd, llc, gmbh, ооо, fze...)
    go wherever they stand; those that are also ordinary words or initials (as, ab, co,
    sa, spa, kk...) only from the start or end. A name is never reduced to nothing.
+   The legal forms of OpenSanctions' database (``rigour``: ISO 20275 and more) are
+   removed as well, where they leave fewer words than this list alone (``Anonim
+   Şirketi``, ``ehf.``, ``S. de R.L. de C.V.``).
 7. Phonetic folding of every token, so that romanisation variants meet: tsch/tch → ch,
    sch → sh, dzh/dj/zh → j, kh → h, ph → f, th → t, gh → g, ck → k, ue/oe/ae → u/o/a
    (Mueller = Müller = Muller), ou → u, c → s before e/i/y and k elsewhere, q → k,
@@ -131,6 +134,7 @@ from anyascii import anyascii
 from django.utils.translation import gettext_lazy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from rigour.names.org_types import remove_org_types
 
 from sharing.common import identifiers as ids
 
@@ -880,6 +884,13 @@ def _forms(name: str) -> _Forms | None:
     if not raw and not native:
         return None
     raw = _strip_legal_forms(raw)
+    # The legal forms of OpenSanctions' database too (rigour: ISO 20275 and more), which
+    # has many our list lacks ("Anonim Şirketi", "ehf.", "S. de R.L. de C.V.") but splits
+    # some we know whole ("Private Limited"): whichever leaves fewer words, never none.
+    if len(raw) > 1:
+        other = _strip_legal_forms(_raw_tokens(remove_org_types(text)))
+        if 0 < len(other) < len(raw):
+            raw = other
     tokens = tuple(_fold(token) for token in raw)
     weights = tuple(_weight(token) for token in tokens)
     skeletons, skeleton_weights = [], []

@@ -11,7 +11,6 @@ records are never merged silently.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from rigour.text.scripts import text_scripts
 
 from accounts.choices import Role
 from accounts.models import User
@@ -90,33 +90,25 @@ def _facts(row: Row, ref) -> screening.PartyFacts:
 
 
 _SCRIPTS = {
-    "LATIN": gettext_lazy("Latin"),
-    "CYRILLIC": gettext_lazy("Cyrillic"),
-    "ARABIC": gettext_lazy("Arabic"),
-    "GREEK": gettext_lazy("Greek"),
-    "HEBREW": gettext_lazy("Hebrew"),
-    "CJK": gettext_lazy("Chinese characters"),
-    "HIRAGANA": gettext_lazy("Japanese kana"),
-    "KATAKANA": gettext_lazy("Japanese kana"),
-    "HANGUL": gettext_lazy("Hangul"),
-    "PERSIAN": gettext_lazy("Arabic"),
+    "Latin": gettext_lazy("Latin"),
+    "Cyrillic": gettext_lazy("Cyrillic"),
+    "Arabic": gettext_lazy("Arabic"),
+    "Greek": gettext_lazy("Greek"),
+    "Hebrew": gettext_lazy("Hebrew"),
+    "Han": gettext_lazy("Chinese characters"),
+    "Hiragana": gettext_lazy("Japanese kana"),
+    "Katakana": gettext_lazy("Japanese kana"),
+    "Hangul": gettext_lazy("Hangul"),
 }
 
 
 def script_of(name: str) -> str:
-    """The script a name is written in, by its letters (kana before Han: a Japanese
-    name mixes both)."""
-    found = []
-    for character in name:
-        if character.isalpha():
-            word = unicodedata.name(character, "").split(" ")[0]
-            found.append(word)
-    for script in ("HIRAGANA", "KATAKANA", "HANGUL"):
+    """The script a name is written in (rigour reads it from its letters); kana and
+    Hangul first, since Japanese and Korean names mix in Han characters."""
+    found = text_scripts(name)
+    for script in ("Hiragana", "Katakana", "Hangul", *sorted(found)):
         if script in found:
-            return str(_SCRIPTS[script])
-    for script in found:
-        if script in _SCRIPTS:
-            return str(_SCRIPTS[script])
+            return str(_SCRIPTS.get(script, script))
     return str(_("Other"))
 
 
