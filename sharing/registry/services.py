@@ -133,17 +133,23 @@ def _index_for(reader: User) -> screening.ScreeningIndex:
     )
 
 
-def candidates(row: Row, index: screening.ScreeningIndex) -> list[tuple[Any, int]]:
+def candidates(
+    row: Row, index: screening.ScreeningIndex, founded: list | None = None
+) -> list[tuple[Any, int]]:
     """(entity id, score) of the entities like ``row``, best first: by any of its names,
-    in its country, with its identifiers."""
+    in its country, with its identifiers; among ``index``, and the entities ``founded``
+    since it was built (``DenialFacts``, a few)."""
     numbers = "\n".join(ids.written(each) for each in _row_identifiers(row))
     best: dict = {}
     for name in (row.name, *row.aliases):
         candidate = screening.Transaction(
             end_user=name, destination=row.country, identifiers=numbers
         )
-        for match in screening.screen(candidate, index, threshold=SUGGEST_AT):
-            best[match.denial_id] = max(best.get(match.denial_id, 0), match.score)
+        for among in (index, founded):
+            if not among:
+                continue
+            for match in screening.screen(candidate, among, threshold=SUGGEST_AT):
+                best[match.denial_id] = max(best.get(match.denial_id, 0), match.score)
     ranked = sorted(best.items(), key=lambda pair: -pair[1])
     return ranked[:MOST_SUGGESTIONS]
 
@@ -164,32 +170,51 @@ def _found(row: Row, by: User | None = None) -> EntityLink | None:
         return None
 
 
-def link(item: Item) -> dict:
-    """Link each row of a published notice or notified denial that has no link yet:
-    suggestions where entities its state can see are alike, else a new entity. Safe to
-    run twice."""
-    if isinstance(item, Notice) and item.status not in (
-        NoticeStatus.PUBLISHED,
-        NoticeStatus.WITHDRAWN,
-    ):
-        return {"suggested": 0, "founded": 0}
-    if isinstance(item, Denial) and item.status in UNPUBLISHED:
-        return {"suggested": 0, "founded": 0}
-    rows = [row for row in rows_of(item) if not row.registry_links.exists()]
-    counts = {"suggested": 0, "founded": 0}
-    if not rows:
-        return counts
+def _linkable(item: Item) -> bool:
+    if isinstance(item, Notice):
+        return item.status in (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
+    return item.status not in UNPUBLISHED
+
+
+def _reader_for(state_id: str) -> User:
+    """A stand-in officer of the state: what it can see is what its rows are compared with."""
     from accounts.models import State
 
-    reader = as_state(State.objects.get(pk=owner_of(item)), role=Role.OFFICER)
-    index = _index_for(reader)
+    return as_state(State.objects.get(pk=state_id), role=Role.OFFICER)
+
+
+def link(item: Item, *, index=None, founded: list | None = None) -> dict:
+    """Link each row of a published notice or notified denial that has no link yet:
+    suggestions where entities its state can see are alike, else a new entity. Safe to
+    run twice. ``index`` (``_index_for`` the item's state) and ``founded`` (the entities
+    founded since) may be shared by the items of one state linked together."""
+    counts = {"suggested": 0, "founded": 0}
+    if not _linkable(item):
+        return counts
+    rows = [row for row in rows_of(item) if not row.registry_links.exists()]
+    if not rows:
+        return counts
+    if index is None:
+        index = _index_for(_reader_for(owner_of(item)))
+    founded = [] if founded is None else founded
     for row in rows:
-        alike = candidates(row, index)
+        alike = candidates(row, index, founded)
         if not alike:
-            counts["founded"] += _found(row) is not None
+            made = _found(row)
+            if made is not None:
+                counts["founded"] += 1
+                founded.append(
+                    screening.DenialFacts(
+                        id=made.entity_id,
+                        parties=(_facts(row, made.pk),),
+                        control_entry="",
+                        catch_all=False,
+                        item_description="",
+                    )
+                )
             continue
         with transaction.atomic():
-            made = EntityLink.objects.bulk_create(
+            made_links = EntityLink.objects.bulk_create(
                 [
                     EntityLink(
                         entity_id=entity_id,
@@ -201,13 +226,15 @@ def link(item: Item) -> dict:
                 ],
                 ignore_conflicts=True,
             )
-        counts["suggested"] += len(made)
+        counts["suggested"] += len(made_links)
     return counts
 
 
 def link_pending(limit: int = 500) -> dict:
     """Link the rows of published notices and notified denials that have none (what a
-    lost task would have linked, and items from before the registry)."""
+    lost task would have linked, and items from before the registry), state by state:
+    each state's entities are indexed once per run, and those founded during it are
+    compared as well."""
     totals = {"suggested": 0, "founded": 0}
     notices = (
         Notice.objects.filter(status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN))
@@ -221,10 +248,16 @@ def link_pending(limit: int = 500) -> dict:
         .distinct()
         .order_by("created_at")[:limit]
     )
+    by_state: dict[str, list[Item]] = defaultdict(list)
     items: list[Item] = [*notices, *denials]
     for item in items:
-        for key, value in link(item).items():
-            totals[key] += value
+        by_state[owner_of(item)].append(item)
+    for state_id, own in sorted(by_state.items()):
+        index = _index_for(_reader_for(state_id))
+        founded: list = []
+        for item in own:
+            for key, value in link(item, index=index, founded=founded).items():
+                totals[key] += value
     return totals
 
 

@@ -225,3 +225,17 @@ def test_rows_linked_later_by_the_sweep(alert, django_capture_on_commit_callback
     assert not EntityLink.objects.exists()
     assert registry.link_pending() == {"suggested": 0, "founded": 1}
     assert registry.link_pending() == {"suggested": 0, "founded": 0}
+
+
+def test_the_sweep_suggests_between_items_it_links_together(no_officer):
+    """Two alerts published before the registry (or whose tasks were lost) naming the
+    same broker: the first founds the entity, the second is suggested to it."""
+    from sharing.notices import services as notices
+    from tests.sharing.conftest import notice_content
+
+    for title in ("First sighting", "Second sighting"):
+        content = notice_content(title=title, entities=[entity("Osprey Freight FZE")])
+        notices.publish(notices.create(by=no_officer, **content), by=no_officer)
+    assert registry.link_pending() == {"suggested": 1, "founded": 1}
+    (suggestion,) = EntityLink.objects.filter(status=LinkStatus.SUGGESTED)
+    assert suggestion.notice_entity.notice.title == "Second sighting"
