@@ -300,27 +300,31 @@ def _locked(link: EntityLink, by: User) -> EntityLink:
     return locked
 
 
-@transaction.atomic
-def confirm(link: EntityLink, *, by: User, request: HttpRequest | None = None) -> EntityLink:
-    """The row is that entity: the link holds, the row's other suggestions are rejected."""
-    locked = _locked(link, by)
-    row_field = _row_field(locked.row)
-    siblings = EntityLink.objects.filter(**{row_field: locked.row}).exclude(pk=locked.pk)
-    if siblings.filter(status=LinkStatus.CONFIRMED).exists():
-        raise Conflict(_("This name is linked to another entity already."))
-    now = timezone.now()
-    siblings.filter(status=LinkStatus.SUGGESTED).update(
-        status=LinkStatus.REJECTED, decided_at=now, decided_by=by
-    )
-    locked.status, locked.decided_at, locked.decided_by = LinkStatus.CONFIRMED, now, by
+def _decide(locked: EntityLink, status: str, by: User, request, action: str) -> None:
+    locked.status, locked.decided_at, locked.decided_by = status, timezone.now(), by
     locked.save(update_fields=["status", "decided_at", "decided_by"])
     audit.record(
-        audit.Action.REGISTRY_LINK_CONFIRMED,
+        action,
         request=request,
         actor=by,
         target=locked,
         details={"entity": str(locked.entity_id), "item": str(locked.item.pk)},
     )
+
+
+@transaction.atomic
+def confirm(link: EntityLink, *, by: User, request: HttpRequest | None = None) -> EntityLink:
+    """The row is that entity: the link holds, the row's other suggestions are rejected."""
+    locked = _locked(link, by)
+    siblings = EntityLink.objects.filter(**{_row_field(locked.row): locked.row}).exclude(
+        pk=locked.pk
+    )
+    if siblings.filter(status=LinkStatus.CONFIRMED).exists():
+        raise Conflict(_("This name is linked to another entity already."))
+    siblings.filter(status=LinkStatus.SUGGESTED).update(
+        status=LinkStatus.REJECTED, decided_at=timezone.now(), decided_by=by
+    )
+    _decide(locked, LinkStatus.CONFIRMED, by, request, audit.Action.REGISTRY_LINK_CONFIRMED)
     return locked
 
 
@@ -328,19 +332,11 @@ def confirm(link: EntityLink, *, by: User, request: HttpRequest | None = None) -
 def reject(link: EntityLink, *, by: User, request: HttpRequest | None = None) -> EntityLink:
     """The row is not that entity; once no suggestion is left, it founds its own."""
     locked = _locked(link, by)
-    locked.status, locked.decided_at, locked.decided_by = LinkStatus.REJECTED, timezone.now(), by
-    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    _decide(locked, LinkStatus.REJECTED, by, request, audit.Action.REGISTRY_LINK_REJECTED)
     row = locked.row
     left = EntityLink.objects.filter(**{_row_field(row): row}).exclude(status=LinkStatus.REJECTED)
     if not left.exists():
         _found(row, by)
-    audit.record(
-        audit.Action.REGISTRY_LINK_REJECTED,
-        request=request,
-        actor=by,
-        target=locked,
-        details={"entity": str(locked.entity_id), "item": str(locked.item.pk)},
-    )
     return locked
 
 
