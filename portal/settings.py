@@ -333,6 +333,7 @@ CELERY_TASK_ROUTES = {
     "sharing.tasks.rescreen_watches": {"queue": "events"},
     "sharing.tasks.sweep_watches": {"queue": "events"},
     "sharing.tasks.link_registry": {"queue": "events"},
+    "sharing.tasks.link_registry_item": {"queue": "events"},
 }
 # Beat only enqueues, and what it enqueues is safe to run on several hosts at once; beat holds
 # a lock in Redis besides, so that a second beat started by mistake (or as a standby on

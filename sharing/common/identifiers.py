@@ -18,11 +18,14 @@ from importlib import import_module
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as NumberError
+from stdnum.util import get_cc_module
 
 LEI = "lei"
 REGISTRATION = "registration"
 TAX = "tax"
+VAT = "vat"
 PASSPORT = "passport"
 BIRTH = "birth"
 
@@ -30,13 +33,14 @@ SCHEMES = {
     LEI: gettext_lazy("LEI"),
     REGISTRATION: gettext_lazy("company registration number"),
     TAX: gettext_lazy("tax number"),
+    VAT: gettext_lazy("VAT number"),
     PASSPORT: gettext_lazy("passport number"),
     BIRTH: gettext_lazy("date of birth"),
 }
-# A company has one LEI, one registration number and one tax number in a country; a
-# person one date of birth. Two different ones of those are a conflict; two passports
-# are not.
-SINGLE = frozenset({LEI, REGISTRATION, TAX, BIRTH})
+# A company has one LEI, one registration number and one VAT number in a country; a
+# person one date of birth. Two different ones of those are a conflict; two passports,
+# or two tax numbers (a country may give several kinds), are not.
+SINGLE = frozenset({LEI, REGISTRATION, VAT, BIRTH})
 
 # The word officials write before a number → (scheme, country, python-stdnum module).
 _LABELS: dict[str, tuple[str, str, str]] = {
@@ -51,7 +55,7 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "y-tunnus": (REGISTRATION, "FI", "stdnum.fi.ytunnus"),
     "business id": (REGISTRATION, "FI", "stdnum.fi.ytunnus"),
     "ein": (TAX, "US", "stdnum.us.ein"),
-    "vat": (TAX, "", ""),  # the country is the number's prefix
+    "vat": (VAT, "", ""),  # the country is the number's prefix
     "registration": (REGISTRATION, "", ""),
     "reg": (REGISTRATION, "", ""),
     "company number": (REGISTRATION, "", ""),
@@ -111,25 +115,21 @@ def read(text: str) -> Identifier:
     """The identifier ``text`` writes, check digits verified; ``Unreadable`` else."""
     written = " ".join(_REMARK_RE.sub(" ", text).split())
     found = _LABEL_RE.match(written)
-    if not found:
+    known = _LABELS.get(found["label"].casefold()) if found else None
+    if found is None or known is None:
         raise Unreadable(
             _("“%(text)s”: start with the kind of identifier (LEI, CVR, registration, …).")
             % {"text": text.strip()[:80]}
         )
-    scheme, country, module = _LABELS[found["label"].casefold()]
+    scheme, country, module = known
     rest = found["rest"].strip()
-    if not country and (with_country := _COUNTRY_RE.match(rest)) and scheme != TAX:
-        country, rest = with_country["country"], with_country["value"]
     if scheme == BIRTH:
         return Identifier(BIRTH, "", _date(rest, text))
-    if scheme == TAX and not module:
-        with_country = _COUNTRY_RE.match(rest)
-        if with_country:
-            country, rest = with_country["country"], with_country["value"]
-        elif re.match(r"^[A-Z]{2}\d", rest):
-            country = rest[:2].upper()
-        module = "stdnum.eu.vat" if found["label"].casefold() == "vat" else ""
-    value = re.sub(r"[\s./-]", "", rest).upper()
+    if scheme == VAT:
+        return _vat(rest, text)
+    if not country and (with_country := _COUNTRY_RE.match(rest)):
+        country, rest = with_country["country"], with_country["value"]
+    value = _compact(rest)
     if not value or len(value) > 40 or not value.isalnum():
         raise Unreadable(_("“%(text)s”: the number is missing or not a number.") % {"text": text})
     if scheme in (REGISTRATION, TAX) and not country:
@@ -138,17 +138,40 @@ def read(text: str) -> Identifier:
             % {"text": text}
         )
     if module:
-        try:
-            value = import_module(module).validate(value)
-        except NumberError:
-            raise Unreadable(
-                _("“%(text)s” is not a valid %(kind)s: check the number.")
-                % {"text": text, "kind": SCHEMES[scheme]}
-            ) from None
-        value = re.sub(r"[\s./-]", "", str(value)).upper()
-        if module == "stdnum.eu.vat":
-            country = value[:2] if value[:2].isalpha() else country
+        value = _compact(_checked(module, value, scheme, text))
     return Identifier(scheme, country.upper(), value)
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s./-]", "", value).upper()
+
+
+def _checked(module: str, value: str, scheme: str, text: str) -> str:
+    """``value`` as python-stdnum's ``module`` validates it; ``Unreadable`` else."""
+    try:
+        return str(import_module(module).validate(value))
+    except NumberError:
+        raise Unreadable(
+            _("“%(text)s” is not a valid %(kind)s: check the number.")
+            % {"text": text, "kind": SCHEMES[scheme]}
+        ) from None
+
+
+def _vat(rest: str, text: str) -> Identifier:
+    """A VAT number, its country the two letters before it ("FR 403 032 650 45"),
+    checked by python-stdnum where it knows the country's numbers."""
+    value = _compact(rest)
+    if not (len(value) > 2 and value[:2].isalpha() and value.isalnum() and len(value) <= 40):
+        raise Unreadable(
+            _("“%(text)s”: write the VAT number with its country, e.g. “VAT FR40303265045”.")
+            % {"text": text}
+        )
+    prefix = value[:2].lower()
+    module = eu_vat if prefix in eu_vat.MEMBER_STATES else get_cc_module(prefix, "vat")
+    if module is not None:
+        checked = _compact(_checked(module.__name__, value, VAT, text))
+        value = checked if checked[:2].isalpha() else value[:2] + checked
+    return Identifier(VAT, "GR" if prefix == "el" else prefix.upper(), value)
 
 
 def _date(written: str, text: str) -> str:
@@ -207,9 +230,7 @@ def written(identifier: Identifier) -> str:
     """How ``read`` reads it back: what a screening stores."""
     if identifier.scheme == BIRTH:
         return f"born {identifier.value}"
-    if identifier.scheme == LEI:
-        return f"LEI {identifier.value}"
+    if identifier.scheme in (LEI, VAT):
+        return f"{identifier.scheme.upper()} {identifier.value}"
     country = f"{identifier.country} " if identifier.country else ""
-    if identifier.scheme == TAX and identifier.value[:2] == identifier.country:
-        country = ""
     return f"{identifier.scheme} {country}{identifier.value}"

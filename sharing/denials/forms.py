@@ -226,6 +226,26 @@ class ScreeningForm(TransactionFields):
     """What the officer knows of the application; the names matter most, the rest raises
     or orders the scores."""
 
+    end_user_identifiers = forms.CharField(
+        label=_("End-user's identifiers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=IDENTIFIER_HELP,
+    )
+    consignee_identifiers = forms.CharField(
+        label=_("Consignee's identifiers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = [
+        "end_user",
+        "end_user_identifiers",
+        "consignee",
+        "consignee_identifiers",
+    ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("end_user", "destination", "item_description"):
@@ -234,14 +254,6 @@ class ScreeningForm(TransactionFields):
             "The name as the application gives it: aliases, another word order, accents, "
             "legal forms (Ltd, GmbH, 株式会社…) and transliterations are matched."
         )
-
-    identifiers = forms.CharField(
-        label=_("Identifiers"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=IDENTIFIER_HELP,
-    )
 
     def clean(self):
         cleaned = super().clean()

@@ -210,7 +210,9 @@ class Transaction:
     destination: str = ""  # ISO alpha-2
     control_entry: str = ""
     item_description: str = ""
-    identifiers: str = ""  # one per line, as ``sharing.common.identifiers.read`` reads them
+    # One per line, as ``sharing.common.identifiers.read`` reads them.
+    end_user_identifiers: str = ""
+    consignee_identifiers: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,10 @@ class Match:
     control: str = ""  # "entry", "category" or "" for what the control entry added
     identifier: bool = False  # an identifier entered is one the denial's party has
     conflicts: tuple[str, ...] = ()  # "identifier", "country": what lowered the score
-    parties: tuple[object, ...] = ()  # the refs of the parties matched
+    # (ref, score) of each party matched, best first: the score the match would have had
+    # through that party alone (a weaker name takes its own share off), at or above the
+    # threshold.
+    parties: tuple[tuple[object, int], ...] = ()
     registry: bool = False  # reached, or backed, through the registry of entities
 
 
@@ -1495,9 +1500,23 @@ def _is_better(candidate: _NameHit, current: _NameHit | None, role: str) -> bool
     return rank(candidate) > rank(current)
 
 
-def _conflicting(parties, entered: list[ids.Identifier]):
-    """(party, entered identifier, the party's own) for each conflict."""
-    for party in parties:
+def _party_scores(role_hits, by_identifier, score: int, best: float, threshold: int) -> tuple:
+    scores: dict = {}
+    if by_identifier and by_identifier[0].ref is not None:
+        scores[by_identifier[0].ref] = score
+    for _role, hit in role_hits:
+        ref = hit.entry.party.ref
+        if ref is not None:
+            own = score - round(NAME_POINTS * (best - hit.similarity))
+            scores[ref] = max(scores.get(ref, 0), own)
+    ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+    return tuple((ref, own) for ref, own in ranked if own >= threshold)
+
+
+def _conflicting(pairs: list[tuple[PartyFacts, list[ids.Identifier]]]):
+    """(party, entered identifier, the party's own) for each conflict, each party with
+    the identifiers entered for the name that matched it."""
+    for party, entered in pairs:
         for mine in entered:
             for theirs in party.identifiers:
                 if mine.conflicts_with(theirs):
@@ -1556,9 +1575,12 @@ def screen(
                 if _is_better(hit, by_role.get(role), role):
                     by_role[role] = hit
 
-    entered_ids = ids.readable(transaction.identifiers.splitlines())
+    entered_by_role = {
+        "end_user": ids.readable(transaction.end_user_identifiers.splitlines()),
+        "consignee": ids.readable(transaction.consignee_identifiers.splitlines()),
+    }
     identified: dict[int, tuple[PartyFacts, ids.Identifier]] = {}
-    for identifier in entered_ids:
+    for identifier in [*entered_by_role["end_user"], *entered_by_role["consignee"]]:
         for position, party in index.identified.get(identifier.key, ()):
             if among is not None and index.denials[position].id not in among:
                 continue
@@ -1596,7 +1618,9 @@ def screen(
                 str(_SAME_IDENTIFIER) % {"identifier": ids.written(identifier), "party": party.name}
             )
         else:
-            for party, mine, theirs in _conflicting(matched, entered_ids):
+            # Only the numbers given for the party whose name matched can speak against it.
+            pairs = [(hit.entry.party, entered_by_role[role]) for role, hit in role_hits]
+            for party, mine, theirs in _conflicting(pairs):
                 conflicts.append("identifier")
                 points -= IDENTIFIER_CONFLICT_POINTS
                 reasons.append(
@@ -1655,7 +1679,7 @@ def screen(
             control=control,
             identifier=bool(by_identifier),
             conflicts=tuple(conflicts),
-            parties=tuple(dict.fromkeys(p.ref for p in matched if p.ref is not None)),
+            parties=_party_scores(role_hits, by_identifier, score, best, threshold),
         )
         ranked.append(((-score, -best, -len(role_hits), position), match))
     ranked.sort(key=lambda item: item[0])

@@ -662,7 +662,8 @@ SCREEN_FIELDS = (
     "destination",
     "control_entry",
     "item_description",
-    "identifiers",
+    "end_user_identifiers",
+    "consignee_identifiers",
 )
 
 
@@ -685,8 +686,9 @@ def clean_screening(data: dict) -> screening.Transaction:
         values["destination"] = _clean_destination(values["destination"], errors)
     if values["control_entry"]:
         values["control_entry"] = _clean_entry(values["control_entry"], errors)
-    found = identifiers.clean(data.get("identifiers"), errors)
-    values["identifiers"] = "\n".join(identifiers.written(each) for each in found)
+    for field in ("end_user_identifiers", "consignee_identifiers"):
+        found = identifiers.clean(data.get(field), errors, field)
+        values[field] = "\n".join(identifiers.written(each) for each in found)
     if errors:
         raise ValidationError(errors)
     return screening.Transaction(**values)

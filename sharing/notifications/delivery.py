@@ -284,13 +284,16 @@ def _match_stands(event: Event) -> bool:
 
 
 def hand_over(event_id: int, kind: str = "") -> None:
-    """Queue the e-mails and deliveries of a dispatched event, and, once a denial is
-    announced, the screening of the watched applications against it."""
+    """Queue the e-mails and deliveries of a dispatched event, and, once a denial or an
+    alert is announced, the linking of its parties to the registry of entities and the
+    screening of the watched applications against it (two tasks: one failing never
+    holds the other back)."""
     pending = Notification.objects.filter(event_id=event_id, email_status=EmailStatus.PENDING)
     _queue_emails(list(pending.order_by("pk").values_list("pk", flat=True)))
     due = WebhookDelivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
     _queue_deliveries(list(due.values_list("pk", flat=True)))
     if kind in RESCREENING_KINDS:
+        enqueue("sharing.tasks.link_registry_item", event_id)
         enqueue("sharing.tasks.rescreen_watches", event_id)
 
 

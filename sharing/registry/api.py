@@ -27,11 +27,15 @@ class NewestFirst(NewestChangeFirst):
     ordering = ("-created_at", "-pk")
 
 
+class ById(NewestChangeFirst):
+    """Entities by id: the registry's own dates would tell of items the reader may not
+    read."""
+
+    ordering = ("pk",)
+
+
 def _readings(request, sightings) -> None:
-    notices = {s.item.pk: s.item for s in sightings if s.link.notice_entity_id}
-    denials = {s.item.pk: s.item for s in sightings if s.link.denial_party_id}
-    common.record_reading(notices.values(), by=request.user, request=request)
-    common.record_reading(denials.values(), by=request.user, request=request)
+    services.record_reading(sightings, by=request.user, request=request)
 
 
 @extend_schema_view(
@@ -56,7 +60,7 @@ def _readings(request, sightings) -> None:
 )
 class EntityViewSet(viewsets.GenericViewSet):
     serializer_class = RegistryEntitySerializer
-    pagination_class = NewestFirst
+    pagination_class = ById
     lookup_value_converter = "uuid"
 
     def get_queryset(self):
@@ -70,20 +74,20 @@ class EntityViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         entities = self.get_queryset()
-        query = request.query_params.get("q", "")[:200].strip()
+        query = services.clean_query(request.query_params.get("q", ""))
         if query:
             rows = EntityLink.objects.visible_to(request.user).named(query)
             entities = entities.filter(pk__in=rows.values("entity_id"))
         page = self.paginate_queryset(entities)
         views = [view for entity in page if (view := services.view_of(entity, request.user))]
-        _readings(request, [s for view in views for s in view.sightings])
+        _readings(request, [s for view in views for s in view.shown])
         return self.get_paginated_response(
             RegistryEntitySerializer(views, many=True, context={"request": request}).data
         )
 
     def retrieve(self, request, pk=None):
         seen = self._view(get_object_or_404(self.get_queryset(), pk=pk))
-        _readings(request, seen.sightings)
+        _readings(request, seen.shown)
         return Response(RegistryEntitySerializer(seen, context={"request": request}).data)
 
     @action(detail=True, methods=["post"])
@@ -92,8 +96,10 @@ class EntityViewSet(viewsets.GenericViewSet):
         common.check_can_author(request.user)
         data = validated(RelationWriteSerializer, request.data)
         services.relate(entity, by=request.user, request=request, **data)
+        seen = self._view(entity)
+        _readings(request, seen.shown)
         return Response(
-            RegistryEntitySerializer(self._view(entity), context={"request": request}).data,
+            RegistryEntitySerializer(seen, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
 

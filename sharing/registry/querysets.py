@@ -7,7 +7,7 @@ import json
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from sharing.common.querysets import authoring_state
 
@@ -86,15 +86,35 @@ class EntityQuerySet(models.QuerySet):
         EntityLink = apps.get_model("sharing", "EntityLink")
         return self.filter(pk__in=EntityLink.objects.visible_to(user).values("entity_id"))
 
+    def newest_seen_by(self, user) -> "EntityQuerySet":
+        """Newest first by when a row ``user`` may read was linked (``seen``): the
+        entity's own date would tell of items they may not read."""
+        EntityLink = apps.get_model("sharing", "EntityLink")
+        first = (
+            EntityLink.objects.visible_to(user)
+            .filter(entity=OuterRef("pk"))
+            .order_by("created_at")
+            .values("created_at")[:1]
+        )
+        return self.annotate(seen=Subquery(first)).order_by("-seen", "pk")
+
 
 class RelationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RelationQuerySet":
-        """Relations whose citing item ``user`` may read, between two entities they may
-        see."""
+        """Relations whose citing item ``user`` may read and still names one of the two
+        entities (an amendment that drops the name drops the evidence), between two
+        entities they may see."""
         Entity = apps.get_model("sharing", "Entity")
+        EntityLink = apps.get_model("sharing", "EntityLink")
         entities = Entity.objects.visible_to(user)
+        evidence = EntityLink.objects.confirmed().filter(
+            Q(notice_entity__notice=OuterRef("notice"))
+            | Q(denial_party__denial=OuterRef("denial")),
+            Q(entity=OuterRef("subject")) | Q(entity=OuterRef("object")),
+        )
         return self.filter(
             Q(notice__in=_published_notices(user)) | Q(denial__in=_notified_denials(user)),
+            Exists(evidence),
             subject__in=entities,
             object__in=entities,
         )

@@ -11,6 +11,7 @@ records are never merged silently.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -27,8 +28,9 @@ from rigour.text.scripts import text_scripts
 from accounts.choices import Role
 from accounts.models import User
 from portal import audit
-from portal.inputs import Conflict, refuse_unknown
+from portal.inputs import CONTROL, Conflict, refuse_unknown
 from sharing.common import identifiers as ids
+from sharing.common import services as common
 from sharing.common.querysets import as_state, authoring_state
 from sharing.common.services import check_can_author
 from sharing.denials import screening
@@ -143,7 +145,7 @@ def candidates(
     best: dict = {}
     for name in (row.name, *row.aliases):
         candidate = screening.Transaction(
-            end_user=name, destination=row.country, identifiers=numbers
+            end_user=name, destination=row.country, end_user_identifiers=numbers
         )
         for among in (index, founded):
             if not among:
@@ -183,27 +185,67 @@ def _reader_for(state_id: str) -> User:
     return as_state(State.objects.get(pk=state_id), role=Role.OFFICER)
 
 
-def link(item: Item, *, index=None, founded: list | None = None) -> dict:
-    """Link each row of a published notice or notified denial that has no link yet:
-    suggestions where entities its state can see are alike, else a new entity. Safe to
-    run twice. ``index`` (``_index_for`` the item's state) and ``founded`` (the entities
-    founded since) may be shared by the items of one state linked together."""
+class _Linking:
+    """What the items of one state linked together share: its stand-in officer, the
+    index of the entities it sees (built once, when first needed), and the entities
+    founded since."""
+
+    def __init__(self, state_id: str) -> None:
+        self.reader = _reader_for(state_id)
+        self.founded: list = []
+
+    @functools.cached_property
+    def index(self) -> screening.ScreeningIndex:
+        return _index_for(self.reader)
+
+
+def link(item: Item, *, linking: _Linking | None = None) -> dict:
+    """Link each row of a published notice or notified denial that has no entity and no
+    suggestion its state can still decide: suggestions where entities the state can see
+    are alike (never one it rejected for that row), else a new entity. A suggestion of
+    an entity the state can no longer see is dropped. Safe to run twice, and at once:
+    each row is locked while it is linked. ``linking`` may be shared by the items of one
+    state linked together."""
     counts = {"suggested": 0, "founded": 0}
     if not _linkable(item):
         return counts
-    rows = [row for row in rows_of(item) if not row.registry_links.exists()]
-    if not rows:
-        return counts
-    if index is None:
-        index = _index_for(_reader_for(owner_of(item)))
-    founded = [] if founded is None else founded
-    for row in rows:
-        alike = candidates(row, index, founded)
-        if not alike:
+    linking = linking or _Linking(owner_of(item))
+    visible = Entity.objects.visible_to(linking.reader)
+    for row in rows_of(item):
+        with transaction.atomic():
+            if not type(row).objects.select_for_update().filter(pk=row.pk).exists():
+                continue  # amended away meanwhile
+            links = EntityLink.objects.filter(**{_row_field(row): row})
+            if links.filter(status=LinkStatus.CONFIRMED).exists():
+                continue
+            pending = links.filter(status=LinkStatus.SUGGESTED)
+            if pending.filter(entity__in=visible).exists():
+                continue  # awaiting the state's decision
+            pending.update(status=LinkStatus.REJECTED, decided_at=timezone.now())
+            refused = set(links.values_list("entity_id", flat=True))
+            alike = [
+                (entity_id, score)
+                for entity_id, score in candidates(row, linking.index, linking.founded)
+                if entity_id not in refused
+            ]
+            if alike:
+                made_links = EntityLink.objects.bulk_create(
+                    [
+                        EntityLink(
+                            entity_id=entity_id,
+                            status=LinkStatus.SUGGESTED,
+                            score=score,
+                            **{_row_field(row): row},
+                        )
+                        for entity_id, score in alike
+                    ]
+                )
+                counts["suggested"] += len(made_links)
+                continue
             made = _found(row)
             if made is not None:
                 counts["founded"] += 1
-                founded.append(
+                linking.founded.append(
                     screening.DenialFacts(
                         id=made.entity_id,
                         parties=(_facts(row, made.pk),),
@@ -212,51 +254,35 @@ def link(item: Item, *, index=None, founded: list | None = None) -> dict:
                         item_description="",
                     )
                 )
-            continue
-        with transaction.atomic():
-            made_links = EntityLink.objects.bulk_create(
-                [
-                    EntityLink(
-                        entity_id=entity_id,
-                        status=LinkStatus.SUGGESTED,
-                        score=score,
-                        **{_row_field(row): row},
-                    )
-                    for entity_id, score in alike
-                ],
-                ignore_conflicts=True,
-            )
-        counts["suggested"] += len(made_links)
     return counts
 
 
 def link_pending(limit: int = 500) -> dict:
-    """Link the rows of published notices and notified denials that have none (what a
-    lost task would have linked, and items from before the registry), state by state:
-    each state's entities are indexed once per run, and those founded during it are
-    compared as well."""
+    """Link the rows of published notices and notified denials that have no entity (what
+    a lost task would have linked, items from before the registry, and rows whose
+    suggestions their state can no longer see), state by state: each state's entities
+    are indexed once per run, if needed, and those founded during it compared as well."""
     totals = {"suggested": 0, "founded": 0}
-    notices = (
-        Notice.objects.filter(status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN))
-        .filter(entities__isnull=False, entities__registry_links__isnull=True)
-        .distinct()
-        .order_by("published_at")[:limit]
+    open_entities = NoticeEntity.objects.filter(
+        notice__status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
+    ).exclude(registry_links__status=LinkStatus.CONFIRMED)
+    open_parties = DenialParty.objects.exclude(denial__status__in=UNPUBLISHED).exclude(
+        registry_links__status=LinkStatus.CONFIRMED
     )
-    denials = (
-        Denial.objects.exclude(status__in=UNPUBLISHED)
-        .filter(parties__isnull=False, parties__registry_links__isnull=True)
-        .distinct()
-        .order_by("created_at")[:limit]
-    )
+    notices = Notice.objects.filter(pk__in=open_entities.values("notice_id")).order_by(
+        "published_at", "pk"
+    )[:limit]
+    denials = Denial.objects.filter(pk__in=open_parties.values("denial_id")).order_by(
+        "created_at", "pk"
+    )[:limit]
     by_state: dict[str, list[Item]] = defaultdict(list)
     items: list[Item] = [*notices, *denials]
     for item in items:
         by_state[owner_of(item)].append(item)
     for state_id, own in sorted(by_state.items()):
-        index = _index_for(_reader_for(state_id))
-        founded: list = []
+        linking = _Linking(state_id)
         for item in own:
-            for key, value in link(item, index=index, founded=founded).items():
+            for key, value in link(item, linking=linking).items():
                 totals[key] += value
     return totals
 
@@ -289,6 +315,15 @@ def can_decide(link: EntityLink, by: User) -> bool:
 
 
 def _locked(link: EntityLink, by: User) -> EntityLink:
+    """The suggestion, once every link of its row is locked (two decisions on one row at
+    once are taken one after the other)."""
+    row_field = "notice_entity_id" if link.notice_entity_id else "denial_party_id"
+    list(
+        EntityLink.objects.select_for_update()
+        .filter(**{row_field: getattr(link, row_field)})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     locked = (
         EntityLink.objects.select_for_update(of=("self",))
         .select_related("notice_entity__notice", "denial_party__denial")
@@ -334,8 +369,13 @@ def reject(link: EntityLink, *, by: User, request: HttpRequest | None = None) ->
     locked = _locked(link, by)
     _decide(locked, LinkStatus.REJECTED, by, request, audit.Action.REGISTRY_LINK_REJECTED)
     row = locked.row
-    left = EntityLink.objects.filter(**{_row_field(row): row}).exclude(status=LinkStatus.REJECTED)
-    if not left.exists():
+    links = EntityLink.objects.filter(**{_row_field(row): row})
+    decidable = EntityLink.objects.awaiting(by).filter(**{_row_field(row): row})
+    if not links.filter(status=LinkStatus.CONFIRMED).exists() and not decidable.exists():
+        # What is left, the state can no longer see: dropped; the row is its own entity.
+        links.filter(status=LinkStatus.SUGGESTED).update(
+            status=LinkStatus.REJECTED, decided_at=timezone.now(), decided_by=by
+        )
         _found(row, by)
     return locked
 
@@ -472,6 +512,12 @@ class EntityView:
     entity: Entity
     sightings: list[Sighting]
     relations: list[Related] = field(default_factory=list)
+    related_sightings: list[Sighting] = field(default_factory=list)  # the others' names
+
+    @property
+    def shown(self) -> list[Sighting]:
+        """Every row whose names the view shows: what is read of their items."""
+        return [*self.sightings, *self.related_sightings]
 
     @property
     def name(self) -> str:
@@ -531,6 +577,21 @@ def sightings(user: User, entities) -> dict:
     return found
 
 
+def clean_query(value) -> str:
+    """A registry search: at most 200 characters, control characters as spaces."""
+    text = value if isinstance(value, str) else ""
+    return " ".join(CONTROL.sub(" ", text[:200]).split())
+
+
+def record_reading(sightings, *, by: User, request) -> None:
+    """What a page or an answer showed of the rows' items (names, numbers): readings of
+    AMBER and stricter ones, audited as their own pages are."""
+    notices = {s.item.pk: s.item for s in sightings if s.link.notice_entity_id}
+    denials = {s.item.pk: s.item for s in sightings if s.link.denial_party_id}
+    common.record_reading(notices.values(), by=by, request=request)
+    common.record_reading(denials.values(), by=by, request=request)
+
+
 def names_of(user: User, entities) -> dict:
     """entity id → the first name ``user`` may read of it."""
     return {key: rows[0].row.name for key, rows in sightings(user, entities).items()}
@@ -547,7 +608,8 @@ def view_of(entity: Entity, user: User) -> EntityView | None:
         .select_related("notice", "denial")
     )
     others = {r.object_id if r.subject_id == entity.pk else r.subject_id for r in relations}
-    other_names = names_of(user, others)
+    others_seen = sightings(user, others)
+    other_names = {key: rows[0].row.name for key, rows in others_seen.items()}
     state = authoring_state(user)
     related = []
     for relation in relations:
@@ -557,7 +619,8 @@ def view_of(entity: Entity, user: User) -> EntityView | None:
         related.append(
             Related(relation, words, other, state is not None and relation.state_id == state.pk)
         )
-    return EntityView(entity, seen, related)
+    shown = [rows[0] for rows in others_seen.values()]  # the names the sentences give
+    return EntityView(entity, seen, related, shown)
 
 
 # --- Screening through the registry -------------------------------------------------------------
@@ -589,10 +652,10 @@ def reach(
     party_refs: dict = {}
     entity_refs: dict = {}
     for kind, match in matched:
-        for ref in match.parties:
+        for ref, score in match.parties:
             key = ("denial_party" if kind == "denial" else "notice_entity", ref)
-            if match.score > party_refs.get(key, (0,))[0]:
-                party_refs[key] = (match.score, match.denial_id)
+            if score > party_refs.get(key, (0,))[0]:
+                party_refs[key] = (score, match.denial_id)
     if not party_refs:
         return []
     condition = Q()

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import apply_errors
-from sharing.common import services as common
 from sharing.common.pages import other_params, paginate, reads
 from sharing.common.services import check_can_author
 from sharing.registry import services
@@ -32,8 +31,8 @@ def entity_list(request):
     """The entities the reader may see, by the name an item they read gives; with the
     suggestions their state is asked to decide first."""
     user = request.user
-    query = request.GET.get("q", "")[:200].strip()
-    entities = _entities(user).order_by("-created_at", "pk")
+    query = services.clean_query(request.GET.get("q", ""))
+    entities = _entities(user).newest_seen_by(user)
     if query:
         rows = EntityLink.objects.visible_to(user).named(query)
         entities = entities.filter(pk__in=rows.values("entity_id"))
@@ -42,7 +41,9 @@ def entity_list(request):
     rows = [{"entity": entity, "sightings": seen.get(entity.pk, [])} for entity in page]
     suggestions = list(services.awaiting(user)[:PAGE_SIZE])
     suggested_names = services.sightings(user, {link.entity_id for link in suggestions})
-    _record(user, request, [s for row in rows for s in row["sightings"]])
+    shown = [s for row in rows for s in row["sightings"]]
+    shown += [s for rows in suggested_names.values() for s in rows]
+    _record(user, request, shown)
     return render(
         request,
         "sharing/registry/list.html",
@@ -60,11 +61,7 @@ def entity_list(request):
 
 
 def _record(user, request, sightings) -> None:
-    """The page names parties and entities of items: readings of them."""
-    notices = {s.item.pk: s.item for s in sightings if s.link.notice_entity_id}
-    denials = {s.item.pk: s.item for s in sightings if s.link.denial_party_id}
-    common.record_reading(notices.values(), by=user, request=request)
-    common.record_reading(denials.values(), by=user, request=request)
+    services.record_reading(sightings, by=user, request=request)
 
 
 def _render_detail(request, entity, *, form=None, status=200):
@@ -72,10 +69,10 @@ def _render_detail(request, entity, *, form=None, status=200):
     seen = services.view_of(entity, user)
     if seen is None:
         raise Http404
-    _record(user, request, seen.sightings)
+    _record(user, request, seen.shown)
     citable = services.citable(entity, user)
     if citable and form is None:
-        form = _relation_form(user, entity, citable)
+        form = _relation_form(request, entity, citable)
     return render(
         request,
         "sharing/registry/detail.html",
@@ -84,10 +81,15 @@ def _render_detail(request, entity, *, form=None, status=200):
     )
 
 
-def _relation_form(user, entity, citable, data=None) -> RelationForm:
-    others = _entities(user).exclude(pk=entity.pk)
-    names = services.names_of(user, others)
-    choices = sorted(((str(pk), name) for pk, name in names.items()), key=lambda c: c[1].casefold())
+def _relation_form(request, entity, citable, data=None) -> RelationForm:
+    """The relation form; its choices name the entities the officer may see, each by a
+    row of an item they may read: readings of those items."""
+    others = services.sightings(request.user, _entities(request.user).exclude(pk=entity.pk))
+    _record(request.user, request, [rows[0] for rows in others.values()])
+    choices = sorted(
+        ((str(pk), rows[0].row.name) for pk, rows in others.items()),
+        key=lambda choice: choice[1].casefold(),
+    )
     return RelationForm(
         data,
         others=choices,
@@ -110,7 +112,7 @@ def relation_create(request, entity):
     if not citable:
         check_can_author(user)  # 403 for those who may not write at all
         raise Http404  # nothing of their state's names it
-    form = _relation_form(user, entity, citable, request.POST)
+    form = _relation_form(request, entity, citable, request.POST)
     if form.is_valid():
         try:
             services.relate(entity, by=user, request=request, **form.cleaned_data)
@@ -136,22 +138,24 @@ def _suggestion(request, pk) -> EntityLink:
     return get_object_or_404(services.awaiting(request.user), pk=pk)
 
 
+def _decided(request, pk, act, done: str):
+    link = _suggestion(request, pk)
+    try:
+        act(link, by=request.user, request=request)
+    except ValidationError as error:  # decided at the same moment by a colleague
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"name": link.row.name})
+    return redirect("sharing:entity-list")
+
+
 @login_required
 @require_POST
 def link_confirm(request, pk):
-    link = _suggestion(request, pk)
-    services.confirm(link, by=request.user, request=request)
-    messages.success(request, _("“%(name)s” is linked to the entity.") % {"name": link.row.name})
-    return redirect("sharing:entity-list")
+    return _decided(request, pk, services.confirm, _("“%(name)s” is linked to the entity."))
 
 
 @login_required
 @require_POST
 def link_reject(request, pk):
-    link = _suggestion(request, pk)
-    services.reject(link, by=request.user, request=request)
-    messages.success(
-        request,
-        _("“%(name)s” is not linked to that entity.") % {"name": link.row.name},
-    )
-    return redirect("sharing:entity-list")
+    return _decided(request, pk, services.reject, _("“%(name)s” is not linked to that entity."))

@@ -69,7 +69,8 @@ class Watch(models.Model):
     destination = models.CharField(_("destination"), max_length=2, blank=True)
     control_entry = models.CharField(_("control-list entry"), max_length=40, blank=True)
     item_description = models.TextField(_("item description"), blank=True)
-    identifiers = models.TextField(_("identifiers"), blank=True)
+    end_user_identifiers = models.TextField(_("end-user's identifiers"), blank=True)
+    consignee_identifiers = models.TextField(_("consignee's identifiers"), blank=True)
     decide_by = models.DateField(_("decide by"))
     status = models.CharField(
         _("status"), max_length=12, choices=WatchStatus.choices, default=WatchStatus.ACTIVE

@@ -43,8 +43,11 @@ class WatchSerializer(serializers.ModelSerializer):
         help_text="The denials and notices it matched that you may read.",
     )
 
-    identifiers = serializers.SerializerMethodField(
-        help_text="The parties' identifiers screened, as read: kind and number."
+    end_user_identifiers = serializers.SerializerMethodField(
+        help_text="The end-user's identifiers screened, as read: kind and number."
+    )
+    consignee_identifiers = serializers.SerializerMethodField(
+        help_text="The consignee's identifiers screened, as read."
     )
 
     class Meta:
@@ -58,7 +61,8 @@ class WatchSerializer(serializers.ModelSerializer):
             "destination",
             "control_entry",
             "item_description",
-            "identifiers",
+            "end_user_identifiers",
+            "consignee_identifiers",
             "decide_by",
             "status",
             "owner",
@@ -70,8 +74,12 @@ class WatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_identifiers(self, watch: Watch) -> list[str]:
-        return watch.identifiers.splitlines()
+    def get_end_user_identifiers(self, watch: Watch) -> list[str]:
+        return watch.end_user_identifiers.splitlines()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_consignee_identifiers(self, watch: Watch) -> list[str]:
+        return watch.consignee_identifiers.splitlines()
 
 
 class WatchWriteSerializer(serializers.Serializer):
@@ -110,13 +118,19 @@ class ScreenSerializer(serializers.Serializer):
         max_length=40, allow_blank=True, required=False, help_text="e.g. 5A001.j"
     )
     item_description = StrictCharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
-    identifiers = serializers.ListField(
+    end_user_identifiers = serializers.ListField(
         child=StrictCharField(max_length=200),
         max_length=10,
         required=False,
-        help_text="The parties' identifiers, each its kind and number: "
+        help_text="The end-user's identifiers, each its kind and number: "
         "'LEI 5493001KJTIIGC8Y1R12', 'CVR 12345678', 'registration CY HE123456', "
         "'VAT FR40303265045', 'passport RU 721234567', 'born 1971-03-04'.",
+    )
+    consignee_identifiers = serializers.ListField(
+        child=StrictCharField(max_length=200),
+        max_length=10,
+        required=False,
+        help_text="The consignee's identifiers, written the same way.",
     )
 
 

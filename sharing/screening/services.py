@@ -444,10 +444,6 @@ def rescreen_event(event_id: int, today: datetime.date | None = None) -> int:
     (revoked, expired, withdrawn), a state no longer among its readers, a decided or
     lapsed watch: nothing."""
     event = Event.objects.filter(pk=event_id, kind__in=RESCREENING_KINDS).first()
-    if event is not None:
-        # Its parties in the registry first (suggestions, or entities of their own); what
-        # the registry then leads to is screened by the hourly sweep (rescreen_all).
-        registry.link_event(event)
     announced = None if event is None else _announced(event)
     if announced is None:
         return 0

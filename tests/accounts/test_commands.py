@@ -178,7 +178,7 @@ def test_the_demo_registry_links_the_broker_to_a_denial_and_records_it_as_a_fron
     found = screening.screen(
         by=User.objects.get(username="fi-officer"),
         end_user="Unknown Trading",
-        identifiers="registration AE FZ-000000",
+        end_user_identifiers="registration AE FZ-000000",
     )
     assert sorted(d.national_reference for d, _match in found.matches) == [
         "DK-EKS-2026-0117",

@@ -73,7 +73,7 @@ def test_denmark_links_and_relates_and_finland_screens_through_the_registry(
     finland.get_by_role("link", name="Denials", exact=True).click()
     finland.get_by_role("link", name="Screen an application").click()
     finland.get_by_label("End-user").fill("Unknown Trading House")
-    finland.get_by_label("Identifiers").fill("registration AE FZ-000000")
+    finland.get_by_label("End-user's identifiers").fill("registration AE FZ-000000")
     finland.get_by_role("button", name="Screen", exact=True).click()
     results = finland.get_by_test_id("screening-results")
     expect(results).to_contain_text(
@@ -81,7 +81,7 @@ def test_denmark_links_and_relates_and_finland_screens_through_the_registry(
     )
     expect(results).to_contain_text("Identifier registration AE FZ000000 is also that of")
     check_a11y(finland)
-    bad = finland.get_by_label("Identifiers")
+    bad = finland.get_by_label("End-user's identifiers")
     bad.fill("LEI 5493001KJTIIGC8Y1R13")
     finland.get_by_role("button", name="Screen", exact=True).click()
     expect(finland.get_by_text("is not a valid LEI")).to_be_visible()

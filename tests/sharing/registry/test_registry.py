@@ -239,3 +239,59 @@ def test_the_sweep_suggests_between_items_it_links_together(no_officer):
     assert registry.link_pending() == {"suggested": 1, "founded": 1}
     (suggestion,) = EntityLink.objects.filter(status=LinkStatus.SUGGESTED)
     assert suggestion.notice_entity.notice.title == "Second sighting"
+
+
+def test_a_relation_is_gone_once_its_item_no_longer_names_either_entity(
+    alert, act, no_officer, dk_officer
+):
+    from sharing.notices import services as notices
+
+    pair = (entity("Blue Lagoon Trading"), entity("Coral Reef Holdings", country="CY"))
+    cited = alert(*pair, title="The one that says so")
+    front, denied = (row.registry_links.get().entity for row in cited.entities.order_by("position"))
+    # Another alert names both too: the entities stay visible after the amendment below.
+    for suggestion in EntityLink.objects.filter(
+        notice_entity__notice=alert(*pair, title="Another"), status=LinkStatus.SUGGESTED
+    ):
+        registry.confirm(suggestion, by=no_officer)
+    registry.relate(
+        front, by=no_officer, kind="front_for", other=str(denied.pk), cited=f"notice:{cited.pk}"
+    )
+    assert Relation.objects.visible_to(dk_officer).count() == 1
+    # Amended: both names dropped; the relation's evidence is gone with them.
+    act(
+        notices.amend,
+        cited,
+        by=no_officer,
+        change_note="Names corrected.",
+        material=True,
+        entities=[entity("Osprey Freight")],
+    )
+    assert Entity.objects.visible_to(dk_officer).filter(pk__in=[front.pk, denied.pk]).count() == 2
+    assert Relation.objects.visible_to(dk_officer).count() == 0
+
+
+def test_a_suggestion_its_state_can_no_longer_see_is_dropped_and_the_name_linked_again(
+    alert, act, denial, no_officer, dk_officer
+):
+    from sharing.notices import services as notices
+
+    notice = alert(entity("Coral Reef Holdings"))
+    party = denial("Coral Reef Holdings LLC").parties.get(role="end_user")
+    (suggestion,) = party.registry_links.all()
+    # Norway narrows its alert to Finland: Denmark no longer sees the entity suggested.
+    act(
+        notices.amend,
+        notice,
+        by=no_officer,
+        change_note="Finland only.",
+        material=True,
+        audience="selected",
+        recipient_states=["FI"],
+    )
+    assert list(registry.awaiting(dk_officer)) == []
+    registry.link_pending()
+    suggestion.refresh_from_db()
+    assert suggestion.status == LinkStatus.REJECTED
+    founded = party.registry_links.get(status=LinkStatus.CONFIRMED)
+    assert founded.entity != suggestion.entity

@@ -85,3 +85,13 @@ def test_suggestions_are_listed_and_decided_by_the_naming_state(
     assert suggestion.status == LinkStatus.REJECTED
     assert party.registry_links.filter(status=LinkStatus.CONFIRMED).exists()
     assert danish.post(f"/api/v1/registry-suggestions/{suggestion.pk}/confirm/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["%00", "Coral%00Reef", "x" * 5000, "%ED%A0%80", "%FF"])
+def test_any_search_answers_without_error(client, api_for, alert, dk_officer, query):
+    """Whatever bytes the search carries (a NUL, an unpaired surrogate, invalid UTF-8)."""
+    alert(entity("Coral Reef Holdings"))
+    client.force_login(dk_officer)
+    assert client.get(f"/entities/?q={query}").status_code == 200
+    # The API refuses control characters and undecodable bytes in any parameter (400).
+    assert api_for(dk_officer).get(f"/api/v1/entities/?q={query}").status_code in (200, 400)

@@ -154,7 +154,9 @@ def test_randomised_registry_never_shows_a_name_from_an_unreadable_item(
             assert response.status_code in (200, 404)
             pages.append(response.content.decode())
         if reader.role != "viewer":
-            result = screening.screen(by=reader, end_user="Coral Reef", identifiers=f"LEI {LEI}")
+            result = screening.screen(
+                by=reader, end_user="Coral Reef", end_user_identifiers=f"LEI {LEI}"
+            )
             pages.append(repr(result.matches) + repr(result.notices))
         for marker in hidden:
             assert not any(marker in page for page in pages), (reader.username, marker)

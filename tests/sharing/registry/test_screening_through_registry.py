@@ -27,7 +27,7 @@ def same_entity(alert, denial, dk_officer):
 
 def test_an_identifier_reaches_the_denial_of_the_same_entity(same_entity, fi_officer):
     notice, notified = same_entity
-    result = screening.screen(by=fi_officer, end_user="CRH", identifiers=f"LEI {LEI}")
+    result = screening.screen(by=fi_officer, end_user="CRH", end_user_identifiers=f"LEI {LEI}")
     [(found_notice, direct)] = result.notices
     [(found_denial, reached)] = result.matches
     assert found_notice == notice and found_denial == notified
@@ -40,7 +40,7 @@ def test_an_identifier_reaches_the_denial_of_the_same_entity(same_entity, fi_off
 def test_without_the_confirmation_nothing_is_reached(alert, denial, fi_officer):
     alert(entity("Coral Reef Holdings Ltd", identifiers=[f"LEI {LEI}"]))
     denial("Coral Reef Holdings")  # suggested, not confirmed
-    result = screening.screen(by=fi_officer, end_user="CRH", identifiers=f"LEI {LEI}")
+    result = screening.screen(by=fi_officer, end_user="CRH", end_user_identifiers=f"LEI {LEI}")
     assert result.matches == []
 
 

@@ -128,16 +128,18 @@ def test_an_identifier_of_an_entity_of_concern_finds_the_alert_whatever_the_name
         ],
     )
     result = screening.screen(
-        by=fi_officer, end_user="Blue Lagoon Trading", identifiers="lei 5493001kjtiigc8y1r12"
+        by=fi_officer,
+        end_user="Blue Lagoon Trading",
+        end_user_identifiers="lei 5493001kjtiigc8y1r12",
     )
     [(found, match)] = result.notices
     assert found == notice and match.score >= 95 and match.identifier
-    assert result.screening.query["identifiers"] == "LEI 5493001KJTIIGC8Y1R12"
+    assert result.screening.query["end_user_identifiers"] == "LEI 5493001KJTIIGC8Y1R12"
 
 
 def test_an_unreadable_identifier_is_refused_and_nothing_is_screened(fi_officer):
     with pytest.raises(ValidationError) as refused:
         screening.screen(
-            by=fi_officer, end_user="Coral Reef", identifiers="LEI 5493001KJTIIGC8Y1R13"
+            by=fi_officer, end_user="Coral Reef", end_user_identifiers="LEI 5493001KJTIIGC8Y1R13"
         )
-    assert "not a valid LEI" in str(refused.value.message_dict["identifiers"])
+    assert "not a valid LEI" in str(refused.value.message_dict["end_user_identifiers"])
