@@ -72,7 +72,7 @@ def test_denmark_links_and_relates_and_finland_screens_through_the_registry(
     sign_in(finland, "fi-officer", password)
     finland.get_by_role("link", name="Denials", exact=True).click()
     finland.get_by_role("link", name="Screen an application").click()
-    finland.get_by_label("End-user").fill("Unknown Trading House")
+    finland.get_by_label("End-user").first.fill("Unknown Trading House")
     finland.get_by_label("End-user's identifiers").fill("registration AE FZ-000000")
     finland.get_by_role("button", name="Screen", exact=True).click()
     results = finland.get_by_test_id("screening-results")

@@ -28,7 +28,7 @@ def test_finland_watches_an_application_and_is_told_once_of_a_matching_denial(
     sign_in(finland, "fi-officer", password)
     finland.get_by_role("link", name="Denials", exact=True).click()
     finland.get_by_role("link", name="Screen an application").click()
-    finland.get_by_label("End-user").fill("Nimbus Intercept")
+    finland.get_by_label("End-user").first.fill("Nimbus Intercept")
     finland.get_by_label("Destination").select_option("AE")
     finland.get_by_label("Control-list entry").fill("5A001.j")
     finland.get_by_role("button", name="Screen", exact=True).click()
