@@ -79,7 +79,8 @@ class EntityViewSet(viewsets.GenericViewSet):
             rows = EntityLink.objects.visible_to(request.user).named(query)
             entities = entities.filter(pk__in=rows.values("entity_id"))
         page = self.paginate_queryset(entities)
-        views = [view for entity in page if (view := services.view_of(entity, request.user))]
+        found = services.views_of(page, request.user)
+        views = [found[entity.pk] for entity in page if entity.pk in found]
         _readings(request, [s for view in views for s in view.shown])
         return self.get_paginated_response(
             RegistryEntitySerializer(views, many=True, context={"request": request}).data

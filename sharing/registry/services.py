@@ -599,28 +599,39 @@ def names_of(user: User, entities) -> dict:
 
 def view_of(entity: Entity, user: User) -> EntityView | None:
     """What ``user`` is shown of ``entity``: None when no item they may read names it."""
-    seen = sightings(user, [entity.pk]).get(entity.pk)
-    if not seen:
-        return None
+    return views_of([entity], user).get(entity.pk)
+
+
+def views_of(entities, user: User) -> dict:
+    """entity id → what ``user`` is shown of it, for the entities some item they may
+    read names; in a fixed number of queries, however many."""
+    wanted = {entity.pk: entity for entity in entities}
+    seen = sightings(user, list(wanted))
     relations = list(
         Relation.objects.visible_to(user)
-        .filter(Q(subject=entity) | Q(object=entity))
-        .select_related("notice", "denial")
+        .filter(Q(subject__in=list(seen)) | Q(object__in=list(seen)))
+        .select_related("notice", "denial", "subject", "object")
     )
-    others = {r.object_id if r.subject_id == entity.pk else r.subject_id for r in relations}
-    others_seen = sightings(user, others)
-    other_names = {key: rows[0].row.name for key, rows in others_seen.items()}
+    others = {r.object_id for r in relations} | {r.subject_id for r in relations}
+    others_seen = {**sightings(user, others - set(seen)), **seen}
     state = authoring_state(user)
-    related = []
-    for relation in relations:
-        outward = relation.subject_id == entity.pk
-        other = relation.object if outward else relation.subject
-        words = sentence(relation.kind, outward, seen[0].row.name, other_names.get(other.pk, ""))
-        related.append(
-            Related(relation, words, other, state is not None and relation.state_id == state.pk)
-        )
-    shown = [rows[0] for rows in others_seen.values()]  # the names the sentences give
-    return EntityView(entity, seen, related, shown)
+    views = {}
+    for key, rows in seen.items():
+        related, shown = [], {}
+        for relation in relations:
+            if key not in (relation.subject_id, relation.object_id):
+                continue
+            outward = relation.subject_id == key
+            other = relation.object if outward else relation.subject
+            other_rows = others_seen.get(other.pk)
+            if not other_rows:
+                continue
+            shown[other.pk] = other_rows[0]  # the name the sentence gives
+            words = sentence(relation.kind, outward, rows[0].row.name, other_rows[0].row.name)
+            removable = state is not None and relation.state_id == state.pk
+            related.append(Related(relation, words, other, removable))
+        views[key] = EntityView(wanted[key], rows, related, list(shown.values()))
+    return views
 
 
 # --- Screening through the registry -------------------------------------------------------------

@@ -95,3 +95,29 @@ def test_any_search_answers_without_error(client, api_for, alert, dk_officer, qu
     assert client.get(f"/entities/?q={query}").status_code == 200
     # The API refuses control characters and undecodable bytes in any parameter (400).
     assert api_for(dk_officer).get(f"/api/v1/entities/?q={query}").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_lists_keep_their_query_budget(
+    client, api_for, alert, no_officer, dk_officer, size, django_assert_num_queries
+):
+    from sharing.registry import services as registry
+
+    notice = alert(*(entity(f"Coral Reef {n} Holdings", country="CY") for n in range(size)))
+    first, *rest = (entity_of(row) for row in notice.entities.order_by("position"))
+    for other in rest:
+        registry.relate(
+            first, by=no_officer, kind="owned_by", other=str(other.pk), cited=f"notice:{notice.pk}"
+        )
+    api = api_for(dk_officer)
+    api.get("/api/v1/entities/")
+    # token with its user, the page, its rows, their relations, the audit row of an AMBER
+    # reading (the related rows are among the page's)
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/entities/").json()["results"]) == size
+    client.force_login(dk_officer)
+    client.get("/entities/")
+    # session, user, the count, the page, its rows, the suggestions awaiting (none), the
+    # audit row of an AMBER reading
+    with django_assert_num_queries(7):
+        assert client.get("/entities/").status_code == 200
