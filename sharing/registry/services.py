@@ -705,10 +705,11 @@ def reach(
                     (score, origin, name, (relation.kind, outward, relation.cited))
                 )
 
+    # The rows of the entities reached (a few), kept when their item is among those the
+    # reader may read (sets given, never sent to the database as a long list).
     targets = (
         EntityLink.objects.confirmed()
-        .filter(entity__in=routes)
-        .filter(Q(denial_party__denial__in=denial_ids) | Q(notice_entity__notice__in=notice_ids))
+        .filter(entity__in=list(routes))
         .select_related("notice_entity", "denial_party")
     )
     best: dict = {}
@@ -716,6 +717,8 @@ def reach(
         row = target.row
         kind = "notice" if isinstance(row, NoticeEntity) else "denial"
         item_id = row.notice_id if kind == "notice" else row.denial_id
+        if item_id not in (notice_ids if kind == "notice" else denial_ids):
+            continue
         for score, origin, matched_name, relation in routes[target.entity_id]:
             if item_id == origin:
                 continue
