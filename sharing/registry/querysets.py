@@ -7,7 +7,7 @@ import json
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, Min, OuterRef, Q
 
 from sharing.common.querysets import authoring_state
 
@@ -50,6 +50,13 @@ class EntityLinkQuerySet(models.QuerySet):
                 condition |= Q(**{f"{row}__aliases__icontains": escaped})
         return self.filter(condition)
 
+    def entities_newest_first(self):
+        """The entities of these links, newest first by when one of them was linked
+        (``entity_id``, ``seen``): on links ``visible_to`` a reader, never a date of an
+        item they may not read."""
+        newest = self.values("entity_id").annotate(seen=Min("created_at"))
+        return newest.order_by("-seen", "entity_id")
+
     def confirmed(self) -> "EntityLinkQuerySet":
         from sharing.registry.choices import LinkStatus
 
@@ -85,18 +92,6 @@ class EntityQuerySet(models.QuerySet):
         """Entities named by at least one item ``user`` may read (confirmed)."""
         EntityLink = apps.get_model("sharing", "EntityLink")
         return self.filter(pk__in=EntityLink.objects.visible_to(user).values("entity_id"))
-
-    def newest_seen_by(self, user) -> "EntityQuerySet":
-        """Newest first by when a row ``user`` may read was linked (``seen``): the
-        entity's own date would tell of items they may not read."""
-        EntityLink = apps.get_model("sharing", "EntityLink")
-        first = (
-            EntityLink.objects.visible_to(user)
-            .filter(entity=OuterRef("pk"))
-            .order_by("created_at")
-            .values("created_at")[:1]
-        )
-        return self.annotate(seen=Subquery(first)).order_by("-seen", "pk")
 
 
 class RelationQuerySet(models.QuerySet):

@@ -562,11 +562,13 @@ class EntityView:
         return found
 
 
-def sightings(user: User, entities) -> dict:
-    """entity id → the rows naming it that ``user`` may read, newest item first."""
+def sightings(user: User, entities, visible=None) -> dict:
+    """entity id → the rows naming it that ``user`` may read, newest item first;
+    ``visible``, if given, is ``EntityLink.objects.visible_to(user)`` built already (a
+    page asking several times builds the rule once)."""
+    visible = EntityLink.objects.visible_to(user) if visible is None else visible
     links = (
-        EntityLink.objects.visible_to(user)
-        .filter(entity__in=entities)
+        visible.filter(entity__in=entities)
         .select_related("notice_entity__notice__author_state", "denial_party__denial__state")
         .order_by("created_at")
     )

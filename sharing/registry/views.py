@@ -32,15 +32,14 @@ def entity_list(request):
     suggestions their state is asked to decide first."""
     user = request.user
     query = services.clean_query(request.GET.get("q", ""))
-    entities = _entities(user).newest_seen_by(user)
-    if query:
-        rows = EntityLink.objects.visible_to(user).named(query)
-        entities = entities.filter(pk__in=rows.values("entity_id"))
-    page = paginate(request, entities, PAGE_SIZE)
-    seen = services.sightings(user, [entity.pk for entity in page.object_list])
-    rows = [{"entity": entity, "sightings": seen.get(entity.pk, [])} for entity in page]
+    visible = EntityLink.objects.visible_to(user)
+    links = visible.named(query) if query else visible
+    page = paginate(request, links.entities_newest_first(), PAGE_SIZE)
+    keys = [row["entity_id"] for row in page.object_list]
+    seen = services.sightings(user, keys, visible)
+    rows = [{"entity": Entity(pk=key), "sightings": seen.get(key, [])} for key in keys]
     suggestions = list(services.awaiting(user)[:PAGE_SIZE])
-    suggested_names = services.sightings(user, {link.entity_id for link in suggestions})
+    suggested_names = services.sightings(user, {link.entity_id for link in suggestions}, visible)
     shown = [s for row in rows for s in row["sightings"]]
     shown += [s for rows in suggested_names.values() for s in rows]
     _record(user, request, shown)
