@@ -29,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import lib, portal_side
-from sharing.notices import services as notices
 
 # ruff: noqa: S608 -- SQL of its own, from the model's column names
 
@@ -105,6 +104,7 @@ def make_people(args) -> dict:
 
 
 def draft(author, recipients: list[str]):
+    from sharing.notices import services as notices  # once Django is set up
 
     return notices.create(
         by=author,
@@ -168,12 +168,13 @@ def fanout(people: dict, size: int, runs: int) -> dict:
     from django.db import transaction
 
     from sharing.common.models import Event
+    from sharing.notices import services as notices
     from sharing.notifications import delivery as notifications
     from sharing.notifications.models import Notification, WebhookDelivery
 
     author = people["author"]
-    notices = [notices.publish(draft(author, ["DE"]), by=author) for _ in range(3)]
-    events = [Event.objects.get(notice=notice) for notice in notices]
+    published = [notices.publish(draft(author, ["DE"]), by=author) for _ in range(3)]
+    events = [Event.objects.get(notice=notice) for notice in published]
     dispatched, hand_over, plain, copied = [], [], [], []
     for _ in range(runs):
         for event in events:
