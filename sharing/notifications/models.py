@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
 from sharing.common.choices import EventKind, Vocabulary
+from sharing.common.models import ChoiceLabels
 from sharing.notices.choices import Severity
 from sharing.notifications.choices import DeliveryStatus, EmailMode, EmailStatus
 from sharing.notifications.querysets import NotificationQuerySet, WebhookEndpointQuerySet
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """One person told of one event: a line in their inbox, and perhaps an e-mail. One
     per event and person, whatever happens, so dispatching an event twice adds nothing."""
 

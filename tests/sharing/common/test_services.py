@@ -547,3 +547,19 @@ def test_an_amended_notice_keeps_its_entity_rows_by_name(act, dk_officer, make_n
     )
     rows = list(notice.entities.values_list("name", "pk", "position"))
     assert rows[1] == ("Nimbus Intercept Ltd", kept, 1) and rows[0][1] != kept
+
+
+def test_an_events_kind_reads_in_the_language_of_the_moment():
+    """get_kind_display looks the label up once per field, never fixes its language."""
+    from django.utils import translation
+
+    from sharing.common.choices import EventKind
+    from sharing.common.models import Event
+
+    event = Event(kind="notice.published")
+    with translation.override("en"):
+        english = event.get_kind_display()
+    with translation.override("fr"):
+        french = event.get_kind_display()
+    assert english != french and english == str(EventKind("notice.published").label)
+    assert Event(kind="unknown.kind").get_kind_display() == "unknown.kind"
