@@ -14,11 +14,9 @@ from sharing.common.querysets import authoring_state
 
 def _published_notices(user):
     Notice = apps.get_model("sharing", "Notice")
-    from sharing.notices.choices import NoticeStatus
+    from sharing.notices.choices import UNPUBLISHED
 
-    return Notice.objects.visible_to(user).filter(
-        status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
-    )
+    return Notice.objects.visible_to(user).exclude(status__in=UNPUBLISHED)
 
 
 def _notified_denials(user):

@@ -36,6 +36,7 @@ from sharing.common.services import check_can_author
 from sharing.denials import screening
 from sharing.denials.choices import DENIALS_IN_FORCE, UNPUBLISHED
 from sharing.denials.models import Denial, DenialParty
+from sharing.notices.choices import UNPUBLISHED as NOTICE_UNPUBLISHED
 from sharing.notices.choices import NoticeStatus
 from sharing.notices.models import Notice, NoticeEntity
 from sharing.registry.choices import LinkStatus, RelationKind, sentence
@@ -174,7 +175,7 @@ def _found(row: Row, by: User | None = None) -> EntityLink | None:
 
 def _linkable(item: Item) -> bool:
     if isinstance(item, Notice):
-        return item.status in (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
+        return item.status not in NOTICE_UNPUBLISHED
     return item.status not in UNPUBLISHED
 
 
@@ -263,9 +264,9 @@ def link_pending(limit: int = 500) -> dict:
     suggestions their state can no longer see), state by state: each state's entities
     are indexed once per run, if needed, and those founded during it compared as well."""
     totals = {"suggested": 0, "founded": 0}
-    open_entities = NoticeEntity.objects.filter(
-        notice__status__in=(NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
-    ).exclude(registry_links__status=LinkStatus.CONFIRMED)
+    open_entities = NoticeEntity.objects.exclude(notice__status__in=NOTICE_UNPUBLISHED).exclude(
+        registry_links__status=LinkStatus.CONFIRMED
+    )
     open_parties = DenialParty.objects.exclude(denial__status__in=UNPUBLISHED).exclude(
         registry_links__status=LinkStatus.CONFIRMED
     )
@@ -304,14 +305,6 @@ def check_can_decide(link: EntityLink, by: User) -> None:
     state = authoring_state(by)
     if state is None or owner_of(link.item) != state.pk:
         raise PermissionDenied(_("Only the state that named it links it to the registry."))
-
-
-def can_decide(link: EntityLink, by: User) -> bool:
-    try:
-        check_can_decide(link, by)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _locked(link: EntityLink, by: User) -> EntityLink:
@@ -592,11 +585,6 @@ def record_reading(sightings, *, by: User, request) -> None:
     denials = {s.item.pk: s.item for s in sightings if s.link.denial_party_id}
     common.record_reading(notices.values(), by=by, request=request)
     common.record_reading(denials.values(), by=by, request=request)
-
-
-def names_of(user: User, entities) -> dict:
-    """entity id → the first name ``user`` may read of it."""
-    return {key: rows[0].row.name for key, rows in sightings(user, entities).items()}
 
 
 def view_of(entity: Entity, user: User) -> EntityView | None:
