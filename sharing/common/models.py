@@ -104,7 +104,26 @@ class Term(models.Model):
         super().validate_constraints(exclude=set(exclude or ()) - {"vocabulary"})
 
 
-class FourEyesItem:
+class ChoiceLabels:
+    """``get_<field>_display`` in one dictionary lookup. Django's own turns the field's
+    choices into a hashable tuple on every call, which evaluates every lazy label: for
+    the forty-odd kinds of event, some ninety translations per line of an inbox (a third
+    of the page's time), and a tenth of the notice list's. The labels stay lazy here,
+    read in the language of the moment. Every item (``FourEyesItem``) and the models
+    whose labels lists show have it."""
+
+    def _get_FIELD_display(self, field):
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(value, value), strings_only=True)
+
+
+_CHOICE_LABELS: dict = {}
+
+
+class FourEyesItem(ChoiceLabels):
     """What an item under four eyes reads of itself (notices, best practices, denials):
     whether it is a draft or awaits approval, who published and approved its current
     version, and its submissions. Each kind sets ``DRAFT_STATUS``, ``PENDING_STATUS``
@@ -354,7 +373,7 @@ class Attachment(models.Model):
         return f"{stem if dot else self.filename}{self.extension}"
 
 
-class Approval(models.Model):
+class Approval(ChoiceLabels, models.Model):
     """An act on a notice, a best practice or a licence denial submitted for a second
     official's approval, because its state's policy asks for one (docs/architecture.md,
     "Four eyes"): its
@@ -443,23 +462,6 @@ class Approval(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ApprovalStatus.PENDING
-
-
-class ChoiceLabels:
-    """``get_<field>_display`` in one dictionary lookup. Django's own turns the field's
-    choices into a hashable tuple on every call, which evaluates every lazy label: for
-    the forty-odd kinds of event, some ninety translations per line of an inbox (a third
-    of the page's time). The labels stay lazy here, read in the language of the moment."""
-
-    def _get_FIELD_display(self, field):
-        labels = _CHOICE_LABELS.get(field)
-        if labels is None:
-            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
-        value = getattr(self, field.attname)
-        return force_str(labels.get(value, value), strings_only=True)
-
-
-_CHOICE_LABELS: dict = {}
 
 
 class Event(ChoiceLabels, models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sharing.common.choices import RESTRICTED_TLP, TLP, Audience
-from sharing.common.models import FourEyesItem
+from sharing.common.models import ChoiceLabels, FourEyesItem
 from sharing.denials.choices import (
     DENIALS_IN_FORCE,
     UNPUBLISHED,
@@ -158,7 +158,7 @@ class Denial(FourEyesItem, models.Model):
         return self.tlp in RESTRICTED_TLP
 
 
-class DenialParty(models.Model):
+class DenialParty(ChoiceLabels, models.Model):
     """The consignee or the end-user named in a denial."""
 
     denial = models.ForeignKey(Denial, on_delete=models.CASCADE, related_name="parties")
@@ -187,7 +187,7 @@ class DenialParty(models.Model):
         }
 
 
-class Consultation(models.Model):
+class Consultation(ChoiceLabels, models.Model):
     """A state considering a licence that is essentially identical to one another state
     denied, asking that state first. The denying state answers within 10 working days
     of its own calendar, or extends once, to 30 at most; the consulting state records

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.countries import country_name
 from sharing.common.choices import RESTRICTED_TLP, TLP, Audience, EntityKind, Vocabulary
-from sharing.common.models import SharedItem, Term
+from sharing.common.models import ChoiceLabels, SharedItem, Term
 from sharing.common.textsearch import plain_text
 from sharing.notices.choices import UNPUBLISHED, AckLevel, NoticeKind, NoticeStatus, Severity
 from sharing.notices.querysets import CommentQuerySet, NoticeQuerySet
@@ -161,7 +161,7 @@ class CountryOfConcern(models.Model):
         return self.code
 
 
-class NoticeEntity(models.Model):
+class NoticeEntity(ChoiceLabels, models.Model):
     """A named entity of concern in a notice: a company, agency, person or broker that
     officials should watch for in licence applications."""
 
@@ -195,7 +195,7 @@ class NoticeEntity(models.Model):
         }
 
 
-class Acknowledgement(models.Model):
+class Acknowledgement(ChoiceLabels, models.Model):
     """A recipient state's answer to one version of a notice: received, assessed or
     action taken. One per state and version; a state may raise its level later."""
 
