@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from portal.countries import local_country_name
 from sharing.common.choices import TLP, TLP_DEFINITIONS
@@ -20,6 +22,28 @@ def tlp_definition(value: str) -> str:
 def tlp_css(value: str) -> str:
     """CSS class suffix: amber+strict -> amber-strict."""
     return str(value).replace("+", "-")
+
+
+@register.filter
+def tlp_badge(value: str) -> str:
+    """A marking as its coloured badge, with its definition as the title: the same in
+    Django and Jinja2 templates (portal/jinja.py)."""
+    return format_html(
+        '<span class="tlp-badge tlp-{}" title="{}">{}</span>',
+        tlp_css(value),
+        tlp_definition(value),
+        tlp_label(value),
+    )
+
+
+@register.filter
+def endorsements(count: int) -> str:
+    """How many states endorse or adopted a best practice, in words."""
+    return ngettext(
+        "%(counter)s state endorses or adopted it",
+        "%(counter)s states endorse or adopted it",
+        count,
+    ) % {"counter": count}
 
 
 @register.filter
