@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ApprovalPolicy, Role
 from accounts.models import User, UsernameValidator
+from portal.forms import LongSelect
 
 
 class LoginForm(AllauthLoginForm):
@@ -95,6 +96,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language", "time_zone"]
+        widgets = {"time_zone": LongSelect}  # some six hundred zones
 
 
 class ApiTokenForm(forms.Form):

@@ -1,19 +1,62 @@
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.forms.renderers import TemplatesSetting
+from django.forms.renderers import Jinja2
 from django.shortcuts import redirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from portal.countries import reading_order
 
 
-class PortalFormRenderer(TemplatesSetting):
+class PortalFormRenderer(Jinja2):
     """Render every form and field with the portal's partials (Bootstrap markup, a
-    visible label on every field, help and errors tied to the input for screen readers)."""
+    visible label on every field, help and errors tied to the input for screen readers),
+    and every widget with Django's own templates, all in Jinja2 (portal/jinja.py): in
+    the Django template language, the eight fields of the notice filters took as long
+    as the page's twenty-five rows (docs/architecture.md, "Performance"). The partials
+    are in templates/jinja2/, before Django's, which they override (the select). A
+    widget whose template exists only for the Django template language (the admin's)
+    is rendered with it, as Django's TemplatesSetting would."""
 
     form_template_name = "includes/_form.html"
     field_template_name = "includes/_field.html"
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "NAME": "portalforms",
+                "DIRS": [
+                    settings.BASE_DIR / "templates" / "jinja2",
+                    Path(forms.__file__).parent / "jinja2",
+                ],
+                "APP_DIRS": False,
+                "OPTIONS": {
+                    "environment": "portal.jinja.environment",
+                    # Django's widget templates count on unknown names writing nothing.
+                    "strict": False,
+                    "filter_libraries": ("portal.templatetags.portal_forms",),
+                    "functions": (
+                        "portal.templatetags.portal_forms.field_widget",
+                        "portal.templatetags.portal_forms.select_options",
+                    ),
+                },
+            }
+        )
+
+    def get_template(self, template_name):
+        try:
+            return self.engine.get_template(template_name)
+        except TemplateDoesNotExist:
+            return get_template(template_name)
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -57,3 +100,54 @@ class StateChoiceField(forms.ModelChoiceField):
 
 class StatesChoiceField(forms.ModelMultipleChoiceField):
     iterator = ShownOrder
+
+
+def option_html(value, label, selected: bool) -> str:
+    """One ``<option>``, as Django's select_option.html writes it (value and label
+    escaped)."""
+    mark = " selected" if selected else ""
+    return f'\n  <option value="{escape(str(value))}"{mark}>{escape(str(label))}</option>'
+
+
+class DirectOptions:
+    """For a select of hundreds of choices (the countries of the world): its options are
+    written straight from its choices. Django's ``optgroups`` builds a dictionary and
+    copies the attributes for every option; for the 250 countries that was a fifth of
+    the notice list's time (docs/architecture.md, "Performance"). The markup is what
+    templates/jinja2/django/forms/widgets/select.html writes for any other select."""
+
+    def get_context(self, name, value, attrs):
+        # Widget's context (name, value, attributes), without ChoiceWidget's optgroups.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        html = self.options_html(widget["value"])
+        widget["options_html"] = mark_safe(html)  # noqa: S308 -- escaped in option_html
+        return context
+
+    def options_html(self, values) -> str:
+        wanted = {str(v) for v in values}
+        parts = []
+        for value, label in self.choices:
+            if isinstance(label, list | tuple):
+                inner = "".join(self._option(v, text, wanted) for v, text in label)
+                parts.append(f'\n  <optgroup label="{escape(str(value))}">{inner}\n  </optgroup>')
+            else:
+                parts.append(self._option(value, label, wanted))
+        return "".join(parts)
+
+    def _option(self, value, label, wanted: set[str]) -> str:
+        key = "" if value is None else str(value)
+        selected = key in wanted
+        if selected and not self.allow_multiple_selected:
+            wanted.clear()  # one option selected at most, the first, as Django does
+        return option_html(key, label, selected)
+
+
+class LongSelect(DirectOptions, forms.Select):
+    pass
+
+
+class LongSelectMultiple(DirectOptions, forms.SelectMultiple):
+    pass

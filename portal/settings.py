@@ -120,6 +120,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows of the busiest lists, included with {% jinja %} (portal/jinja.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.jinja.environment",
+            "filter_libraries": ("sharing.templatetags.sharing_tags",),
+        },
+    },
 ]
 
 FORM_RENDERER = "portal.forms.PortalFormRenderer"

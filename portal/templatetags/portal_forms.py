@@ -1,7 +1,8 @@
 from django import forms, template
-from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from portal.forms import option_html
 
 register = template.Library()
 
@@ -48,21 +49,20 @@ def field_widget(bound_field):
     return bound_field.as_widget(attrs=attrs)
 
 
-def _option(option) -> str:
-    attrs = option["attrs"]
-    value, label = escape(str(option["value"])), escape(str(option["label"]))
-    return f'\n  <option value="{value}"{flatatt(attrs) if attrs else ""}>{label}</option>'
-
-
 @register.simple_tag
 def select_options(widget) -> str:
-    """The options of a select (templates/django/forms/widgets/select.html), written
-    here rather than through Django's template per option: the notice filters' country
-    select has 250 options, and that include took most of the notice list's rendering
-    time. The same markup, escaped the same way."""
+    """The options of a select (templates/jinja2/django/forms/widgets/select.html), written
+    here rather than through Django's template per option, which took most of a list
+    page's rendering time. The same markup, escaped the same way. A ``DirectOptions``
+    widget (portal/forms.py) has written them already."""
+    if "options_html" in widget:
+        return widget["options_html"]
     parts = []
     for name, choices, _index in widget["optgroups"]:
-        options = "".join(_option(option) for option in choices)
+        options = "".join(
+            option_html(option["value"], option["label"], "selected" in option["attrs"])
+            for option in choices
+        )
         if name:
             options = f'\n  <optgroup label="{escape(str(name))}">{options}\n  </optgroup>'
         parts.append(options)

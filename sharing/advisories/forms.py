@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_choices, local_country_name
-from portal.forms import StatesChoiceField
+from portal.forms import LongSelect, StatesChoiceField
 from sharing.advisories.choices import ADVISORY_TLP
 from sharing.advisories.models import DisseminationList
 from sharing.common.choices import TLP
@@ -156,7 +156,7 @@ class PublicScreeningForm(forms.Form):
         max_length=200,
         help_text=_("A company, public body or person: the end-user, consignee or a broker."),
     )
-    country = forms.ChoiceField(label=_("Its country"), required=False)
+    country = forms.ChoiceField(label=_("Its country"), required=False, widget=LongSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

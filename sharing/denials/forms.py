@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import State
 from portal.countries import country_choices
+from portal.forms import LongSelect
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience
 from sharing.common.forms import TLP_HELP, ListField, formset_rows, recipient_states_field
@@ -139,7 +140,9 @@ class PartyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     aliases = ListField(label=_("Aliases"), required=False, help_text=_("Separated by commas."))
     address = _text_box(_("Address"), rows=2, max_length=1000, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=country_choices, widget=LongSelect
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -217,7 +220,9 @@ class TransactionFields(forms.Form):
 
     end_user = forms.CharField(label=_("End-user"), max_length=200)
     consignee = forms.CharField(label=_("Consignee"), max_length=200, required=False)
-    destination = forms.ChoiceField(label=_("Destination"), choices=country_choices)
+    destination = forms.ChoiceField(
+        label=_("Destination"), choices=country_choices, widget=LongSelect
+    )
     control_entry = _control_entry(_("For example 5A001.j. Leave empty for a non-listed item."))
     item_description = _text_box(_("Item description"), rows=3)
 

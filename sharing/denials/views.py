@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import State
 from portal.countries import local_country_names
-from portal.forms import apply_errors
+from portal.forms import LongSelect, apply_errors
 from sharing.common import exports as common_exports
 from sharing.common import services as common
 from sharing.common.filters import StateFilter
@@ -88,6 +88,7 @@ class DenialFilterSet(django_filters.FilterSet):
         label=gettext_lazy("End-user's country"),
         choices=lambda: list(local_country_names().items()),
         empty_label=gettext_lazy("Any country"),
+        widget=LongSelect,
         method="filter_destination",
     )
     control_entry = django_filters.CharFilter(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import local_country_names
+from portal.forms import LongSelect
 from sharing.common.choices import TLP
 from sharing.common.filters import ApiFilterSet, StateFilter
 from sharing.notices.choices import NoticeKind, NoticeStatus, Severity
@@ -40,6 +41,7 @@ class NoticeFilterSet(django_filters.FilterSet):
         field_name="concern_countries__code",
         choices=lambda: list(local_country_names().items()),
         empty_label=_("Any country"),
+        widget=LongSelect,
     )
     author_state = StateFilter(
         label=_("Author state"), queryset=State.objects.all(), empty_label=_("Any state")

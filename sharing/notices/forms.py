@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import State
 from portal.countries import country_choices
+from portal.forms import LongSelect
 from sharing.common import validators
 from sharing.common.choices import TLP, Audience, EntityKind
 from sharing.common.forms import (
@@ -79,6 +80,7 @@ class EntityForm(forms.Form):
         label=_("Country"),
         required=False,
         choices=country_choices,
+        widget=LongSelect,
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=EntityKind.choices, initial=EntityKind.COMPANY

@@ -46,7 +46,64 @@ def test_the_notice_filters_offer_every_country():
 
 def test_the_portal_select_template_is_the_one_forms_use():
     from django.conf import settings
-    from django.template.loader import get_template
+    from django.forms.renderers import get_default_renderer
 
-    origin = get_template("django/forms/widgets/select.html").origin.name
-    assert origin == str(settings.BASE_DIR / "templates/django/forms/widgets/select.html")
+    renderer = get_default_renderer()
+    origin = renderer.get_template("django/forms/widgets/select.html").origin.name
+    assert origin == str(settings.BASE_DIR / "templates/jinja2/django/forms/widgets/select.html")
+    # Every other widget's template is Django's own, in Jinja2 too.
+    other = renderer.get_template("django/forms/widgets/input.html")
+    assert "django/forms/jinja2" in other.origin.name
+
+
+class LongChooser(Chooser):
+    """The same fields, their options written by DirectOptions (portal/forms.py)."""
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms import LongSelect, LongSelectMultiple
+
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            multiple = isinstance(field.widget, forms.SelectMultiple)
+            field.widget = (LongSelectMultiple if multiple else LongSelect)(
+                choices=field.choices, attrs=field.widget.attrs
+            )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"one": "a&b", "many": ["x", "z"], "grouped": "NO"},
+        {"one": "c", "many": ["y"], "grouped": "JP"},
+        {"one": "nowhere", "many": ["nothing"], "grouped": "XX"},
+    ],
+)
+def test_long_selects_write_exactly_what_django_writes(data):
+    for name in ("one", "many", "grouped"):
+        assert str(LongChooser(data or None)[name]) == str(Chooser(data or None)[name])
+
+
+def test_a_long_select_marks_one_option_only_when_a_value_repeats():
+    from portal.forms import LongSelect
+
+    widget = LongSelect(choices=[("a", "A"), ("a", "A again")])
+    assert widget.render("x", "a").count(" selected") == 1
+
+
+def test_the_long_choices_of_lists_and_forms_use_the_long_select():
+    from accounts.forms import ProfileForm
+    from portal.forms import DirectOptions
+    from sharing.denials.forms import ScreeningForm
+    from sharing.denials.views import DenialFilterSet
+    from sharing.notices.filters import NoticeFilterSet
+    from sharing.notices.forms import EntityForm
+
+    widgets = [
+        NoticeFilterSet().form.fields["country"].widget,
+        DenialFilterSet().form.fields["destination"].widget,
+        EntityForm().fields["country"].widget,
+        ScreeningForm().fields["destination"].widget,
+        ProfileForm().fields["time_zone"].widget,
+    ]
+    assert all(isinstance(widget, DirectOptions) for widget in widgets)
