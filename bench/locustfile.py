@@ -20,6 +20,9 @@ from pathlib import Path
 from locust import HttpUser, between, task
 
 PEOPLE = json.loads(Path(os.environ["BENCH_PEOPLE"]).read_text())
+# Seconds each person waits between two pages ("5,15"), given by bench/loadtest.py:
+# reading what the page shows; "0,0" for the steps that look for the machine's capacity.
+THINK = between(*(float(s) for s in os.environ.get("BENCH_THINK", "5,15").split(",")))
 _next = {
     kind: itertools.cycle([p for p in PEOPLE if p["kind"] == kind]) for kind in ("reader", "author")
 }
@@ -129,13 +132,13 @@ class Person(HttpUser):
 
 class Reader(Person):
     weight = 95
-    wait_time = between(1, 3)  # reading what the page shows
+    wait_time = THINK
 
 
 class Author(Person):
     weight = 5
     kind = "author"
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     @task(8)
     def draft_and_publish(self):
