@@ -1,10 +1,12 @@
-"""The Jinja2 environment of the few templates rendered by Jinja2: the rows of the
-busiest lists (docs/architecture.md, "Performance"). Everything else is the Django
-template language; a Jinja2 template is included in one with ``{% jinja "name" %}``.
+"""The Jinja2 environment of what is rendered by Jinja2 (docs/architecture.md,
+"Performance"): the rows of the busiest lists, which a page in the Django template
+language includes with ``{% jinja "name" %}`` (the engine of settings.TEMPLATES), and
+every form, field and widget (portal.forms.PortalFormRenderer's engine). Pages
+themselves are the Django template language.
 
-What these templates may use is what the rows need, written once here or taken from
-the Django filter libraries named in settings (so a filter such as ``tlp_badge`` has
-one home for both languages):
+What these templates may use is written once here or taken from the Django filter
+libraries and functions each engine names (so a filter such as ``tlp_badge`` has one
+home for both languages):
 
 - ``_("text")`` and ``ngettext``: Django's own catalogues, in the reader's language.
   Placeholders are filled with Jinja2's ``format`` filter, ``_("from %(state)s")|
