@@ -45,3 +45,37 @@ def cookie_header(user, csrf: str = "") -> str:
 
     cookie = f"{settings.SESSION_COOKIE_NAME}={signed_in(user)}"
     return f"{cookie}; {settings.CSRF_COOKIE_NAME}={csrf}" if csrf else cookie
+
+
+def wsgi_client(user):
+    """A function that asks the portal for a path as ``user``, through Django's WSGI
+    handler as gunicorn calls it (HTTPS behind the proxy), and gives the status code."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    cookie = cookie_header(user)
+
+    def get(path: str) -> int:
+        route, _, query = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": route,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "443",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": cookie,
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+        }
+        status = []
+        body = handler(environ, lambda line, headers, exc_info=None: status.append(line))
+        b"".join(body)
+        return int(status[0].split()[0])
+
+    return get

@@ -227,16 +227,16 @@ IN_PROCESS_RUNS = 15
 
 def page_queries(subjects: dict) -> dict:
     """SQL queries each page runs, for the first reader (the same pages at 1x and 10x),
-    and its p50 in-process time over IN_PROCESS_RUNS requests through the test client."""
+    and its p50 in-process time over IN_PROCESS_RUNS requests through Django's WSGI
+    handler, as gunicorn calls it. Not through the test client: it records every
+    template rendered with a copy of its context, which slowed the pages in the Django
+    template language and not the rest (README "Performance", 2026-12-07)."""
     import statistics
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    reader = subjects["readers"][0]
-    client = Client()
-    client.force_login(reader)
+    get = portal_side.wsgi_client(subjects["readers"][0])
     pages = {
         "notice list": "/notices/?severity=high&category=intrusion-software",
         "notice detail": f"/notices/{subjects['notices'][0]}/",
@@ -248,16 +248,16 @@ def page_queries(subjects: dict) -> dict:
     }
     counts, times = {}, {}
     for name, path in pages.items():
-        client.get(path)  # once before: what is cached per process is cached
+        get(path)  # once before: what is cached per process is cached
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code}")
+            status = get(path)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
         counts[name] = len(captured)
         spent = []
         for _ in range(IN_PROCESS_RUNS):
             started = time.perf_counter()
-            client.get(path)
+            get(path)
             spent.append((time.perf_counter() - started) * 1000)
         times[name] = statistics.median(spent)
     return {"queries": counts, "ms_p50": times}
