@@ -1,6 +1,7 @@
 """The inbox, the unread count, e-mail preferences and the webhook pages."""
 
 import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -58,6 +59,31 @@ def test_the_inbox_lists_ones_own_notifications_unread_first(client, publish, no
     assert Notification.objects.filter(user=fr_viewer).count() == 2
     client.force_login(fr_viewer)
     assert client.get(INBOX).text.count("Mark as read") == 2
+
+
+def test_inbox_lines_tell_the_time_in_the_readers_zone_with_one_csrf_token(
+    client, publish, no_viewer
+):
+    # The lines are Jinja2 (templates/jinja2/): its date filter converts to the reader's
+    # zone as the Django template language does, and the CSRF field is read once.
+    publish(title="One")
+    publish(title="Two")
+    no_viewer.time_zone = "Asia/Tokyo"
+    no_viewer.save(update_fields=["time_zone"])
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    expected = {
+        n.created_at.astimezone(tokyo).isoformat()
+        for n in Notification.objects.filter(user=no_viewer)
+    }
+    client.force_login(no_viewer)
+
+    text = client.get(INBOX).text
+
+    assert set(re.findall(r'<time datetime="([^"]+)"', text)) == expected
+    lines = text[text.index('class="list-unstyled notification-list"') :]
+    fields = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', lines)
+    assert len(fields) == 2  # a "Mark as read" form per unread line
+    assert len(set(fields)) == 1
 
 
 @pytest.mark.parametrize(
