@@ -1,4 +1,4 @@
-"""Selects render their options in Python (portal_forms.select_options), not through a
+"""Selects render their options in Python (portal.forms.select_options), not through a
 template per option: the same markup as Django's, escaped the same way."""
 
 import pytest
