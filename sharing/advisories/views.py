@@ -110,7 +110,9 @@ def _source_shown(advisory, user):
 def advisory_detail(request, advisory):
     user = request.user
     common.opened(advisory, by=user)
-    revisions = advisory.revisions.visible_to(user).select_related("created_by", "approved_by")
+    revisions = advisory.revisions.visible_to(user, of="advisory").select_related(
+        "created_by", "approved_by"
+    )
     can_change = user.is_authenticated and services.can_change(advisory, user)
     context = {
         "advisory": advisory,

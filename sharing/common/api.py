@@ -246,7 +246,7 @@ class VersionedItemViewSet(VisibleItemViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=NewestVersionFirst)
     def versions(self, request, pk=None):
         item = self.get_object()
-        readable = Revision.objects.visible_to(request.user).select_related(
+        readable = Revision.objects.visible_to(request.user, of=self.parent_field).select_related(
             "created_by", "approved_by"
         )
         page = self.paginate_queryset(readable.filter(**{self.parent_field: item}))
@@ -391,7 +391,7 @@ class SharedItemViewSet(FourEyesActions, VersionedItemViewSet):
         context = {"request": request}
         if request.method == "GET":
             self.audit_reading([parent])
-            files = Attachment.objects.visible_to(request.user).filter(
+            files = Attachment.objects.visible_to(request.user, of=self.parent_field).filter(
                 **{self.parent_field: parent}
             )
             page = self.paginate_queryset(files)

@@ -171,19 +171,22 @@ def earlier_versions_hidden(revisions) -> bool:
     return bool(revisions) and min(r.version for r in revisions) > 1
 
 
-def readable_history(user) -> list:
-    """What a detail page prefetches of an item's history for ``user``: the versions
-    and the files that reached their state (``item.readable_revisions`` and
-    ``item.readable_attachments``), in two queries however many."""
+def readable_history(user, of: str) -> list:
+    """What a detail page about items of kind ``of`` ("notice", "best_practice")
+    prefetches of their history for ``user``: the versions and the files that reached
+    their state (``item.readable_revisions`` and ``item.readable_attachments``), in two
+    queries however many."""
     return [
         Prefetch(
             "revisions",
-            queryset=Revision.objects.visible_to(user).select_related("created_by", "approved_by"),
+            queryset=Revision.objects.visible_to(user, of=of).select_related(
+                "created_by", "approved_by"
+            ),
             to_attr="readable_revisions",
         ),
         Prefetch(
             "attachments",
-            queryset=Attachment.objects.visible_to(user),
+            queryset=Attachment.objects.visible_to(user, of=of),
             to_attr="readable_attachments",
         ),
     ]

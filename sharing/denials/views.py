@@ -266,7 +266,7 @@ def _detail_queryset(user):
             "parties__registry_links",  # "In the registry" (sharing_tags.registry_url)
             Prefetch(
                 "revisions",
-                queryset=Revision.objects.visible_to(user).select_related(
+                queryset=Revision.objects.visible_to(user, of="denial").select_related(
                     "created_by", "approved_by"
                 ),
             ),

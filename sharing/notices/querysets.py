@@ -81,7 +81,7 @@ class CommentQuerySet(models.QuerySet):
         version they may read (a comment made while only Norway read the notice stays
         Norway's when the notice is later shared wider)."""
         Revision = apps.get_model("sharing", "Revision")
-        readable = Revision.objects.visible_to(user).filter(
+        readable = Revision.objects.visible_to(user, of="notice").filter(
             notice_id=OuterRef("notice_id"), version=OuterRef("version")
         )
         Notice = apps.get_model("sharing", "Notice")

@@ -99,7 +99,7 @@ def _detail_queryset(user):
         .with_content()
         .prefetch_related(
             "entities__registry_links",  # "In the registry" (sharing_tags.registry_url)
-            *readable_history(user),
+            *readable_history(user, of="notice"),
             *approval_record(),
             Prefetch(
                 "acknowledgements",

@@ -201,7 +201,7 @@ def _detail_queryset(user):
         BestPractice.objects.visible_to(user)
         .with_content()
         .select_related("comment_window")  # in the same query, there or not
-        .prefetch_related(*readable_history(user))
+        .prefetch_related(*readable_history(user, of="best_practice"))
         # Four eyes: its record for signed-in readers (a visitor is shown none of it).
         .prefetch_related(*(approval_record() if user.is_authenticated else ()))
     )

@@ -184,7 +184,7 @@ def _timelines(kind: Kind, user, items: dict) -> dict:
     ``(added, revision, revoked)``, each version once, then its retirement if any."""
     Revision = apps.get_model("sharing", "Revision")
     rows = (
-        Revision.objects.visible_to(user)
+        Revision.objects.visible_to(user, of=kind.kind)
         .filter(**{f"{kind.kind}_id__in": list(items)})
         .only("id", kind.kind, "version", "created_at", "snapshot", "tlp", "public", "change_kind")
         .order_by("created_at", "pk")
@@ -257,7 +257,7 @@ def _revision_units(
     """Each readable version, with (when ``versioned``, for the version filters) the
     versions of its objects the reader may read."""
     Revision = apps.get_model("sharing", "Revision")
-    revisions = Revision.objects.visible_to(user).filter(**{f"{kind.kind}__isnull": False})
+    revisions = Revision.objects.visible_to(user, of=kind.kind)
     for chunk in _chunks(revisions, "created_at", _after("created_at", since, strict)):
         items = {
             item.pk: item

@@ -157,6 +157,54 @@ def test_the_revision_rule_is_the_queryset(redacted_notice, fr_viewer, no_viewer
     assert sorted(r.version for r in Revision.objects.visible_to(no_viewer)) == [1, 2]
 
 
+def test_the_rule_narrowed_to_one_kind_is_the_rule(
+    redacted_notice,
+    make_notice,
+    dk_officer,
+    no_officer,
+    fr_viewer,
+    no_viewer,
+    dk_viewer,
+    observer_user,
+):
+    """A page about one kind of item asks ``visible_to(user, of=kind)``: the same
+    versions and files as the whole rule gives of that kind, for every reader."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from sharing.common.models import Attachment
+
+    make_notice(attachments=[pdf("Draft.pdf")])  # a draft's files: its state only
+    practice = practices.create(
+        by=no_officer, attachments=[pdf("Internal.pdf")], **practice_content()
+    )
+    practice = practices.publish(practice, by=no_officer)
+    practices.amend(
+        practice,
+        by=no_officer,
+        change_note="Wider.",
+        material=True,
+        audience="community",
+        remove_attachments=[practice.attachments.get().pk],
+    )
+    denials.publish(by=dk_officer, **denial_content(audience="selected", recipient_states=["NO"]))
+    readers = [fr_viewer, no_viewer, dk_viewer, observer_user, AnonymousUser()]
+    seen = set()
+    for reader in readers:
+        for kind in ("notice", "best_practice", "denial", "advisory"):
+            whole = Revision.objects.visible_to(reader).filter(**{f"{kind}__isnull": False})
+            narrowed = Revision.objects.visible_to(reader, of=kind)
+            assert set(narrowed) == set(whole), (reader, kind)
+            seen |= {(kind, r.pk) for r in narrowed}
+        for kind in ("notice", "best_practice"):
+            whole = Attachment.objects.visible_to(reader).filter(**{f"{kind}__isnull": False})
+            narrowed = Attachment.objects.visible_to(reader, of=kind)
+            assert set(narrowed) == set(whole), (reader, kind)
+            seen |= {(kind, "file", a.pk) for a in narrowed}
+    # Not vacuous: readers saw versions of three kinds, and files of both.
+    assert {entry[0] for entry in seen} == {"notice", "best_practice", "denial"}
+    assert {entry[0] for entry in seen if entry[1] == "file"} == {"notice", "best_practice"}
+
+
 # --- Best practices -------------------------------------------------------------------------
 
 
