@@ -30,7 +30,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,11 +42,13 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.lookups import IContains
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from portal.db import planner
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -374,35 +375,14 @@ def _scored(queryset, query: Query):
 BEST_FIRST = ("-score", F("published_at").desc(nulls_last=True), "pk")
 
 
-@contextmanager
 def _through_the_indexes():
     """PostgreSQL costs testing a row's vector or text as nearly free, unaware that the
     value lies in TOAST (rows are kept narrow: migration 0011), and so prefers reading
     the whole table for any word that is in more than a few rows: a second where the
     indexes take milliseconds. Here it may not scan the table, nor start parallel
     workers for a query of milliseconds (each would build the visibility rules' hashed
-    recipient list again). The settings are the transaction's own: its end, or the
-    savepoint's rollback on an error, undoes them; inside an outer transaction they
-    are set back on the way out."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    outer = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), "
-            "current_setting('max_parallel_workers_per_gather'), "
-            "set_config('enable_seqscan', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)"
-        )
-        seqscan, workers, _, _ = cursor.fetchone()
-        yield
-        if outer:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), "
-                "set_config('max_parallel_workers_per_gather', %s, true)",
-                [seqscan, workers],
-            )
+    recipient list again)."""
+    return planner(enable_seqscan="off", max_parallel_workers_per_gather="0")
 
 
 # The newest first, in an order no index serves: PostgreSQL then takes the matches from
