@@ -9,6 +9,9 @@ ROLES = [(Role.STATE_ADMIN, "admin"), (Role.OFFICER, "officer"), (Role.VIEWER, "
 # Germany shows four eyes: everything its officers publish, licence denials included,
 # waits for a second official.
 DEMO_POLICIES = {"DE": ApprovalPolicy.EVERYTHING}
+# States whose admins agreed to be named in the implementation reports' comparisons
+# (Denmark has not: its admin can agree in the state's settings).
+DEMO_NAMED_IN_REPORTS = ("NO", "FR", "DE", "NL", "FI")
 
 
 def seed_policies() -> None:
@@ -19,6 +22,7 @@ def seed_policies() -> None:
             approval_policy=policy
         )
         State.objects.filter(pk=code).update(approve_denials=True)
+    State.objects.filter(pk__in=DEMO_NAMED_IN_REPORTS).update(named_in_reports=True)
 
 
 def seed_users(password: str) -> tuple[int, int]:

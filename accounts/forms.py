@@ -138,6 +138,15 @@ class StateSettingsForm(forms.Form):
         ),
         required=False,
     )
+    named_in_reports = forms.BooleanField(
+        label=_("Name our state in the implementation reports' comparisons across states"),
+        required=False,
+        help_text=_(
+            "Other states then see your state's figures by name (notices shared, "
+            "acknowledgements and answers on time). Otherwise they count only in the "
+            "community's totals. Your officials always see your own figures."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Default language"),
         required=False,

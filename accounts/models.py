@@ -119,6 +119,16 @@ class State(models.Model):
             "or revokes, whatever its marking."
         ),
     )
+    # Implementation reports (docs/architecture.md, "Implementation reports"): whether
+    # the state appears by name in their cross-state comparisons. Its admins decide.
+    named_in_reports = models.BooleanField(
+        _("named in the reports' comparisons"),
+        default=False,
+        help_text=_(
+            "Other states see the state's figures by name in the implementation reports' "
+            "comparisons across states. Otherwise they count only in the community's totals."
+        ),
+    )
 
     class Meta:
         verbose_name = _("state")

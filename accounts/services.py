@@ -605,7 +605,7 @@ def update_profile(user: User, *, request: HttpRequest | None = None, **fields) 
 
 # --- A state's own settings -----------------------------------------------------------------
 
-STATE_SETTINGS = ("language", "approval_policy", "approve_denials")
+STATE_SETTINGS = ("language", "approval_policy", "approve_denials", "named_in_reports")
 
 
 def check_can_change_settings(state: State | None, by: User) -> None:

@@ -70,6 +70,7 @@ def state_settings(request):
             "language": state.language,
             "approval_policy": state.approval_policy,
             "approve_denials": state.approve_denials,
+            "named_in_reports": state.named_in_reports,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -24,6 +24,8 @@ def _nav_section(request) -> str:
             return "inbox"
         if (match.url_name or "").startswith("practice"):
             return "practices"
+        if (match.url_name or "").startswith("report"):
+            return "reports"
         if (match.url_name or "").startswith(("advisory", "csaf")):
             return "advisories"
         if (match.url_name or "").startswith(("denial", "consultation", "watch", "entity")) or (

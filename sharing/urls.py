@@ -12,6 +12,7 @@ from sharing.notifications import views as notifications
 from sharing.practices import comment_views as comments
 from sharing.practices import views as practices
 from sharing.registry import views as registry
+from sharing.reports import views as reports
 from sharing.screening import views as screening
 from sharing.search import views as search
 
@@ -57,6 +58,9 @@ urlpatterns = [
     ),
     path("comment-windows/comments/<int:pk>/reply/", comments.comment_reply, name="comment-reply"),
     path("comment-windows/confirm/<str:token>/", comments.comment_confirm, name="comment-confirm"),
+    path("reports/", reports.report_index, name="reports"),
+    path("reports/<int:year>/", reports.report_page, name="report"),
+    path("reports/<int:year>/figures.csv", reports.report_csv, name="report-csv"),
     path("denials/", denials.denial_list, name="denial-list"),
     path("denials/export.csv", denials.denial_export, name="denial-export"),
     path("denials/new/", denials.denial_create, name="denial-create"),

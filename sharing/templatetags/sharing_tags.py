@@ -1,6 +1,7 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from portal.countries import local_country_name
 from sharing.common.choices import TLP, TLP_DEFINITIONS
@@ -64,3 +65,25 @@ def registry_url(row) -> str:
         if link.status == LinkStatus.CONFIRMED:
             return reverse("sharing:entity-detail", args=[link.entity_id])
     return ""
+
+
+@register.filter
+def figure(measure) -> str:
+    """A figure of the implementation report (sharing.reports.figures.Measure) as the
+    page shows it: a count, a share in percent, a median in working days, or a dash
+    that a screen reader reads as "no data"."""
+    value = measure.value
+    if value is None:
+        return format_html(
+            '<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
+            gettext("no data"),
+        )
+    if measure.kind == "share":
+        return format_html("{}&nbsp;%", number_format(value, 1))
+    if measure.kind == "median":
+        whole = float(value).is_integer()
+        count = int(value) if whole else 2  # a fraction of a day takes the plural
+        return ngettext("%(days)s working day", "%(days)s working days", count) % {
+            "days": number_format(value, 0 if whole else 1)
+        }
+    return number_format(value, 0, force_grouping=True)

@@ -13,6 +13,7 @@ STATE_USER_NAV = [
     ("Denials", "/denials/"),
     ("Best practices", "/best-practices/"),
     ("Advisories", "/advisories/"),
+    ("Reports", "/reports/"),
     ("Notifications", "/notifications/"),
     ("Account", "/accounts/"),
 ]
@@ -89,14 +90,14 @@ def identity(page) -> str:
 
 
 @pytest.mark.parametrize("persona", ["dk_officer", "no_viewer"])
-def test_a_state_user_has_the_seven_sections(client, request, persona):
+def test_a_state_user_has_the_eight_sections(client, request, persona):
     page = page_of(client, request.getfixturevalue(persona))
     assert main_nav(page) == STATE_USER_NAV
 
 
 def test_a_state_admin_also_has_members(client, dk_admin):
     nav = main_nav(page_of(client, dk_admin))
-    assert nav == [*STATE_USER_NAV[:5], ("Members", "/accounts/members/"), *STATE_USER_NAV[5:]]
+    assert nav == [*STATE_USER_NAV[:6], ("Members", "/accounts/members/"), *STATE_USER_NAV[6:]]
 
 
 def test_platform_staff_have_the_administration_and_no_state_sections(client, staff_user):
@@ -105,6 +106,7 @@ def test_platform_staff_have_the_administration_and_no_state_sections(client, st
         ("Dashboard", "/"),
         ("Best practices", "/best-practices/"),
         ("Advisories", "/advisories/"),
+        ("Reports", "/reports/"),
         ("Account", "/accounts/"),
         ("Administration", "/admin/"),
     ]
@@ -128,6 +130,7 @@ def test_the_header_says_platform_staff_have_no_state(client, staff_user):
         ("/consultations/", "Denials"),
         ("/notifications/", "Notifications"),
         ("/advisories/", "Advisories"),
+        ("/reports/2025/", "Reports"),
     ],
 )
 def test_the_current_section_is_marked_for_assistive_technology(client, dk_officer, path, section):
