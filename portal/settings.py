@@ -274,6 +274,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by `npm ci` from package.json; never copied into the repository.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 WHITENOISE_AUTOREFRESH = DEBUG  # development: serve from the finders, no collectstatic
 # Attachments live outside STATIC_ROOT and any URL the web server knows: they are

@@ -1028,3 +1028,136 @@ def seed_comment_window() -> int:
     if replier is not None and row is not None:
         comment_windows.reply(row, by=replier, text=text)
     return 1
+
+
+# A year of routine sharing behind the implementation reports (/reports/): a notice
+# most months, from one state or another, acknowledged by some of the others after a
+# few days, then dated back. Invented like the rest.
+HISTORY = [
+    (
+        "no-officer",
+        "threat",
+        "ip-network-surveillance",
+        "Procurement agent seeking city-surveillance cameras for a tender abroad",
+    ),
+    (
+        "fr-officer",
+        "end_user_alert",
+        "ip-network-surveillance",
+        "Forged end-user certificates for network monitoring equipment",
+    ),
+    (
+        "nl-officer",
+        "diversion_alert",
+        "telecom-interception",
+        "Lawful-interception probes routed through a free-zone warehouse",
+    ),
+    (
+        "fi-officer",
+        "technology_alert",
+        "biometric-recognition",
+        "Facial-recognition software offered under a research licence",
+    ),
+    (
+        "dk-officer",
+        "end_user_alert",
+        "forensic-extraction",
+        "Broker re-exporting mobile forensic kits to a security ministry",
+    ),
+    (
+        "us-officer",
+        "threat",
+        "intrusion-software",
+        "Spyware control servers registered to a shell company",
+    ),
+    (
+        "gb-officer",
+        "threat",
+        "telecom-interception",
+        "Unknown integrator asking for IMSI catchers at a trade fair",
+    ),
+    (
+        "fr-officer",
+        "risk_assessment",
+        "biometric-recognition",
+        "Biometric databases sold together with police training",
+    ),
+    (
+        "no-officer",
+        "diversion_alert",
+        "data-analytics",
+        "Research collaboration used to obtain social-media analytics tools",
+    ),
+    (
+        "de-officer",
+        "diversion_alert",
+        "location-tracking",
+        "Location-tracking devices diverted through a neighbouring state",
+    ),
+    (
+        "nl-officer",
+        "end_user_alert",
+        "intrusion-software",
+        "Denied end-user reappearing as a telecoms consultancy",
+    ),
+]
+HISTORY_READERS = ["no-viewer", "fr-viewer", "dk-viewer", "nl-viewer", "fi-viewer", "de-viewer"]
+
+
+def seed_history(today: datetime.date | None = None) -> int:
+    """Add the year of history not there yet, one notice a month before this one (the
+    oldest eleven months back); returns how many were added. Each is published through
+    the services, acknowledged by some other states, then its times, its
+    acknowledgements' and its notifications' are moved back (the notifications read:
+    the demo's inboxes stay about today)."""
+    import random
+
+    from sharing.common.models import Event, Revision
+    from sharing.notices.models import Acknowledgement
+    from sharing.notifications.models import Notification
+
+    today = today or timezone.localdate()
+    added = 0
+    for back, (author_name, kind, category, title) in enumerate(HISTORY, start=1):
+        author = User.objects.filter(username=author_name).first()
+        if author is None or Notice.objects.filter(title=title).exists():
+            continue
+        chance = random.Random(title)  # noqa: S311 -- the same demo history on every machine
+        year, month_index = divmod(today.year * 12 + today.month - 1 - back, 12)
+        month = datetime.date(year, month_index + 1, 1)
+        published = datetime.datetime.combine(
+            month.replace(day=chance.randint(3, 24)),
+            datetime.time(9, chance.randint(0, 59)),
+            tzinfo=datetime.UTC,
+        )
+        notice = _published(
+            notices,
+            notices.create(
+                by=author,
+                kind=kind,
+                title=title,
+                summary=f"{title}: what we saw, and the checks we suggest.",
+                body="Shared at the monthly exchange of the licensing officers.",
+                categories=[category],
+                severity=chance.choice(["moderate", "high"]),
+                tlp=chance.choice(["green", "amber"]),
+                audience="subscribing",
+            ),
+            author,
+        )
+        readers = [r for r in HISTORY_READERS if not r.startswith(author_name[:3])]
+        for reader in chance.sample(readers, chance.randint(2, len(readers))):
+            user = User.objects.get(username=reader)
+            notices.acknowledge(notice, by=user)
+            later = published + datetime.timedelta(days=chance.choice([0, 1, 2, 6, 9, 16, 23]))
+            Acknowledgement.objects.filter(notice=notice, state=user.state).update(
+                acknowledged_at=later
+            )
+        Notice.objects.filter(pk=notice.pk).update(
+            created_at=published, published_at=published, updated_at=published
+        )
+        Revision.objects.filter(notice=notice).update(created_at=published)
+        Event.objects.filter(notice=notice).update(created_at=published)
+        Notification.objects.filter(notice=notice).update(created_at=published, read_at=published)
+        added += 1
+    return added

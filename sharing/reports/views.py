@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -57,6 +57,74 @@ def report_index(request):
     return redirect("sharing:report", year=_this_year())
 
 
+# The sharing activity charts stack these, month by month.
+SHARED = ("notices_published", "practices_published", "denials_notified", "advisories_released")
+
+
+def _activity(measures, year: int, whose: str) -> dict:
+    """A chart of what ``measures`` (one state's or the community's) first published
+    each month, with its summary in words."""
+    series = [
+        {"label": str(figures.BY_KEY[key].label), "values": measures[key].months} for key in SHARED
+    ]
+    monthly = [sum(values) for values in zip(*(s["values"] for s in series), strict=True)]
+    total = sum(monthly)
+    if not total:
+        summary = _("%(whose)s: nothing was first published in %(year)s.") % {
+            "whose": whose,
+            "year": year,
+        }
+    else:
+        busiest = monthly.index(max(monthly))
+        summary = _(
+            "%(whose)s: %(total)s items first published in %(year)s (notices %(notices)s, "
+            "best practices %(practices)s, licence denials %(denials)s, advisories "
+            "%(advisories)s); the busiest month was %(month)s, with %(most)s."
+        ) % {
+            "whose": whose,
+            "total": total,
+            "year": year,
+            "notices": measures["notices_published"].count,
+            "practices": measures["practices_published"].count,
+            "denials": measures["denials_notified"].count,
+            "advisories": measures["advisories_released"].count,
+            "month": date_format(datetime.date(year, busiest + 1, 1), "F"),
+            "most": monthly[busiest],
+        }
+    return {"series": series, "summary": summary}
+
+
+def _timeliness(seen, community) -> dict | None:
+    """The bar chart of the share of notices acknowledged in time, state by state (the
+    states named) and for all states, with its summary; None when nobody is named."""
+    if not seen.named:
+        return None
+    key = "acknowledged_in_time"
+    shares = [(str(state), seen.report.of(state.code)[key].value) for state in seen.named]
+    measured = [(name, value) for name, value in shares if value is not None]
+    overall = community[key].value
+    summary = _("Notices acknowledged within 10 working days: %(all)s for all states.") % {
+        "all": "—" if overall is None else f"{number_format(overall, 1)} %"
+    }
+    if measured:
+        low = min(measured, key=lambda pair: pair[1])
+        high = max(measured, key=lambda pair: pair[1])
+        summary += " " + _(
+            "Among the states named, from %(low)s (%(low_state)s) to %(high)s (%(high_state)s)."
+        ) % {
+            "low": f"{number_format(low[1], 1)} %",
+            "low_state": low[0],
+            "high": f"{number_format(high[1], 1)} %",
+            "high_state": high[0],
+        }
+    return {
+        "label": str(figures.BY_KEY[key].label),
+        "labels": [name for name, _value in shares] + [_("All states")],
+        "values": [value for _name, value in shares] + [overall],
+        "summary": summary,
+    }
+
+
 @require_GET
 @login_required
 def report_page(request, year: int):
@@ -75,6 +143,15 @@ def report_page(request, year: int):
         (state, [seen.report.of(state.code)[key] for key in COMPARED]) for state in seen.named
     ]
     monthly = [figures.BY_KEY[key] for key in MONTHLY]
+    activity = {"community": _activity(community, year, _("All states"))}
+    if own:
+        activity["own"] = _activity(own, year, str(seen.own))
+    timeliness = None if seen.withheld else _timeliness(seen, community)
+    charts = {
+        "months": [date_format(datetime.date(year, m, 1), "M") for m in range(1, 13)],
+        "activity": {whose: chart["series"] for whose, chart in activity.items()},
+        "timeliness": timeliness,
+    }
     return render(
         request,
         "sharing/reports/report.html",
@@ -91,6 +168,9 @@ def report_page(request, year: int):
             "monthly": [figure.label for figure in monthly],
             "months": _months(seen, monthly),
             "shared": seen.shared(),
+            "activity": activity,
+            "timeliness": timeliness,
+            "charts": charts,
         },
     )
 

@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Invitation, State, User
@@ -66,8 +67,8 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert "75 user(s) created" in first
     assert "6 demo notice(s) and 12 best practice(s) added" in first
     assert (
-        "4 advisory(ies) for industry, 1 public comment window(s) and 1 watched "
-        "application(s) added"
+        "4 advisory(ies) for industry, 1 public comment window(s), 1 watched "
+        "application(s) and 11 notice(s) of the past year added"
     ) in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
@@ -83,9 +84,19 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     second = run("seed_demo")
     assert "0 user(s) created, 75 already there; 0 demo notice(s) and 0 best" in second
     assert User.objects.count() == 75
+    from sharing.demo import HISTORY
     from sharing.notices.models import Notice
 
-    assert Notice.objects.filter(status="published").count() == 5
+    history = Notice.objects.filter(title__in=[title for *_, title in HISTORY])
+    assert Notice.objects.filter(status="published").exclude(pk__in=history).count() == 5
+    # The past year behind the reports: one notice in each of the eleven months before
+    # this one, acknowledged then, their notifications read.
+    from sharing.notifications.models import Notification
+
+    months = {(n.published_at.year, n.published_at.month) for n in history}
+    assert len(months) == 11 and (timezone.now().year, timezone.now().month) not in months
+    assert not Notification.objects.filter(notice__in=history, read_at__isnull=True).exists()
+    assert "0 notice(s) of the past year added" in second
     # Advisories for industry: two public, one for industry contacts, one awaiting no-admin.
     from sharing.advisories.models import Advisory
 

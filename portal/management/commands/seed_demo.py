@@ -8,6 +8,7 @@ from sharing.demo import (
     seed_advisories,
     seed_comment_window,
     seed_denials,
+    seed_history,
     seed_notices,
     seed_practices,
     seed_registry,
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             advisories = seed_advisories()
             windows = seed_comment_window()
             watched = seed_watch()
+            history = seed_history()
         # The registry links what was published once it is committed (and dispatched).
         with override_settings(EMAIL_BACKEND=QUIET), transaction.atomic():
             related = seed_registry()
@@ -58,7 +60,8 @@ class Command(BaseCommand):
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
             f"{denials} licence denial(s), {consultations} consultation(s) and "
             f"{advisories} advisory(ies) for industry, {windows} public comment "
-            f"window(s) and {watched} watched application(s) added.\n"
+            f"window(s), {watched} watched application(s) and {history} notice(s) of the past "
+            f"year added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
@@ -70,7 +73,10 @@ class Command(BaseCommand):
             f"Industry contacts (one confirmed, one asking to join). A draft best practice "
             f"of Norway's is open for public comment (its page links to it). fi-officer "
             f"watches an application that a later Danish denial matches (Denials → Watched "
-            f"applications, and the inbox). Denials → Registry of entities shows a broker "
+            f"applications, and the inbox). Under Reports, dk-admin / {password} sees Denmark's "
+            f"figures for the year beside the community's, and can agree in the state's "
+            f"settings to be named in the comparisons. Denials → Registry of entities shows a "
+            f"broker "
             f"Denmark linked to its denial and recorded as a front ({related} relation(s) "
             f"added)."
         )

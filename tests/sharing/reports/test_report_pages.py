@@ -153,3 +153,44 @@ def test_the_page_takes_the_same_queries_however_many_items(
     for n in range(5):
         notices.acknowledge(make_notice(title=f"More {n}"), by=no_viewer)
     assert count() == few
+
+
+def charts_of(response) -> dict:
+    import json
+
+    found = re.search(
+        r'<script id="report-charts" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(found.group(1))
+
+
+def test_every_chart_has_its_numbers_and_a_summary_in_words(
+    client, year_2025, dk_viewer, seeded_states
+):
+    name(seeded_states, "NO", "FR")
+    client.force_login(dk_viewer)
+    response = client.get("/reports/2025/")
+    charts = charts_of(response)
+    own = {s["label"]: s["values"] for s in charts["activity"]["own"]}
+    assert own["Notices published"] == [0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1]
+    assert charts["months"][3] == "Apr"
+    page = response.content.decode()
+    assert (
+        "Denmark: 3 items first published in 2025 (notices 3, best practices 0, licence "
+        "denials 0, advisories 0); the busiest month was April, with 1." in page
+    )
+    timely = charts["timeliness"]
+    assert timely["labels"] == ["Denmark", "France", "Norway", "All states"]
+    # Counted to this day, every time to acknowledge has ended: France acknowledged
+    # none of the three in time, Norway two (Denmark received none).
+    assert timely["values"][:3] == [None, 0.0, 66.7]
+    assert "from 0.0 % (France) to 66.7 % (Norway)" in page
+    assert 'aria-describedby="timeliness-summary"' in page
+
+
+def test_no_timeliness_chart_when_the_comparisons_are_withheld(client, dk_viewer):
+    State.objects.exclude(pk__in=["DK", "FR"]).update(named_in_reports=True)
+    client.force_login(dk_viewer)
+    assert charts_of(client.get(PAGE))["timeliness"] is None
