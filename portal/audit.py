@@ -118,6 +118,8 @@ class Action(models.TextChoices):
     REGISTRY_LINK_REJECTED = "registry.link_rejected"
     REGISTRY_RELATION_ADDED = "registry.relation_added"
     REGISTRY_RELATION_REMOVED = "registry.relation_removed"
+    QUESTIONNAIRE_SAVED = "questionnaire.saved"
+    QUESTIONNAIRE_SUBMITTED = "questionnaire.submitted"
     CONSULTATION_VIEWED = "consultation.viewed"
     CONSULTATION_OPENED = "consultation.opened"
     CONSULTATION_MESSAGE = "consultation.message"

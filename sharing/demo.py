@@ -1161,3 +1161,47 @@ def seed_history(today: datetime.date | None = None) -> int:
         Notification.objects.filter(notice=notice).update(created_at=published, read_at=published)
         added += 1
     return added
+
+
+def seed_questionnaire(today: datetime.date | None = None) -> int:
+    """This year's questionnaire: Norway's admin submitted answers and shared them;
+    Denmark's officer saved a draft that dk-admin can submit. Returns how many
+    questionnaires were added."""
+    from sharing.reports import services as reports
+    from sharing.reports.models import Questionnaire
+
+    year = (today or timezone.localdate()).year
+    added = 0
+    norway, denmark = (
+        User.objects.filter(username=name).first() for name in ("no-admin", "dk-officer")
+    )
+    if norway and not Questionnaire.objects.filter(state=norway.state, year=year).exists():
+        reports.submit(
+            year,
+            by=norway,
+            shareable=True,
+            answers={
+                "legal_changes": "The export control regulation now names serious violations "
+                "of human rights as a ground for refusal of cyber-surveillance items.",
+                "industry_outreach": "Two seminars with exporters of network equipment; a "
+                "due-diligence checklist published in Norwegian and English.",
+                "civil_society": "A public consultation on the checklist; comments from two "
+                "NGOs led to a section on end-users in the security sector.",
+                "lessons": "Early contact with universities avoided two refusals of research "
+                "cooperation that turned out to be harmless.",
+            },
+        )
+        added += 1
+    if denmark and not Questionnaire.objects.filter(state=denmark.state, year=year).exists():
+        reports.save(
+            year,
+            by=denmark,
+            answers={
+                "licensing": "Each application for 4A005 and 5A001.j is assessed against the "
+                "end-user's record, with the Ministry of Foreign Affairs.",
+                "capacity_building": "A workshop for the licensing officers of two observer "
+                "states.",
+            },
+        )
+        added += 1
+    return added

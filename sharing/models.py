@@ -51,6 +51,7 @@ from sharing.practices.models import (  # noqa: F401
     Topic,
 )
 from sharing.registry.models import Entity, EntityLink, Relation  # noqa: F401
+from sharing.reports.models import Questionnaire, Submission  # noqa: F401
 from sharing.screening.models import (  # noqa: F401
     NoticeHit,
     Screening,

@@ -32,6 +32,18 @@ ACK_WORKING_DAYS = 10
 
 COUNT, SHARE, MEDIAN = "count", "share", "median"
 
+# The first year a report can be asked for: the portal's data starts after it.
+FIRST_YEAR = 2020
+
+
+def this_year() -> int:
+    return timezone.now().astimezone(datetime.UTC).year
+
+
+def reported(year: int) -> bool:
+    """Whether there is a report (and a questionnaire) for ``year``."""
+    return FIRST_YEAR <= year <= this_year()
+
 
 @dataclasses.dataclass(frozen=True)
 class Figure:

@@ -3,48 +3,24 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sharing.common.choices import TLP
-from sharing.notices.choices import NoticeKind
-from sharing.reports import exports, figures
+from accounts.choices import StateStatus
+from portal.forms import saved
+from sharing.common.querysets import reading_state
+from sharing.reports import exports, figures, pack, pages, services
 from sharing.reports.disclosure import check_may_read, disclosed
-
-# The first year a report can be asked for: the portal's data starts after it.
-FIRST_YEAR = 2020
-# The comparisons across states show these figures.
-COMPARED = (
-    "notices_published",
-    "notices_received",
-    "acknowledged_in_time",
-    "acknowledgement_days",
-    "consultations_in_time",
-    "practices_published",
-)
-# The monthly table shows these counts.
-MONTHLY = (
-    "notices_published",
-    "acknowledgements",
-    "denials_notified",
-    "practices_published",
-    "advisories_released",
-)
-
-
-def _this_year() -> int:
-    return timezone.now().astimezone(datetime.UTC).year
+from sharing.reports.forms import QuestionnaireForm
+from sharing.reports.models import Submission
 
 
 def _year(year: int) -> int:
-    if not FIRST_YEAR <= year <= _this_year():
+    if not figures.reported(year):
         raise Http404(_("There is no report for that year."))
     return year
 
@@ -54,163 +30,27 @@ def _year(year: int) -> int:
 def report_index(request):
     """The reports open on this year's."""
     check_may_read(request.user)
-    return redirect("sharing:report", year=_this_year())
-
-
-# The sharing activity charts stack these, month by month.
-SHARED = ("notices_published", "practices_published", "denials_notified", "advisories_released")
-
-
-def _activity(measures, year: int, whose: str) -> dict:
-    """A chart of what ``measures`` (one state's or the community's) first published
-    each month, with its summary in words."""
-    series = [
-        {"label": str(figures.BY_KEY[key].label), "values": measures[key].months} for key in SHARED
-    ]
-    monthly = [sum(values) for values in zip(*(s["values"] for s in series), strict=True)]
-    total = sum(monthly)
-    if not total:
-        summary = _("%(whose)s: nothing was first published in %(year)s.") % {
-            "whose": whose,
-            "year": year,
-        }
-    else:
-        busiest = monthly.index(max(monthly))
-        summary = _(
-            "%(whose)s: %(total)s items first published in %(year)s (notices %(notices)s, "
-            "best practices %(practices)s, licence denials %(denials)s, advisories "
-            "%(advisories)s); the busiest month was %(month)s, with %(most)s."
-        ) % {
-            "whose": whose,
-            "total": total,
-            "year": year,
-            "notices": measures["notices_published"].count,
-            "practices": measures["practices_published"].count,
-            "denials": measures["denials_notified"].count,
-            "advisories": measures["advisories_released"].count,
-            "month": date_format(datetime.date(year, busiest + 1, 1), "F"),
-            "most": monthly[busiest],
-        }
-    return {"series": series, "summary": summary}
-
-
-def _timeliness(seen, community) -> dict | None:
-    """The bar chart of the share of notices acknowledged in time, state by state (the
-    states named) and for all states, with its summary; None when nobody is named."""
-    if not seen.named:
-        return None
-    key = "acknowledged_in_time"
-    shares = [(str(state), seen.report.of(state.code)[key].value) for state in seen.named]
-    measured = [(name, value) for name, value in shares if value is not None]
-    overall = community[key].value
-    summary = _("Notices acknowledged within 10 working days: %(all)s for all states.") % {
-        "all": "—" if overall is None else f"{number_format(overall, 1)} %"
-    }
-    if measured:
-        low = min(measured, key=lambda pair: pair[1])
-        high = max(measured, key=lambda pair: pair[1])
-        summary += " " + _(
-            "Among the states named, from %(low)s (%(low_state)s) to %(high)s (%(high_state)s)."
-        ) % {
-            "low": f"{number_format(low[1], 1)} %",
-            "low_state": low[0],
-            "high": f"{number_format(high[1], 1)} %",
-            "high_state": high[0],
-        }
-    return {
-        "label": str(figures.BY_KEY[key].label),
-        "labels": [name for name, _value in shares] + [_("All states")],
-        "values": [value for _name, value in shares] + [overall],
-        "summary": summary,
-    }
+    return redirect("sharing:report", year=figures.this_year())
 
 
 @require_GET
 @login_required
 def report_page(request, year: int):
     seen = disclosed(figures.report(_year(year)), request.user)
-    own, community = seen.own_figures, seen.community
-    rows = [
-        {
-            "figure": figure,
-            "own": own[figure.key] if own else None,
-            "community": community[figure.key],
-        }
-        for figure in figures.FIGURES
-    ]
-    compared = [figures.BY_KEY[key] for key in COMPARED]
-    comparison = [
-        (state, [seen.report.of(state.code)[key] for key in COMPARED]) for state in seen.named
-    ]
-    monthly = [figures.BY_KEY[key] for key in MONTHLY]
-    activity = {"community": _activity(community, year, _("All states"))}
-    if own:
-        activity["own"] = _activity(own, year, str(seen.own))
-    timeliness = None if seen.withheld else _timeliness(seen, community)
-    charts = {
-        "months": [date_format(datetime.date(year, m, 1), "M") for m in range(1, 13)],
-        "activity": {whose: chart["series"] for whose, chart in activity.items()},
-        "timeliness": timeliness,
-    }
-    return render(
-        request,
-        "sharing/reports/report.html",
-        {
-            "seen": seen,
-            "year": year,
-            "years": list(range(_this_year(), FIRST_YEAR - 1, -1)),
-            "rows": rows,
-            "kinds": _kinds(seen),
-            "markings": TLP.labels,
-            "compared": compared,
-            "comparison": comparison,
-            "community_compared": [community[key] for key in COMPARED],
-            "monthly": [figure.label for figure in monthly],
-            "months": _months(seen, monthly),
-            "shared": seen.shared(),
-            "activity": activity,
-            "timeliness": timeliness,
-            "charts": charts,
-        },
-    )
+    context = pages.report_context(seen, year)
+    context["years"] = list(range(figures.this_year(), figures.FIRST_YEAR - 1, -1))
+    return render(request, "sharing/reports/report.html", context)
 
 
-def _kinds(seen) -> list[dict]:
-    """The notices published by kind (rows) and marking (columns), for the reader's
-    state and for the community."""
-    together: dict = {}
-    for counts in seen.report.notice_kinds.values():
-        for key, n in counts.items():
-            together[key] = together.get(key, 0) + n
-    own = seen.report.notice_kinds.get(seen.own.code, {}) if seen.own else None
-    return [
-        {
-            "label": label,
-            "cells": [
-                (own.get((kind, tlp), 0) if own is not None else None, together.get((kind, tlp), 0))
-                for tlp in TLP.values
-            ],
-        }
-        for kind, label in NoticeKind.choices
-    ]
-
-
-def _months(seen, monthly) -> list[dict]:
-    """Month by month, the chosen counts of the reader's state and of the community."""
-    own, community = seen.own_figures, seen.community
-    return [
-        {
-            "label": date_format(datetime.date(seen.report.year, month, 1), "F"),
-            "cells": [
-                (
-                    own[f.key].months[month - 1] if own else None,
-                    community[f.key].months[month - 1],
-                )
-                for f in monthly
-            ],
-        }
-        for month in range(1, 13)
-    ]
+@require_GET
+@login_required
+def report_pack(request, year: int):
+    """The plenary pack as a PDF: what every state may read (sharing/reports/pack.py)."""
+    check_may_read(request.user)
+    document = pack.render_pdf(_year(year), request=request)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="implementation-{year}.pdf"'
+    return response
 
 
 @require_GET
@@ -223,3 +63,98 @@ def report_csv(request, year: int):
     response["Content-Disposition"] = f'attachment; filename="implementation-{year}.csv"'
     exports.write_csv(seen, response)
     return response
+
+
+# --- The questionnaire --------------------------------------------------------------------
+
+
+def _questionnaire_state(user):
+    """The questionnaire is answered by subscribing states; their users read it."""
+    state = reading_state(user)
+    if state is None or state.status != StateStatus.SUBSCRIBING:
+        raise PermissionDenied(_("Only the subscribing states answer the questionnaire."))
+    return state
+
+
+@login_required
+def questionnaire(request, year: int):
+    """Our state's answers for the year: saved as a draft by its officers and admins,
+    submitted by an admin; every submission listed below."""
+    year = _year(year)
+    state = _questionnaire_state(request.user)
+    current = services.questionnaire_of(state, year)
+    submissions = list(current.submissions.select_related("submitted_by")) if current else []
+    can_write = services.can_write(request.user)
+    can_submit = services.can_submit(request.user)
+    initial = dict(current.answers) if current else {}
+    initial["shareable"] = submissions[0].shareable if submissions else False
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        can_submit=can_submit,
+    )
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied(_("Only officers and admins of your state write the answers."))
+        submitting = "submit" in request.POST
+        if form.is_valid():
+            if submitting:
+                done = saved(
+                    request,
+                    form,
+                    lambda: services.submit(
+                        year,
+                        by=request.user,
+                        request=request,
+                        answers=form.answers(),
+                        shareable=form.cleaned_data.get("shareable", False),
+                    ),
+                    done=_("Questionnaire submitted."),
+                    then=request.path,
+                )
+            else:
+                done = saved(
+                    request,
+                    form,
+                    lambda: services.save(
+                        year, by=request.user, request=request, answers=form.answers()
+                    ),
+                    done=_("Draft saved. Only your state's users read it."),
+                    then=request.path,
+                )
+            if done:
+                return done
+    return render(
+        request,
+        "sharing/reports/questionnaire.html",
+        {
+            "year": year,
+            "state": state,
+            "form": form,
+            "questionnaire": current,
+            "submissions": submissions,
+            "read_answers": pages.answered(initial),
+            "can_write": can_write,
+            "can_submit": can_submit,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def answers(request, year: int):
+    """The answers states shared for the year (their latest submission, where they
+    marked it shareable), and, for platform staff, which states submitted."""
+    year = _year(year)
+    check_may_read(request.user)
+    staff = request.user.is_platform_staff
+    return render(
+        request,
+        "sharing/reports/answers.html",
+        {
+            "year": year,
+            "shared": pages.shared_answers(Submission.objects.visible_to(request.user), year),
+            "status": services.submission_status(year) if staff else None,
+        },
+    )

@@ -68,18 +68,14 @@ def registry_url(row) -> str:
 
 
 @register.filter
-def figure(measure) -> str:
-    """A figure of the implementation report (sharing.reports.figures.Measure) as the
-    page shows it: a count, a share in percent, a median in working days, or a dash
-    that a screen reader reads as "no data"."""
+def figure_text(measure) -> str:
+    """A figure of the implementation report (sharing.reports.figures.Measure) as text:
+    a count, a share in percent, a median in working days, or a dash for no data."""
     value = measure.value
     if value is None:
-        return format_html(
-            '<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
-            gettext("no data"),
-        )
+        return "—"
     if measure.kind == "share":
-        return format_html("{}&nbsp;%", number_format(value, 1))
+        return f"{number_format(value, 1)}\u00a0%"
     if measure.kind == "median":
         whole = float(value).is_integer()
         count = int(value) if whole else 2  # a fraction of a day takes the plural
@@ -87,3 +83,14 @@ def figure(measure) -> str:
             "days": number_format(value, 0 if whole else 1)
         }
     return number_format(value, 0, force_grouping=True)
+
+
+@register.filter
+def figure(measure) -> str:
+    """The same on a page, where a screen reader reads the dash as "no data"."""
+    if measure.value is None:
+        return format_html(
+            '<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
+            gettext("no data"),
+        )
+    return figure_text(measure)

@@ -68,7 +68,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     assert "6 demo notice(s) and 12 best practice(s) added" in first
     assert (
         "4 advisory(ies) for industry, 1 public comment window(s), 1 watched "
-        "application(s) and 11 notice(s) of the past year added"
+        "application(s), 11 notice(s) of the past year and 2 questionnaire(s) added"
     ) in first
     officer = User.objects.get(username="dk-officer")
     assert (officer.state_id, officer.role, officer.time_zone) == (
@@ -96,7 +96,7 @@ def test_seed_demo_creates_three_users_per_state_and_is_idempotent(seeded_states
     months = {(n.published_at.year, n.published_at.month) for n in history}
     assert len(months) == 11 and (timezone.now().year, timezone.now().month) not in months
     assert not Notification.objects.filter(notice__in=history, read_at__isnull=True).exists()
-    assert "0 notice(s) of the past year added" in second
+    assert "0 notice(s) of the past year and 0 questionnaire(s) added" in second
     # Advisories for industry: two public, one for industry contacts, one awaiting no-admin.
     from sharing.advisories.models import Advisory
 

@@ -11,6 +11,7 @@ from sharing.demo import (
     seed_history,
     seed_notices,
     seed_practices,
+    seed_questionnaire,
     seed_registry,
     seed_watch,
 )
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             windows = seed_comment_window()
             watched = seed_watch()
             history = seed_history()
+            questionnaires = seed_questionnaire()
         # The registry links what was published once it is committed (and dispatched).
         with override_settings(EMAIL_BACKEND=QUIET), transaction.atomic():
             related = seed_registry()
@@ -60,8 +62,8 @@ class Command(BaseCommand):
             f"{notices} demo notice(s) and {practices} best practice(s) added; "
             f"{denials} licence denial(s), {consultations} consultation(s) and "
             f"{advisories} advisory(ies) for industry, {windows} public comment "
-            f"window(s), {watched} watched application(s) and {history} notice(s) of the past "
-            f"year added.\n"
+            f"window(s), {watched} watched application(s), {history} notice(s) of the past "
+            f"year and {questionnaires} questionnaire(s) added.\n"
             f"Every state has <cc>-admin, <cc>-officer and <cc>-viewer (cc = the state's code "
             f"in lower case); new ones have the password {password!r}.\n"
             f"For example: dk-officer / {password}  (Denmark), no-viewer / {password}  (Norway).\n"
@@ -74,9 +76,10 @@ class Command(BaseCommand):
             f"of Norway's is open for public comment (its page links to it). fi-officer "
             f"watches an application that a later Danish denial matches (Denials → Watched "
             f"applications, and the inbox). Under Reports, dk-admin / {password} sees Denmark's "
-            f"figures for the year beside the community's, and can agree in the state's "
-            f"settings to be named in the comparisons. Denials → Registry of entities shows a "
-            f"broker "
+            f"figures for the year beside the community's, submits the questionnaire an officer "
+            f"drafted, downloads the plenary pack, and can agree in the state's settings to be "
+            f"named in the comparisons; Norway shared its answers. Denials → Registry of "
+            f"entities shows a broker "
             f"Denmark linked to its denial and recorded as a front ({related} relation(s) "
             f"added)."
         )

@@ -1,0 +1,67 @@
+"""The plenary pack: the year's report as a PDF for the plenary, laid out by WeasyPrint
+from HTML (templates/sharing/reports/pack.html). It is shared among the community,
+TLP:GREEN on every page, so it holds what every state may read and no more: the
+community's figures, the states that agreed to be named, and the answers shared; never
+the reader's own figures unless their state agreed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from sharing.reports import figures, pages
+from sharing.reports.disclosure import disclosed_to
+from sharing.reports.models import Submission
+
+# The height of the tallest month's bar in the pack's chart, in millimetres.
+BAR_MM = 36
+
+
+def _columns(series: list[dict]) -> list[list[tuple[int, float]]]:
+    """Each month's stacked bar: (kind, height in mm), bottom first."""
+    totals = [sum(values) for values in zip(*(one["values"] for one in series), strict=True)]
+    tallest = max(totals) or 1
+    return [
+        [
+            (kind, round(one["values"][month] * BAR_MM / tallest, 2))
+            for kind, one in enumerate(series)
+            if one["values"][month]
+        ]
+        for month in range(12)
+    ]
+
+
+def _refuse(url: str, *args, **kwargs):
+    """The pack fetches nothing: no image, style sheet or font from any address."""
+    raise ValueError(f"the plenary pack fetches nothing ({url[:40]})")
+
+
+def render_pdf(year: int, *, request=None) -> bytes:
+    """The pack of ``year``, for any reader of reports (the same for all of them)."""
+    seen = disclosed_to(figures.report(year), None)
+    context = pages.report_context(seen, year)
+    community = context["activity"]["community"]
+    timeliness = context["timeliness"]
+    if timeliness:
+        timeliness["pairs"] = list(zip(timeliness["labels"], timeliness["values"], strict=True))
+    context.update(
+        {
+            "site_name": settings.SITE_NAME,
+            "page_word": _("Page"),
+            "generated": timezone.now(),
+            "months": context["month_labels"],
+            "month_rows": context["months"],
+            "activity": {
+                "summary": community["summary"],
+                "labels": [one["label"] for one in community["series"]],
+                "columns": _columns(community["series"]),
+            },
+            "withheld": seen.withheld,
+            "answers": pages.shared_answers(Submission.objects.shared(), year),
+        }
+    )
+    html = render_to_string("sharing/reports/pack.html", context, request=request)
+    return HTML(string=html, url_fetcher=_refuse).write_pdf()
