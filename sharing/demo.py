@@ -1151,7 +1151,7 @@ def seed_history(today: datetime.date | None = None) -> int:
             notices.acknowledge(notice, by=user)
             later = published + datetime.timedelta(days=chance.choice([0, 1, 2, 6, 9, 16, 23]))
             Acknowledgement.objects.filter(notice=notice, state=user.state).update(
-                acknowledged_at=later
+                acknowledged_at=later, first_acknowledged_at=later
             )
         Notice.objects.filter(pk=notice.pk).update(
             created_at=published, published_at=published, updated_at=published

@@ -206,6 +206,11 @@ class Acknowledgement(ChoiceLabels, models.Model):
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(_("acknowledged"), default=timezone.now)
+    # When the state first acknowledged this version, whatever level it raised it to
+    # later (acknowledged_at moves with the level): what the implementation reports count.
+    first_acknowledged_at = models.DateTimeField(
+        _("first acknowledged"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("acknowledgement")

@@ -8,7 +8,9 @@ command alike.
   with whom) only if its admin opted in (``State.named_in_reports``; default: not).
   The reader's own state is named to itself.
 - When exactly one state other than the reader's is left unnamed, the comparisons are
-  withheld: its figures would be the community's less those of the states named.
+  withheld: its figures would be the community's less those of the states named. The
+  plenary pack, the same for every reader, is withheld from naming anyone when one or
+  two states are unnamed (one of them, reading it, would learn the other's figures).
 - Platform staff see the community's figures and the comparisons, as states do, and
   no state's own page.
 """
@@ -71,9 +73,12 @@ def disclosed(report: Report, user) -> Disclosure:
     return disclosed_to(report, reading_state(user))
 
 
-def disclosed_to(report: Report, own) -> Disclosure:
-    """What the officials of state ``own`` see of ``report`` (None: platform staff)."""
+def disclosed_to(report: Report, own, *, everyone: bool = False) -> Disclosure:
+    """What the officials of state ``own`` see of ``report`` (None: platform staff);
+    ``everyone``: what any state's officials may all read (the plenary pack)."""
     named = [s for s in report.states if s.named_in_reports or (own is not None and s == own)]
     unnamed = [s for s in report.states if s not in named]
-    withheld = len(unnamed) == 1
+    # A reader knows its own figures; any state may be the pack's reader, so there one
+    # more unnamed state is needed before none of them can be worked out.
+    withheld = 1 <= len(unnamed) <= (2 if everyone else 1)
     return Disclosure(report, own, [] if withheld else named, withheld)

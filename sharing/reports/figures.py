@@ -325,8 +325,8 @@ def _withdrawals(bounds, figures) -> None:
 
 def _acknowledgements_given(bounds, figures) -> None:
     Acknowledgement = apps.get_model("sharing", "Acknowledgement")
-    given = Acknowledgement.objects.filter(_in("acknowledged_at", bounds))
-    _counted(given, "state", "acknowledged_at", "acknowledgements", figures)
+    given = Acknowledgement.objects.filter(_in("first_acknowledged_at", bounds))
+    _counted(given, "state", "first_acknowledged_at", "acknowledgements", figures)
 
 
 def _endorsements(bounds, figures) -> None:
@@ -347,9 +347,11 @@ def _comment_windows(bounds, figures) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _offsets(zone, year: int) -> tuple:
-    """The UTC offsets of ``zone`` at every hour of ``year`` (and the first days of the
-    next, where a late acknowledgement falls): zones that agree on them give every
-    moment of the year the same date."""
+    """The UTC offsets of ``zone`` at every hour of ``year`` and of the first month of the
+    next (where a late acknowledgement falls): zones that agree on them give those
+    moments the same date. A zone whose rules change later, or on the half hour, could
+    differ by a day on an acknowledgement after that: the median could move, not the
+    share in time, whose deadlines fall within the sampled days."""
     start = datetime.datetime(year, 1, 1, tzinfo=_UTC)
     return tuple(zone.utcoffset(start + datetime.timedelta(hours=hour)) for hour in range(24 * 400))
 
@@ -375,8 +377,8 @@ def _acknowledgement_times(bounds, states, figures, now) -> None:
         Acknowledgement.objects.filter(
             notice_id=OuterRef("revision__notice_id"), state_id=OuterRef("state_id")
         )
-        .order_by("acknowledged_at")
-        .values("acknowledged_at")[:1]
+        .order_by("first_acknowledged_at")
+        .values("first_acknowledged_at")[:1]
     )
     received = Reached.objects.filter(
         _in("revision__created_at", bounds),
@@ -390,8 +392,9 @@ def _acknowledgement_times(bounds, states, figures, now) -> None:
             .annotate(
                 published=TruncDate("revision__created_at", tzinfo=zone),
                 acknowledged=TruncDate(Subquery(first_ack), tzinfo=zone),
+                withdrawn=TruncDate("revision__notice__withdrawn_at", tzinfo=zone),
             )
-            .values("state_id", "published", "acknowledged")
+            .values("state_id", "published", "acknowledged", "withdrawn")
             .annotate(n=Count("pk"))
             .order_by()
         )
@@ -402,7 +405,10 @@ def _acknowledgement_times(bounds, states, figures, now) -> None:
             published, acknowledged = row["published"], row["acknowledged"]
             deadline = add_working_days(published, ACK_WORKING_DAYS, state.code)
             in_time = acknowledged is not None and acknowledged <= deadline
-            if in_time or deadline < local_date(now, state):
+            # Withdrawn before its time ended, unacknowledged: it could not be any more.
+            cut_short = acknowledged is None and row["withdrawn"] is not None
+            cut_short = cut_short and row["withdrawn"] <= deadline
+            if in_time or (deadline < local_date(now, state) and not cut_short):
                 timely = measures["acknowledged_in_time"]
                 timely.total += row["n"]
                 timely.count += row["n"] if in_time else 0
@@ -416,13 +422,16 @@ def _consultations(bounds, states, figures, now) -> None:
     Consultation = apps.get_model("sharing", "Consultation")
     by_code = {state.code: state for state in states}
     rows = Consultation.objects.filter(_in("opened_at", bounds)).values_list(
-        "denial__state_id", "opened_at", "due_on", "answered_at"
+        "denial__state_id", "opened_at", "due_on", "answered_at", "outcome", "outcome_at"
     )
-    for code, opened_at, due_on, answered_at in rows:
+    for code, opened_at, due_on, answered_at, outcome, outcome_at in rows:
         state, measures = by_code[code], figures[code]
         measures["consultations_received"].add(1, opened_at.astimezone(_UTC).month)
         answered = local_date(answered_at, state) if answered_at else None
-        if answered is not None or due_on < local_date(now, state):
+        # The application withdrawn before the answer was due: nothing was late.
+        withdrawn = answered is None and outcome == "withdrawn" and outcome_at is not None
+        withdrawn = withdrawn and local_date(outcome_at, state) <= due_on
+        if answered is not None or (due_on < local_date(now, state) and not withdrawn):
             timely = measures["consultations_in_time"]
             timely.total += 1
             timely.count += answered is not None and answered <= due_on

@@ -41,7 +41,7 @@ def _refuse(url: str, *args, **kwargs):
 
 def render_pdf(year: int, *, request=None) -> bytes:
     """The pack of ``year``, for any reader of reports (the same for all of them)."""
-    seen = disclosed_to(figures.report(year), None)
+    seen = disclosed_to(figures.report(year), None, everyone=True)
     context = pages.report_context(seen, year)
     community = context["activity"]["community"]
     timeliness = context["timeliness"]
@@ -64,4 +64,5 @@ def render_pdf(year: int, *, request=None) -> bytes:
         }
     )
     html = render_to_string("sharing/reports/pack.html", context, request=request)
-    return HTML(string=html, url_fetcher=_refuse).write_pdf()
+    # Tagged (headings, tables, reading order) for screen readers.
+    return HTML(string=html, url_fetcher=_refuse).write_pdf(pdf_tags=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.choices import StateStatus
 from portal.forms import saved
@@ -76,6 +76,7 @@ def _questionnaire_state(user):
     return state
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def questionnaire(request, year: int):
     """Our state's answers for the year: saved as a draft by its officers and admins,

@@ -27,8 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, year, state=None, csv=False, today=None, **options):
-        if not 1900 <= year <= 9999:
-            raise CommandError("The year must have four digits.")
+        if not figures.reported(year):
+            raise CommandError(
+                f"There is a report for the years {figures.FIRST_YEAR} to {figures.this_year()}."
+            )
         own = None
         if state:
             own = State.objects.filter(pk=state.upper()).first()

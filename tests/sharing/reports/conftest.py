@@ -22,7 +22,9 @@ def published_at(notice: Notice, moment: datetime.datetime) -> None:
 
 def acknowledged(notice: Notice, user, moment: datetime.datetime) -> None:
     notices.acknowledge(notice, by=user)
-    Acknowledgement.objects.filter(notice=notice, state=user.state).update(acknowledged_at=moment)
+    Acknowledgement.objects.filter(notice=notice, state=user.state).update(
+        acknowledged_at=moment, first_acknowledged_at=moment
+    )
 
 
 @pytest.fixture

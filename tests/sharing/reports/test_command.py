@@ -46,7 +46,7 @@ def test_csv_is_the_pages_file(year_2025, staff_client):
     assert printed.replace("\r\n", "\n") == downloaded.replace("\r\n", "\n")
 
 
-@pytest.mark.parametrize("args", [["20255"], ["2025", "--state", "XX"]])
+@pytest.mark.parametrize("args", [["20255"], ["9999"], ["2019"], ["2025", "--state", "XX"]])
 def test_bad_arguments_are_refused(seeded_states, args):
     with pytest.raises(CommandError):
         run(*args)

@@ -9,11 +9,12 @@ import pytest
 
 from sharing.denials import services as denials
 from sharing.notices import services as notices
+from sharing.notices.models import Acknowledgement, Notice
 from sharing.practices import services as practices
 from sharing.reports import figures
 from tests.personas import persona
 from tests.sharing.conftest import consultation_content, denial_content, practice_content
-from tests.sharing.reports.conftest import TODAY, at
+from tests.sharing.reports.conftest import TODAY, acknowledged, at, published_at
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,44 @@ def test_the_figures_take_the_same_queries_however_many_items(make_notice, no_vi
         notice = make_notice(title=f"More {n}")
         notices.acknowledge(notice, by=no_viewer)
     assert count() == few
+
+
+def test_raising_the_level_later_keeps_the_first_acknowledgement(make_notice, no_viewer):
+    """Norway says "received" in time, then "assessed" three weeks later: it
+    acknowledged in time, after 1 working day, once, in April."""
+    notice = make_notice(title="Raised")
+    published_at(notice, at(2025, 4, 15, 9))
+    acknowledged(notice, no_viewer, at(2025, 4, 16, 9))
+    notices.acknowledge(notice, by=no_viewer, level="assessed")
+    Acknowledgement.objects.filter(notice=notice).update(acknowledged_at=at(2025, 5, 6, 9))
+    norway = figures.report(2025, today=TODAY).of("NO")
+    assert norway["acknowledged_in_time"].value == 100.0
+    assert norway["acknowledgement_days"].value == 1
+    assert norway["acknowledgements"].months[3:5] == [1, 0]
+
+
+def test_a_notice_withdrawn_before_its_time_to_acknowledge_ended_is_not_a_miss(
+    make_notice, dk_officer
+):
+    """Published on Tuesday 15 April, withdrawn on the 17th, never acknowledged: nobody
+    could acknowledge it after that, so it counts as received only."""
+    notice = make_notice(title="Withdrawn early")
+    published_at(notice, at(2025, 4, 15, 9))
+    notices.withdraw(notice, by=dk_officer, reason="Sent in error.")
+    Notice.objects.filter(pk=notice.pk).update(withdrawn_at=at(2025, 4, 17, 9))
+    france = figures.report(2025, today=TODAY).of("FR")
+    assert france["notices_received"].value == 1
+    assert france["acknowledged_in_time"].total == 0
+
+
+def test_a_consultation_withdrawn_before_its_due_date_is_not_a_late_answer(dk_officer, fi_officer):
+    denial = denials.publish(by=dk_officer, **denial_content())
+    consultation = denials.open_consultation(denial, by=fi_officer, **consultation_content())
+    denials.record_outcome(consultation, by=fi_officer, outcome="withdrawn")
+    type(consultation).objects.filter(pk=consultation.pk).update(
+        opened_at=at(2025, 3, 3, 8), due_on=datetime.date(2025, 3, 17),
+        outcome_at=at(2025, 3, 5, 8),
+    )  # fmt: skip
+    denmark = figures.report(2025, today=TODAY).of("DK")
+    assert denmark["consultations_received"].value == 1
+    assert denmark["consultations_in_time"].total == 0

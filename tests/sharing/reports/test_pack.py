@@ -59,3 +59,13 @@ def test_who_may_download_it(staff_client, seeded_states):
     assert Client().get(PACK).status_code == 302  # to sign in
     assert staff_client.get(PACK).status_code == 200
     assert staff_client.get(f"/reports/{YEAR + 1}/pack.pdf").status_code == 404
+
+
+def test_with_two_states_unnamed_the_pack_names_nobody(client, dk_viewer):
+    """Denmark's users know Denmark's figures: were the others named in the pack, the
+    community's less theirs and Denmark's would be France's."""
+    State.objects.exclude(pk__in=["DK", "FR"]).update(named_in_reports=True)
+    client.force_login(dk_viewer)
+    text = "\n".join(pages_of(client.get(PACK)))
+    assert "The comparisons are not shown" in text
+    assert "Norway" not in text and "France" not in text
