@@ -10,11 +10,25 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from sharing.reports import figures, pages
 from sharing.reports.disclosure import disclosed_to
 from sharing.reports.models import Submission
+
+
+class Unavailable(Exception):
+    """WeasyPrint cannot run here: the Pango library it lays text out with is missing."""
+
+
+def _html_class():
+    # Imported when a pack is asked for, not with the pages: without Pango, WeasyPrint
+    # fails on import, and only the pack should go with it.
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise Unavailable(str(error)) from error
+    return HTML
+
 
 # The height of the tallest month's bar in the pack's chart, in millimetres.
 BAR_MM = 36
@@ -65,4 +79,4 @@ def render_pdf(year: int, *, request=None) -> bytes:
     )
     html = render_to_string("sharing/reports/pack.html", context, request=request)
     # Tagged (headings, tables, reading order) for screen readers.
-    return HTML(string=html, url_fetcher=_refuse).write_pdf(pdf_tags=True)
+    return _html_class()(string=html, url_fetcher=_refuse).write_pdf(pdf_tags=True)

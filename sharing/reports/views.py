@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -47,7 +48,17 @@ def report_page(request, year: int):
 def report_pack(request, year: int):
     """The plenary pack as a PDF: what every state may read (sharing/reports/pack.py)."""
     check_may_read(request.user)
-    document = pack.render_pdf(_year(year), request=request)
+    try:
+        document = pack.render_pdf(_year(year), request=request)
+    except pack.Unavailable:
+        messages.error(
+            request,
+            _(
+                "The PDF cannot be made on this server: the Pango library it needs is "
+                "missing. The figures are on this page and in the CSV file."
+            ),
+        )
+        return redirect("sharing:report", year=year)
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="implementation-{year}.pdf"'
     return response

@@ -69,3 +69,20 @@ def test_with_two_states_unnamed_the_pack_names_nobody(client, dk_viewer):
     text = "\n".join(pages_of(client.get(PACK)))
     assert "The comparisons are not shown" in text
     assert "Norway" not in text and "France" not in text
+
+
+def test_without_pango_the_page_says_so_instead_of_failing(client, dk_viewer, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    client.force_login(dk_viewer)
+    response = client.get(PACK, follow=True)
+    assert response.redirect_chain == [(f"/reports/{YEAR}/", 302)]
+    assert "the Pango library it needs is missing" in response.content.decode()
