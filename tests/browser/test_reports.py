@@ -44,7 +44,10 @@ def test_a_state_admin_reads_the_figures_submits_the_questionnaire_and_downloads
     expect(page.locator("#activity-own-summary")).to_contain_text(
         "Denmark: 1 items first published"
     )
-    assert page.evaluate("() => Chart.getChart(document.querySelector('[data-activity=own]'))")
+    # Drawn by Chart.js once the scripts at the end of the page have run.
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('[data-activity=own]'))"
+    )
     expect(
         page.get_by_role("img", name=re.compile("acknowledged within 10 working days"))
     ).to_be_visible()
