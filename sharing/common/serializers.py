@@ -165,10 +165,15 @@ class StateSettingsSerializer(serializers.ModelSerializer):
         help_text="Whether another official approves every licence denial it notifies, "
         "amends or revokes.",
     )
+    named_in_reports = StrictBooleanField(
+        required=False,
+        help_text="Whether other states see its figures by name in the implementation "
+        "reports' comparisons across states (otherwise only in the community's totals).",
+    )
 
     class Meta:
         model = State
-        fields = ["code", "language", "approval_policy", "approve_denials"]
+        fields = ["code", "language", "approval_policy", "approve_denials", "named_in_reports"]
         read_only_fields = ["code"]
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from sharing.common.querysets import reading_state
 from sharing.reports.figures import Measure, Report
+from sharing.reports.querysets import reads_reports
 
 
 @dataclasses.dataclass
@@ -62,8 +63,7 @@ class Disclosure:
 def check_may_read(user) -> None:
     """The reports are read by the users of a state that reads (not a suspended one)
     and by platform staff; PermissionDenied for anyone else."""
-    staff = user.is_authenticated and user.is_active and user.is_platform_staff
-    if reading_state(user) is None and not staff:
+    if not reads_reports(user):
         raise PermissionDenied(_("Only the states' officials and platform staff read reports."))
 
 

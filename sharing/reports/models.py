@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sharing.reports.querysets import QuestionnaireQuerySet, SubmissionQuerySet
+from sharing.reports.querysets import SubmissionQuerySet
 
 
 class Questionnaire(models.Model):
@@ -19,8 +19,6 @@ class Questionnaire(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-
-    objects = QuestionnaireQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("questionnaire")

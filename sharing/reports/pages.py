@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,6 @@ from sharing.common.choices import TLP
 from sharing.notices.choices import NoticeKind
 from sharing.reports import figures
 from sharing.reports.choices import QUESTIONS
-from sharing.reports.models import Submission
 
 # The comparisons across states show these figures.
 COMPARED = (
@@ -191,32 +189,13 @@ def answered(answers: dict) -> list[tuple]:
 
 
 def shared_answers(readable, year: int) -> list[tuple]:
-    """Of the submissions ``readable`` (a ``visible_to`` or ``shared`` queryset), those
-    of ``year``, each state's latest submission only
-    (a state that took sharing back with a later version shows nothing), with each
-    question's label: [(submission, [(label, answer), ...]), ...] by state."""
-    latest: dict = {}
-    readable = (
-        readable.filter(questionnaire__year=year)
-        .select_related("questionnaire__state")
-        .order_by("questionnaire__state__name", "-version")
-    )
-    for submission in readable:
-        latest.setdefault(submission.questionnaire.state_id, submission)
-    newest = newest_versions(year)
-    return [
-        (s, answered(s.answers))
-        for s in latest.values()
-        if newest.get(s.questionnaire_id) == s.version
-    ]
-
-
-def newest_versions(year: int) -> dict:
-    """The number of each questionnaire's latest submission for ``year``."""
+    """Of the submissions ``readable`` (a ``visible_to`` or ``shared`` queryset), each
+    state's latest for ``year`` (``newest``), with each question's label:
+    [(submission, [(label, answer), ...]), ...], by state."""
     rows = (
-        Submission.objects.filter(questionnaire__year=year)
-        .values("questionnaire_id")
-        .annotate(newest=Max("version"))
-        .order_by()
+        readable.newest()
+        .filter(questionnaire__year=year)
+        .select_related("questionnaire__state")
+        .order_by("questionnaire__state__name")
     )
-    return {row["questionnaire_id"]: row["newest"] for row in rows}
+    return [(s, answered(s.answers)) for s in rows]

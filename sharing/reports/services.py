@@ -10,21 +10,28 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import Role, StateStatus
 from accounts.models import State, User
 from portal import audit
 from portal.inputs import Conflict, refuse_unknown
-from sharing.common.querysets import authoring_state
+from sharing.common.querysets import reading_state
+from sharing.common.services import as_predicate, check_can_author
 from sharing.reports import figures
 from sharing.reports.choices import MAX_ANSWER, QUESTION_KEYS
 from sharing.reports.models import Questionnaire, Submission
 
+# Officers and admins of a subscribing state write its answers (the rule every kind
+# of item has: sharing.common.services.check_can_author).
+check_can_write = check_can_author
+can_write = as_predicate(check_can_author)
 
-def check_can_write(by: User) -> State:
-    """Officers and admins of a subscribing state write its answers."""
-    state = authoring_state(by)
-    if state is None:
-        raise PermissionDenied(_("Only officers and admins of a subscribing state can do this."))
+
+def check_can_read(by: User) -> State:
+    """The questionnaire is answered by the subscribing states; their users read their
+    own state's."""
+    state = reading_state(by)
+    if state is None or state.status != StateStatus.SUBSCRIBING:
+        raise PermissionDenied(_("Only the subscribing states answer the questionnaire."))
     return state
 
 
@@ -36,12 +43,7 @@ def check_can_submit(by: User) -> State:
     return state
 
 
-def can_write(by: User) -> bool:
-    return authoring_state(by) is not None
-
-
-def can_submit(by: User) -> bool:
-    return can_write(by) and by.role == Role.STATE_ADMIN
+can_submit = as_predicate(check_can_submit)
 
 
 def _check_year(year: int) -> None:
@@ -160,5 +162,5 @@ def submission_status(year: int) -> list[tuple[State, Submission | None]]:
         .defer("answers")
         .order_by("questionnaire_id", "version")
     }
-    states = State.objects.filter(status="subscribing").order_by("name")
+    states = State.objects.filter(status=StateStatus.SUBSCRIBING).order_by("name")
     return [(state, latest.get(state.code)) for state in states]

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.choices import StateStatus
 from portal.forms import saved
-from sharing.common.querysets import reading_state
 from sharing.reports import exports, figures, pack, pages, services
 from sharing.reports.disclosure import check_may_read, disclosed
 from sharing.reports.forms import QuestionnaireForm
@@ -79,21 +76,13 @@ def report_csv(request, year: int):
 # --- The questionnaire --------------------------------------------------------------------
 
 
-def _questionnaire_state(user):
-    """The questionnaire is answered by subscribing states; their users read it."""
-    state = reading_state(user)
-    if state is None or state.status != StateStatus.SUBSCRIBING:
-        raise PermissionDenied(_("Only the subscribing states answer the questionnaire."))
-    return state
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def questionnaire(request, year: int):
     """Our state's answers for the year: saved as a draft by its officers and admins,
     submitted by an admin; every submission listed below."""
     year = _year(year)
-    state = _questionnaire_state(request.user)
+    state = services.check_can_read(request.user)
     current = services.questionnaire_of(state, year)
     submissions = list(current.submissions.select_related("submitted_by")) if current else []
     can_write = services.can_write(request.user)
@@ -106,8 +95,7 @@ def questionnaire(request, year: int):
         can_submit=can_submit,
     )
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied(_("Only officers and admins of your state write the answers."))
+        services.check_can_write(request.user)  # before the form says anything
         submitting = "submit" in request.POST
         if form.is_valid():
             if submitting:

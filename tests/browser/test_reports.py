@@ -20,7 +20,15 @@ YEAR = datetime.date.today().year
 
 
 def test_a_state_admin_reads_the_figures_submits_the_questionnaire_and_downloads_the_pack(
-    browser, live_server, sign_in, check_a11y, dk_officer, dk_admin, no_viewer, password
+    browser,
+    live_server,
+    sign_in,
+    check_a11y,
+    dk_officer,
+    dk_admin,
+    no_viewer,
+    staff_user,
+    password,
 ):
     notices.publish(
         notices.create(by=dk_officer, **notice_content(title="Counted in the report")),
@@ -92,3 +100,16 @@ def test_a_state_admin_reads_the_figures_submits_the_questionnaire_and_downloads
     expect(norway.get_by_role("heading", name="Denmark")).to_be_visible()
     expect(norway.get_by_text("Talk to universities early.")).to_be_visible()
     check_a11y(norway)
+
+    # The secretariat: the community, and who submitted; Denmark's answers, shared.
+    staff = browser.new_context(locale="en-GB").new_page()
+    sign_in(staff, "secretariat", password)
+    staff.get_by_role("link", name="Reports").click()
+    expect(staff.get_by_role("heading", name="The community")).to_be_visible()
+    check_a11y(staff)
+    staff.get_by_role("link", name="Who submitted, and answers shared").click()
+    submitted = staff.get_by_role("row", name=re.compile("^Denmark"))
+    expect(submitted).to_contain_text("Yes")
+    expect(staff.get_by_role("row", name=re.compile("^Norway"))).to_contain_text("Not yet")
+    expect(staff.get_by_text("universities early")).to_be_visible()
+    check_a11y(staff)

@@ -220,10 +220,16 @@ def test_the_state_settings_endpoint(api_for, seeded_states):
         "language": "",
         "approval_policy": "nothing",
         "approve_denials": False,
+        "named_in_reports": False,
     }
     response = admin.patch("/api/v1/state/", {"approval_policy": "restricted"}, format="json")
     assert response.status_code == 200 and response.json()["approval_policy"] == "restricted"
     assert State.objects.get(pk="DK").approval_policy == "restricted"
+    # Named in the implementation reports' comparisons, as on the settings page.
+    agreed = admin.patch("/api/v1/state/", {"named_in_reports": True}, format="json")
+    assert agreed.status_code == 200 and State.objects.get(pk="DK").named_in_reports
+    not_bool = admin.patch("/api/v1/state/", {"named_in_reports": "maybe"}, format="json")
+    assert not_bool.status_code == 400 and "named_in_reports" in not_bool.json()
     bad = admin.patch("/api/v1/state/", {"approval_policy": "sometimes"}, format="json")
     assert bad.status_code == 400 and "approval_policy" in bad.json()
     unknown = admin.patch("/api/v1/state/", {"founding": False}, format="json")
