@@ -6,11 +6,14 @@ to ``sharing.registry.services``."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from portal.inputs import CONTROL
 from sharing.api.pagination import NewestChangeFirst
 from sharing.common import services as common
 from sharing.common.api import validated
@@ -74,7 +77,12 @@ class EntityViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         entities = self.get_queryset()
-        query = services.clean_query(request.query_params.get("q", ""))
+        raw = request.query_params.get("q")
+        # The document says what a query may hold; the API refuses the rest by name
+        # (the page is lenient and reads control characters as spaces).
+        if raw is not None and (not raw or CONTROL.search(raw)):
+            raise DRFValidationError({"q": [_("Give part of a name, without control characters.")]})
+        query = services.clean_query(raw or "")
         if query:
             rows = EntityLink.objects.visible_to(request.user).named(query)
             entities = entities.filter(pk__in=rows.values("entity_id"))

@@ -121,3 +121,12 @@ def test_the_lists_keep_their_query_budget(
     # audit row of an AMBER reading
     with django_assert_num_queries(7):
         assert client.get("/entities/").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["", "Nimbus\x1fIntercept", "\x00"])
+def test_a_query_the_document_refuses_is_a_400_naming_q(api_for, dk_officer, query):
+    """Found by the schema fuzzer: an empty query, or one with control characters,
+    was answered 200 while the OpenAPI document says it is refused."""
+    response = api_for(dk_officer).get("/api/v1/entities/", {"q": query})
+    assert response.status_code == 400
+    assert "q" in response.json()
