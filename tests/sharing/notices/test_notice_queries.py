@@ -170,6 +170,23 @@ def test_dashboard_query_count_does_not_grow(
     assert len(page.context["awaiting"]) == size
 
 
+def test_a_viewers_dashboard_does_not_look_for_drafts_it_may_not_read(
+    client, make_notice, dk_officer, no_officer, no_viewer, django_assert_num_queries
+):
+    """Viewers read no drafts, so their dashboard asks for none: the query would walk
+    every notice at 100,000 to find nothing (docs/architecture.md, "Performance")."""
+    make_notice(by=dk_officer, title="From Denmark")
+    make_notice(by=no_officer, publish=False, title="Norwegian draft")
+    client.force_login(no_viewer)
+    # session, user, two notice lists, the consultations awaiting an answer, the unread
+    # notifications, the states: no list of drafts (which made it 8)
+    with django_assert_num_queries(7):
+        page = client.get("/")
+    assert page.context["drafts"] == []
+    assert "Norwegian draft" not in page.content.decode()
+    assert [n.title for n in page.context["awaiting"]] == ["From Denmark"]
+
+
 @pytest.mark.parametrize("size", [1, 7])
 def test_dashboard_with_drafts_and_notices_awaiting_keeps_its_budget(
     client, make_notice, no_officer, dk_officer, size, django_assert_num_queries
