@@ -51,8 +51,8 @@ def dashboard(request):
         )
         context["latest"] = list(published.order_by("-published_at")[:DASHBOARD_LIST_SIZE])
         # Drafts are for those who write them. A viewer's query would ask for what the
-        # rule never lets them read, and PostgreSQL, unable to see that, would walk every
-        # notice in the order of their last change to find none (46 ms at 100,000).
+        # rule never lets them read, which PostgreSQL cannot see: with some statistics
+        # it walks every notice in the order of their last change to find none.
         context["drafts"] = (
             list(
                 visible.filter(status__in=Notice.UNPUBLISHED, author_state=state).order_by(
