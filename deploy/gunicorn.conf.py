@@ -88,3 +88,11 @@ access_log_format = (
     else '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(D)sus "%(a)s" req=%({x-request-id}o)s'
 )
 logger_class = gunicorn_logger_class(_json_logs)
+
+
+def post_worker_init(worker) -> None:
+    """After the worker has loaded the portal: its views imported and its long-lived
+    objects kept out of the garbage collector's passes (portal.wsgi.settle)."""
+    from portal.wsgi import settle
+
+    settle()
