@@ -6,6 +6,7 @@ from django.db import connection
 
 from sharing.common import textsearch
 from sharing.notices import services as notices
+from sharing.notices.models import Notice
 from sharing.search import engine as search
 from tests.sharing.conftest import notice_content
 
@@ -226,12 +227,14 @@ def test_a_best_practice_title_match_ranks_above_summary_above_body(
     assert [p.title for p in page.context["page"].object_list] == expected
 
 
-# The vector indexes of migration 0005, and the trigram indexes on the stored folded text
-# (0011; 0008 had them on an expression folding the text as it is).
+# The vector indexes (0005; with the publication date since 0028, for the recent window),
+# and the trigram indexes on the stored folded text (0011; 0008 had them on an expression
+# folding the text as it is).
 FOLDED_TRIGRAMS = "USING gin (search_folded gin_trgm_ops)"
+VECTOR_AND_DATE = "USING gin (search_vector, published_at)"
 INDEXES = {
-    "notice_search_vector": ("sharing_notice", "USING gin (search_vector)"),
-    "practice_search_vector": ("sharing_bestpractice", "USING gin (search_vector)"),
+    "notice_search_vector": ("sharing_notice", VECTOR_AND_DATE),
+    "practice_search_vector": ("sharing_bestpractice", VECTOR_AND_DATE),
     "notice_search_folded": ("sharing_notice", FOLDED_TRIGRAMS),
     "practice_search_folded": ("sharing_bestpractice", FOLDED_TRIGRAMS),
 }
@@ -367,6 +370,41 @@ def test_a_common_word_ranks_only_the_newest_matches(make_notice, no_viewer, mon
     results = search.search(no_viewer, "spyware", kinds=("notice",))
     assert [hit.title for hit in results.hits] == ["Newest", "Older"]
     assert results.capped and results.total == 2
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 4, 6, 50])
+def test_the_newest_matches_are_the_same_from_the_recent_window_or_beyond(
+    make_notice, dk_officer, no_viewer, monkeypatch, window
+):
+    """A common word's newest matches come from the newest ``RECENT_WINDOW`` notices when
+    those hold enough of them; where they hold too few (a rarer word, a reader who sees
+    few of them), from the older ones and the unpublished too. Either way, the very same
+    rows as the newest of all the matches the reader may see."""
+    monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(textsearch, "RECENT_WINDOW", window)
+    to_norway = {"audience": "selected", "recipient_states": ["NO"]}
+    to_finland = {"audience": "selected", "recipient_states": ["FI"]}
+    make_notice(title="Old spyware broker", body="Spyware.", **to_norway)
+    make_notice(title="Spyware reseller", body="Spyware again.", **to_norway)
+    make_notice(title="Nothing of the kind", body="Cameras.", **to_norway)
+    make_notice(title="Spyware for Finland", body="Spyware.", **to_finland)
+    make_notice(title="Spyware, newest", body="Spyware.", **to_finland)
+    make_notice(title="Cameras again", body="Cameras.", **to_norway)
+    make_notice(title="A draft on spyware", body="Spyware.", publish=False)
+    for reader, query in [
+        (no_viewer, "spyware"),
+        (no_viewer, "reseller"),
+        (no_viewer, "spyware -broker"),
+        (no_viewer, "cameras"),
+        (dk_officer, "spyware"),  # the author: every published one, and the draft
+        (dk_officer, "draft"),
+    ]:
+        parsed = textsearch.parse(query)
+        visible = Notice.objects.visible_to(reader)
+        every_match = textsearch.matching(visible, parsed).order_by(*textsearch.NEWEST_FIRST)
+        newest = set(every_match.values_list("pk", flat=True)[:2])
+        assert newest, query
+        assert {pk for _s, _p, pk in textsearch.candidates(visible, parsed)} == newest, query
 
 
 def test_the_migration_brings_existing_rows_up_to_date(make_practice, jp_viewer):
