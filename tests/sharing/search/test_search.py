@@ -407,6 +407,24 @@ def test_the_newest_matches_are_the_same_from_the_recent_window_or_beyond(
         assert {pk for _s, _p, pk in textsearch.candidates(visible, parsed)} == newest, query
 
 
+@pytest.mark.postgres
+def test_a_words_newest_matches_are_looked_for_in_the_recent_window_first(make_notice, no_viewer):
+    """The union looks among the newest rows first, then among the rest (the results
+    alone cannot tell: they are the same either way). Which index PostgreSQL takes
+    depends on the data's size; at 100,000 notices it is the vector's, dates included
+    (docs/architecture.md, "Search")."""
+    require_postgresql("the window narrows the vector's matches, which are PostgreSQL's")
+    from django.test.utils import CaptureQueriesContext
+
+    make_notice(title="Spyware offered to police", body="Spyware.")
+    with CaptureQueriesContext(connection) as queries:
+        textsearch.candidates(Notice.objects.visible_to(no_viewer), textsearch.parse("spyware"))
+    [union] = [q["sql"] for q in queries if q["sql"].startswith("(SELECT")]
+    first, rest, *_substrings = union.split(" UNION ALL ")
+    assert '"sharing_notice"."published_at" >= (COALESCE((SELECT' in first
+    assert 'COALESCE("sharing_notice"."published_at" < COALESCE((SELECT' in rest
+
+
 def test_the_migration_brings_existing_rows_up_to_date(make_practice, jp_viewer):
     import importlib
 
