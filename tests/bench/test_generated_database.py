@@ -4,13 +4,12 @@ tests/bench/test_generate_bench_data.py is made inside a transaction that stays 
 for the whole of that module."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from bench.management.commands import generate_bench_data
 from sharing.common.models import Event
 from sharing.notices.models import Acknowledgement, Notice
 from sharing.notifications.models import Notification
+from tests.bench.test_generate_bench_data import generate
 
 pytestmark = pytest.mark.slow  # a data set of its own, committed
 
@@ -23,16 +22,7 @@ def test_outside_a_transaction_every_table_written_is_vacuumed(seeded_states):
     largest, or the benchmarks would measure heap fetches no portal in service makes."""
     if connection.vendor != "postgresql":
         pytest.skip("VACUUM and the visibility map are PostgreSQL's")
-    call_command(
-        generate_bench_data.Command(),
-        force=True,
-        verbosity=0,
-        notices=60,
-        best_practices=10,
-        users_per_state=2,
-        inbox_notices=5,
-        seed=11,
-    )
+    generate(seed=11)
     tables = [
         Notice._meta.db_table,
         Notice.recipient_states.through._meta.db_table,

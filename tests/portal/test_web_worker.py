@@ -4,12 +4,11 @@ every view imported, and what is alive then kept out of the garbage collector's 
 
 import gc
 import runpy
-from pathlib import Path
 from types import SimpleNamespace
 
 from django.urls import get_resolver
 
-GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+from tests.portal.test_logging import GUNICORN_CONF
 
 
 def test_a_web_worker_imports_its_views_and_freezes_what_lives_before_serving():
