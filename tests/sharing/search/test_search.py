@@ -425,6 +425,77 @@ def test_a_words_newest_matches_are_looked_for_in_the_recent_window_first(make_n
     assert 'COALESCE("sharing_notice"."published_at" < COALESCE((SELECT' in rest
 
 
+@pytest.mark.parametrize("recent", [1, 2, 3, 5, 50])
+def test_a_phrases_newest_matches_are_the_same_through_the_recent_window(
+    make_notice, dk_officer, no_viewer, monkeypatch, recent
+):
+    """The newest rows holding a phrase's words, on which its word order is tested, are
+    looked for among the newest ``RECENT_WINDOW`` notices first: the same rows, and so
+    the same matches, as from every notice at once."""
+    monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(textsearch, "PHRASE_WINDOW", 3)
+    to_norway = {"audience": "selected", "recipient_states": ["NO"]}
+    make_notice(title="Free zone broker", body="An end-user statement.", **to_norway)
+    make_notice(title="Zone of free trade", body="The user at the end.", **to_norway)
+    # The phrase's words in a row, which no substring "free zone" finds: only the test
+    # of the word order in the window does.
+    make_notice(title="A free-zone again", body="Forged end-user papers.")
+    make_notice(title="Free transit, zone", body="End of the user chain.", **to_norway)
+    make_notice(
+        title="Free zone for Finland",
+        body="End-user.",
+        audience="selected",
+        recipient_states=["FI"],
+    )
+    make_notice(title="The newest free zone", body="No end-user named.", **to_norway)
+    make_notice(title="A draft on a free zone", body="End-user.", publish=False)
+    queries = ['"free zone"', "end-user", '"free zone" end-user', '"zone free"']
+    readers = [no_viewer, dk_officer]  # dk_officer wrote them all, the draft too
+
+    def found():
+        return {
+            (reader.username, query): [
+                pk
+                for _s, _p, pk in textsearch.candidates(
+                    Notice.objects.visible_to(reader), textsearch.parse(query)
+                )
+            ]
+            for reader in readers
+            for query in queries
+        }
+
+    monkeypatch.setattr(textsearch, "RECENT_WINDOW", recent)
+    through_the_window = found()
+    with monkeypatch.context() as every_row_at_once:
+        every_row_at_once.setattr(textsearch, "_recent_first", lambda matches: [matches])
+        assert found() == through_the_window
+    assert len(through_the_window[no_viewer.username, '"free zone"']) == 2
+    assert through_the_window[no_viewer.username, '"zone free"'] == []
+
+
+@pytest.mark.postgres
+def test_a_phrase_is_tested_on_the_recent_window_first_and_a_code_not_at_all(
+    make_notice, no_viewer
+):
+    """A phrase's word order is tested on the newest rows holding its words, found among
+    the newest notices first; a control code is one word to PostgreSQL however it is
+    written, found by the vector's index alone, with no row's vector read."""
+    require_postgresql("phrases are tested on the vectors, which are PostgreSQL's")
+    from django.test.utils import CaptureQueriesContext
+
+    make_notice(title="End-user certificate", control_codes=["5A002.a.1"])
+    visible = Notice.objects.visible_to(no_viewer)
+    for query, phrase in [("end-user", True), ("5A002.a.1", False), ('"5A002.a.1"', False)]:
+        with CaptureQueriesContext(connection) as queries:
+            found = textsearch.candidates(visible, textsearch.parse(query))
+        assert len(found) == 1, query
+        [union] = [q["sql"] for q in queries if q["sql"].startswith("(SELECT")]
+        assert ("sharing_phrase_test" in union) is phrase, query
+        if phrase:
+            window = union.split(" UNION ALL ")[0]
+            assert '"published_at" >= (COALESCE((SELECT' in window, query
+
+
 def test_the_migration_brings_existing_rows_up_to_date(make_practice, jp_viewer):
     import importlib
 
