@@ -201,6 +201,28 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
         assert client.get(INBOX).status_code == 200
 
 
+def test_the_inbox_reads_no_long_text_of_what_it_lists(
+    client, publish, no_viewer, make_practice, dk_officer, django_capture_on_commit_callbacks
+):
+    """The rows show a title, a reference and a few labels: the bodies and the search
+    fields of the notices and practices they name stay in the database (they are read
+    from TOAST and parsed for nothing: docs/architecture.md, "Performance")."""
+    from django.test.utils import CaptureQueriesContext
+
+    from sharing.common.querysets import LONG_TEXT_FIELDS
+
+    publish(title="A notice")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_practice(by=dk_officer, title="A practice", audience="subscribing")
+    client.force_login(no_viewer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(INBOX).text
+    assert "A notice" in page and "A practice" in page
+    [rows] = [q["sql"] for q in queries if '"sharing_notification"."event_id"' in q["sql"]]
+    selected = rows.split(" FROM ")[0]
+    assert not [field for field in LONG_TEXT_FIELDS if f'."{field}"' in selected]
+
+
 # --- E-mail preferences -------------------------------------------------------------------
 
 
