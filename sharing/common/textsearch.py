@@ -32,7 +32,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from django.contrib.postgres.search import (
@@ -442,8 +442,8 @@ def _phrase_window(queryset, query: Query) -> Q | None:
     """On PostgreSQL, for a query with a phrase, the test by words to use instead of the
     vector's index; None for any other query.
 
-    A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is ``'end' <-> 'user'``
-    to PostgreSQL) cannot be told from the GIN index, which keeps no positions:
+    A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is ``'end-us' <->
+    'end' <-> 'user'`` to PostgreSQL) cannot be told from the GIN index, which keeps no positions:
     PostgreSQL would read the vector of every row holding all its words, a second for
     common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW`` rows of
     ``queryset`` that hold its words (which the index finds alone). Where the newest
@@ -456,7 +456,7 @@ def _phrase_window(queryset, query: Query) -> Q | None:
         or query.excluded  # under a negation, the loosened query would find fewer
         or _ANY_OF.search(query.text)  # the substring match cannot fill an "or" in
         or all(_PLAIN_WORD.fullmatch(term) for term in query.terms)  # no phrase
-        or not _has_phrase(query)  # "5A001.f.1" is one word to PostgreSQL
+        or not _reads_as_phrase(fold(query.text))  # "5A001.f.1" is one word to PostgreSQL
     ):
         return None
     words = _words(query)
@@ -467,15 +467,17 @@ def _phrase_window(queryset, query: Query) -> Q | None:
     return Q(pk__in=newest) & Q(_Tested(F("search_vector"), words))
 
 
-def _has_phrase(query: Query) -> bool:
-    """Whether PostgreSQL reads ``query`` with words that must follow each other: a
-    quoted phrase, a hyphenated word, but not a control code ("5A001.f.1" is one
-    lexeme), which the vector's index answers alone. One short query, against the
-    vectors of a thousand rows read for nothing (40 ms at 100,000 notices)."""
+@lru_cache(maxsize=1024)
+def _reads_as_phrase(folded: str) -> bool:
+    """Whether PostgreSQL reads the query ``folded`` with words that must follow each
+    other: a quoted phrase, a hyphenated word, but not a control code ("5A001.f.1" is
+    one lexeme), which the vector's index answers alone. One short query the first time
+    a process meets a query (the answer depends on the text alone), against the vectors
+    of a thousand rows read for nothing (40 ms at 100,000 notices)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT websearch_to_tsquery(%s::regconfig, %s)::text ~ %s",
-            [CONFIG, fold(query.text), _PHRASE_OPERATOR],
+            [CONFIG, folded, _PHRASE_OPERATOR],
         )
         return bool(cursor.fetchone()[0])
 
@@ -484,7 +486,9 @@ def _newest(branches: list, limit: int):
     """The keys of the ``limit`` newest rows of ``branches``, which ``_recent_first``
     made (or one queryset): each branch's newest, in a UNION ALL that PostgreSQL stops
     as soon as it has ``limit`` rows, so the later branches run only when the earlier
-    ones hold too few."""
+    ones hold too few. The UNION ALL has no order of its own: it is run inside
+    ``_through_the_indexes``, with no parallel workers, where PostgreSQL reads the
+    branches one after the other, in the order given."""
     newest = [branch.order_by(*NEWEST_FIRST).values("pk")[:limit] for branch in branches]
     return newest[0].union(*newest[1:], all=True)[:limit] if len(newest) > 1 else newest[0]
 

@@ -76,7 +76,9 @@ def search(
 
     ``querysets`` may narrow a kind (filters chosen on the page); they are always
     narrowed again by ``visible_to(user)``. Runs a fixed number of queries: one per kind
-    to rank, one per kind to load the page, and on PostgreSQL one per kind for snippets.
+    to rank, one per kind to load the page, and on PostgreSQL one per kind for snippets;
+    and once per process for each query that is not plain words, whether PostgreSQL reads
+    a phrase in it (``textsearch._reads_as_phrase``).
     """
     query = parse(raw_query)
     if not query:

@@ -3,6 +3,7 @@ substring matching) and on SQLite (substring fallback), through visible_to."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sharing.common import textsearch
 from sharing.notices import services as notices
@@ -414,17 +415,14 @@ def test_a_words_newest_matches_are_looked_for_in_the_recent_window_first(make_n
     depends on the data's size; at 100,000 notices it is the vector's, dates included
     (docs/architecture.md, "Search")."""
     require_postgresql("the window narrows the vector's matches, which are PostgreSQL's")
-    from django.test.utils import CaptureQueriesContext
-
     make_notice(title="Spyware offered to police", body="Spyware.")
-    with CaptureQueriesContext(connection) as queries:
-        textsearch.candidates(Notice.objects.visible_to(no_viewer), textsearch.parse("spyware"))
-    [union] = [q["sql"] for q in queries if q["sql"].startswith("(SELECT")]
+    union = candidates_union(Notice.objects.visible_to(no_viewer), "spyware")[1]
     first, rest, *_substrings = union.split(" UNION ALL ")
     assert '"sharing_notice"."published_at" >= (COALESCE((SELECT' in first
     assert 'COALESCE("sharing_notice"."published_at" < COALESCE((SELECT' in rest
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("recent", [1, 2, 3, 5, 50])
 def test_a_phrases_newest_matches_are_the_same_through_the_recent_window(
     make_notice, dk_officer, no_viewer, monkeypatch, recent
@@ -432,6 +430,7 @@ def test_a_phrases_newest_matches_are_the_same_through_the_recent_window(
     """The newest rows holding a phrase's words, on which its word order is tested, are
     looked for among the newest ``RECENT_WINDOW`` notices first: the same rows, and so
     the same matches, as from every notice at once."""
+    require_postgresql("phrases are tested on the vectors, which are PostgreSQL's")
     monkeypatch.setattr(textsearch, "MAX_CANDIDATES", 2)
     monkeypatch.setattr(textsearch, "PHRASE_WINDOW", 3)
     to_norway = {"audience": "selected", "recipient_states": ["NO"]}
@@ -464,6 +463,8 @@ def test_a_phrases_newest_matches_are_the_same_through_the_recent_window(
             for query in queries
         }
 
+    for query in queries:  # each is tested in a window
+        assert textsearch._phrase_window(Notice.objects.all(), textsearch.parse(query))
     monkeypatch.setattr(textsearch, "RECENT_WINDOW", recent)
     through_the_window = found()
     with monkeypatch.context() as every_row_at_once:
@@ -481,19 +482,26 @@ def test_a_phrase_is_tested_on_the_recent_window_first_and_a_code_not_at_all(
     the newest notices first; a control code is one word to PostgreSQL however it is
     written, found by the vector's index alone, with no row's vector read."""
     require_postgresql("phrases are tested on the vectors, which are PostgreSQL's")
-    from django.test.utils import CaptureQueriesContext
-
     make_notice(title="End-user certificate", control_codes=["5A002.a.1"])
     visible = Notice.objects.visible_to(no_viewer)
     for query, phrase in [("end-user", True), ("5A002.a.1", False), ('"5A002.a.1"', False)]:
-        with CaptureQueriesContext(connection) as queries:
-            found = textsearch.candidates(visible, textsearch.parse(query))
+        found, union = candidates_union(visible, query)
         assert len(found) == 1, query
-        [union] = [q["sql"] for q in queries if q["sql"].startswith("(SELECT")]
         assert ("sharing_phrase_test" in union) is phrase, query
         if phrase:
             window = union.split(" UNION ALL ")[0]
             assert '"published_at" >= (COALESCE((SELECT' in window, query
+            # The newest PHRASE_WINDOW of both looks together, not of each.
+            limit = f"LIMIT {textsearch.PHRASE_WINDOW}"
+            assert f"{limit}) {limit})" in union, query
+
+
+def candidates_union(queryset, query: str) -> tuple[list, str]:
+    """What ``candidates`` finds for ``query``, and the SQL of its UNION ALL."""
+    with CaptureQueriesContext(connection) as queries:
+        found = textsearch.candidates(queryset, textsearch.parse(query))
+    [union] = [q["sql"] for q in queries if q["sql"].startswith("(SELECT")]
+    return found, union
 
 
 def test_the_migration_brings_existing_rows_up_to_date(make_practice, jp_viewer):
