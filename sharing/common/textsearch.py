@@ -443,9 +443,9 @@ def _phrase_window(queryset, query: Query) -> Q | None:
     vector's index; None for any other query.
 
     A phrase (``"trade fair"``, or a hyphenated word: ``end-user`` is ``'end-us' <->
-    'end' <-> 'user'`` to PostgreSQL) cannot be told from the GIN index, which keeps no positions:
-    PostgreSQL would read the vector of every row holding all its words, a second for
-    common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW`` rows of
+    'end' <-> 'user'`` to PostgreSQL) cannot be told from the GIN index, which keeps no
+    positions: PostgreSQL would read the vector of every row holding all its words, a
+    second for common ones. So the phrase is tested only on the newest ``PHRASE_WINDOW`` rows of
     ``queryset`` that hold its words (which the index finds alone). Where the newest
     matches are taken anyway (more than ``MAX_CANDIDATES`` in the window) they are the
     same; where fewer, older rows holding the phrase as it is written are still found by

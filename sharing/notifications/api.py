@@ -38,6 +38,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related(
                 "notice", "best_practice", "denial", "advisory", "consultation", "watch"
             )
+            .without_long_texts()
             .order_by("-created_at", "-pk")
         )
 

@@ -10,7 +10,10 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Count, Max, Q
 
-from sharing.common.querysets import under
+from sharing.common.querysets import LONG_TEXT_FIELDS, under
+
+# What a notification is about, among the kinds that have long texts (LONG_TEXT_FIELDS).
+_SUBJECTS_WITH_LONG_TEXT = ("notice", "best_practice", "advisory")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -46,6 +49,19 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
+
+    def without_long_texts(self) -> "NotificationQuerySet":
+        """The bodies and search fields of what the notifications are about left in the
+        database: a line of the inbox, on the page or through the API, names its subject
+        by title and reference, and reading those texts from TOAST and parsing them cost
+        the page 1-2 ms at 100,000 notices (docs/architecture.md, "Performance")."""
+        return self.defer(
+            *(
+                f"{subject}__{field}"
+                for subject in _SUBJECTS_WITH_LONG_TEXT
+                for field in LONG_TEXT_FIELDS
+            )
+        )
 
 
 class WebhookEndpointQuerySet(models.QuerySet):

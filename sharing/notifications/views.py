@@ -15,20 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.db import planner
 from sharing.common.pages import filtered, other_params, paginate
-from sharing.common.querysets import LONG_TEXT_FIELDS
 from sharing.notifications import caching, services
 from sharing.notifications.filters import NotificationFilterSet
 from sharing.notifications.models import Notification
 
 PAGE_SIZE = 25
-# The rows name their subjects by title and reference: reading their bodies and search
-# fields from TOAST, and parsing them, cost the page 1-2 ms at 100,000 notices
-# (docs/architecture.md, "Performance").
-SUBJECTS_LONG_TEXT = [
-    f"{subject}__{field}"
-    for subject in ("notice", "best_practice", "advisory")
-    for field in LONG_TEXT_FIELDS
-]
 
 
 def _back(request, default: str):
@@ -52,7 +43,7 @@ def inbox(request):
             "watch",
             "event__state",
         )
-        .defer(*SUBJECTS_LONG_TEXT)
+        .without_long_texts()
         # Unread first, then newest first; the primary key keeps pages stable.
         .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk")
     )

@@ -1,11 +1,14 @@
 """The caller's inbox, the one search, and the small endpoints (me, states)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEntry
 from sharing.notices import services as notices
 from sharing.notifications.models import Notification
 from tests.sharing.conftest import notice_content
+from tests.sharing.notifications.test_notification_pages import long_texts_read
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +171,18 @@ def test_the_inbox_and_a_thread_run_a_fixed_number_of_queries(
 
     assert len(inbox.json()["results"]) == size
     assert len(thread.json()["results"]) == size
+
+
+def test_the_inbox_reads_no_long_text_of_what_it_lists(
+    api_for, no_viewer, make_notice, make_practice, dk_officer, django_capture_on_commit_callbacks
+):
+    """A notification names its subject by title, reference and marking: the bodies and
+    search fields of notices and practices stay in the database (the page's rule too)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        make_notice(audience="subscribing", title="A notice")
+        make_practice(by=dk_officer, title="A practice", audience="subscribing")
+    api = api_for(no_viewer)
+    with CaptureQueriesContext(connection) as queries:
+        listed = api.get("/api/v1/notifications/").json()["results"]
+    assert {row["title"] for row in listed} == {"A notice", "A practice"}
+    assert long_texts_read(queries) == []

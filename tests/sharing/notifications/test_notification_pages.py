@@ -217,7 +217,6 @@ def test_the_inbox_reads_no_long_text_of_what_it_lists(
     (they are read from TOAST and parsed for nothing: docs/architecture.md,
     "Performance"), and no row asks for them afterwards."""
     from sharing.advisories import services as advisories
-    from sharing.notifications.views import SUBJECTS_LONG_TEXT
     from tests.sharing.advisories.conftest import advisory_content
 
     publish(title="A notice")
@@ -229,14 +228,21 @@ def test_the_inbox_reads_no_long_text_of_what_it_lists(
     with CaptureQueriesContext(connection) as queries:
         page = client.get(INBOX).text
     assert all(title in page for title in ("A notice", "A practice", "An advisory"))
-    [rows] = [q["sql"] for q in queries if '"sharing_notification"."event_id"' in q["sql"]]
-    selected = rows.split(" FROM ")[0]
-    deferred = {field.split("__")[1] for field in SUBJECTS_LONG_TEXT}
-    assert deferred and not [field for field in deferred if f'."{field}"' in selected]
+    assert long_texts_read(queries) == []
     # session, user, count, page, and the planner's settings around the last two
     planner = 4 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(4 + planner):
         client.get(INBOX)
+
+
+def long_texts_read(queries) -> list[str]:
+    """The long text fields (``LONG_TEXT_FIELDS``) that the query of a page of
+    notifications, among ``queries``, selects."""
+    from sharing.common.querysets import LONG_TEXT_FIELDS
+
+    [rows] = [q["sql"] for q in queries if '"sharing_notification"."event_id"' in q["sql"]]
+    selected = rows.split(" FROM ")[0]
+    return [field for field in LONG_TEXT_FIELDS if f'."{field}"' in selected]
 
 
 # --- E-mail preferences -------------------------------------------------------------------
