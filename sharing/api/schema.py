@@ -42,6 +42,11 @@ ERRORS = {
     "429": OpenApiResponse(
         DETAIL, description="Too many requests; the Retry-After header says when to retry."
     ),
+    "415": OpenApiResponse(
+        DETAIL,
+        description="The body is not of a media type this operation reads (its Content-Type "
+        "is missing or another); nothing was changed.",
+    ),
 }
 
 
@@ -50,7 +55,16 @@ class PortalAutoSchema(AutoSchema):
     an operation on one object (or a list, whose cursor may not be ours), 404; one that
     changes something, 403; one that takes input (a body, or query parameters), 400; an
     act its view names in ``conflicting_actions`` (where the item stands may refuse it:
-    four eyes), 409."""
+    four eyes), 409; one that reads a body, 415 (DRF's answer to a body whose media type
+    none of its parsers reads)."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and "requestBody" in operation:
+            responses = operation["responses"]
+            responses.setdefault("415", self._get_response_for_code(ERRORS["415"], "415"))
+            operation["responses"] = dict(sorted(responses.items()))
+        return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -97,6 +97,8 @@ def test_every_operation_of_the_contract_is_described_with_its_errors(document, 
     if "{id}" in path:
         assert "404" in codes
     assert ("403" in codes) == (method != "get")
+    # A body of a media type the operation does not read (or none said) answers 415.
+    assert ("415" in codes) == ("requestBody" in operation)
     assert operation["security"] == [{"bearerAuth": []}]
     assert operation.get("summary")
 
@@ -225,6 +227,19 @@ def test_a_wrong_method_and_a_wrong_media_type(api_for, dk_officer):
 
     assert put.status_code == 405 and "detail" in put.json()
     assert form.status_code == 415 and "detail" in form.json()
+
+
+def test_a_body_without_its_media_type_is_a_415_the_document_lists(
+    api_for, dk_officer, make_notice, document
+):
+    """A body sent with no Content-Type (the API fuzzing found one, on a file upload):
+    DRF cannot tell how to read it, and the answer is one the document lists."""
+    draft = make_notice(publish=False)
+    path = f"/api/v1/notices/{draft.pk}/attachments/"
+    upload = api_for(dk_officer).generic("POST", path, b"--x\r\n--x--\r\n", content_type="")
+    assert upload.status_code == 415 and "detail" in upload.json()
+    documented = document["paths"]["/api/v1/notices/{id}/attachments/"]["post"]["responses"]
+    assert "415" in documented
 
 
 def test_the_documentation_page_is_served_from_our_own_files(client):
